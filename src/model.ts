@@ -1,0 +1,164 @@
+// The typed shapes that flow through the procedure: inputs → Settings → AppPlan → files.
+// Kept free of logic so that every step can depend on it without depending on another step.
+
+export const CLIENT_IDS = [
+  'claude',
+  'chatgpt',
+  'cursor',
+  'postman',
+  'postman-web',
+  'vscode',
+  'mcp-inspector',
+  'custom',
+] as const;
+export type ClientId = (typeof CLIENT_IDS)[number];
+
+/** An org given by an sf CLI login (username or alias) or by an SFDX auth URL (a secret). */
+export type OrgRef = { kind: 'cli'; usernameOrAlias: string } | { kind: 'authUrl'; authUrl: string };
+
+export type DevHubAuth =
+  | {
+      kind: 'jwt';
+      username: string;
+      clientId: string;
+      /** PEM text, already normalised (newlines repaired). A secret. */
+      jwtKey: string;
+      loginUrl: string;
+    }
+  | OrgRef;
+
+export interface IpRange {
+  start: string;
+  end: string;
+}
+
+export interface PackageSettings {
+  name: string;
+  namespace?: string;
+  /** MAJOR.MINOR.PATCH.BUILD where BUILD may be NEXT */
+  versionNumber: string;
+  /** A secret; undefined = bypass. */
+  installationKey?: string;
+  waitMinutes: number;
+  installTarget?: OrgRef;
+}
+
+export interface GithubSecretSettings {
+  token: string;
+  secretName: string;
+  environment?: string;
+}
+
+export type Hardening = 'baseline' | 'recommended';
+
+/** Every input, parsed and validated. Nothing here has been resolved against a preset yet. */
+export interface Settings {
+  clients: ClientId[];
+  /** Extra URLs from `callback-urls`, in the order given. */
+  callbackUrls: string[];
+  appName: string;
+  appLabel: string;
+  contactEmail: string;
+  description?: string;
+
+  hardening: Hardening;
+  requireSecret: boolean;
+  allowSecretForDesktop: boolean;
+  permissionSet?: string;
+  createPermissionSet: boolean;
+  ipRanges: IpRange[];
+  /** undefined = not given: the preset decides. */
+  refreshTokenValidityDays?: number;
+  /** undefined = not given: the preset decides. */
+  refreshTokenRotation?: boolean;
+  singleLogout: boolean;
+  singleLogoutUrl?: string;
+
+  /** undefined only in dry run. */
+  devHub?: DevHubAuth;
+  /** undefined when `package: false`. */
+  package?: PackageSettings;
+  github?: GithubSecretSettings;
+
+  dryRun: boolean;
+  outputDir: string;
+}
+
+/** How a setting compares with the procedure's secure baseline; the summary calls out `weaker`. */
+export type Level = 'baseline' | 'hardened' | 'weaker';
+
+export interface SettingReport {
+  setting: string;
+  value: string;
+  level: Level;
+  /** Why, where it is not plain baseline. */
+  note?: string;
+}
+
+export interface ClientPlan {
+  id: ClientId;
+  label: string;
+  callbackUrls: string[];
+  /** desktop apps cannot keep a secret */
+  desktop: boolean;
+}
+
+/** What the app will be: the single source for the renderer and the summary. */
+export interface AppPlan {
+  appName: string;
+  label: string;
+  contactEmail: string;
+  description?: string;
+  distributionState: 'Local' | 'Packaged';
+  clients: ClientPlan[];
+  /** All callback URLs, deduplicated, in a stable order: presets first, then `callback-urls`. */
+  callbackUrls: string[];
+  /** Metadata scope tokens, e.g. ['MCP', 'RefreshToken']. */
+  scopes: string[];
+  /** ExtlClntAppGlobalOauthSettings booleans (Dev Hub only, never packaged). */
+  global: {
+    isNamedUserJwtEnabled: boolean;
+    isPkceRequired: boolean;
+    isConsumerSecretOptional: boolean;
+    isSecretRequiredForRefreshToken: boolean;
+    isClientCredentialsFlowEnabled: boolean;
+    isCodeCredFlowEnabled: boolean;
+    isDeviceFlowEnabled: boolean;
+    isTokenExchangeEnabled: boolean;
+    isRefreshTokenRotationEnabled: boolean;
+    isIntrospectAllTokens: boolean;
+  };
+  /** ExtlClntAppOauthSettings extras (packaged). */
+  oauth: {
+    trustedIpRanges: IpRange[];
+    singleLogoutUrl?: string;
+  };
+  /** ExtlClntAppOauthConfigurablePolicies (admin side, Dev Hub deploy). */
+  policy: {
+    permittedUsersPolicyType: 'AllSelfAuthorized' | 'AdminApprovedPreAuthorized';
+    permissionSet?: string;
+    ipRelaxationPolicyType: 'Enforce';
+    refreshTokenPolicyType: 'Infinite' | 'SpecificLifetime';
+    refreshTokenValidityPeriod?: number;
+    refreshTokenValidityUnit?: 'Days';
+    singleLogoutUrl?: string;
+  };
+  /** Generate this (empty) permission set too. */
+  createPermissionSet?: { name: string; label: string };
+  report: SettingReport[];
+  warnings: string[];
+}
+
+/** Values the org assigned on the first deploy; sent back on later deploys and in the package. */
+export interface OrgLinks {
+  /** `<orgId>:<appName>` from ExternalClientApplication.orgScopedExternalApp */
+  orgScopedExternalApp?: string;
+  /** `<orgId>:<consumerId>` from ExtlClntAppOauthSettings.oauthLink */
+  oauthLink?: string;
+}
+
+export interface ProjectFile {
+  /** relative to the project root, '/'-separated */
+  path: string;
+  content: string;
+}
