@@ -74,7 +74,14 @@ export interface Route {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** matched against FakeRequest.path after the `/services/data/vNN.0` prefix, e.g. /^\/tooling\/sobjects\/Package2$/ */
   pattern: RegExp;
-  handler: (req: FakeRequest, match: RegExpMatchArray) => FakeResponse | Promise<FakeResponse>;
+  /**
+   * Answer, or return undefined to pass the request on to the next route with a matching pattern (several
+   * modules share `/query` and `/tooling/query`; each answers the FROM objects it owns).
+   */
+  handler: (
+    req: FakeRequest,
+    match: RegExpMatchArray,
+  ) => FakeResponse | undefined | Promise<FakeResponse | undefined>;
 }
 
 export interface FakeOrgContext {
