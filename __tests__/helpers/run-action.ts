@@ -1,0 +1,136 @@
+// Runs the committed bundle exactly as the runner does: `node dist/index.js` with INPUT_* variables and the
+// runner's command files, then the post step with the saved state. Returns everything it printed and wrote.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, existsSync, writeFileSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const distEntry = join(repoRoot, 'dist', 'index.js');
+
+export interface ActionRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+  /** the runner's temp folder of this run (RUNNER_TEMP) */
+  runnerTemp: string;
+  home: string;
+  ms: number;
+  post?: { code: number | null; stdout: string; stderr: string };
+}
+
+export interface RunOptions {
+  inputs: Record<string, string>;
+  env?: Record<string, string>;
+  /** run the post step after the main step (as the runner does) */
+  post?: boolean;
+  timeoutMs?: number;
+  /** called with the child once it started (e.g. to send a signal) */
+  onSpawn?: (child: import('node:child_process').ChildProcess, output: { stdout: () => string }) => void;
+  /** reuse a folder as the runner's temp (to look at what a run leaves) */
+  runnerTemp?: string;
+}
+
+export async function runAction(opts: RunOptions): Promise<ActionRun> {
+  const runnerTemp = opts.runnerTemp ?? mkdtempSync(join(tmpdir(), 'eca-runner-'));
+  const home = join(runnerTemp, 'home');
+  const files = join(runnerTemp, '_files');
+  for (const d of [home, files]) mkdirSync(d, { recursive: true });
+  const outputFile = join(files, 'output');
+  const summaryFile = join(files, 'summary');
+  const stateFile = join(files, 'state');
+  for (const f of [outputFile, summaryFile, stateFile]) writeFileSync(f, '');
+
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: home,
+    RUNNER_TEMP: runnerTemp,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    GITHUB_STATE: stateFile,
+    GITHUB_ACTIONS: 'true',
+    // Test speed only: real runs poll from 200 ms up to 10 s and retry from 1 s.
+    ECA_ACTION_POLL_INITIAL_MS: '50',
+    ECA_ACTION_POLL_MAX_MS: '200',
+    ECA_ACTION_RETRY_BASE_MS: '50',
+    ...opts.env,
+  };
+  for (const [name, value] of Object.entries(opts.inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+
+  const started = Date.now();
+  const main = await spawnNode(distEntry, env, opts.timeoutMs ?? 120_000, opts.onSpawn);
+  const ms = Date.now() - started;
+  const run: ActionRun = {
+    ...main,
+    outputs: parseCommandFile(readFileSync(outputFile, 'utf8')),
+    summary: readFileSync(summaryFile, 'utf8'),
+    runnerTemp,
+    home,
+    ms,
+  };
+  if (opts.post) {
+    // The runner hands saved state to the post step as STATE_<name> variables.
+    const state = parseCommandFile(readFileSync(stateFile, 'utf8'));
+    const postEnv = { ...env };
+    for (const [k, v] of Object.entries(state)) postEnv[`STATE_${k}`] = v;
+    run.post = await spawnNode(distEntry, postEnv, 30_000);
+  }
+  return run;
+}
+
+function spawnNode(
+  entry: string,
+  env: Record<string, string>,
+  timeoutMs: number,
+  onSpawn?: RunOptions['onSpawn'],
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [entry], { env, cwd: env.RUNNER_TEMP, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    onSpawn?.(child, { stdout: () => stdout });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** GITHUB_OUTPUT / GITHUB_STATE format: `name<<delimiter\nvalue\ndelimiter` blocks (and plain `name=value`). */
+export function parseCommandFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
+    if (heredoc) {
+      const [, name, delimiter] = heredoc;
+      const value: string[] = [];
+      while (++i < lines.length && lines[i] !== delimiter) value.push(lines[i]!);
+      out[name!] = value.join('\n');
+    } else if (line.includes('=')) {
+      const at = line.indexOf('=');
+      out[line.slice(0, at)] = line.slice(at + 1);
+    }
+  }
+  return out;
+}
+
+/** Every file below `dir` (for leak scans and leftovers). */
+export function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const found: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) found.push(...listFiles(path));
+    else found.push(path);
+  }
+  return found;
+}

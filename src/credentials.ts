@@ -1,0 +1,153 @@
+// Step 5 of the procedure: read what the org generated for the app: the consumer key (and secret), and the
+// links that tie later deploys and the package to the same OAuth consumer. The retrieve is read from memory:
+// the consumer key never touches the disk.
+import type { Connection } from '@salesforce/core';
+import { ComponentSet, type MetadataApiRetrieveStatus } from '@salesforce/source-deploy-retrieve';
+import JSZip from 'jszip';
+import { XMLParser } from 'fast-xml-parser';
+import type { OrgLinks } from './model.ts';
+import { pollUntil } from './poll.ts';
+import { withRetry } from './retry.ts';
+import { maskSecret } from './mask.ts';
+import { componentNames } from './names.ts';
+
+export interface AppState {
+  /** the ExternalClientApplication exists in the org */
+  exists: boolean;
+  links: OrgLinks;
+  consumerKey?: string;
+  consumerSecret?: string;
+}
+
+const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true });
+
+/**
+ * Retrieve the app's header and OAuth settings (and, with `withKey`, its global OAuth settings, which hold
+ * the consumer key). Every secret found is masked before this returns.
+ */
+export async function readAppState(
+  connection: Connection,
+  appName: string,
+  opts: { withKey: boolean; withSecret: boolean; timeoutMs: number; log: (line: string) => void },
+): Promise<AppState> {
+  const names = componentNames(appName);
+  const members = [
+    { fullName: names.app, type: 'ExternalClientApplication' },
+    { fullName: names.oauth, type: 'ExtlClntAppOauthSettings' },
+    ...(opts.withKey ? [{ fullName: names.global, type: 'ExtlClntAppGlobalOauthSettings' }] : []),
+  ];
+  const files = await retrieveInMemory(connection, members, opts);
+
+  const find = (dir: string, suffix: string): Record<string, unknown> | undefined => {
+    const entry = [...files.entries()].find(([path]) => path.includes(`/${dir}/`) && path.endsWith(suffix));
+    if (!entry) return undefined;
+    const doc = parser.parse(entry[1]) as Record<string, Record<string, unknown>>;
+    return Object.values(doc).find((v) => typeof v === 'object') as Record<string, unknown> | undefined;
+  };
+  const app = find('externalClientApps', `${names.app}.eca`);
+  const oauth = find('extlClntAppOauthSettings', `${names.oauth}.ecaOauth`);
+  const global = opts.withKey ? find('extlClntAppGlobalOauthSets', `${names.global}.ecaGlblOauth`) : undefined;
+
+  const state: AppState = {
+    exists: app !== undefined,
+    links: {
+      orgScopedExternalApp: str(app?.orgScopedExternalApp),
+      oauthLink: str(oauth?.oauthLink),
+    },
+    consumerKey: str(global?.consumerKey),
+    consumerSecret: str(global?.consumerSecret),
+  };
+  maskSecret(state.consumerKey);
+  maskSecret(state.consumerSecret);
+
+  if (opts.withSecret && state.exists && !state.consumerSecret) {
+    // Orgs stopped returning secrets through the Metadata API; the Connect REST credentials resource still
+    // does when the org allows it.
+    const rest = await readCredentialsOverRest(connection, appName, true);
+    state.consumerKey ??= rest.key;
+    state.consumerSecret = rest.secret;
+  }
+  return state;
+}
+
+async function retrieveInMemory(
+  connection: Connection,
+  members: { fullName: string; type: string }[],
+  opts: { timeoutMs: number; log: (line: string) => void },
+): Promise<Map<string, string>> {
+  const set = new ComponentSet(members);
+  return withRetry(
+    async () => {
+      // format 'metadata' with no post(): SDR writes nothing; the zip is read from the status below.
+      const operation = await set.retrieve({
+        usernameOrConnection: connection,
+        output: '/nonexistent-never-written',
+        format: 'metadata',
+        singlePackage: true,
+      });
+      const status = await pollUntil<MetadataApiRetrieveStatus>(() => operation.checkStatus(), (s) => s.done, {
+        what: `Retrieve ${operation.id}`,
+        timeoutMs: opts.timeoutMs,
+        log: opts.log,
+      });
+      if (!status.success || status.status !== 'Succeeded') {
+        const messages = toArray(status.messages).map((m) => m.problem).join('; ');
+        throw new Error(`Retrieve ${operation.id} of the app's settings failed: ${status.status}${messages ? `: ${messages}` : ''}`);
+      }
+      const zip = await JSZip.loadAsync(Buffer.from(status.zipFile, 'base64'));
+      const files = new Map<string, string>();
+      for (const entry of Object.values(zip.files)) {
+        if (!entry.dir) files.set(entry.name.startsWith('/') ? entry.name : `/${entry.name}`, await entry.async('string'));
+      }
+      return files;
+    },
+    { what: 'Retrieve', log: opts.log },
+  );
+}
+
+interface CredentialsCollection {
+  consumers?: { id: string }[];
+}
+interface Credentials {
+  id: string;
+  key?: string;
+  secret?: string;
+}
+
+/** Connect REST "OAuth Credentials" (API 60.0+): app id by SOQL, then its consumer, then key and secret. */
+export async function readCredentialsOverRest(
+  connection: Connection,
+  appName: string,
+  withSecret: boolean,
+): Promise<{ key?: string; secret?: string }> {
+  const result = await connection.query<{ Id: string }>(
+    `SELECT Id FROM ExternalClientApplication WHERE DeveloperName = '${appName}'`,
+  );
+  const appId = result.records[0]?.Id;
+  if (!appId) throw new Error(`The org has no External Client App named ${appName}.`);
+  const collection = await connection.request<CredentialsCollection>(`/apps/oauth/credentials/${appId}`);
+  const consumerId = collection.consumers?.[0]?.id;
+  if (!consumerId) throw new Error(`The External Client App ${appName} has no OAuth consumer yet.`);
+  try {
+    const creds = await connection.request<Credentials>(
+      `/apps/oauth/credentials/${appId}/${consumerId}?part=${withSecret ? 'keyandsecret' : 'key'}`,
+    );
+    maskSecret(creds.key);
+    maskSecret(creds.secret);
+    return { key: creds.key, secret: creds.secret };
+  } catch (error) {
+    throw new Error(
+      `The org did not return the consumer secret of ${appName} (${(error as Error).message.split('\n')[0]}). ` +
+        'Turn on "Allow access to External Client App consumer secrets via REST API" in Setup → External Client App Settings, ' +
+        'and give the Dev Hub user the "View Client Secret" permission.',
+    );
+  }
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+function toArray<T>(value: T | T[] | undefined): T[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}

@@ -1,0 +1,96 @@
+// Step 3 of the procedure: deploy the generated project to the Dev Hub with source-deploy-retrieve.
+import * as core from '@actions/core';
+import { join, relative } from 'node:path';
+import type { Connection } from '@salesforce/core';
+import { ComponentSet, type MetadataApiDeployStatus } from '@salesforce/source-deploy-retrieve';
+import { pollUntil } from './poll.ts';
+import { withRetry } from './retry.ts';
+import { redact } from './mask.ts';
+
+export interface DeployFailure {
+  type: string;
+  fullName: string;
+  /** source file, relative to the project */
+  file?: string;
+  problem: string;
+  line?: number;
+  column?: number;
+}
+
+export class DeployError extends Error {
+  override name = 'DeployError';
+  readonly failures: DeployFailure[];
+  constructor(message: string, failures: DeployFailure[]) {
+    super(message);
+    this.failures = failures;
+  }
+}
+
+/** Row locks and "another deploy is in progress" clear up by themselves; a rerun of the deploy is safe. */
+function isConflict(failures: DeployFailure[], errorMessage = ''): boolean {
+  const text = failures.map((f) => f.problem).join('\n') + errorMessage;
+  return /UNABLE_TO_LOCK_ROW|unable to obtain exclusive access|deploy.*already in progress|ALREADY_IN_PROCESS/i.test(text);
+}
+
+export async function deployProject(
+  connection: Connection,
+  projectDir: string,
+  opts: { timeoutMs: number; log: (line: string) => void },
+): Promise<{ id: string; components: number }> {
+  const packageDir = join(projectDir, 'force-app');
+  const components = ComponentSet.fromSource(packageDir);
+  const sources = components.getSourceComponents().toArray();
+  const fileOf = new Map(sources.map((c) => [`${c.type.name}:${c.fullName}`, c.xml ? relative(projectDir, c.xml) : undefined]));
+
+  return withRetry(
+    async () => {
+      const operation = await components.deploy({
+        usernameOrConnection: connection,
+        apiOptions: { rollbackOnError: true, singlePackage: true },
+      });
+      opts.log(`Deploy ${operation.id} started: ${sources.map((c) => `${c.type.name} ${c.fullName}`).join(', ')}`);
+      const status = await pollUntil<MetadataApiDeployStatus>(() => operation.checkStatus(), (s) => s.done, {
+        what: `Deploy ${operation.id}`,
+        timeoutMs: opts.timeoutMs,
+        log: opts.log,
+        onProgress: (s, ms) =>
+          opts.log(`Deploy ${operation.id}: ${s.status}, ${s.numberComponentsDeployed ?? 0}/${s.numberComponentsTotal ?? sources.length} components (${Math.round(ms / 1000)} s)`),
+      });
+      if (status.success) return { id: operation.id!, components: sources.length };
+
+      const failures = toArray(status.details?.componentFailures).map(
+        (f): DeployFailure => ({
+          type: f.componentType || 'unknown',
+          fullName: f.fullName,
+          file: fileOf.get(`${f.componentType}:${f.fullName}`),
+          problem: redact(String(f.problem ?? 'failed')),
+          line: f.lineNumber ? Number(f.lineNumber) : undefined,
+          column: f.columnNumber ? Number(f.columnNumber) : undefined,
+        }),
+      );
+      const summary = failures.length
+        ? `${failures.length} component(s) failed`
+        : `${status.errorStatusCode ?? status.status}: ${redact(status.errorMessage ?? 'no details')}`;
+      const error = new DeployError(`Deploy ${operation.id} to the Dev Hub failed: ${summary}.`, failures);
+      if (isConflict(failures, status.errorMessage)) Object.assign(error, { code: 'UNABLE_TO_LOCK_ROW' });
+      throw error;
+    },
+    { what: 'Deploy', log: opts.log },
+  );
+}
+
+/** One annotation per component failure, on the generated file, so the checks page points at the cause. */
+export function annotateFailures(error: DeployError, projectDir: string): void {
+  for (const f of error.failures) {
+    core.error(`${f.type} ${f.fullName}: ${f.problem}`, {
+      title: 'Deploy failed',
+      file: f.file ? join(projectDir, f.file) : undefined,
+      startLine: f.line,
+      startColumn: f.column,
+    });
+  }
+}
+
+function toArray<T>(value: T | T[] | undefined): T[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}

@@ -1,0 +1,7 @@
+// Everything that talks to an org or to GitHub, loaded only when the run needs it: a dry run never pays for
+// parsing @salesforce/* (the bundle puts this module in a file of its own).
+export { connectDevHub, connectOrg, OrgError, type OrgSession } from './orgs.ts';
+export { deployProject, annotateFailures, DeployError } from './deploy.ts';
+export { readAppState, type AppState } from './credentials.ts';
+export { ensurePackage, createVersion, installVersion, installUrl, PackagingError } from './packaging.ts';
+export { storeSecrets } from './github-secret.ts';

@@ -1,0 +1,56 @@
+// The one place for waiting on asynchronous org jobs (deploys, retrieves, version creation, installs).
+// Polls start fast, because against a quick org most jobs finish within a second, and back off to a ceiling,
+// because a package version can take many minutes and each poll is an API call against the org's limits.
+import { isTransientError } from './retry.ts';
+
+export interface PollOptions<T> {
+  what: string;
+  timeoutMs: number;
+  initialMs?: number;
+  maxMs?: number;
+  factor?: number;
+  /** called after each poll that is not yet done */
+  onProgress?: (status: T, elapsedMs: number) => void;
+  log?: (line: string) => void;
+  /** consecutive transient errors tolerated while polling */
+  errorBudget?: number;
+}
+
+export class PollTimeoutError extends Error {
+  override name = 'PollTimeoutError';
+}
+
+export async function pollUntil<T>(check: () => Promise<T>, done: (status: T) => boolean, opts: PollOptions<T>): Promise<T> {
+  const started = Date.now();
+  let delay = opts.initialMs ?? Number(process.env.ECA_ACTION_POLL_INITIAL_MS ?? 200);
+  const maxMs = opts.maxMs ?? Number(process.env.ECA_ACTION_POLL_MAX_MS ?? 10_000);
+  const factor = opts.factor ?? 1.5;
+  let errors = 0;
+  for (;;) {
+    let status: T | undefined;
+    try {
+      status = await check();
+      errors = 0;
+    } catch (error) {
+      // A poll is a read: a dropped connection or a 5xx says nothing about the job, so look again.
+      if (!isTransientError(error) || ++errors > (opts.errorBudget ?? 5)) throw error;
+      opts.log?.(`${opts.what}: status check failed (${(error as Error).message?.split('\n')[0]}); looking again`);
+    }
+    const elapsed = Date.now() - started;
+    if (status !== undefined) {
+      if (done(status)) return status;
+      opts.onProgress?.(status, elapsed);
+    }
+    if (elapsed + delay > opts.timeoutMs) {
+      throw new PollTimeoutError(`${opts.what} did not finish within ${formatDuration(opts.timeoutMs)}.`);
+    }
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(maxMs, Math.round(delay * factor));
+  }
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  const s = Math.round(ms / 1000);
+  return s < 120 ? `${s} s` : `${Math.round(s / 60)} min`;
+}
