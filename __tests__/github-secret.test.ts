@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFakeGitHub, type FakeGitHub } from '../fake-github/server.ts';
-import { storeSecrets, withRetry, type StoreSecretsOptions } from '../src/github-secret.ts';
+import { storeSecrets, type StoreSecretsOptions } from '../src/github-secret.ts';
 import type { GithubSecretSettings } from '../src/model.ts';
 
 const TOKEN = 'github_pat_11AAAAAAA0testTokenValueDoNotLeak_9zZ';
@@ -363,34 +363,5 @@ describe('fake GitHub', () => {
     assert.equal(bad.status, 422);
     const anon = await fetch(`${gh.url}/repos/octo-org/octo-repo/actions/secrets/public-key`);
     assert.equal(anon.status, 401);
-  });
-});
-
-describe('withRetry', () => {
-  it('retries only transient failures, at most delaysMs.length times', async () => {
-    let calls = 0;
-    await assert.rejects(
-      withRetry(
-        async () => {
-          calls++;
-          throw Object.assign(new Error('boom'), { status: 500 });
-        },
-        { delaysMs: [1, 1] },
-      ),
-      /boom/,
-    );
-    assert.equal(calls, 3);
-    calls = 0;
-    await assert.rejects(
-      withRetry(
-        async () => {
-          calls++;
-          throw Object.assign(new Error('nope'), { status: 404 });
-        },
-        { delaysMs: [1, 1] },
-      ),
-      /nope/,
-    );
-    assert.equal(calls, 1);
   });
 });

@@ -12,6 +12,7 @@
 import { getOctokit } from '@actions/github';
 import sodium from 'libsodium-wrappers';
 import type { GithubSecretSettings } from './model.ts';
+import { withRetry } from './retry.ts';
 
 export interface StoreSecretsOptions {
   /** Base URL of the REST API. Default: $GITHUB_API_URL, else https://api.github.com. */
@@ -115,7 +116,10 @@ export async function storeSecrets(
   const timeoutMs = opts.requestTimeoutMs ?? 30_000;
   const call = <T>(what: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> =>
     withRetry(() => fn(AbortSignal.timeout(timeoutMs)), {
-      delaysMs: opts.retryDelaysMs ?? [1000, 3000],
+      what,
+      attempts: (opts.retryDelaysMs?.length ?? 2) + 1,
+      baseMs: opts.retryDelaysMs?.[0] ?? 1000,
+      isTransient,
       onRetry: (e, attempt, total, delay) =>
         log(`${what}: ${transientText(e)}; retrying in ${delay} ms (attempt ${attempt + 1} of ${total}).`),
     });
@@ -195,31 +199,6 @@ export async function storeSecrets(
 export function isTransient(e: unknown): boolean {
   const s = statusOf(e);
   return s === undefined || s >= 500;
-}
-
-/**
- * Run `fn`; when it fails transiently, wait `delaysMs[i]` and try again, at most `delaysMs.length` more times.
- * Other failures are thrown at once.
- */
-export async function withRetry<T>(
-  fn: () => Promise<T>,
-  o: {
-    delaysMs: number[];
-    transient?: (e: unknown) => boolean;
-    onRetry?: (e: unknown, attempt: number, total: number, delayMs: number) => void;
-  },
-): Promise<T> {
-  const total = o.delaysMs.length + 1;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn();
-    } catch (e) {
-      const delay = o.delaysMs[attempt - 1];
-      if (delay === undefined || !(o.transient ?? isTransient)(e)) throw e;
-      o.onRetry?.(e, attempt, total, delay);
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

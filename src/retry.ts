@@ -9,6 +9,8 @@ export interface RetryOptions {
   baseMs?: number;
   maxMs?: number;
   log?: (line: string) => void;
+  /** instead of the standard log line, e.g. to word it for the caller's audience */
+  onRetry?: (error: unknown, attempt: number, attempts: number, delayMs: number) => void;
   isTransient?: (error: unknown) => boolean;
   /** for tests */
   sleep?: (ms: number) => Promise<void>;
@@ -59,7 +61,8 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: Re
       // Full jitter: spreads reruns of many workflows hitting the same org at once.
       const ceiling = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
       const delay = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
-      opts.log?.(`${opts.what}: transient failure (${describe(error)}); retry ${attempt}/${attempts - 1} in ${delay} ms`);
+      if (opts.onRetry) opts.onRetry(error, attempt, attempts, delay);
+      else opts.log?.(`${opts.what}: transient failure (${describe(error)}); retry ${attempt}/${attempts - 1} in ${delay} ms`);
       await sleep(delay);
     }
   }
