@@ -99,16 +99,22 @@ export async function run(): Promise<void> {
     if (settings.package) {
       const pkgSettings = settings.package;
       const packageDir = workspace.dir('package');
-      const pkg = await core.group('Create or reuse the package', async () => {
+      const renderPackage = (id?: string): void => {
         writeProject(
           packageDir,
           renderProject(plan!, {
             target: 'package',
             links: after.links,
-            package: { name: pkgSettings.name, namespace: pkgSettings.namespace, versionNumber: pkgSettings.versionNumber },
+            package: { name: pkgSettings.name, namespace: pkgSettings.namespace, versionNumber: pkgSettings.versionNumber, id },
           }),
         );
-        return steps.ensurePackage(hub.connection, packageDir, pkgSettings, log);
+      };
+      const pkg = await core.group('Create or reuse the package', async () => {
+        renderPackage();
+        const ref = await steps.ensurePackage(hub.connection, packageDir, pkgSettings, log);
+        // The packaging library finds the package directory through its alias → 0Ho id.
+        renderPackage(ref.id);
+        return ref;
       });
       outputs.packageId = pkg.id;
       core.setOutput('package-id', pkg.id);

@@ -1,0 +1,205 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { buildSummary, code, escapeMarkdown } from '../src/summary.ts';
+import type { SummaryInput, SummaryOutputs } from '../src/summary.ts';
+import { planApp } from '../src/plan.ts';
+import { readSettings } from '../src/settings.ts';
+import type { AppPlan } from '../src/model.ts';
+
+const BASE: Record<string, string> = { clients: 'claude', 'contact-email': 'mcp-admins@example.com', 'dev-hub': 'hub', 'package-namespace': 'acme' };
+function plan(overrides: Record<string, string> = {}): AppPlan {
+  const inputs = { ...BASE, ...overrides };
+  return planApp(readSettings((n) => inputs[n] ?? '', {}));
+}
+const DONE: SummaryOutputs = {
+  appName: 'MCP_Client_App',
+  callbackUrls: [],
+  metadataDir: '/runner/temp/eca-action',
+  packageId: '0Ho000000000001AAA',
+  packageVersionId: '04t000000000001AAA',
+  packageVersionNumber: '1.0.0.1',
+  installUrl: 'https://login.salesforce.com/packaging/installPackage.apexp?p0=04t000000000001AAA',
+  secretStored: 'SALESFORCE_MCP_CLIENT_ID',
+  consumerKeySet: true,
+  consumerSecretSet: false,
+};
+const HUB = { username: 'admin@hub.example.com', instanceUrl: 'https://hub.my.salesforce.com', orgType: 'developer' as const };
+const summary = (p: AppPlan, more: Partial<SummaryInput> = {}, outputs: Partial<SummaryOutputs> = {}): string =>
+  buildSummary({ plan: p, dryRun: false, devHub: HUB, ...more, outputs: { ...DONE, callbackUrls: p.callbackUrls, ...outputs } });
+
+/** Rows of the Markdown table that starts after `heading`, split into cells the way GFM does. */
+function tableRows(md: string, heading: string): string[][] {
+  const lines = md.split('\n');
+  const start = lines.indexOf(heading);
+  const rows: string[][] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (line.startsWith('|')) rows.push(line.slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim()));
+    else if (rows.length > 0) break;
+  }
+  return rows.slice(2); // header and separator
+}
+
+describe('buildSummary', () => {
+  const full = plan({
+    clients: 'claude,cursor,vscode,chatgpt,postman,postman-web,mcp-inspector,custom',
+    'callback-urls': 'https://chatgpt.com/connector/oauth/abc\nhttps://my.example.com/cb',
+    hardening: 'recommended',
+    'permission-set': 'MCP_Users',
+    'ip-ranges': '203.0.113.0-203.0.113.255',
+    'single-logout-url': 'https://client.example.com/logout',
+  });
+  const md = summary(full);
+
+  it('has a table row for every setting of the plan', () => {
+    const rows = tableRows(md, '### Settings');
+    assert.equal(rows.length, full.report.length);
+    for (const [i, r] of full.report.entries()) {
+      assert.equal(rows[i]!.length, 4, `row ${i} has ${rows[i]!.length} cells`);
+      assert.equal(rows[i]![0], escapeMarkdown(r.setting));
+      assert.equal(rows[i]![1], escapeMarkdown(r.value));
+    }
+    assert.match(md, /\| Refresh token validity \| 30 days \| \*\*hardened\*\* \|/);
+    assert.match(md, /No setting is weaker than the procedure's secure baseline/);
+  });
+
+  it('calls out weaker settings', () => {
+    const weak: AppPlan = { ...full, report: full.report.map((r) => (r.setting === 'Require PKCE' ? { ...r, value: 'off', level: 'weaker' } : r)) };
+    const out = summary(weak);
+    assert.match(out, /\| Require PKCE \| off \| ⚠️ \*\*weaker\*\* \|/);
+    assert.match(out, /> \[!WARNING\]\n> This setting is weaker than the procedure's secure baseline: Require PKCE\./);
+    assert.doesNotMatch(out, /No setting is weaker/);
+  });
+
+  it('lists the callback URLs with their clients', () => {
+    assert.match(md, /- `https:\/\/claude\.ai\/api\/mcp\/auth_callback` \(Claude \(claude\.ai, Claude Desktop\)\)/);
+    assert.match(md, /- `https:\/\/my\.example\.com\/cb` \(callback-urls\)/);
+    for (const url of full.callbackUrls) assert.ok(md.includes(code(url)), url);
+  });
+
+  it('has a section per chosen client saying where the client id goes, never the key', () => {
+    for (const c of full.clients) assert.ok(md.includes(`#### ${escapeMarkdown(c.label)}`), c.label);
+    assert.match(md, /Advanced settings and paste the `consumer-key` output of this step \(also stored as the secret `SALESFORCE_MCP_CLIENT_ID`\) as \*\*OAuth Client ID\*\*/);
+    assert.match(md, /"auth": \{ "CLIENT_ID": "<consumer key>" \}/);
+    assert.match(md, /Authorization Code \(With PKCE\)/);
+    assert.match(md, /VS Code asks for a client ID/);
+    const only = summary(plan({ clients: 'cursor' }));
+    assert.ok(only.includes('#### Cursor'));
+    assert.ok(!only.includes('#### Claude'));
+    assert.ok(!only.includes('#### VS Code'));
+  });
+
+  it('mentions the secret only when the app requires it', () => {
+    assert.doesNotMatch(md, /consumer-secret/);
+    const secret = summary(plan({ clients: 'claude', 'require-secret': 'true' }), {}, { consumerSecretSet: true });
+    assert.match(secret, /The consumer secret is in the `consumer-secret` output \(also stored as the secret `SALESFORCE_MCP_CLIENT_ID_SECRET`\)/);
+    assert.match(secret, /\*\*OAuth Client Secret\*\*/);
+  });
+
+  it('gives the MCP server URL patterns and the activation step', () => {
+    assert.ok(md.includes('`https://api.salesforce.com/platform/mcp/v1/platform/<server>`'));
+    assert.ok(md.includes('`https://api.salesforce.com/platform/mcp/v1/sandbox/platform/<server>`'));
+    assert.match(md, /Production or Developer Edition ← this Dev Hub/);
+    assert.match(md, /`sobject-all`/);
+    assert.match(md, /Setup → MCP Servers/);
+  });
+
+  it('gives the package results and the scratch-org install command', () => {
+    assert.match(md, /\| Version id \(install this\) \| `04t000000000001AAA` \|/);
+    assert.match(md, /```sh\nsf package install --package 04t000000000001AAA --target-org <scratch-org> --wait 10\n```/);
+    assert.match(md, /If the version was created with an `installation-key`, add `--installation-key "\$KEY"`/);
+    assert.match(summary(full, {}, { installationKeySet: true }), /protected by the `installation-key` input/);
+    assert.match(summary(full, {}, { installationKeySet: false }), /no installation key: anyone who has its id can install it/);
+    assert.doesNotMatch(summary(plan({ package: 'false' })), /### Package/);
+  });
+
+  it('never prints an unexpected id into the shell command', () => {
+    const out = summary(full, {}, { packageVersionId: '04t; rm -rf ~' });
+    assert.match(out, /--package <package-version-id> /);
+  });
+
+  it('has the propagation delay and the single-logout and metadata caveats', () => {
+    assert.match(md, /up to 30 minutes/);
+    assert.match(md, /invalid_client_id/);
+    assert.match(md, /Single logout is on because a logout URL is set .*the URL is the switch/);
+    assert.match(summary(plan()), /Single logout is off\. The platform has no single-logout on\/off switch/);
+    assert.match(md, /never packaged/);
+    assert.match(md, /OAuth policies .* apply only in the org where they are set/);
+  });
+
+  it('lists the plan warnings', () => {
+    for (const w of full.warnings) assert.ok(md.includes(`- ${escapeMarkdown(w)}`), w);
+  });
+
+  it('dry run: says nothing was sent and where the project is', () => {
+    const out = buildSummary({ plan: full, dryRun: true, outputs: { appName: full.appName, callbackUrls: full.callbackUrls, metadataDir: '/tmp/out', consumerKeySet: false, consumerSecretSet: false } });
+    assert.match(out, /\*\*Dry run:\*\* nothing was sent to any org\. The generated SFDX project is in `\/tmp\/out`\./);
+    assert.match(out, /A real run deploys the app/);
+    assert.doesNotMatch(out, /sf package install/);
+  });
+
+  it('a run that stopped early says so instead of pointing at missing outputs', () => {
+    const out = buildSummary({ plan: full, dryRun: false, outputs: { appName: '', callbackUrls: [], consumerKeySet: false, consumerSecretSet: false } });
+    assert.match(out, /The consumer key was not read/);
+    assert.match(out, /No package version was created/);
+    for (const url of full.callbackUrls) assert.ok(out.includes(code(url)));
+  });
+});
+
+describe('buildSummary: escaping and secrets', () => {
+  const hostile = 'Evil | col\n## heading `code` <script>alert(1)</script> [link](javascript:alert(1)) *bold* &amp;';
+  const base = plan();
+  const p: AppPlan = {
+    ...base,
+    label: hostile,
+    report: [...base.report, { setting: hostile, value: hostile, level: 'baseline', note: hostile }],
+    warnings: [hostile],
+    clients: base.clients.map((c) => ({ ...c, label: hostile })),
+  };
+  const md = summary(p, { devHub: { ...HUB, username: 'a|b`c<d>' } }, { secretStored: 'X|Y`Z' });
+
+  it('keeps every table row to its four cells', () => {
+    for (const row of tableRows(md, '### Settings')) assert.equal(row.length, 4);
+  });
+
+  it('lets no markup through', () => {
+    assert.doesNotMatch(md, /<script>/);
+    assert.doesNotMatch(md, /(?<!\\)\]\(javascript:/); // the ] is escaped, so no link
+    assert.doesNotMatch(md, /\n## heading/);
+    assert.ok(md.includes('&amp;amp;')); // '&' is always encoded, so no entity survives
+    assert.doesNotMatch(md, /[^\\]\*bold\*/);
+    for (const line of md.split('\n')) if (line.includes('Evil')) assert.doesNotMatch(line, /(?<!\\)\|(?= col)/);
+  });
+
+  it('escapeMarkdown and code()', () => {
+    assert.equal(escapeMarkdown('a|b\nc`d<e>[f]&_*'), 'a\\|b c\\`d&lt;e&gt;\\[f\\]&amp;\\_\\*');
+    assert.equal(escapeMarkdown('x\r\ny\u0000z\u202E'), 'x yz');
+    assert.equal(code('a|b'), '`a\\|b`');
+    assert.equal(code('has `tick`'), '`` has `tick` ``');
+    assert.equal(code('line\nbreak'), '`line break`');
+  });
+
+  it('contains no secret: the plan carries none, and the summary receives none', () => {
+    const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const token = 'github_pat_SECRET_TOKEN_VALUE_123456';
+    const authUrl = 'force://PlatformCLI::5AepSECRETREFRESH@scratch.my.salesforce.com';
+    const inputs: Record<string, string> = {
+      ...BASE,
+      'dev-hub': '',
+      'dev-hub-username': 'ci@hub.example.com',
+      'dev-hub-client-id': '3MVG9CICLIENTID',
+      'dev-hub-jwt-key': key,
+      'installation-key': 'INSTALL_KEY_SECRET',
+      'install-target': authUrl,
+      'github-token': token,
+      'secret-name': 'MCP_KEY',
+      'require-secret': 'true',
+    };
+    const s = readSettings((n) => inputs[n] ?? '', {});
+    const p2 = planApp(s);
+    const out = buildSummary({ plan: p2, dryRun: false, devHub: HUB, outputs: { ...DONE, secretStored: 'MCP_KEY', consumerKeySet: true, consumerSecretSet: true } });
+    const everything = JSON.stringify(p2) + out;
+    for (const secret of [token, 'INSTALL_KEY_SECRET', '5AepSECRETREFRESH', key.split('\n')[3]!]) assert.ok(!everything.includes(secret), secret);
+    assert.match(out, /It is masked and not shown here/);
+  });
+});

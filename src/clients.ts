@@ -1,0 +1,199 @@
+// What each known MCP client needs from the app: the OAuth callback (redirect) URLs it uses, whether it is a
+// desktop app (and so cannot keep a client secret), and how a user connects it once the app exists.
+// Pure data. Sources for the URLs: the Salesforce procedure ("Create an External Client App", Hosted MCP guide)
+// and /work/shared/reference/action-anchors.md §3.3; each entry names its own.
+import type { ClientId } from './model.ts';
+import { CLIENT_IDS } from './model.ts';
+
+/** What the connection instructions may refer to. Every string here is already Markdown-safe. */
+export interface ConnectContext {
+  /** e.g. "the `consumer-key` output of this step (or the repository secret `MCP_KEY`)" */
+  keyRef: string;
+  /** Set only when the app requires the client secret; where the user finds it. */
+  secretRef?: string;
+}
+
+export interface ClientPreset {
+  id: ClientId;
+  label: string;
+  /** Callback URLs this client always uses; empty when they are per-user and must come from `callback-urls`. */
+  callbackUrls: readonly string[];
+  /** A desktop app cannot keep a client secret: it can be read from the app or its config file. */
+  desktop: boolean;
+  /** This client's callback URL is not fixed, so `callback-urls` is required. */
+  needsCallbackUrls: boolean;
+  /** Why `callback-urls` is needed and where to find the URL (for the input error). */
+  callbackHint?: string;
+  /** Caveats that belong in the plan's warnings whenever this client is chosen. */
+  warnings: readonly string[];
+  /** Markdown lines (list items or a code block) telling the user where the client id goes. */
+  connect(ctx: ConnectContext): string[];
+}
+
+const secretLine = (ctx: ConnectContext, where: string): string[] =>
+  ctx.secretRef ? [`- This app requires the client secret: put ${ctx.secretRef} into ${where}.`] : [];
+
+export const CLIENTS: Readonly<Record<ClientId, ClientPreset>> = {
+  claude: {
+    id: 'claude',
+    label: 'Claude (claude.ai, Claude Desktop)',
+    // Salesforce procedure: https://claude.ai/api/mcp/auth_callback. Anthropic's connector doc asks to allowlist
+    // https://claude.com/api/mcp/auth_callback as well ("may change to claude.com"); action-anchors §3.3.
+    callbackUrls: ['https://claude.ai/api/mcp/auth_callback', 'https://claude.com/api/mcp/auth_callback'],
+    // Custom connectors are brokered by Anthropic's servers, also from Claude Desktop: a web client, the
+    // secret (if any) is kept server-side.
+    desktop: false,
+    needsCallbackUrls: false,
+    warnings: [
+      // anthropics/claude-code#66511; Zuora "Redirect URIs by MCP client": random port unless fixed.
+      'The claude preset covers claude.ai and Claude Desktop connectors. Claude Code (the CLI) uses http://localhost:<port>/callback ' +
+        'on a random port: run it with a fixed --callback-port N and add http://localhost:N/callback to callback-urls.',
+    ],
+    connect: (ctx) => [
+      '- In Claude: Settings → Connectors → Add custom connector. Enter a name and the MCP server URL.',
+      `- Open Advanced settings and paste ${ctx.keyRef} as **OAuth Client ID**.`,
+      ...secretLine(ctx, '**OAuth Client Secret**'),
+      '- Click Add, then Connect, and sign in to the Salesforce org.',
+    ],
+  },
+  chatgpt: {
+    id: 'chatgpt',
+    label: 'ChatGPT',
+    // Per-connector URL https://chatgpt.com/connector/oauth/<callback_id>, shown while creating the connector
+    // (Salesforce procedure: "Copy the callback URL from ChatGPT's Advanced settings"); action-anchors §3.3.
+    callbackUrls: [],
+    desktop: false,
+    needsCallbackUrls: true,
+    callbackHint:
+      "chatgpt has no fixed callback URL: copy it from the connector's Advanced settings in ChatGPT (https://chatgpt.com/connector/oauth/…) into callback-urls",
+    warnings: [],
+    connect: (ctx) => [
+      '- In ChatGPT (developer mode on): Settings → Apps & Connectors → Create. Enter the MCP server URL, Authentication: OAuth.',
+      `- In Advanced settings paste ${ctx.keyRef} as **OAuth Client ID**; the callback URL shown there must be one of this app's callback URLs.`,
+      ...secretLine(ctx, '**OAuth Client Secret**'),
+    ],
+  },
+  cursor: {
+    id: 'cursor',
+    label: 'Cursor',
+    // The hosted-MCP guide lists the loopback callback first and the app-scheme one "also used by some
+    // versions of Cursor" (docs/platform-notes.md §12); register both so either version signs in.
+    callbackUrls: ['http://localhost:8787/callback', 'cursor://anysphere.cursor-mcp/oauth/callback'],
+    desktop: true,
+    needsCallbackUrls: false,
+    warnings: [],
+    connect: (ctx) => [
+      `- Add the server to \`~/.cursor/mcp.json\` (or \`.cursor/mcp.json\` in a project) with ${ctx.keyRef} as \`CLIENT_ID\`:`,
+      '',
+      '  ```json',
+      '  {',
+      '    "mcpServers": {',
+      '      "salesforce": {',
+      '        "url": "<MCP server URL>",',
+      ctx.secretRef
+        ? '        "auth": { "CLIENT_ID": "<consumer key>", "CLIENT_SECRET": "<consumer secret>" }'
+        : '        "auth": { "CLIENT_ID": "<consumer key>" }',
+      '      }',
+      '    }',
+      '  }',
+      '  ```',
+      '',
+      '- Then open Cursor Settings → MCP and click Connect (or Login) next to the server.',
+    ],
+  },
+  postman: {
+    id: 'postman',
+    label: 'Postman (desktop app)',
+    // Salesforce procedure: "Postman: Enter https://oauth.pstmn.io/v1/callback".
+    callbackUrls: ['https://oauth.pstmn.io/v1/callback'],
+    // The user types the credentials into their own Postman workspace; no vendor-embedded secret is involved.
+    desktop: false,
+    needsCallbackUrls: false,
+    warnings: [],
+    connect: (ctx) => [
+      '- New → MCP (HTTP), enter the MCP server URL.',
+      '- Authorization tab: type **OAuth 2.0**, grant type **Authorization Code (With PKCE)**, tick *Authorize using browser*.',
+      `- Paste ${ctx.keyRef} as **Client ID**; scope \`mcp_api refresh_token\`; auth URL \`https://<My Domain>/services/oauth2/authorize\`, token URL \`https://<My Domain>/services/oauth2/token\`.`,
+      ...secretLine(ctx, '**Client Secret**'),
+    ],
+  },
+  'postman-web': {
+    id: 'postman-web',
+    label: 'Postman (web)',
+    // Salesforce procedure: the browser version of Postman uses https://oauth.pstmn.io/v1/browser-callback.
+    callbackUrls: ['https://oauth.pstmn.io/v1/browser-callback'],
+    desktop: false,
+    needsCallbackUrls: false,
+    warnings: [],
+    connect: (ctx) => [
+      '- In Postman on the web: New → MCP (HTTP), enter the MCP server URL.',
+      '- Authorization tab: type **OAuth 2.0**, grant type **Authorization Code (With PKCE)**, tick *Authorize using browser*.',
+      `- Paste ${ctx.keyRef} as **Client ID**; scope \`mcp_api refresh_token\`; auth URL \`https://<My Domain>/services/oauth2/authorize\`, token URL \`https://<My Domain>/services/oauth2/token\`.`,
+      ...secretLine(ctx, '**Client Secret**'),
+    ],
+  },
+  vscode: {
+    id: 'vscode',
+    label: 'VS Code (GitHub Copilot)',
+    // microsoft/vscode#278512, contextstream/mcp-server#57: loopback 127.0.0.1:33418 ("/" path) and
+    // https://vscode.dev/redirect; action-anchors §3.3.
+    callbackUrls: ['http://127.0.0.1:33418', 'https://vscode.dev/redirect'],
+    desktop: true,
+    needsCallbackUrls: false,
+    warnings: [
+      'VS Code receives the callback on http://127.0.0.1:33418 and falls back to a random port when 33418 is busy; ' +
+        'a random port does not match the registered URL and sign-in fails. Keep port 33418 free while signing in.',
+    ],
+    connect: (ctx) => [
+      '- Command Palette → **MCP: Add Server…** → HTTP, enter the MCP server URL.',
+      `- The server offers no dynamic client registration, so VS Code asks for a client ID: paste ${ctx.keyRef}.`,
+      ctx.secretRef
+        ? `- When it asks for a client secret, paste ${ctx.secretRef}.`
+        : '- Leave the client secret empty (the app uses PKCE, no secret).',
+    ],
+  },
+  'mcp-inspector': {
+    id: 'mcp-inspector',
+    label: 'MCP Inspector',
+    // modelcontextprotocol/inspector#930, #556: normal and guided ("debug") flow.
+    callbackUrls: ['http://localhost:6274/oauth/callback', 'http://localhost:6274/oauth/callback/debug'],
+    desktop: true,
+    needsCallbackUrls: false,
+    warnings: [],
+    connect: (ctx) => [
+      '- Run `npx @modelcontextprotocol/inspector`; transport **Streamable HTTP**, URL = the MCP server URL.',
+      `- Under Authentication → OAuth 2.0 Flow paste ${ctx.keyRef} as **Client ID**; scope \`mcp_api refresh_token\`.`,
+      ...secretLine(ctx, '**Client Secret**'),
+    ],
+  },
+  custom: {
+    id: 'custom',
+    label: 'Other MCP client',
+    callbackUrls: [],
+    desktop: false,
+    needsCallbackUrls: true,
+    callbackHint: "custom has no callback URL of its own: give the client's OAuth redirect URL(s) in callback-urls (see the client's documentation)",
+    warnings: [],
+    connect: (ctx) => [
+      `- Configure the client for OAuth 2.0 authorization code with PKCE (S256): client ID = ${ctx.keyRef}, scopes \`mcp_api refresh_token\`.`,
+      '- If it does not discover the endpoints from the MCP server, use `https://<My Domain>/services/oauth2/authorize` and `…/services/oauth2/token`.',
+      ...secretLine(ctx, 'its client secret setting'),
+    ],
+  },
+};
+
+export function clientPreset(id: ClientId): ClientPreset {
+  return CLIENTS[id];
+}
+
+export function isClientId(value: string): value is ClientId {
+  return (CLIENT_IDS as readonly string[]).includes(value);
+}
+
+/** Desktop-only clients among `ids`, in the order given. */
+export function desktopClients(ids: readonly ClientId[]): ClientId[] {
+  return ids.filter((id) => CLIENTS[id].desktop);
+}
+
+/** Clients that connect from their vendor's cloud (not the user's network): an IP allowlist applies to them. */
+export const CLOUD_CLIENTS: readonly ClientId[] = ['claude', 'chatgpt'];

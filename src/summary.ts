@@ -1,0 +1,248 @@
+// Step 6 of the procedure: what a person needs to know, as GitHub-flavoured Markdown for the job summary.
+// Pure. It never receives the consumer key or secret, only whether they were set and where they went, so it
+// cannot leak them. Every user-provided string passes through escapeMarkdown or code() before it lands here.
+import { CLIENTS } from './clients.ts';
+import type { ConnectContext } from './clients.ts';
+import type { AppPlan, Level } from './model.ts';
+
+export type OrgType = 'production' | 'sandbox' | 'developer' | 'scratch';
+
+export interface SummaryOutputs {
+  appName: string;
+  callbackUrls: string[];
+  metadataDir?: string;
+  packageId?: string;
+  packageVersionId?: string;
+  packageVersionNumber?: string;
+  installUrl?: string;
+  /** Name of the GitHub secret the consumer key was stored in (the secret itself is never passed here). */
+  secretStored?: string;
+  /** Whether the package version is protected by an installation key; undefined = not known. */
+  installationKeySet?: boolean;
+  consumerKeySet: boolean;
+  consumerSecretSet: boolean;
+}
+
+export interface SummaryInput {
+  plan: AppPlan;
+  dryRun: boolean;
+  outputs: SummaryOutputs;
+  devHub?: { username: string; instanceUrl: string; orgType?: OrgType };
+}
+
+// Official "Find Your Server URL" (open-answers.md §6): the server name keeps its `platform/` prefix.
+export const MCP_URL = {
+  production: 'https://api.salesforce.com/platform/mcp/v1/platform/<server>',
+  sandbox: 'https://api.salesforce.com/platform/mcp/v1/sandbox/platform/<server>',
+} as const;
+
+// ===========================================================================================================
+// Escaping
+
+/**
+ * Text safe in a GFM table cell and in running text: no line breaks, no cell separators, no markup, links,
+ * HTML or entities. Markdown punctuation gets a backslash; `<`, `>` and `&` become entities.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/\r\n|[\r\n\u2028\u2029]/g, ' ')
+    .replace(/[\p{Cc}\p{Cf}]/gu, '')
+    // Enough to stop emphasis, code, links/images and cell splits; ( ) # + only matter at a line start or after ].
+    .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}
+
+/** An inline code span that survives any content, also inside a table cell. */
+export function code(text: string): string {
+  const oneLine = text.replace(/\r\n|[\r\n\u2028\u2029]/g, ' ').replace(/[\p{Cc}\p{Cf}]/gu, '');
+  const longestRun = Math.max(0, ...(oneLine.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(longestRun + 1);
+  const pad = oneLine.startsWith('`') || oneLine.endsWith('`') || longestRun > 0 ? ' ' : '';
+  // GFM splits table cells on `|` even inside code spans; `\|` is the documented escape there.
+  return `${fence}${pad}${oneLine.replace(/\|/g, '\\|')}${pad}${fence}`;
+}
+
+const LEVEL_TEXT: Record<Level, string> = {
+  baseline: 'baseline',
+  hardened: '**hardened**',
+  weaker: '⚠️ **weaker**',
+};
+
+// ===========================================================================================================
+// The summary
+
+export function buildSummary(input: SummaryInput): string {
+  const { plan, dryRun, outputs, devHub } = input;
+  const out: string[] = [];
+  const add = (...lines: string[]): void => {
+    out.push(...lines);
+  };
+
+  add(`## External Client App ${code(plan.appName)}: ${escapeMarkdown(plan.label)}`, '');
+  if (dryRun) {
+    add(
+      `**Dry run:** nothing was sent to any org.${outputs.metadataDir ? ` The generated SFDX project is in ${code(outputs.metadataDir)}.` : ''}`,
+      '',
+    );
+  } else if (devHub) {
+    add(`Dev Hub: ${code(devHub.username)} at ${code(devHub.instanceUrl)}${devHub.orgType ? ` (${escapeMarkdown(devHub.orgType)})` : ''}.`, '');
+  }
+
+  settingsSection(plan, add);
+  callbackSection(plan, outputs, add);
+  if (plan.warnings.length > 0) {
+    add('### Warnings', '', ...plan.warnings.map((w) => `- ${escapeMarkdown(w)}`), '');
+  }
+  keySection(plan, dryRun, outputs, add);
+  packageSection(plan, dryRun, outputs, add);
+  connectSection(plan, outputs, devHub?.orgType, add);
+  caveatSection(plan, add);
+  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}
+
+type Add = (...lines: string[]) => void;
+
+function settingsSection(plan: AppPlan, add: Add): void {
+  add('### Settings', '', '| Setting | Value | Compared with the baseline | Note |', '|---|---|---|---|');
+  for (const r of plan.report) {
+    add(`| ${escapeMarkdown(r.setting)} | ${escapeMarkdown(r.value)} | ${LEVEL_TEXT[r.level]} | ${r.note ? escapeMarkdown(r.note) : ''} |`);
+  }
+  add('');
+  const weaker = plan.report.filter((r) => r.level === 'weaker');
+  if (weaker.length > 0) {
+    add(
+      '> [!WARNING]',
+      `> ${weaker.length === 1 ? 'This setting is' : 'These settings are'} weaker than the procedure's secure baseline: ${weaker.map((r) => escapeMarkdown(r.setting)).join(', ')}.`,
+      '',
+    );
+  } else {
+    add(
+      "No setting is weaker than the procedure's secure baseline (scopes `mcp_api` + `refresh_token`, JWT-based access tokens, PKCE required, every other flow off).",
+      '',
+    );
+  }
+}
+
+function callbackSection(plan: AppPlan, outputs: SummaryOutputs, add: Add): void {
+  const urls = outputs.callbackUrls.length > 0 ? outputs.callbackUrls : plan.callbackUrls;
+  add('### Callback URLs', '');
+  for (const url of urls) {
+    const owners = plan.clients.filter((c) => c.callbackUrls.includes(url)).map((c) => escapeMarkdown(c.label));
+    add(`- ${code(url)}${owners.length > 0 ? ` (${owners.join(', ')})` : ' (callback-urls)'}`);
+  }
+  add('');
+}
+
+function keyRefs(plan: AppPlan, outputs: SummaryOutputs): ConnectContext {
+  const stored = outputs.secretStored;
+  const keyRef = `the ${code('consumer-key')} output of this step${stored ? ` (also stored as the secret ${code(stored)})` : ''}`;
+  if (plan.global.isConsumerSecretOptional) return { keyRef };
+  const companion = stored && /^[A-Za-z_][A-Za-z0-9_]*$/.test(stored) ? ` (also stored as the secret ${code(`${stored}_SECRET`)})` : '';
+  return { keyRef, secretRef: `the ${code('consumer-secret')} output${companion}` };
+}
+
+function keySection(plan: AppPlan, dryRun: boolean, outputs: SummaryOutputs, add: Add): void {
+  add('### Consumer key', '');
+  if (dryRun) {
+    add(`A real run deploys the app to the Dev Hub, reads the consumer key (client id) and sets the masked ${code('consumer-key')} output.`, '');
+    return;
+  }
+  const refs = keyRefs(plan, outputs);
+  if (outputs.consumerKeySet) {
+    add(`- The consumer key (client id) is in ${refs.keyRef}. It is masked and not shown here.`);
+  } else {
+    add('- The consumer key was not read: the run stopped before that step.');
+  }
+  if (!plan.global.isConsumerSecretOptional) {
+    add(
+      outputs.consumerSecretSet
+        ? `- The consumer secret is in ${refs.secretRef}. It is masked and not shown here.`
+        : '- The consumer secret was not read: the run stopped before that step.',
+    );
+  }
+  add('');
+}
+
+function packageSection(plan: AppPlan, dryRun: boolean, outputs: SummaryOutputs, add: Add): void {
+  if (plan.distributionState !== 'Packaged') return;
+  add('### Package', '');
+  if (dryRun || (!outputs.packageId && !outputs.packageVersionId)) {
+    add(
+      dryRun
+        ? 'A real run puts the app (and its OAuth settings, linked to the Dev Hub consumer) into a managed 2GP package version for scratch orgs.'
+        : 'No package version was created: the run stopped before that step.',
+      '',
+    );
+    return;
+  }
+  add('| | |', '|---|---|');
+  if (outputs.packageId) add(`| Package id | ${code(outputs.packageId)} |`);
+  if (outputs.packageVersionNumber) add(`| Version | ${code(outputs.packageVersionNumber)} |`);
+  if (outputs.packageVersionId) add(`| Version id (install this) | ${code(outputs.packageVersionId)} |`);
+  if (outputs.installUrl) add(`| Install link | ${code(outputs.installUrl)} |`);
+  add('');
+  if (outputs.packageVersionId) {
+    add(
+      'Install it into a scratch org:',
+      '',
+      '```sh',
+      `sf package install --package ${safeId(outputs.packageVersionId)} --target-org <scratch-org> --wait 10`,
+      '```',
+      '',
+    );
+    add(
+      outputs.installationKeySet === true
+        ? `The version is protected by the ${code('installation-key')} input: add ${code('--installation-key "$KEY"')}, taking the key from the same secret.`
+        : outputs.installationKeySet === false
+          ? 'The version has no installation key: anyone who has its id can install it.'
+          : `If the version was created with an ${code('installation-key')}, add ${code('--installation-key "$KEY"')}.`,
+      'A new version may need a few minutes before orgs can install it.',
+      "The installed app uses the Dev Hub's OAuth consumer: the same consumer key works in every org that installs this version.",
+      '',
+    );
+  }
+}
+
+/** A Salesforce id as printed in a shell line; anything unexpected is replaced rather than trusted. */
+function safeId(id: string): string {
+  return /^[A-Za-z0-9]{15,18}$/.test(id) ? id : '<package-version-id>';
+}
+
+function connectSection(plan: AppPlan, outputs: SummaryOutputs, orgType: OrgType | undefined, add: Add): void {
+  add('### Connect your MCP clients', '');
+  const here = (types: OrgType[]): string => (orgType && types.includes(orgType) ? ' ← this Dev Hub' : '');
+  add(
+    '| Org you connect to | MCP server URL |',
+    '|---|---|',
+    `| Production or Developer Edition${here(['production', 'developer'])} | ${code(MCP_URL.production)} |`,
+    `| Sandbox or scratch org${here(['sandbox', 'scratch'])} | ${code(MCP_URL.sandbox)} |`,
+    '',
+    `Replace ${code('<server>')} with a server name such as ${code('sobject-all')}, ${code('sobject-reads')}, ${code('sobject-mutations')} or ${code('sobject-deletes')}. ` +
+      'Servers are off by default: activate each one in Setup → MCP Servers of the org you connect to (also in every scratch org).',
+    '',
+  );
+  const ctx = keyRefs(plan, outputs);
+  for (const client of plan.clients) {
+    add(`#### ${escapeMarkdown(client.label)}`, '', ...CLIENTS[client.id].connect(ctx), '');
+  }
+  add(`Clients ask for the scopes ${code('mcp_api')} and ${code('refresh_token')}; sign in with a user of the org you connect to.`, '');
+}
+
+function caveatSection(plan: AppPlan, add: Add): void {
+  add(
+    '### Before you connect',
+    '',
+    '- A new app can take **up to 30 minutes** to become usable. Until then, sign-in fails with `invalid_client_id` ("client identifier invalid"): wait rather than re-creating the app. ' +
+      'The same error means a wrong consumer key, or an org where the app is not installed.',
+  );
+  add(
+    plan.oauth.singleLogoutUrl
+      ? `- Single logout is on because a logout URL is set (${code(plan.oauth.singleLogoutUrl)}): the platform has no single-logout on/off switch in metadata, the URL is the switch. The MCP client must accept that logout request.`
+      : '- Single logout is off. The platform has no single-logout on/off switch in metadata: it is on exactly when a logout URL is set (input `single-logout-url`).',
+    '- The generated metadata holds no consumer key, secret or org id, so it is safe to keep. The global OAuth settings (callback URLs, flows) are never packaged; a package links to the Dev Hub consumer instead.',
+    '- OAuth policies (permitted users, refresh-token validity, IP relaxation) apply only in the org where they are set: an org that installs the package gets the platform defaults until its admin changes them.',
+    '',
+  );
+}
