@@ -24,6 +24,8 @@ try {
       'install-target': org.scratchAuthUrl,
       'wait-minutes': '5',
     },
+    // SFDX auth URLs always mean https; the fake answers https too, with a certificate of its own.
+    env: { NODE_EXTRA_CA_CERTS: org.caCertPath },
     post: true,
   });
   const log = run.stdout

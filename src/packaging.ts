@@ -72,6 +72,8 @@ export async function createVersion(
   settings: PackageSettings,
   log: (line: string) => void,
 ): Promise<VersionResult> {
+  // The project file was rewritten with the package's alias since it was last read; read it afresh.
+  SfProject.clearInstances();
   const project = await SfProject.resolve(projectDir);
   const timeoutMs = settings.waitMinutes * 60_000;
   // Zero timeout: the library only submits; waiting is ours so that it backs off and reports progress.
