@@ -24,6 +24,48 @@ export interface OrgState {
   consumers: Map<string, Consumer>;
   /** Free slots for route modules to keep their own per-org state (e.g. 'packaging'). */
   ext: Map<string, unknown>;
+  /** Ids of deployed components by `Type:fullName` (ExternalClientApplication 0xI…, PermissionSet 0PS…). */
+  componentIds: Map<string, string>;
+  /** Org settings that change what the APIs reveal; tests flip them. */
+  settings: OrgSettings;
+}
+
+/** The ExternalClientAppSettings switches the fake honours. */
+export interface OrgSettings {
+  /** enableClientSecretInRestApiAccess: the Connect REST credentials resources answer at all (default true) */
+  enableClientSecretInRestApiAccess: boolean;
+  /** enableConsumerSecretApiAccess: a retrieve includes consumerSecret (default false; deprecated by Salesforce) */
+  enableConsumerSecretApiAccess: boolean;
+}
+
+/** One component of a deploy or package zip, in metadata format. */
+export interface ComponentSource {
+  type: string;
+  fullName: string;
+  /** path in the zip, e.g. externalClientApps/MyApp.eca */
+  fileName: string;
+  xml: string;
+}
+
+/** A component as stored by applyComponents. */
+export interface AppliedComponent {
+  type: string;
+  fullName: string;
+  fileName: string;
+  /** record id, e.g. 0xI… */
+  id: string;
+  /** it did not exist before */
+  created: boolean;
+  /** its stored XML changed */
+  changed: boolean;
+}
+
+/** One part of a multipart/form-data body. */
+export interface MultipartPart {
+  name: string;
+  filename?: string;
+  contentType?: string;
+  data: Buffer;
 }
 
 export interface Consumer {
@@ -84,6 +126,15 @@ export interface Route {
   ) => FakeResponse | undefined | Promise<FakeResponse | undefined>;
 }
 
+/**
+ * Where a component is going. `siblings` are the other components of the same deploy or package version: the rules
+ * that look across components (cross references, "global and OAuth settings together") use them; without them only
+ * what is already in `org` counts.
+ */
+export type ValidationContext =
+  | { kind: 'deploy'; org: OrgState; siblings?: readonly ComponentSource[] }
+  | { kind: 'package'; org: OrgState; siblings?: readonly ComponentSource[] };
+
 export interface FakeOrgContext {
   orgs: OrgState[];
   devHub: OrgState;
@@ -100,8 +151,17 @@ export interface FakeOrgContext {
     fullName: string,
     fileName: string,
     xml: string,
-    context: { kind: 'deploy'; org: OrgState } | { kind: 'package'; org: OrgState },
+    context: ValidationContext,
   ): ComponentProblem[];
+  /** Parse a multipart/form-data request body (REST deploy, Package2VersionCreateRequest). Throws on a malformed body. */
+  parseMultipart(req: FakeRequest): MultipartPart[];
+  /** Base URL of the server, http://127.0.0.1:PORT (the same port also answers https, see server.ts) */
+  instanceUrl: string;
+  /**
+   * Store already validated components in `org` as a deploy would: ids, the OAuth consumer, oauthLink and
+   * orgScopedExternalApp filled in. For a package install, pass the subscriber org.
+   */
+  applyComponents(org: OrgState, components: readonly ComponentSource[]): void;
   /** JSON response with Salesforce's content type */
   json(status: number, body: unknown): FakeResponse;
   /** REST error in Salesforce's shape: [{ errorCode, message }] */
@@ -114,6 +174,10 @@ export interface FakeOrgContext {
     versionUnavailablePolls: number;
     /** polls of an install request before it finishes */
     installPolls: number;
+    /** InProgress polls of a metadata deploy before it reports its result (at least 1, as real orgs) */
+    deployPolls: number;
+    /** InProgress polls of a metadata retrieve before it reports its result */
+    retrievePolls: number;
   };
   /** Forced failures, set by tests. */
   failures: {

@@ -196,7 +196,7 @@ export async function installVersion(
 }
 
 function passwordClause(key: string | undefined): string {
-  // The platform reports INVALID_INSTALLATION_KEY for protected versions unless the key comes along.
+  // The platform answers INSTALL_KEY_REQUIRED for a protected version unless the key comes along.
   return key ? ` AND InstallationKey = '${key.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'` : '';
 }
 

@@ -41,6 +41,11 @@ export function assertNoLeaks(run: ActionRun, secrets: Secret[], opts: { outputS
       places.push([`file ${file}`, readFileSync(file, 'latin1')]);
     }
   }
+  // Any Salesforce access token (opaque `00D…!…` session ids), whoever issued it.
+  for (const [where, text] of places) {
+    const token = /00D[A-Za-z0-9]{12,15}![A-Za-z0-9._]{20,}/.exec(text);
+    assert.equal(token, null, `an access token leaked into ${where}`);
+  }
   for (const secret of secrets) {
     if (!secret.value) continue;
     for (const needle of needles(secret.value)) {

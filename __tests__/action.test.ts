@@ -1,0 +1,145 @@
+// The committed bundle against the fake org, run as the runner runs it: the main path of the action.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { startFakeOrg, type FakeOrg } from '../fake-org/server.ts';
+import { runAction } from './helpers/run-action.ts';
+import { assertNoLeaks, leftovers } from './helpers/leaks.ts';
+import { APP, consumerOf, fakeEnv, jwtInputs, secretsOf } from './helpers/fake-env.ts';
+
+let org: FakeOrg;
+before(async () => {
+  org = await startFakeOrg();
+});
+after(async () => {
+  await org.close();
+});
+
+function assertClean(run: Awaited<ReturnType<typeof runAction>>): void {
+  assertNoLeaks(run, secretsOf(org));
+  assert.deepEqual(leftovers(run, [run.outputs['metadata-dir'] ?? `${run.runnerTemp}/eca-action`]), [], 'temporary files left behind');
+  // The libraries got a private HOME: the runner's HOME stays as it was.
+  assert.deepEqual(readdirSync(run.home), [], 'the runner HOME was written to');
+}
+
+test('a full run: JWT login, deploy, consumer key, package, version, install', async () => {
+  const run = await runAction({
+    inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl, hardening: 'recommended' }),
+    env: fakeEnv(org),
+    post: true,
+  });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  const consumer = consumerOf(org);
+  assert.ok(consumer, 'the app has an OAuth consumer in the Dev Hub');
+  assert.equal(run.outputs['consumer-key'], consumer.key);
+  assert.ok(run.stdout.includes(`::add-mask::${consumer.key}`), 'the key is masked');
+  assert.ok(
+    run.stdout.indexOf(`::add-mask::${consumer.key}`) < run.stdout.indexOf('Consumer key read'),
+    'masked before it is mentioned',
+  );
+  assert.equal(run.outputs['consumer-secret'], undefined);
+  assert.equal(run.outputs['app-name'], APP);
+  assert.match(run.outputs['package-id'] ?? '', /^0Ho\w{15}$/);
+  assert.match(run.outputs['package-version-id'] ?? '', /^04t\w{15}$/);
+  assert.equal(run.outputs['package-version-number'], '1.0.0.1');
+  assert.equal(run.outputs['install-url'], `https://login.salesforce.com/packaging/installPackage.apexp?p0=${run.outputs['package-version-id']}`);
+  assert.equal(run.outputs['callback-urls'], 'https://claude.ai/api/mcp/auth_callback\nhttps://claude.com/api/mcp/auth_callback\nhttp://localhost:8787/callback\ncursor://anysphere.cursor-mcp/oauth/callback');
+  // The scratch org has the version installed.
+  const installed = org.ctx.scratch.ext.get('packaging') as { installed?: Map<string, unknown> } | undefined;
+  assert.ok(JSON.stringify([...(installed?.installed?.keys() ?? [])]).includes(run.outputs['package-version-id']!) || run.stdout.includes('the target org lists it'));
+  // The summary says what was set and how to connect, and holds no secret.
+  assert.match(run.summary, /Refresh token validity \| 30 days \| \*\*hardened\*\*/);
+  assert.match(run.summary, /Claude/);
+  assert.match(run.summary, /up to 30 minutes/);
+  assert.match(run.summary, new RegExp(run.outputs['package-version-id']!));
+  // The deployed app is the secure baseline.
+  const global = org.ctx.devHub.metadata.get('ExtlClntAppGlobalOauthSettings')?.get(`${APP}_glbloauth`) ?? '';
+  assert.match(global, /<isNamedUserJwtEnabled>true<\/isNamedUserJwtEnabled>/);
+  assert.match(global, /<isPkceRequired>true<\/isPkceRequired>/);
+  assert.match(org.ctx.devHub.metadata.get('ExtlClntAppOauthSettings')?.get(`${APP}_oauth`) ?? '', /<commaSeparatedOauthScopes>MCP, RefreshToken<\/commaSeparatedOauthScopes>/);
+  assert.equal(run.post?.code, 0);
+  assertClean(run);
+});
+
+test('a rerun with the same inputs updates the same app: same key, package reused, next version', async () => {
+  const first = consumerOf(org)!.key;
+  const packagesBefore = org.log.filter((e) => e.route === 'tooling.package2.create').length;
+  const run = await runAction({ inputs: jwtInputs(org), env: fakeEnv(org) });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.equal(run.outputs['consumer-key'], first);
+  assert.equal(run.outputs['package-version-number'], '1.0.0.2');
+  assert.match(run.stdout, /exists; it will be updated in place/);
+  assert.match(run.stdout, /Reusing package/);
+  assert.equal(org.log.filter((e) => e.route === 'tooling.package2.create').length, packagesBefore, 'no second package');
+  assert.equal(org.ctx.devHub.metadata.get('ExternalClientApplication')?.size, 1, 'one app');
+  assertClean(run);
+});
+
+test('an SFDX auth URL logs in to the Dev Hub too', async () => {
+  const inputs = jwtInputs(org, { package: 'false', 'dev-hub-auth-url': org.devHubAuthUrl });
+  delete inputs['dev-hub-username'];
+  delete inputs['dev-hub-client-id'];
+  delete inputs['dev-hub-jwt-key'];
+  delete inputs['dev-hub-login-url'];
+  const run = await runAction({ inputs, env: fakeEnv(org) });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.equal(run.outputs['consumer-key'], consumerOf(org)!.key);
+  assert.equal(run.outputs['package-version-id'], undefined);
+  assertClean(run);
+});
+
+test('require-secret: the consumer secret comes back as a masked output', async () => {
+  const run = await runAction({ inputs: jwtInputs(org, { clients: 'claude', 'require-secret': 'true', package: 'false' }), env: fakeEnv(org) });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  const consumer = consumerOf(org)!;
+  assert.equal(run.outputs['consumer-secret'], consumer.secret);
+  assert.ok(run.stdout.includes(`::add-mask::${consumer.secret}`));
+  assert.match(org.ctx.devHub.metadata.get('ExtlClntAppGlobalOauthSettings')?.get(`${APP}_glbloauth`) ?? '', /<isConsumerSecretOptional>false</);
+  assertClean(run);
+});
+
+test('a deploy the org rejects fails the run with an annotation per component', async () => {
+  org.faults.failNextDeploy('Injected: invalid value for field');
+  const run = await runAction({ inputs: jwtInputs(org), env: fakeEnv(org), post: true });
+  assert.equal(run.code, 1);
+  assert.match(run.stdout, /::error title=Deploy failed,file=[^:]*force-app\/main\/default\/[^:]+::[A-Za-z]+ [A-Za-z_]+: Injected: invalid value for field/);
+  assert.match(run.stdout, /::error::eca-action failed: Deploy 0Af\w+ to the Dev Hub failed: 1 component\(s\) failed\./);
+  assert.doesNotMatch(run.stdout, /Create the package version/, 'nothing after a failed deploy');
+  assertClean(run);
+});
+
+test('a key that is not the one registered for the CI app is refused with the cause, and no public host is tried', async () => {
+  const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const tokenCalls = org.log.filter((e) => e.route === 'oauth.token').length;
+  const run = await runAction({ inputs: jwtInputs(org, { 'dev-hub-jwt-key': other }), env: fakeEnv(org) });
+  assert.equal(run.code, 1);
+  assert.match(run.stdout, /JWT login of .* was refused: the signature does not verify\. dev-hub-jwt-key must be the private key whose certificate is uploaded/);
+  assert.doesNotMatch(run.stdout + run.stderr, /login\.salesforce\.com\/services|test\.salesforce\.com/);
+  assert.ok(org.log.filter((e) => e.route === 'oauth.token').length - tokenCalls <= 3, 'a few tries against the given host only');
+  assertNoLeaks(run, [...secretsOf(org), { what: 'the other key', value: other }]);
+  assert.deepEqual(leftovers(run, [`${run.runnerTemp}/eca-action`]), []);
+});
+
+test('a version the platform refuses fails with its messages; the app stays deployed and consistent', async () => {
+  org.ctx.failures.versionCreate = ['Injected: the package version could not be created'];
+  const run = await runAction({ inputs: jwtInputs(org), env: fakeEnv(org) });
+  assert.equal(run.code, 1);
+  assert.match(run.stdout, /Package version request 08c\w+ ended in Error:%0A  - Injected: the package version could not be created/);
+  assert.equal(run.outputs['consumer-key'], consumerOf(org)!.key, 'the key output is still set');
+  assertClean(run);
+});
+
+test('dry run writes the project, touches no org, and bad input names the input', async () => {
+  const requests = org.log.length;
+  const dry = await runAction({ inputs: { clients: 'claude,cursor', 'contact-email': 'ops@example.com', 'dry-run': 'true' } });
+  assert.equal(dry.code, 0, dry.stdout + dry.stderr);
+  const dir = dry.outputs['metadata-dir']!;
+  assert.ok(existsSync(`${dir}/sfdx-project.json`));
+  assert.match(readFileSync(`${dir}/force-app/main/default/extlClntAppGlobalOauthSets/${APP}_glbloauth.ecaGlblOauth-meta.xml`, 'utf8'), /claude\.ai[\s\S]*cursor:/);
+  assert.equal(org.log.length, requests);
+
+  const bad = await runAction({ inputs: { clients: 'bogus', 'contact-email': 'ops@example.com', 'dry-run': 'true' } });
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stdout, /::error title=Input clients::clients: 'bogus' is not a known client/);
+});

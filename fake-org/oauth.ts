@@ -1,0 +1,202 @@
+// OAuth: the token endpoint (JWT bearer and refresh token grants), sessions, userinfo and the identity URL.
+// Error bodies use Salesforce's {error, error_description} pairs (wire-protocol.md §3.3; real wordings:
+// "client identifier invalid", "invalid assertion", "audience is invalid", "expired authorization code",
+// "user hasn't approved this consumer", "expired access/refresh token").
+import { createPublicKey, createHmac, randomBytes, verify, type KeyObject } from 'node:crypto';
+import type { FakeResponse, OrgState } from './types.ts';
+import { newAccessToken, newRefreshToken } from './ids.ts';
+
+export const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+/** Audiences Salesforce accepts besides the login URL itself (wire-protocol.md §9). */
+const STANDARD_AUDIENCES = ['https://login.salesforce.com', 'https://test.salesforce.com'];
+/** Leeway for clock skew, and for @salesforce/core's exp of Date.now()+300 *milliseconds*. */
+const EXP_LEEWAY_SECONDS = 300;
+
+export interface ConnectedApp {
+  clientId: string;
+  /** '' for apps without a secret (the sf CLI's PlatformCLI) */
+  clientSecret: string;
+  /** the uploaded certificate; its key verifies JWT bearer assertions */
+  certificate?: KeyObject;
+}
+
+export interface Session {
+  token: string;
+  org: OrgState;
+  clientId: string;
+  valid: boolean;
+}
+
+interface RefreshGrant {
+  org: OrgState;
+  clientId: string;
+}
+
+export function createOAuth(opts: { orgs: () => readonly OrgState[] }) {
+  const apps = new Map<string, ConnectedApp>();
+  const sessions = new Map<string, Session>();
+  const refreshTokens = new Map<string, RefreshGrant>();
+  const signingKey = randomBytes(32);
+
+  function registerApp(app: { clientId: string; clientSecret?: string; certificatePem?: string }): void {
+    apps.set(app.clientId, {
+      clientId: app.clientId,
+      clientSecret: app.clientSecret ?? '',
+      ...(app.certificatePem ? { certificate: createPublicKey(app.certificatePem) } : {}),
+    });
+  }
+
+  /** A refresh token for `org`'s user issued to `clientId`, as an earlier web login would have left. */
+  function issueRefreshToken(org: OrgState, clientId: string): string {
+    const token = newRefreshToken();
+    refreshTokens.set(token, { org, clientId });
+    return token;
+  }
+
+  function session(token: string | undefined): Session | undefined {
+    const s = token ? sessions.get(token) : undefined;
+    return s?.valid ? s : undefined;
+  }
+
+  function expireAll(): void {
+    for (const s of sessions.values()) s.valid = false;
+  }
+
+  function tokenResponse(org: OrgState, clientId: string, baseUrl: string, scope: string): FakeResponse {
+    const token = newAccessToken(org.orgId);
+    sessions.set(token, { token, org, clientId, valid: true });
+    const id = `${baseUrl}/id/${org.orgId}/${org.userId}`;
+    const issuedAt = String(Date.now());
+    return json(200, {
+      access_token: token,
+      signature: createHmac('sha256', signingKey).update(id + issuedAt).digest('base64'),
+      scope,
+      instance_url: baseUrl,
+      id,
+      token_type: 'Bearer',
+      issued_at: issuedAt,
+    });
+  }
+
+  /** POST /services/oauth2/token. `loginUrl` is how the client reached us (its JWT audience). */
+  function token(body: string, contentType: string, baseUrl: string): FakeResponse {
+    if (!/^application\/x-www-form-urlencoded/i.test(contentType)) return oauthError(400, 'unsupported_grant_type', 'grant type not supported');
+    const form = new URLSearchParams(body);
+    switch (form.get('grant_type')) {
+      case JWT_GRANT:
+        return jwtBearer(form.get('assertion') ?? '', baseUrl);
+      case 'refresh_token':
+        return refresh(form, baseUrl);
+      default:
+        return oauthError(400, 'unsupported_grant_type', 'grant type not supported');
+    }
+  }
+
+  function jwtBearer(assertion: string, baseUrl: string): FakeResponse {
+    const parts = assertion.split('.');
+    if (parts.length !== 3) return oauthError(400, 'invalid_grant', 'invalid assertion');
+    let header: { alg?: string };
+    let claims: { iss?: string; sub?: string; aud?: string | string[]; exp?: number };
+    try {
+      header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8'));
+      claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
+    } catch {
+      return oauthError(400, 'invalid_grant', 'invalid assertion');
+    }
+    const app = claims.iss ? apps.get(claims.iss) : undefined;
+    if (!app?.certificate) return oauthError(400, 'invalid_client_id', 'client identifier invalid');
+    if (header.alg !== 'RS256') return oauthError(400, 'invalid_grant', 'invalid assertion');
+    const signed = verify('RSA-SHA256', Buffer.from(`${parts[0]}.${parts[1]}`), app.certificate, Buffer.from(parts[2]!, 'base64url'));
+    if (!signed) return oauthError(400, 'invalid_grant', 'invalid assertion');
+    const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    const accepted = [baseUrl, ...STANDARD_AUDIENCES].map(trimSlash);
+    if (!audiences.some((a) => typeof a === 'string' && accepted.includes(trimSlash(a)))) {
+      return oauthError(400, 'invalid_grant', 'audience is invalid');
+    }
+    if (typeof claims.exp !== 'number') return oauthError(400, 'invalid_grant', 'invalid assertion');
+    // RFC 7519 says seconds; @salesforce/core sends milliseconds. A value that large can only be milliseconds.
+    const expSeconds = claims.exp > 1e11 ? claims.exp / 1000 : claims.exp;
+    if (expSeconds + EXP_LEEWAY_SECONDS < Date.now() / 1000) return oauthError(400, 'invalid_grant', 'expired authorization code');
+    const org = opts.orgs().find((o) => o.username === claims.sub);
+    if (!org) return oauthError(400, 'invalid_grant', "user hasn't approved this consumer");
+    return tokenResponse(org, app.clientId, baseUrl, 'web api id');
+  }
+
+  function refresh(form: URLSearchParams, baseUrl: string): FakeResponse {
+    const clientId = form.get('client_id') ?? '';
+    const app = apps.get(clientId);
+    if (!app) return oauthError(400, 'invalid_client_id', 'client identifier invalid');
+    if (app.clientSecret && form.get('client_secret') !== app.clientSecret) return oauthError(400, 'invalid_client', 'invalid client credentials');
+    const grant = refreshTokens.get(form.get('refresh_token') ?? '');
+    if (!grant || grant.clientId !== clientId) return oauthError(400, 'invalid_grant', 'expired access/refresh token');
+    return tokenResponse(grant.org, clientId, baseUrl, 'web openid api id refresh_token');
+  }
+
+  function revokeRefreshTokens(): void {
+    refreshTokens.clear();
+  }
+
+  return { registerApp, issueRefreshToken, session, expireAll, token, revokeRefreshTokens };
+}
+
+export type OAuth = ReturnType<typeof createOAuth>;
+
+/** GET /services/oauth2/userinfo (OpenID Connect; core reads user_id, organization_id, preferred_username). */
+export function userInfo(org: OrgState, baseUrl: string): FakeResponse {
+  return json(200, {
+    sub: `${baseUrl}/id/${org.orgId}/${org.userId}`,
+    user_id: org.userId,
+    organization_id: org.orgId,
+    preferred_username: org.username,
+    nickname: org.username.split('@')[0],
+    name: 'Fake User',
+    email: org.username,
+    email_verified: true,
+    given_name: 'Fake',
+    family_name: 'User',
+    zoneinfo: 'America/Los_Angeles',
+    locale: 'en_US',
+    language: 'en_US',
+    active: true,
+    user_type: 'STANDARD',
+    is_app_installed: true,
+    updated_at: '2026-01-01T00:00:00Z',
+  });
+}
+
+/** GET /id/<orgId>/<userId>: the identity service the token's `id` points at. */
+export function identity(org: OrgState, baseUrl: string): FakeResponse {
+  return json(200, {
+    id: `${baseUrl}/id/${org.orgId}/${org.userId}`,
+    asserted_user: true,
+    user_id: org.userId,
+    organization_id: org.orgId,
+    username: org.username,
+    nick_name: org.username.split('@')[0],
+    display_name: 'Fake User',
+    email: org.username,
+    active: true,
+    user_type: 'STANDARD',
+    language: 'en_US',
+    locale: 'en_US',
+    utcOffset: -28800000,
+    urls: {
+      rest: `${baseUrl}/services/data/v{version}/`,
+      sobjects: `${baseUrl}/services/data/v{version}/sobjects/`,
+      query: `${baseUrl}/services/data/v{version}/query/`,
+      metadata: `${baseUrl}/services/Soap/m/{version}/${org.orgId.slice(0, 15)}`,
+    },
+  });
+}
+
+export function oauthError(status: number, error: string, description: string): FakeResponse {
+  return json(status, { error, error_description: description });
+}
+
+function json(status: number, body: unknown): FakeResponse {
+  return { status, headers: { 'content-type': 'application/json;charset=UTF-8' }, body: JSON.stringify(body) };
+}
+
+function trimSlash(url: string | undefined): string {
+  return (url ?? '').replace(/\/+$/, '');
+}

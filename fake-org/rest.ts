@@ -1,0 +1,292 @@
+// REST routes under /services/data/vNN.0 that the server core owns: SOQL on the fake's objects (data API and
+// Tooling), the User sobject, and the Connect REST OAuth credentials resources of External Client Apps.
+// Query routes answer only their FROM object and return undefined otherwise, so route modules (packaging.ts)
+// can add objects; the fallbacks at the end answer what nobody owns with INVALID_TYPE, as an org does.
+import type { FakeOrgContext, FakeRequest, FakeResponse, OrgState, Route } from './types.ts';
+import { parseSoql, runQuery, SoqlError, type Query, type SObjectTable } from './soql.ts';
+import { normalizedNodes, textOf } from './store.ts';
+import { sameId } from './rules.ts';
+
+export interface CoreRouteDeps {
+  ctx: FakeOrgContext;
+  startedAt: Date;
+  /** the scratch org's expiry (Organization.TrialExpirationDate, ScratchOrgInfo.ExpirationDate) */
+  scratchExpires: Date;
+}
+
+/** Routes that must come after every module's routes. */
+export function fallbackRoutes(ctx: FakeOrgContext): Route[] {
+  const unsupported = (req: FakeRequest): FakeResponse => {
+    const q = req.query.get('q');
+    if (!q) return ctx.restError(400, 'MALFORMED_QUERY', "The 'q' parameter is required");
+    let query: Query;
+    try {
+      query = parseSoql(q);
+    } catch (error) {
+      return soqlError(ctx, error);
+    }
+    const fromAt = q.search(new RegExp(`\\bFROM\\s+${query.from}\\b`, 'i'));
+    const column = fromAt + q.slice(fromAt).indexOf(query.from) + 1;
+    return ctx.restError(
+      400,
+      'INVALID_TYPE',
+      `\n${q}\n${' '.repeat(Math.max(0, column - 1))}^\nERROR at Row:1:Column:${column}\nsObject type '${query.from}' is not supported. ` +
+        "If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.",
+    );
+  };
+  return [
+    { name: 'query.unsupported', method: 'GET', pattern: /^\/query\/?$/, handler: unsupported },
+    { name: 'tooling.query.unsupported', method: 'GET', pattern: /^\/tooling\/query\/?$/, handler: unsupported },
+  ];
+}
+
+export function coreRoutes(deps: CoreRouteDeps): Route[] {
+  const { ctx } = deps;
+  const tables = sobjectTables(deps);
+
+  /** A query route for one object, on the data API, Tooling, or both. */
+  const queryRoute = (table: keyof typeof tables, api: 'data' | 'tooling', available: (org: OrgState) => boolean = () => true): Route => ({
+    name: `${api === 'tooling' ? 'tooling.' : ''}query.${table[0]!.toLowerCase()}${table.slice(1)}`,
+    method: 'GET',
+    pattern: api === 'tooling' ? /^\/tooling\/query\/?$/ : /^\/query\/?$/,
+    handler: (req) => {
+      let query: Query;
+      try {
+        query = parseSoql(req.query.get('q') ?? '');
+      } catch {
+        return undefined; // the fallback reports the syntax error
+      }
+      if (query.from.toLowerCase() !== table.toLowerCase() || !available(req.org)) return undefined;
+      try {
+        return runQuery(query, tables[table](req.org), `/services/data/v${req.apiVersion}${api === 'tooling' ? '/tooling' : ''}`);
+      } catch (error) {
+        return soqlError(ctx, error);
+      }
+    },
+  });
+
+  return [
+    {
+      name: 'rest.resources',
+      method: 'GET',
+      pattern: /^\/?$/,
+      handler: (req) => {
+        const base = `/services/data/v${req.apiVersion}`;
+        return ctx.json(200, {
+          sobjects: `${base}/sobjects`,
+          query: `${base}/query`,
+          tooling: `${base}/tooling`,
+          metadata: `${base}/metadata`,
+          connect: `${base}/connect`,
+          apps: `${base}/apps`,
+        });
+      },
+    },
+    // Only a Dev Hub has ScratchOrgInfo; other orgs answer INVALID_TYPE through the fallback, which is what
+    // @salesforce/core's "is this a Dev Hub?" probe looks for.
+    queryRoute('ScratchOrgInfo', 'data', (org) => org.isDevHub),
+    queryRoute('Organization', 'data'),
+    queryRoute('Organization', 'tooling'),
+    queryRoute('ExternalClientApplication', 'data'),
+    queryRoute('ExternalClientApplication', 'tooling'),
+    queryRoute('PermissionSet', 'data'),
+    queryRoute('PermissionSet', 'tooling'),
+    {
+      name: 'sobjects.user.get',
+      method: 'GET',
+      pattern: /^\/sobjects\/User\/([0-9A-Za-z]{15,18})$/,
+      handler: (req, match) => {
+        if (!sameId(match[1]!, req.org.userId)) return ctx.restError(404, 'NOT_FOUND', 'The requested resource does not exist');
+        return ctx.json(200, {
+          attributes: { type: 'User', url: `/services/data/v${req.apiVersion}/sobjects/User/${req.org.userId}` },
+          Id: req.org.userId,
+          Username: req.org.username,
+          Name: 'Fake User',
+          FirstName: 'Fake',
+          LastName: 'User',
+          Email: req.org.username,
+          IsActive: true,
+          UserType: 'Standard',
+          ProfileId: '00e000000000001AAA',
+        });
+      },
+    },
+    ...connectRoutes(ctx),
+  ];
+}
+
+function soqlError(ctx: FakeOrgContext, error: unknown): FakeResponse {
+  if (error instanceof SoqlError) return ctx.restError(400, error.errorCode, error.message);
+  throw error;
+}
+
+function sobjectTables(deps: CoreRouteDeps): Record<'ScratchOrgInfo' | 'Organization' | 'ExternalClientApplication' | 'PermissionSet', (org: OrgState) => SObjectTable> {
+  const { ctx, startedAt, scratchExpires } = deps;
+  const created = startedAt.toISOString().replace('Z', '+0000');
+  const stored = (org: OrgState, type: string) => [...(org.metadata.get(type) ?? [])].map(([name, xml]) => ({ name, nodes: normalizedNodes(type, xml) }));
+  return {
+    ScratchOrgInfo: () => ({
+      name: 'ScratchOrgInfo',
+      fields: ['Id', 'Status', 'SignupUsername', 'Username', 'LoginUrl', 'SignupInstance', 'ScratchOrg', 'ErrorCode', 'ExpirationDate', 'OrgName', 'Edition', 'CreatedDate'],
+      records: () => [
+        {
+          Id: '2SR000000000001AAA',
+          Status: 'Active',
+          SignupUsername: ctx.scratch.username,
+          Username: ctx.scratch.username,
+          LoginUrl: ctx.instanceUrl,
+          SignupInstance: 'FAKE2',
+          ScratchOrg: ctx.scratch.orgId.slice(0, 15),
+          ErrorCode: null,
+          ExpirationDate: scratchExpires.toISOString().slice(0, 10),
+          OrgName: ctx.scratch.name,
+          Edition: 'Developer',
+          CreatedDate: created,
+        },
+      ],
+    }),
+    Organization: (org) => ({
+      name: 'Organization',
+      fields: ['Id', 'Name', 'InstanceName', 'IsSandbox', 'TrialExpirationDate', 'NamespacePrefix', 'OrganizationType', 'LanguageLocaleKey', 'CreatedDate'],
+      records: () => [
+        {
+          Id: org.orgId,
+          Name: org.name,
+          InstanceName: org.isDevHub ? 'FAKE1' : 'FAKE2',
+          // A scratch org reads as a sandbox with a trial expiry; that is how @salesforce/core tells it apart.
+          IsSandbox: !org.isDevHub,
+          TrialExpirationDate: org.isDevHub ? null : scratchExpires.toISOString().replace('Z', '+0000'),
+          // The Dev Hub's namespace is linked, not its own: NamespacePrefix stays null, as on a real hub.
+          NamespacePrefix: null,
+          OrganizationType: 'Developer Edition',
+          LanguageLocaleKey: 'en_US',
+          CreatedDate: created,
+        },
+      ],
+    }),
+    ExternalClientApplication: (org) => ({
+      name: 'ExternalClientApplication',
+      fields: [
+        'Id', 'DeveloperName', 'MasterLabel', 'ContactEmail', 'ContactPhone', 'Description', 'DistributionState', 'IconUrl', 'InfoUrl',
+        'LogoUrl', 'ManageableState', 'ManagedType', 'NamespacePrefix', 'OrgScopedExternalApp', 'Language', 'IsDeleted', 'CreatedDate', 'LastModifiedDate',
+      ],
+      records: () =>
+        stored(org, 'ExternalClientApplication').map(({ name, nodes }) => ({
+          Id: org.componentIds.get(`ExternalClientApplication:${name}`),
+          DeveloperName: name,
+          MasterLabel: textOf(nodes, 'label') ?? name,
+          ContactEmail: textOf(nodes, 'contactEmail') ?? null,
+          ContactPhone: textOf(nodes, 'contactPhone') ?? null,
+          Description: textOf(nodes, 'description') ?? null,
+          DistributionState: textOf(nodes, 'distributionState') ?? 'Local',
+          IconUrl: textOf(nodes, 'iconUrl') ?? null,
+          InfoUrl: textOf(nodes, 'infoUrl') ?? null,
+          LogoUrl: textOf(nodes, 'logoUrl') ?? null,
+          ManageableState: 'unmanaged',
+          ManagedType: textOf(nodes, 'managedType') ?? 'Local',
+          NamespacePrefix: null,
+          OrgScopedExternalApp: textOf(nodes, 'orgScopedExternalApp') ?? null,
+          Language: 'en_US',
+          IsDeleted: false,
+          CreatedDate: created,
+          LastModifiedDate: created,
+        })),
+    }),
+    PermissionSet: (org) => ({
+      name: 'PermissionSet',
+      fields: ['Id', 'Name', 'Label', 'Description', 'NamespacePrefix', 'IsOwnedByProfile', 'IsCustom', 'Type', 'CreatedDate'],
+      records: () =>
+        stored(org, 'PermissionSet').map(({ name, nodes }) => ({
+          Id: org.componentIds.get(`PermissionSet:${name}`),
+          Name: name,
+          Label: textOf(nodes, 'label') ?? name,
+          Description: textOf(nodes, 'description') ?? null,
+          NamespacePrefix: null,
+          IsOwnedByProfile: false,
+          IsCustom: true,
+          Type: 'Regular',
+          CreatedDate: created,
+        })),
+    }),
+  };
+}
+
+/**
+ * Connect REST "OAuth credentials" (open-answers.md §5): /apps/oauth/usage (59.0+),
+ * /apps/oauth/credentials/{appId} and /apps/oauth/credentials/{appId}/{consumerId}?part=key|secret|keyandsecret
+ * (60.0+). The org setting enableClientSecretInRestApiAccess gates the credentials resources as a whole — Salesforce
+ * documents it for secrets; sfdx-hardis and the Help page treat it as the prerequisite of the resources, and the
+ * strict reading is the safe one for the action.
+ */
+function connectRoutes(ctx: FakeOrgContext): Route[] {
+  const notFound = (): FakeResponse => ctx.restError(404, 'NOT_FOUND', 'The requested resource does not exist');
+  const since = (req: FakeRequest, version: number): boolean => Number(req.apiVersion) >= version;
+  const disabled = (): FakeResponse =>
+    ctx.restError(403, 'FUNCTIONALITY_NOT_ENABLED', 'This feature is not currently enabled for this user type or org: [ClientSecretInRestApiAccess]');
+  const appById = (org: OrgState, appId: string) => [...org.consumers.values()].find((c) => sameId(c.appId, appId));
+  const label = (org: OrgState, app: string): string => {
+    const xml = org.metadata.get('ExternalClientApplication')?.get(app);
+    return (xml && textOf(normalizedNodes('ExternalClientApplication', xml), 'label')) || app;
+  };
+  const credentials = (req: FakeRequest, consumer: NonNullable<ReturnType<typeof appById>>, part: string) => ({
+    id: consumer.consumerId,
+    key: part === 'key' || part === 'keyandsecret' ? consumer.consumerKey : null,
+    name: consumer.appName,
+    secret: part === 'secret' || part === 'keyandsecret' ? consumer.consumerSecret : null,
+    url: `/services/data/v${req.apiVersion}/apps/oauth/credentials/${consumer.appId}/${consumer.consumerId}`,
+    ...(since(req, 65) ? { stagedCredentialsUrl: `/services/data/v${req.apiVersion}/apps/oauth/credentials/${consumer.appId}/${consumer.consumerId}/staged` } : {}),
+  });
+
+  return [
+    {
+      name: 'connect.oauthUsage',
+      method: 'GET',
+      pattern: /^\/apps\/oauth\/usage$/,
+      handler: (req) => {
+        if (!since(req, 59)) return notFound();
+        const pageSize = Number(req.query.get('pageSize') ?? 100);
+        const page = Number(req.query.get('page') ?? 0);
+        // Apps with an OAuth consumer; a real org lists only apps with usage data (issued tokens), which a fresh
+        // app may not have yet — the SOQL look-up of ExternalClientApplication is the reliable way to the id.
+        const apps = [...req.org.consumers.values()]
+          .sort((a, b) => a.appName.localeCompare(b.appName))
+          .map((c) => ({ developerName: c.appName, identifier: c.appId, label: label(req.org, c.appName) }));
+        const slice = apps.slice(page * pageSize, (page + 1) * pageSize);
+        const base = `/services/data/v${req.apiVersion}/apps/oauth/usage`;
+        return ctx.json(200, {
+          apps: slice,
+          currentPageUrl: `${base}?page=${page}&pageSize=${pageSize}`,
+          nextPageUrl: (page + 1) * pageSize < apps.length ? `${base}?page=${page + 1}&pageSize=${pageSize}` : null,
+        });
+      },
+    },
+    {
+      name: 'connect.oauthCredentials.app',
+      method: 'GET',
+      pattern: /^\/apps\/oauth\/credentials\/([0-9A-Za-z]{15,18})$/,
+      handler: (req, match) => {
+        if (!since(req, 60)) return notFound();
+        if (!req.org.settings.enableClientSecretInRestApiAccess) return disabled();
+        const consumer = appById(req.org, match[1]!);
+        if (!consumer) return notFound();
+        return ctx.json(200, { consumers: [credentials(req, consumer, 'key')] });
+      },
+    },
+    {
+      name: 'connect.oauthCredentials.consumer',
+      method: 'GET',
+      pattern: /^\/apps\/oauth\/credentials\/([0-9A-Za-z]{15,18})\/([0-9A-Za-z]{15,18})$/,
+      handler: (req, match) => {
+        if (!since(req, 60)) return notFound();
+        if (!req.org.settings.enableClientSecretInRestApiAccess) return disabled();
+        const part = req.query.get('part') ?? 'key';
+        if (!['key', 'secret', 'keyandsecret'].includes(part)) {
+          return ctx.restError(400, 'ILLEGAL_QUERY_PARAMETER_VALUE', `Invalid value for parameter 'part': ${part}. Valid values are key, secret, keyandsecret.`);
+        }
+        const consumer = appById(req.org, match[1]!);
+        if (!consumer || !sameId(consumer.consumerId, match[2]!)) return notFound();
+        return ctx.json(200, credentials(req, consumer, part));
+      },
+    },
+  ];
+}
