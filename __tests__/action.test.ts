@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import { startFakeOrg, type FakeOrg } from '../fake-org/server.ts';
+import { startFakeGitHub } from '../fake-github/server.ts';
 import { runAction } from './helpers/run-action.ts';
 import { assertNoLeaks, leftovers } from './helpers/leaks.ts';
 import { APP, consumerOf, fakeEnv, jwtInputs, secretsOf } from './helpers/fake-env.ts';
@@ -119,6 +120,57 @@ test('a key that is not the one registered for the CI app is refused with the ca
   assert.ok(org.log.filter((e) => e.route === 'oauth.token').length - tokenCalls <= 3, 'a few tries against the given host only');
   assertNoLeaks(run, [...secretsOf(org), { what: 'the other key', value: other }]);
   assert.deepEqual(leftovers(run, [`${run.runnerTemp}/eca-action`]), []);
+});
+
+test('the consumer key (and secret) are stored as GitHub secrets, sealed for the repository', async () => {
+  const github = await startFakeGitHub({ token: 'ghp_FakeTokenForSecretsWrite0123456789', repository: 'acme/mcp', environments: ['prod'] });
+  try {
+    const run = await runAction({
+      inputs: jwtInputs(org, {
+        package: 'false',
+        'require-secret': 'true',
+        clients: 'claude',
+        'github-token': github.token,
+        'secret-name': 'SF_MCP_CLIENT_ID',
+        'secret-environment': 'prod',
+      }),
+      env: fakeEnv(org, { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: 'acme/mcp' }),
+    });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const consumer = consumerOf(org)!;
+    assert.equal(github.secrets.get('env:prod:SF_MCP_CLIENT_ID'), consumer.key);
+    assert.equal(github.secrets.get('env:prod:SF_MCP_CLIENT_ID_SECRET'), consumer.secret);
+    assert.match(run.summary, /SF_MCP_CLIENT_ID/);
+    assertNoLeaks(run, [...secretsOf(org), { what: 'the GitHub token', value: github.token }]);
+
+    // A token that may not write secrets: the run fails and says what the token lacks.
+    const denied = await runAction({
+      inputs: jwtInputs(org, { package: 'false', 'github-token': 'ghp_WrongTokenWithoutPermission00000', 'secret-name': 'SF_MCP_CLIENT_ID' }),
+      env: fakeEnv(org, { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: 'acme/mcp' }),
+    });
+    assert.equal(denied.code, 1);
+    assert.match(denied.stdout, /github-token|token/);
+    assertNoLeaks(denied, [...secretsOf(org), { what: 'the wrong token', value: 'ghp_WrongTokenWithoutPermission00000' }]);
+  } finally {
+    await github.close();
+  }
+});
+
+test('login problems name the cause a user can fix, before anything is deployed', async () => {
+  const cases: [string, Record<string, string>, RegExp][] = [
+    ['unknown username', { 'dev-hub-username': 'nobody@example.com' }, /dev-hub-username is not a user of that org, or the user is not pre-authorized/],
+    ['unknown client id', { 'dev-hub-client-id': '3MVG9wrongwrongwrong' }, /dev-hub-client-id is not the consumer key of an app in that org/],
+    ['unreachable login URL', { 'dev-hub-login-url': 'http://127.0.0.1:9' }, /http:\/\/127\.0\.0\.1:9 could not be reached\. Check dev-hub-login-url/],
+    ['an org that is not a Dev Hub', { 'dev-hub-username': org.scratchUsername }, /is not a Dev Hub: .*Enable Dev Hub in Setup/],
+  ];
+  for (const [name, extra, expected] of cases) {
+    const deploys = org.log.filter((e) => e.route === 'soap.deploy').length;
+    const run = await runAction({ inputs: jwtInputs(org, { package: 'false', ...extra }), env: fakeEnv(org) });
+    assert.equal(run.code, 1, name);
+    assert.match(run.stdout, expected, name);
+    assert.equal(org.log.filter((e) => e.route === 'soap.deploy').length, deploys, `${name}: nothing deployed`);
+    assertNoLeaks(run, secretsOf(org));
+  }
 });
 
 test('a version the platform refuses fails with its messages; the app stays deployed and consistent', async () => {

@@ -119,7 +119,8 @@ function explainJwtError(error: unknown, auth: Extract<DevHubAuth, { kind: 'jwt'
   const text = redact(error instanceof Error ? error.message : String(error));
   const where = `JWT login of ${auth.username} at ${auth.loginUrl} was refused`;
   if (/user hasn't approved this consumer|not approved/i.test(text))
-    return `${where}: the user is not pre-authorized for the CI app. In the CI app's policies set "Admin approved users are pre-authorized" and add the user's profile or a permission set of theirs.`;
+    // Salesforce answers the same for an unknown username and for a user the app does not admit.
+    return `${where}: "user hasn't approved this consumer". Either dev-hub-username is not a user of that org, or the user is not pre-authorized for the CI app: in the CI app's policies set "Admin approved users are pre-authorized" and add the user's profile or a permission set of theirs.`;
   if (/invalid_client_id|client identifier invalid/i.test(text))
     return `${where}: dev-hub-client-id is not the consumer key of an app in that org (or the app is not yet available, which can take up to 30 minutes after it is created).`;
   if (/invalid assertion|invalid signature|JWT.*signature/i.test(text))
