@@ -44,6 +44,8 @@ test('a full run: JWT login, deploy, consumer key, package, version, install', a
   assert.match(run.outputs['package-id'] ?? '', /^0Ho\w{15}$/);
   assert.match(run.outputs['package-version-id'] ?? '', /^04t\w{15}$/);
   assert.equal(run.outputs['package-version-number'], '1.0.0.1');
+  assert.match(run.stdout, /is not yet available in the target org \(PACKAGE_UNAVAILABLE/, 'met the replication phase first');
+  assert.match(run.stdout, /Installed 04t\w+; the target org lists it\./);
   assert.equal(run.outputs['install-url'], `https://login.salesforce.com/packaging/installPackage.apexp?p0=${run.outputs['package-version-id']}`);
   assert.equal(run.outputs['callback-urls'], 'https://claude.ai/api/mcp/auth_callback\nhttps://claude.com/api/mcp/auth_callback\nhttp://localhost:8787/callback\ncursor://anysphere.cursor-mcp/oauth/callback');
   // The scratch org has the version installed.
