@@ -1,7 +1,6 @@
 // The procedure, step by step: inputs → plan → metadata → Dev Hub → deploy → consumer key → package →
 // install → GitHub secret → summary. Each step lives in a module named after it.
 import * as core from '@actions/core';
-import { rmSync } from 'node:fs';
 import type { AppPlan, Settings } from './model.ts';
 import { readSettingsFromEnv, InputError } from './settings.ts';
 import { planApp } from './plan.ts';
@@ -26,8 +25,8 @@ export async function run(): Promise<void> {
     for (const warning of plan.warnings) core.warning(warning, { title: 'eca-action' });
 
     // 1. The metadata, for review and as the record of what was deployed (org-agnostic: no org ids in it).
+    // Files are written over, never the folder removed: output-dir may be a folder of the user's repository.
     const metadataDir = settings.outputDir;
-    rmSync(metadataDir, { recursive: true, force: true });
     writeProject(metadataDir, renderProject(plan, { target: 'deploy' }));
     outputs.appName = plan.appName;
     outputs.callbackUrls = plan.callbackUrls;
