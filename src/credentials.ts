@@ -7,7 +7,7 @@ import JSZip from 'jszip';
 import { XMLParser } from 'fast-xml-parser';
 import type { OrgLinks } from './model.ts';
 import { pollUntil } from './poll.ts';
-import { withRetry } from './retry.ts';
+import { isTransientError, withRetry } from './retry.ts';
 import { maskSecret } from './mask.ts';
 import { componentNames } from './names.ts';
 
@@ -63,7 +63,7 @@ export async function readAppState(
   if (opts.withSecret && state.exists && !state.consumerSecret) {
     // Orgs stopped returning secrets through the Metadata API; the Connect REST credentials resource still
     // does when the org allows it.
-    const rest = await readCredentialsOverRest(connection, appName, true);
+    const rest = await readCredentialsOverRest(connection, appName, true, opts.log);
     state.consumerKey ??= rest.key;
     state.consumerSecret = rest.secret;
   }
@@ -119,29 +119,37 @@ export async function readCredentialsOverRest(
   connection: Connection,
   appName: string,
   withSecret: boolean,
+  log?: (line: string) => void,
 ): Promise<{ key?: string; secret?: string }> {
-  const result = await connection.query<{ Id: string }>(
-    `SELECT Id FROM ExternalClientApplication WHERE DeveloperName = '${appName}'`,
+  // Three reads: safe to repeat as a whole when one of them meets a dropped connection or a 5xx.
+  return withRetry(
+    async () => {
+      const result = await connection.query<{ Id: string }>(
+        `SELECT Id FROM ExternalClientApplication WHERE DeveloperName = '${appName}'`,
+      );
+      const appId = result.records[0]?.Id;
+      if (!appId) throw new Error(`The org has no External Client App named ${appName}.`);
+      const collection = await connection.request<CredentialsCollection>(`/apps/oauth/credentials/${appId}`);
+      const consumerId = collection.consumers?.[0]?.id;
+      if (!consumerId) throw new Error(`The External Client App ${appName} has no OAuth consumer yet.`);
+      try {
+        const creds = await connection.request<Credentials>(
+          `/apps/oauth/credentials/${appId}/${consumerId}?part=${withSecret ? 'keyandsecret' : 'key'}`,
+        );
+        maskSecret(creds.key);
+        maskSecret(creds.secret);
+        return { key: creds.key, secret: creds.secret };
+      } catch (error) {
+        if (isTransientError(error)) throw error;
+        throw new Error(
+          `The org did not return the consumer secret of ${appName} (${(error as Error).message.split('\n')[0]}). ` +
+            'Turn on "Allow access to External Client App consumer secrets via REST API" in Setup → External Client App Settings, ' +
+            'and give the Dev Hub user the "View Client Secret" permission.',
+        );
+      }
+    },
+    { what: 'Read the OAuth credentials', log },
   );
-  const appId = result.records[0]?.Id;
-  if (!appId) throw new Error(`The org has no External Client App named ${appName}.`);
-  const collection = await connection.request<CredentialsCollection>(`/apps/oauth/credentials/${appId}`);
-  const consumerId = collection.consumers?.[0]?.id;
-  if (!consumerId) throw new Error(`The External Client App ${appName} has no OAuth consumer yet.`);
-  try {
-    const creds = await connection.request<Credentials>(
-      `/apps/oauth/credentials/${appId}/${consumerId}?part=${withSecret ? 'keyandsecret' : 'key'}`,
-    );
-    maskSecret(creds.key);
-    maskSecret(creds.secret);
-    return { key: creds.key, secret: creds.secret };
-  } catch (error) {
-    throw new Error(
-      `The org did not return the consumer secret of ${appName} (${(error as Error).message.split('\n')[0]}). ` +
-        'Turn on "Allow access to External Client App consumer secrets via REST API" in Setup → External Client App Settings, ' +
-        'and give the Dev Hub user the "View Client Secret" permission.',
-    );
-  }
 }
 
 function str(value: unknown): string | undefined {

@@ -168,6 +168,10 @@ function maskSettings(settings: Settings): void {
 function useLibraryHome(settings: Settings, workspace: Workspace): void {
   const usesCli = settings.devHub?.kind === 'cli' || settings.package?.installTarget?.kind === 'cli';
   if (!usesCli) process.env.HOME = workspace.dir('home');
+  // Their temporary trees too (@salesforce/packaging builds each version's zips under os.tmpdir() and removes
+  // them only when it gets that far): inside the workspace they go on failure and cancellation as well.
+  const tmp = workspace.dir('tmp');
+  for (const name of ['TMPDIR', 'TMP', 'TEMP']) process.env[name] = tmp;
 }
 
 function message(error: unknown): string {

@@ -5,6 +5,7 @@ import type { DevHubAuth, OrgRef } from './model.ts';
 import type { Workspace } from './workspace.ts';
 import { redact } from './mask.ts';
 import { guardLoginHosts } from './network.ts';
+import { isRetryableLogin, isTransientError, withRetry } from './retry.ts';
 
 export interface OrgSession {
   connection: Connection;
@@ -33,7 +34,8 @@ function hookWarnings(log: (line: string) => void): void {
 
 export async function connectDevHub(auth: DevHubAuth, ws: Workspace, log: (line: string) => void): Promise<OrgSession> {
   hookWarnings(log);
-  const session = await connect(auth, ws, 'dev hub');
+  const session = await connect(auth, ws, 'dev hub', log);
+  if (!session.isDevHub) session.isDevHub = await probeDevHub(session.connection, log);
   if (!session.isDevHub) {
     throw new OrgError(
       `The org of ${session.username} (${session.orgId}) is not a Dev Hub: it cannot own a packaged External Client App or create package versions. ` +
@@ -45,20 +47,43 @@ export async function connectDevHub(auth: DevHubAuth, ws: Workspace, log: (line:
 
 export async function connectOrg(ref: OrgRef, ws: Workspace, log: (line: string) => void, role: string): Promise<OrgSession> {
   hookWarnings(log);
-  return connect(ref, ws, role);
+  return connect(ref, ws, role, log);
 }
 
-async function connect(auth: DevHubAuth, ws: Workspace, role: string): Promise<OrgSession> {
+function loginRetry(what: string, log: (line: string) => void) {
+  return { what, log, isTransient: isRetryableLogin };
+}
+
+/**
+ * @salesforce/core decides "Dev Hub or not" with one ScratchOrgInfo query at login and takes any failure of it,
+ * a dropped connection included, for "not a Dev Hub". Ask again over the connection (which retries and
+ * refreshes its session): only an org that refuses the object itself is not a Dev Hub.
+ */
+async function probeDevHub(connection: Connection, log: (line: string) => void): Promise<boolean> {
+  try {
+    await withRetry(async () => connection.query('SELECT Id FROM ScratchOrgInfo LIMIT 1'), { what: 'Dev Hub check', log });
+    return true;
+  } catch (error) {
+    if (isTransientError(error)) throw error;
+    return false;
+  }
+}
+
+async function connect(auth: DevHubAuth, ws: Workspace, role: string, log: (line: string) => void): Promise<OrgSession> {
   let authInfo: AuthInfo;
   switch (auth.kind) {
     case 'jwt': {
       guardLoginHosts(auth.loginUrl);
       const keyPath = ws.secretFile(`jwt-${Date.now()}.key`, auth.jwtKey);
       try {
-        authInfo = await AuthInfo.create({
-          username: auth.username,
-          oauth2Options: { clientId: auth.clientId, privateKey: keyPath, loginUrl: auth.loginUrl },
-        });
+        authInfo = await withRetry(
+          () =>
+            AuthInfo.create({
+              username: auth.username,
+              oauth2Options: { clientId: auth.clientId, privateKey: keyPath, loginUrl: auth.loginUrl },
+            }),
+          loginRetry(`JWT login of ${auth.username}`, log),
+        );
       } catch (error) {
         throw new OrgError(explainJwtError(error, auth));
       }
@@ -75,7 +100,7 @@ async function connect(auth: DevHubAuth, ws: Workspace, role: string): Promise<O
       }
       guardLoginHosts(options.loginUrl ?? "https://login.salesforce.com");
       try {
-        authInfo = await AuthInfo.create({ oauth2Options: options });
+        authInfo = await withRetry(() => AuthInfo.create({ oauth2Options: options }), loginRetry(`Login to the ${role}`, log));
       } catch (error) {
         throw new OrgError(
           `Could not log in to the ${role} with its auth URL: ${oneLine(error)}. The refresh token may have been revoked or expired, or the org deleted; create a new auth URL with 'sf org display --verbose'.`,

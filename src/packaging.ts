@@ -1,13 +1,22 @@
 // Step 4 of the procedure: the app reaches scratch orgs as a managed 2GP package built in the Dev Hub.
 // @salesforce/packaging does the work; this module decides what to reuse and waits with progress.
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection } from '@salesforce/core';
 import { SfProject } from '@salesforce/core';
 import { Duration } from '@salesforce/kit';
 import { Package, PackageVersion, SubscriberPackageVersion } from '@salesforce/packaging';
 import type { PackageSettings } from './model.ts';
 import { pollUntil } from './poll.ts';
-import { withRetry } from './retry.ts';
+import { isTransientError, retryLine, withRetry } from './retry.ts';
 import { redact } from './mask.ts';
+
+/**
+ * First status check of a version request, a replicating version and an install: soon, because against a quick
+ * org they finish within a second; pollUntil then backs off (×1.5) to its ceiling, so a version that takes
+ * minutes costs only a few more calls than a slower start would.
+ */
+const FIRST_POLL_MS = 250;
 
 export class PackagingError extends Error {
   override name = 'PackagingError';
@@ -26,8 +35,39 @@ export interface VersionResult {
   createRequestId: string;
 }
 
-/** Reuse the package of that name, or create it (managed, in the Dev Hub's linked namespace). */
+/** Another run created the package between our list and our create: the next list finds it. */
+function isDuplicate(error: unknown): boolean {
+  for (let e = error as { name?: string; errorCode?: string; message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (/DUPLICATE_VALUE|duplicate value found/.test(`${e.name} ${e.errorCode} ${e.message}`)) return true;
+    if (e.cause === e) break;
+  }
+  return false;
+}
+
+/**
+ * Reuse the package of that name, or create it (managed, in the Dev Hub's linked namespace). List-then-create
+ * converges, so the whole step is repeated after a transient failure (a create whose answer was lost is found
+ * by the next list) and after DUPLICATE_VALUE (a concurrent run created it first).
+ */
 export async function ensurePackage(
+  connection: Connection,
+  projectDir: string,
+  settings: PackageSettings,
+  log: (line: string) => void,
+): Promise<PackageRef> {
+  return withRetry(() => findOrCreatePackage(connection, projectDir, settings, log), {
+    what: `Package ${settings.name}`,
+    isTransient: (error) => isTransientError(error) || isDuplicate(error),
+    onRetry: (error, attempt, attempts, delayMs) =>
+      log(
+        isDuplicate(error)
+          ? `Package ${settings.name} was created by another run at the same time; looking it up again in ${delayMs} ms.`
+          : retryLine(`Package ${settings.name}`, error, attempt, attempts, delayMs),
+      ),
+  });
+}
+
+async function findOrCreatePackage(
   connection: Connection,
   projectDir: string,
   settings: PackageSettings,
@@ -59,7 +99,7 @@ export async function ensurePackage(
     errorNotificationUsername: undefined as unknown as string,
     path: 'force-app',
   }).catch((error: unknown) => {
-    throw new PackagingError(`Could not create package ${settings.name}: ${redact((error as Error).message)}`);
+    throw new PackagingError(`Could not create package ${settings.name}: ${redact((error as Error).message)}`, { cause: error });
   });
   log(`Created managed package ${settings.name} (${result.Id}) in namespace ${settings.namespace}.`);
   return { id: result.Id, name: settings.name, created: true };
@@ -76,22 +116,38 @@ export async function createVersion(
   SfProject.clearInstances();
   const project = await SfProject.resolve(projectDir);
   const timeoutMs = settings.waitMinutes * 60_000;
-  // Zero timeout: the library only submits; waiting is ours so that it backs off and reports progress.
-  const submitted = await PackageVersion.create(
-    {
-      connection,
-      project,
-      packageId: pkg.id,
-      path: 'force-app',
-      versionnumber: settings.versionNumber,
-      ...(settings.installationKey ? { installationkey: settings.installationKey } : { installationkeybypass: true }),
-      codecoverage: false,
-      skipvalidation: false,
-      versiondescription: 'External Client App for MCP clients',
+  // A version request is not idempotent: repeated blindly after a lost answer it would build a second version.
+  // Each run tags its request; a retry first looks for a request with its tag and adopts it.
+  const tag = versionTag();
+  const submitted = await withRetry(
+    async (attempt) => {
+      if (attempt > 1) {
+        const earlier = await findVersionRequest(connection, pkg.id, tag);
+        if (earlier) {
+          log(`Package version request ${earlier.Id} of this run was accepted before the failure; waiting for it.`);
+          return earlier;
+        }
+      }
+      // Zero timeout: the library only submits; waiting is ours so that it backs off and reports progress.
+      return PackageVersion.create(
+        {
+          connection,
+          project,
+          packageId: pkg.id,
+          path: 'force-app',
+          versionnumber: settings.versionNumber,
+          ...(settings.installationKey ? { installationkey: settings.installationKey } : { installationkeybypass: true }),
+          codecoverage: false,
+          skipvalidation: false,
+          versiondescription: 'External Client App for MCP clients',
+          tag,
+        },
+        { frequency: Duration.seconds(0), timeout: Duration.seconds(0) },
+      );
     },
-    { frequency: Duration.seconds(0), timeout: Duration.seconds(0) },
+    { what: `Version request of ${pkg.name}`, log },
   ).catch((error: unknown) => {
-    throw new PackagingError(`Could not start a version of ${pkg.name}: ${redact((error as Error).message)}`);
+    throw new PackagingError(`Could not start a version of ${pkg.name}: ${redact((error as Error).message)}`, { cause: error });
   });
   const requestId = submitted.Id;
   log(`Package version request ${requestId} submitted (${settings.versionNumber}).`);
@@ -103,7 +159,7 @@ export async function createVersion(
     {
       what: `Package version request ${requestId}`,
       timeoutMs,
-      initialMs: Number(process.env.ECA_ACTION_POLL_INITIAL_MS ?? 1000),
+      initialMs: Number(process.env.ECA_ACTION_POLL_INITIAL_MS ?? FIRST_POLL_MS),
       maxMs: Number(process.env.ECA_ACTION_POLL_MAX_MS ?? 30_000),
       log,
       onProgress: (r, ms) => {
@@ -123,6 +179,19 @@ export async function createVersion(
     subscriberPackageVersionId: report.SubscriberPackageVersionId,
     versionNumber: report.VersionNumber ?? settings.versionNumber,
   };
+}
+
+/** Names this run's version request (Package2VersionCreateRequest.Tag, shown by `sf package version list --verbose`). */
+function versionTag(): string {
+  const run = process.env.GITHUB_RUN_ID ? `run ${process.env.GITHUB_RUN_ID}.${process.env.GITHUB_RUN_ATTEMPT ?? '1'} ` : '';
+  return `eca-action ${run}${randomBytes(6).toString('hex')}`;
+}
+
+async function findVersionRequest(connection: Connection, packageId: string, tag: string): Promise<{ Id: string; Status: string } | undefined> {
+  const result = await connection.tooling.query<{ Id: string; Status: string }>(
+    `SELECT Id, Status FROM Package2VersionCreateRequest WHERE Package2Id = '${packageId}' AND Tag = '${tag}'`,
+  );
+  return result.records[0];
 }
 
 const UNAVAILABLE = new Set(['PACKAGE_UNAVAILABLE', 'PACKAGE_UNAVAILABLE_CRC', 'PACKAGE_UNAVAILABLE_ZIP', 'UNINSTALL_IN_PROGRESS']);
@@ -149,7 +218,7 @@ export async function installVersion(
     {
       what: `Waiting for ${subscriberPackageVersionId} to become installable`,
       timeoutMs: remaining(),
-      initialMs: Number(process.env.ECA_ACTION_POLL_INITIAL_MS ?? 2000),
+      initialMs: Number(process.env.ECA_ACTION_POLL_INITIAL_MS ?? FIRST_POLL_MS),
       maxMs: Number(process.env.ECA_ACTION_POLL_MAX_MS ?? 30_000),
       log,
       onProgress: (status, ms) => log(`${subscriberPackageVersionId} is not yet available in the target org (${status}, ${Math.round(ms / 1000)} s); the platform is replicating it.`),
@@ -168,27 +237,35 @@ export async function installVersion(
       ),
     { what: 'Install request', log },
   ).catch((error: unknown) => {
-    throw new PackagingError(`Could not start the install of ${subscriberPackageVersionId}: ${redact((error as Error).message)}`);
+    throw new PackagingError(`Could not start the install of ${subscriberPackageVersionId}: ${redact((error as Error).message)}`, { cause: error });
   });
   log(`Install request ${request.Id} submitted.`);
-  const final = await pollUntil(
-    () => SubscriberPackageVersion.getInstallRequest(request.Id, target),
-    (r) => r.Status !== 'IN_PROGRESS',
-    {
-      what: `Install request ${request.Id}`,
-      timeoutMs: remaining(),
-      initialMs: Number(process.env.ECA_ACTION_POLL_INITIAL_MS ?? 1000),
-      maxMs: Number(process.env.ECA_ACTION_POLL_MAX_MS ?? 20_000),
-      log,
-      onProgress: (r, ms) => log(`Install ${request.Id}: ${r.Status} (${Math.round(ms / 1000)} s)`),
-    },
-  );
+  // install() returns the request as it read it just now: a finished one is not read again, and an unfinished one
+  // is looked at again only after the first delay.
+  const installFirstMs = Number(process.env.ECA_ACTION_POLL_INITIAL_MS ?? FIRST_POLL_MS);
+  const final =
+    request.Status !== 'IN_PROGRESS'
+      ? request
+      : await sleep(installFirstMs).then(() =>
+          pollUntil(
+            () => SubscriberPackageVersion.getInstallRequest(request.Id, target),
+            (r) => r.Status !== 'IN_PROGRESS',
+            {
+              what: `Install request ${request.Id}`,
+              timeoutMs: remaining(),
+              initialMs: Math.round(installFirstMs * 1.5),
+              maxMs: Number(process.env.ECA_ACTION_POLL_MAX_MS ?? 20_000),
+              log,
+              onProgress: (r, ms) => log(`Install ${request.Id}: ${r.Status} (${Math.round(ms / 1000)} s)`),
+            },
+          ),
+        );
   if (final.Status !== 'SUCCESS') {
     const errors = (final.Errors as { errors?: { message: string }[] } | null)?.errors ?? [];
     const text = errors.map((e) => `  - ${redact(e.message)}`).join('\n');
     throw new PackagingError(`Install ${request.Id} of ${subscriberPackageVersionId} ended in ${final.Status}:\n${text || '  (no message)'}`);
   }
-  const installed = await SubscriberPackageVersion.installedList(target);
+  const installed = await withRetry(() => SubscriberPackageVersion.installedList(target), { what: 'Installed packages', log });
   if (!installed.some((p) => p.SubscriberPackageVersion?.Id === subscriberPackageVersionId)) {
     throw new PackagingError(`The install of ${subscriberPackageVersionId} reported SUCCESS, but the target org does not list it as installed.`);
   }

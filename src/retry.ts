@@ -33,7 +33,7 @@ const TRANSIENT_CODES = new Set([
 ]);
 
 const TRANSIENT_TEXT =
-  /socket hang up|other side closed|fetch failed|ECONNRESET|ETIMEDOUT|UNABLE_TO_LOCK_ROW|unable to obtain exclusive access|Service Unavailable|Bad Gateway|Gateway Time-?out|Internal Server Error|HTTP 50[0234]|status(Code)? 50[0234]|ERROR_HTTP_50[0234]|timed out|terminated/i;
+  /socket hang up|other side closed|fetch failed|ECONNRESET|ETIMEDOUT|UNABLE_TO_LOCK_ROW|unable to obtain exclusive access|Service Unavailable|Bad Gateway|Gateway Time-?out|Internal Server Error|HTTP 50[0234]|status(Code| code:?)? 50[0234]|ERROR_HTTP_50[0234]|timed out|terminated/i;
 
 export function isTransientError(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false;
@@ -43,6 +43,40 @@ export function isTransientError(error: unknown): boolean {
   if (status !== undefined && (status >= 500 || status === 429)) return true;
   if (typeof e.message === 'string' && TRANSIENT_TEXT.test(e.message)) return true;
   return e.cause !== undefined && e.cause !== error && isTransientError(e.cause);
+}
+
+const SESSION_REFUSED = /INVALID_SESSION_ID|Bad_OAuth_Token|Session expired or invalid/;
+/**
+ * A token endpoint that looked at the credentials and said no: OAuth error codes, and Salesforce's descriptions
+ * of them (jsforce keeps only the description in the message).
+ */
+const CREDENTIALS_REFUSED =
+  /invalid_grant|invalid_client|invalid_request|unauthorized_client|unsupported_grant_type|inactive_(user|org)|invalid assertion|audience is invalid|client identifier invalid|invalid client credentials|expired access\/refresh token|authentication failure|hasn't approved|not approved|IP restricted|invalid login hours/i;
+
+function someText(error: unknown, test: (text: string) => boolean): boolean {
+  if (!error || typeof error !== 'object') return false;
+  const e = error as { code?: unknown; name?: unknown; errorCode?: unknown; message?: unknown; cause?: unknown };
+  for (const text of [e.code, e.name, e.errorCode, e.message]) if (typeof text === 'string' && test(text)) return true;
+  return e.cause !== undefined && e.cause !== error && someText(e.cause, test);
+}
+
+/**
+ * The org refused a session it had just issued (expired or revoked between the token call and the next one).
+ * Not transient for an ordinary call (jsforce refreshes the session and repeats it), but a login that meets it
+ * is safe to repeat: a fresh token call mints a new session.
+ */
+export function isSessionRefused(error: unknown): boolean {
+  return someText(error, (t) => SESSION_REFUSED.test(t));
+}
+
+/**
+ * A login is repeated when it failed on the way (5xx, dropped connection) or met a refused fresh session, and
+ * never when the token endpoint refused the credentials: a login tries several endpoints and audiences, and one
+ * refusal among them (invalid_grant, invalid_client_id, …) means the inputs are wrong, whatever the others met.
+ */
+export function isRetryableLogin(error: unknown): boolean {
+  if (someText(error, (t) => CREDENTIALS_REFUSED.test(t))) return false;
+  return isTransientError(error) || isSessionRefused(error);
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -62,10 +96,15 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: Re
       const ceiling = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
       const delay = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
       if (opts.onRetry) opts.onRetry(error, attempt, attempts, delay);
-      else opts.log?.(`${opts.what}: transient failure (${describe(error)}); retry ${attempt}/${attempts - 1} in ${delay} ms`);
+      else opts.log?.(retryLine(opts.what, error, attempt, attempts, delay));
       await sleep(delay);
     }
   }
+}
+
+/** The standard log line of a retry. */
+export function retryLine(what: string, error: unknown, attempt: number, attempts: number, delayMs: number): string {
+  return `${what}: transient failure (${describe(error)}); retry ${attempt}/${attempts - 1} in ${delayMs} ms`;
 }
 
 function describe(error: unknown): string {

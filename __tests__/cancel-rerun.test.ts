@@ -1,0 +1,184 @@
+// Cancellation (SIGINT/SIGTERM in the middle of a deploy or a version creation), ten reruns against one org, and
+// two runs at once, all against the committed bundle. Every run goes through the leak scan and the leftovers check.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFakeOrg, type FakeOrg } from '../fake-org/server.ts';
+import { selfSigned, type KeyAndCert } from '../fake-org/certs.ts';
+import { stateOf } from '../fake-org/packaging-state.ts';
+import { runAction, type ActionRun, type RunOptions } from './helpers/run-action.ts';
+import { assertNoLeaks, leftovers } from './helpers/leaks.ts';
+import { APP, consumerOf, fakeEnv, jwtInputs, secretsOf } from './helpers/fake-env.ts';
+
+let jwtKey: KeyAndCert;
+before(async () => {
+  jwtKey = await selfSigned('eca-action CI');
+});
+
+/** A run whose system temp folder (TMPDIR) is inside the runner's temp folder, so leftovers() sees it too. */
+async function run(org: FakeOrg, opts: Partial<RunOptions> = {}): Promise<ActionRun> {
+  const runnerTemp = mkdtempSync(join(tmpdir(), 'eca-runner-'));
+  mkdirSync(join(runnerTemp, 'tmp'));
+  return runAction({ inputs: jwtInputs(org), env: fakeEnv(org, { TMPDIR: join(runnerTemp, 'tmp') }), runnerTemp, timeoutMs: 90_000, ...opts });
+}
+
+/** Nothing secret printed or left, no temporary file left anywhere; then the run's folders go. */
+function assertClean(org: FakeOrg, r: ActionRun): void {
+  assertNoLeaks(r, secretsOf(org));
+  assert.deepEqual(leftovers(r, [r.outputs['metadata-dir'] ?? `${r.runnerTemp}/eca-action`]), [], 'temporary files left behind');
+  assert.deepEqual(readdirSync(r.home), [], 'the runner HOME was written to');
+  assert.deepEqual(readdirSync(join(r.runnerTemp, 'tmp')), [], 'nothing left in the system temp folder');
+  assert.deepEqual(readdirSync(r.runnerTemp).filter((n) => n.startsWith('eca-action-')), [], 'the workspace was removed');
+  rmSync(r.runnerTemp, { recursive: true, force: true });
+}
+
+const versionsOf = (org: FakeOrg): string[] =>
+  [...stateOf(org.ctx.devHub).versions.values()].map((v) => `${v.MajorVersion}.${v.MinorVersion}.${v.PatchVersion}.${v.BuildNumber}`);
+
+// ---- cancellation
+
+interface Moment {
+  name: string;
+  /** makes the step slow enough to be interrupted in the middle */
+  slow: (org: FakeOrg) => void;
+  /** the run is in the middle of the step */
+  reached: (org: FakeOrg, stdout: string) => boolean;
+  /** the step was not finished when the signal came */
+  unfinished: (org: FakeOrg) => boolean;
+}
+
+const MOMENTS: Moment[] = [
+  {
+    name: 'while the deploy is polling',
+    slow: (org) => org.faults.delay('soap.checkDeployStatus', 4000),
+    reached: (org, stdout) => /Deploy 0Af\w+ started/.test(stdout) && org.log.some((e) => e.route === 'soap.deploy'),
+    unfinished: (org) => !org.log.some((e) => e.route === 'soap.checkDeployStatus'),
+  },
+  {
+    name: 'while the package version is being created',
+    slow: (org) => org.faults.delay('tooling.query.package2VersionCreateRequest', 4000),
+    reached: (org) => org.log.some((e) => e.route === 'tooling.package2VersionCreateRequest.create'),
+    unfinished: (org) => !org.log.some((e) => e.route === 'tooling.query.package2VersionCreateRequest'),
+  },
+];
+
+for (const moment of MOMENTS) {
+  for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+    test(`${signal} ${moment.name}: exits ${code} at once, says so, and leaves no temporary file`, async (t) => {
+      const org = await startFakeOrg({ jwtKey });
+      try {
+        moment.slow(org);
+        let signalledAt = 0;
+        const r = await run(org, {
+          post: true,
+          onSpawn: (child, output) => {
+            const timer = setInterval(() => {
+              if (!moment.reached(org, output.stdout())) return;
+              clearInterval(timer);
+              signalledAt = Date.now();
+              child.kill(signal);
+            }, 10);
+            child.on('close', () => clearInterval(timer));
+          },
+        });
+        const exitedAfter = Date.now() - signalledAt;
+        assert.ok(signalledAt > 0, `the run never reached the moment:\n${r.stdout}`);
+        assert.ok(moment.unfinished(org), 'the signal came in the middle of the step');
+        assert.equal(r.code, code, r.stdout + r.stderr);
+        assert.ok(exitedAfter < 3000, `exited ${exitedAfter} ms after the signal`);
+        t.diagnostic(`exited ${code} ${exitedAfter} ms after ${signal}`);
+        assert.match(r.stdout, new RegExp(`::error::eca-action was cancelled \\(${signal}\\); temporary files were removed\\.`));
+        assert.doesNotMatch(r.stdout, /eca-action failed/, 'a cancellation, not a failure');
+        assert.equal(r.post?.code, 0, `the post step: ${r.post?.stdout}${r.post?.stderr}`);
+        assertClean(org, r);
+      } finally {
+        await org.close();
+      }
+    });
+  }
+}
+
+// ---- reruns
+
+test('ten runs with the same inputs: one app, one package, the same key, versions 1.0.0.1 … 1.0.0.10 in order', async () => {
+  const org = await startFakeOrg({ jwtKey });
+  try {
+    const keys: string[] = [];
+    for (let i = 1; i <= 10; i++) {
+      const r = await run(org);
+      assert.equal(r.code, 0, `run ${i}: ${r.stdout}${r.stderr}`);
+      assert.equal(r.outputs['package-version-number'], `1.0.0.${i}`, `run ${i}`);
+      keys.push(r.outputs['consumer-key']!);
+      assertClean(org, r);
+    }
+    assert.deepEqual(new Set(keys), new Set([consumerOf(org)!.key]), 'the same consumer key every time');
+    assert.equal(org.ctx.devHub.metadata.get('ExternalClientApplication')?.size, 1, 'one app');
+    assert.equal(org.ctx.devHub.consumers.size, 1, 'one OAuth consumer');
+    assert.equal(stateOf(org.ctx.devHub).packages.size, 1, 'one package');
+    assert.deepEqual(versionsOf(org), Array.from({ length: 10 }, (_, i) => `1.0.0.${i + 1}`), 'versions in order');
+  } finally {
+    await org.close();
+  }
+});
+
+// ---- two runs at once
+
+/** Both succeed, or one fails saying why; either way one app with one consumer, and one package. */
+function assertConverged(org: FakeOrg, runs: ActionRun[], key?: string): void {
+  for (const r of runs) {
+    if (r.code !== 0) assert.match(r.stdout, /::error::eca-action failed: \S/, `a failure says why: ${r.stdout}${r.stderr}`);
+    assertClean(org, r);
+  }
+  const ok = runs.filter((r) => r.code === 0);
+  assert.ok(ok.length >= 1, `at least one run succeeds:\n${runs.map((r) => r.stdout).join('\n----\n')}`);
+  const consumer = consumerOf(org)!;
+  if (key) assert.equal(consumer.key, key, 'the key is unchanged');
+  for (const r of ok) assert.equal(r.outputs['consumer-key'], consumer.key);
+  assert.equal(org.ctx.devHub.metadata.get('ExternalClientApplication')?.size, 1, 'one app');
+  assert.equal(org.ctx.devHub.consumers.size, 1, 'one OAuth consumer');
+  assert.equal(stateOf(org.ctx.devHub).packages.size, 1, 'one package');
+  const numbers = ok.map((r) => r.outputs['package-version-number']);
+  assert.equal(new Set(numbers).size, numbers.length, `each run its own version: ${numbers.join(', ')}`);
+}
+
+test('two first runs at once against a new org: the app, its key and the package are made once', async () => {
+  const org = await startFakeOrg({ jwtKey });
+  try {
+    // Hold both deploys and both package look-ups for a moment, so that each run reads "no app" and "no package"
+    // before the other one made them: the race, every time.
+    org.faults.delay('soap.deploy', 1500, { times: 2 });
+    org.faults.delay('tooling.query.package2', 1500, { times: 2 });
+    const runs = await Promise.all([1, 2].map(() => run(org)));
+    assert.equal(runs.filter((r) => /MCP_Client_App is new/.test(r.stdout)).length, 2, 'both runs found no app');
+    assert.equal(org.log.filter((e) => e.route === 'tooling.package2.create').length, 2, 'both runs tried to create the package');
+    assertConverged(org, runs);
+    assert.deepEqual(runs.map((r) => r.code), [0, 0], 'both succeed');
+    assert.equal(runs.filter((r) => /Package MCP_Client_App was created by another run at the same time; looking it up again/.test(r.stdout)).length, 1, 'the loser reuses the package');
+    assert.deepEqual(versionsOf(org).sort(), ['1.0.0.1', '1.0.0.2']);
+  } finally {
+    await org.close();
+  }
+});
+
+test('two reruns at once against an org that has the app: both succeed, the key is unchanged', async () => {
+  const org = await startFakeOrg({ jwtKey });
+  try {
+    const first = await run(org);
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    assertClean(org, first);
+    const key = consumerOf(org)!.key;
+    // Both deploys and both version requests overlap.
+    org.faults.delay('soap.deploy', 1000, { times: 2 });
+    org.faults.delay('tooling.package2VersionCreateRequest.create', 1000, { times: 2 });
+    const runs = await Promise.all([1, 2].map(() => run(org)));
+    assertConverged(org, runs, key);
+    assert.deepEqual(runs.map((r) => r.code), [0, 0], 'both succeed');
+    assert.deepEqual(versionsOf(org).sort(), ['1.0.0.1', '1.0.0.2', '1.0.0.3']);
+    assert.ok(org.ctx.devHub.metadata.get('ExternalClientApplication')?.has(APP));
+  } finally {
+    await org.close();
+  }
+});
+
