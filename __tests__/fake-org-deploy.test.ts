@@ -14,6 +14,7 @@ process.env.SF_USE_GENERIC_UNIX_KEYCHAIN = 'true';
 
 const { startFakeOrg } = await import('../fake-org/server.ts');
 const { installLoopbackGuard } = await import('./helpers/loopback.ts');
+const { startFakeHub } = await import('./helpers/hub.ts');
 const { AuthInfo, Connection, Lifecycle } = await import('@salesforce/core');
 const { ComponentSet } = await import('@salesforce/source-deploy-retrieve');
 Lifecycle.getInstance().onWarning(async () => {});
@@ -23,13 +24,7 @@ let fake: FakeOrg;
 let conn: InstanceType<typeof Connection>;
 
 before(async () => {
-  fake = await startFakeOrg();
-  installLoopbackGuard({ ca: fake.caCertPem });
-  const authInfo = await AuthInfo.create({
-    username: fake.username,
-    oauth2Options: { clientId: fake.clientId, privateKey: fake.privateKeyPath, loginUrl: fake.loginUrl },
-  });
-  conn = await Connection.create({ authInfo });
+  ({ fake, conn: conn } = await startFakeHub());
 });
 after(() => fake.close());
 

@@ -16,6 +16,7 @@ process.env.SF_USE_GENERIC_UNIX_KEYCHAIN = 'true';
 
 const { startFakeOrg } = await import('../fake-org/server.ts');
 const { installLoopbackGuard, blockedHosts } = await import('./helpers/loopback.ts');
+const { startFakeHub } = await import('./helpers/hub.ts');
 const { AuthInfo, Connection, Lifecycle } = await import('@salesforce/core');
 Lifecycle.getInstance().onWarning(async () => {}); // "Using insecure protocol: http" is expected here
 
@@ -24,13 +25,7 @@ let fake: FakeOrg;
 let hub: InstanceType<typeof Connection>;
 
 before(async () => {
-  fake = await startFakeOrg();
-  installLoopbackGuard({ ca: fake.caCertPem });
-  const authInfo = await AuthInfo.create({
-    username: fake.username,
-    oauth2Options: { clientId: fake.clientId, privateKey: fake.privateKeyPath, loginUrl: fake.loginUrl },
-  });
-  hub = await Connection.create({ authInfo });
+  ({ fake, conn: hub } = await startFakeHub());
 });
 after(() => fake.close());
 
