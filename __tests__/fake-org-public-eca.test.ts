@@ -15,9 +15,8 @@ process.env.SF_DISABLE_LOG_FILE = 'true';
 process.env.SF_USE_GENERIC_UNIX_KEYCHAIN = 'true';
 
 const { startFakeOrg } = await import('../fake-org/server.ts');
-const { installLoopbackGuard } = await import('./helpers/loopback.ts');
 const { startFakeHub } = await import('./helpers/hub.ts');
-const { AuthInfo, Connection, Lifecycle } = await import('@salesforce/core');
+const { Connection, Lifecycle } = await import('@salesforce/core');
 const { ComponentSet } = await import('@salesforce/source-deploy-retrieve');
 Lifecycle.getInstance().onWarning(async () => {});
 

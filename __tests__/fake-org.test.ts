@@ -15,7 +15,7 @@ process.env.SF_DISABLE_LOG_FILE = 'true';
 process.env.SF_USE_GENERIC_UNIX_KEYCHAIN = 'true';
 
 const { startFakeOrg } = await import('../fake-org/server.ts');
-const { installLoopbackGuard, blockedHosts } = await import('./helpers/loopback.ts');
+const { blockedHosts } = await import('./helpers/loopback.ts');
 const { startFakeHub } = await import('./helpers/hub.ts');
 const { AuthInfo, Connection, Lifecycle } = await import('@salesforce/core');
 Lifecycle.getInstance().onWarning(async () => {}); // "Using insecure protocol: http" is expected here
