@@ -24,7 +24,12 @@ function assertClean(run: Awaited<ReturnType<typeof runAction>>): void {
   assert.deepEqual(readdirSync(run.home), [], 'the runner HOME was written to');
 }
 
+/** The Metadata API calls of the run that left `from` requests in the log before it, in order. */
+const metadataCalls = (from: number): string[] =>
+  org.log.slice(from).map((e) => e.route).filter((r) => r.startsWith('soap.') && r !== 'soap.checkDeployStatus' && r !== 'soap.checkRetrieveStatus');
+
 test('a full run: JWT login, deploy, consumer key, package, version, install', async () => {
+  const logStart = org.log.length;
   const run = await runAction({
     inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl, hardening: 'recommended' }),
     env: fakeEnv(org),
@@ -62,12 +67,15 @@ test('a full run: JWT login, deploy, consumer key, package, version, install', a
   assert.match(global, /<isPkceRequired>true<\/isPkceRequired>/);
   assert.match(org.ctx.devHub.metadata.get('ExtlClntAppOauthSettings')?.get(`${APP}_oauth`) ?? '', /<commaSeparatedOauthScopes>MCP, RefreshToken<\/commaSeparatedOauthScopes>/);
   assert.equal(run.post?.code, 0);
+  // A new app has no settings to read back before the deploy: one listing, then one retrieve for the key.
+  assert.deepEqual(metadataCalls(logStart), ['soap.listMetadata', 'soap.deploy', 'soap.retrieve']);
   assertClean(run);
 });
 
 test('a rerun with the same inputs updates the same app: same key, package reused, next version', async () => {
   const first = consumerOf(org)!.key;
   const packagesBefore = org.log.filter((e) => e.route === 'tooling.package2.create').length;
+  const logStart = org.log.length;
   const run = await runAction({ inputs: jwtInputs(org), env: fakeEnv(org) });
   assert.equal(run.code, 0, run.stdout + run.stderr);
   assert.equal(run.outputs['consumer-key'], first);
@@ -76,6 +84,8 @@ test('a rerun with the same inputs updates the same app: same key, package reuse
   assert.match(run.stdout, /Reusing package/);
   assert.equal(org.log.filter((e) => e.route === 'tooling.package2.create').length, packagesBefore, 'no second package');
   assert.equal(org.ctx.devHub.metadata.get('ExternalClientApplication')?.size, 1, 'one app');
+  // The listing finds the app, so its links are read back and deployed with it.
+  assert.deepEqual(metadataCalls(logStart), ['soap.listMetadata', 'soap.retrieve', 'soap.deploy', 'soap.retrieve']);
   assertClean(run);
 });
 

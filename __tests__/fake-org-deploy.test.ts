@@ -136,6 +136,26 @@ describe('a valid MCP app', () => {
     assert.equal(tag(files.get(`ExternalClientApplication:${app}`), 'orgScopedExternalApp'), `${fake.ctx.devHub.orgId}:${app}`);
   });
 
+  test('listMetadata (jsforce) lists the deployed app synchronously, and refuses what Salesforce refuses', async () => {
+    const before = fake.log.length;
+    const listed = await conn.metadata.list([{ type: 'ExternalClientApplication' }, { type: 'ExtlClntAppOauthSettings' }]);
+    const rows = (Array.isArray(listed) ? listed : [listed]).map((p) => `${p.type}:${p.fullName}:${p.fileName}`).sort();
+    assert.ok(rows.includes(`ExternalClientApplication:${app}:externalClientApps/${app}.eca`), rows.join('\n'));
+    assert.ok(rows.includes(`ExtlClntAppOauthSettings:${app}_oauth:extlClntAppOauthSettings/${app}_oauth.ecaOauth`), rows.join('\n'));
+    const one = (Array.isArray(listed) ? listed : [listed]).find((p) => p.fullName === app)!;
+    assert.match(one.id, /^0xI\w{15}$/);
+    assert.equal(one.manageableState, 'unmanaged');
+    assert.deepEqual(fake.log.slice(before).map((e) => e.route), ['soap.listMetadata'], 'one synchronous call, no job to poll');
+    // A type the org has none of answers nothing (jsforce: an empty array).
+    const none = await conn.metadata.list({ type: 'ConnectedApp' });
+    assert.deepEqual(Array.isArray(none) ? none : [none].filter(Boolean), []);
+    await assert.rejects(conn.metadata.list({ type: 'NoSuchType' }), (e: Error & { name?: string }) => /INVALID_TYPE/.test(`${e.name} ${e.message}`));
+    await assert.rejects(
+      conn.metadata.list([{ type: 'ApexClass' }, { type: 'ApexPage' }, { type: 'CustomObject' }, { type: 'Layout' }]),
+      /at most 3 queries/,
+    );
+  });
+
   test('a redeploy (REST this time) keeps the key; sending back the generated links is accepted', async () => {
     const consumer = fake.ctx.devHub.consumers.get(app)!;
     const dir = project(

@@ -25,7 +25,8 @@ const ROUTES = [
   'rest.versions',
   'query.scratchOrgInfo',
   'query.organization',
-  // read the app, deploy, read the key (Metadata API over SOAP)
+  // is the app there, deploy, read the key (Metadata API over SOAP)
+  'soap.listMetadata',
   'soap.retrieve',
   'soap.checkRetrieveStatus',
   'soap.deploy',
@@ -237,11 +238,19 @@ const PERMANENT: Permanent[] = [
   },
   {
     fault: 'HTTP 400',
+    route: 'soap.listMetadata',
+    arm: (org) => org.faults.fail('soap.listMetadata', { status: 400, message: 'INVALID_TYPE: refused' }),
+    message: /INVALID_TYPE: refused/,
+    requests: 1,
+    notReached: 'soap.deploy',
+  },
+  {
+    fault: 'HTTP 400',
     route: 'soap.retrieve',
     arm: (org) => org.faults.fail('soap.retrieve', { status: 400, message: 'INVALID_TYPE: refused' }),
     message: /INVALID_TYPE: refused/,
     requests: 1,
-    notReached: 'soap.deploy',
+    notReached: 'tooling.query.package2',
   },
   {
     fault: 'HTTP 400',

@@ -476,7 +476,44 @@ export function createMetadataApi(deps: MetadataApiDeps) {
     },
   ];
 
-  return { startDeploy, checkDeploy, startRetrieve, checkRetrieve, routes };
+  /**
+   * listMetadata (synchronous): FileProperties of every stored component of each queried type. Salesforce takes at
+   * most three queries per call; a type the API version does not know is refused, one the org simply has none of
+   * answers nothing.
+   */
+  function listMetadata(org: OrgState, queries: { type: string; folder?: string }[], apiVersion: string): FileProperties[] | { fault: string; message: string } {
+    if (queries.length === 0) return { fault: 'soapenv:Client', message: "Element 'queries' is required for listMetadata" };
+    // The limit is documented ("up to three ListMetadataQuery queries for each call"); the fault's text is the fake's own.
+    if (queries.length > 3) return { fault: 'soapenv:Client', message: `listMetadata takes at most 3 queries, not ${queries.length}` };
+    const version = Number(apiVersion);
+    const date = now();
+    const out: FileProperties[] = [];
+    for (const query of queries) {
+      const type = TYPE_BY_NAME.get(query.type);
+      if (!KNOWN_TYPES.has(query.type) || (type && version < type.since)) {
+        return { fault: 'sf:INVALID_TYPE', message: 'INVALID_TYPE: This type of metadata is not available for this organization' };
+      }
+      if (!type) continue;
+      for (const fullName of [...(org.metadata.get(query.type)?.keys() ?? [])].sort()) {
+        out.push({
+          createdById: org.userId,
+          createdByName: 'Fake User',
+          createdDate: date,
+          fileName: filePath(type, fullName),
+          fullName,
+          id: org.componentIds.get(`${query.type}:${fullName}`) ?? '',
+          lastModifiedById: org.userId,
+          lastModifiedByName: 'Fake User',
+          lastModifiedDate: date,
+          manageableState: 'unmanaged',
+          type: query.type,
+        });
+      }
+    }
+    return out;
+  }
+
+  return { startDeploy, checkDeploy, startRetrieve, checkRetrieve, listMetadata, routes };
 }
 
 const NO_TESTS = { numFailures: 0, numTestsRun: 0, totalTime: 0 };

@@ -1,5 +1,5 @@
 // The Metadata API's SOAP binding at /services/Soap/m/NN.0: deploy, checkDeployStatus, retrieve,
-// checkRetrieveStatus. jsforce's needs (wire-protocol.md §4.1): text/xml, a prefixed Envelope and Body,
+// checkRetrieveStatus, listMetadata. jsforce's needs (wire-protocol.md §4.1): text/xml, a prefixed Envelope and Body,
 // faults as HTTP 500 with an unprefixed <faultcode>, INVALID_SESSION_ID as `sf:INVALID_SESSION_ID`.
 import type { FakeResponse, OrgState } from './types.ts';
 import type { DeployOptions, RetrieveRequest, createMetadataApi } from './metadata-api.ts';
@@ -57,7 +57,7 @@ export function parseSoapCall(body: string, headers: Record<string, string | str
   return { method: operation.name, args: operation, ...(sessionId ? { sessionId } : {}) };
 }
 
-export const SOAP_METHODS = ['deploy', 'checkDeployStatus', 'retrieve', 'checkRetrieveStatus'];
+export const SOAP_METHODS = ['deploy', 'checkDeployStatus', 'retrieve', 'checkRetrieveStatus', 'listMetadata'];
 
 export function createSoapHandler(api: ReturnType<typeof createMetadataApi>) {
   return async function handle(org: OrgState, call: SoapCall, apiVersion: string): Promise<FakeResponse> {
@@ -83,6 +83,14 @@ export function createSoapHandler(api: ReturnType<typeof createMetadataApi>) {
         const id = childText(args, 'asyncProcessId')?.trim() ?? '';
         const result = await api.checkRetrieve(org, id, childText(args, 'includeZip')?.trim() !== 'false');
         return result ? soapResponse('checkRetrieveStatus', result) : invalidId();
+      }
+      case 'listMetadata': {
+        const queries = args.children
+          .filter((c) => c.name === 'queries')
+          .map((q) => ({ type: childText(q, 'type')?.trim() ?? '', ...(childText(q, 'folder') ? { folder: childText(q, 'folder')!.trim() } : {}) }));
+        const asOf = childText(args, 'asOfVersion')?.trim() || apiVersion;
+        const result = api.listMetadata(org, queries, asOf);
+        return 'fault' in result ? soapFault(result.fault, result.message) : soapResponse('listMetadata', result);
       }
       default:
         return soapFault('soapenv:Client', `No operation available for request {${MD_NS}}${call.method}, please check the WSDL for the service.`);

@@ -1,4 +1,4 @@
-// npm run bench [-- --rounds N] [--skip-cli] [--skip-cli-install] [--dist DIR]: the action against the sf CLI on the
+// npm run bench [-- --rounds N] [--skip-cli] [--skip-cli-install] [--dist DIR] [--timeline]: the action against the sf CLI on the
 // same fake org. --dist measures another build of the action (e.g. one made before a change).
 //
 // Starts the fake org in-process with no artificial delays (its default timing: every asynchronous job reports
@@ -36,6 +36,8 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string', default: '5' },
     'skip-cli': { type: 'boolean', default: false },
     'skip-cli-install': { type: 'boolean', default: false },
+    /** print each action round's requests against time since spawn, to see where the time goes */
+    timeline: { type: 'boolean', default: false },
     /** another build to measure, e.g. one made before a change (before/after comparisons) */
     dist: { type: 'string', default: join(root, 'dist') },
   },
@@ -193,6 +195,17 @@ interface RoundResult {
   steps?: { name: string; ms: number; peakKb: number; requests: number }[];
 }
 
+/** Each request as "+ms since spawn (gap since the previous answer) route status server-ms"; the process's end last. */
+function printTimeline(log: RequestLogEntry[], r: Proc): void {
+  let previousEnd = r.spawnedAt;
+  for (const e of [...log].sort((x, y) => x.at - y.at)) {
+    const gap = e.at - previousEnd;
+    console.log(`  +${(e.at - r.spawnedAt).toFixed(0).padStart(5)} ms  (gap ${gap.toFixed(0).padStart(4)})  ${e.route} ${e.status} ${e.ms.toFixed(0)} ms`);
+    previousEnd = Math.max(previousEnd, e.at + e.ms);
+  }
+  console.log(`  +${r.ms.toFixed(0).padStart(5)} ms  (gap ${(r.spawnedAt + r.ms - previousEnd).toFixed(0).padStart(4)})  exit ${r.code}`);
+}
+
 async function actionRound(): Promise<RoundResult> {
   const org = await startFakeOrg();
   try {
@@ -202,6 +215,7 @@ async function actionRound(): Promise<RoundResult> {
       throw new Error(`the action failed (exit ${r.code}, installed ${installed}):\n${tail(r.stdout + r.stderr)}`);
     }
     const first = org.log.reduce((min, e) => Math.min(min, e.at), Number.POSITIVE_INFINITY);
+    if (flags.timeline) printTimeline(org.log, r);
     rmSync(r.runnerTemp, { recursive: true, force: true });
     return { ms: r.ms, peakKb: r.peakKb, requests: org.log.length, routes: countRoutes(org.log), unrouted: unrouted(org.log), coldStartMs: first - r.spawnedAt };
   } finally {

@@ -70,6 +70,20 @@ export async function readAppState(
   return state;
 }
 
+/**
+ * Whether the org has the app, from one synchronous listMetadata call. A first run then skips retrieving settings
+ * that cannot exist yet: a retrieve is an asynchronous job (a request, status reads and the waits between them).
+ */
+export async function appExists(connection: Connection, appName: string, log: (line: string) => void): Promise<boolean> {
+  const name = componentNames(appName).app;
+  const listed = await withRetry(() => connection.metadata.list({ type: 'ExternalClientApplication' }), {
+    what: 'List the External Client Apps',
+    log,
+  });
+  // jsforce gives one object for a single result and nothing for none; a namespaced org may prefix the name.
+  return toArray(listed).some((p) => p.fullName === name || p.fullName.endsWith(`__${name}`));
+}
+
 async function retrieveInMemory(
   connection: Connection,
   members: { fullName: string; type: string }[],

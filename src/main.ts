@@ -9,7 +9,7 @@ import { buildSummary } from './summary.ts';
 import { maskSecret, redact, setSecretOutput } from './mask.ts';
 import { Workspace } from './workspace.ts';
 
-type OrgSteps = typeof import('./org-steps.ts');
+type OrgLogin = typeof import('./org-login.ts');
 type SummaryOutputs = Parameters<typeof buildSummary>[0]['outputs'];
 
 const log = (line: string): void => core.info(redact(line));
@@ -42,19 +42,23 @@ export async function run(): Promise<void> {
 
     workspace = Workspace.create();
     useLibraryHome(settings, workspace);
-    const steps: OrgSteps = await import('./org-steps.ts');
+    const login: OrgLogin = await import('./org-login.ts');
     const timeoutMs = (settings.package?.waitMinutes ?? 30) * 60_000;
 
     // 2. The Dev Hub.
     const hub = await core.group('Authenticate to the Dev Hub', async () => {
-      const session = await steps.connectDevHub(settings.devHub!, workspace!, log);
+      const session = await login.connectDevHub(settings.devHub!, workspace!, log);
       log(`Connected to Dev Hub ${session.orgId} as ${session.username} (${session.instanceUrl}).`);
       return session;
     });
 
+    const steps = await login.orgSteps();
+
     // 3. Deploy. On a rerun the org's own links go back in, so the app keeps its OAuth consumer (and key).
-    const before = await core.group('Read the existing app', () =>
-      steps.readAppState(hub.connection, plan!.appName, { withKey: false, withSecret: false, timeoutMs, log }),
+    const before = await core.group('Read the existing app', async () =>
+      (await steps.appExists(hub.connection, plan!.appName, log))
+        ? steps.readAppState(hub.connection, plan!.appName, { withKey: false, withSecret: false, timeoutMs, log })
+        : { exists: false, links: {} },
     );
     log(before.exists ? `${plan.appName} exists; it will be updated in place.` : `${plan.appName} is new.`);
     const deployDir = workspace.dir('deploy');
@@ -133,7 +137,7 @@ export async function run(): Promise<void> {
 
       if (pkgSettings.installTarget) {
         await core.group('Install into the target org', async () => {
-          const target = await steps.connectOrg(pkgSettings.installTarget!, workspace!, log, 'install target');
+          const target = await login.connectOrg(pkgSettings.installTarget!, workspace!, log, 'install target');
           await steps.installVersion(target.connection, version.subscriberPackageVersionId, pkgSettings, log);
         });
       }

@@ -8,6 +8,15 @@ import { setDispatcher } from '@jsforce/jsforce-node/lib/request.js';
 const FALLBACK_HOSTS = ['login.salesforce.com', 'test.salesforce.com'];
 const allowed = new Set<string>();
 let installed = false;
+const firstConnection: (() => void)[] = [];
+
+/**
+ * Run `callback` once, just after the first request to an org went out: the moment from which the process only
+ * waits on the network for a while (org-login.ts loads the later steps then).
+ */
+export function afterFirstConnection(callback: () => void): void {
+  firstConnection.push(callback);
+}
 
 export function guardLoginHosts(loginUrl: string): void {
   allowed.add(new URL(loginUrl).hostname.toLowerCase());
@@ -23,7 +32,12 @@ export function guardLoginHosts(loginUrl: string): void {
           callback(error, null);
           return;
         }
-        connect(opts, callback);
+        connect(opts, (error, socket) => {
+          // undici writes the waiting request as soon as it has the socket, so by the time this callback returns
+          // the request is on the wire and the process only waits for the answer.
+          callback(error, socket as never);
+          for (const run of firstConnection.splice(0)) setImmediate(run);
+        });
       },
     }),
   );

@@ -16,7 +16,7 @@ import { redact } from './mask.ts';
  * org they finish within a second; pollUntil then backs off (×1.5) to its ceiling, so a version that takes
  * minutes costs only a few more calls than a slower start would.
  */
-const FIRST_POLL_MS = 250;
+const FIRST_POLL_MS = 100;
 
 export class PackagingError extends Error {
   override name = 'PackagingError';

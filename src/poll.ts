@@ -22,7 +22,7 @@ export class PollTimeoutError extends Error {
 
 export async function pollUntil<T>(check: () => Promise<T>, done: (status: T) => boolean, opts: PollOptions<T>): Promise<T> {
   const started = Date.now();
-  let delay = opts.initialMs ?? Number(process.env.ECA_ACTION_POLL_INITIAL_MS ?? 200);
+  let delay = opts.initialMs ?? Number(process.env.ECA_ACTION_POLL_INITIAL_MS ?? 100);
   const maxMs = opts.maxMs ?? Number(process.env.ECA_ACTION_POLL_MAX_MS ?? 10_000);
   const factor = opts.factor ?? 1.5;
   let errors = 0;
