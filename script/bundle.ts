@@ -52,6 +52,9 @@ const common = {
   minifyWhitespace: true,
   minifySyntax: true,
   keepNames: true,
+  // `import()` of a sibling bundle becomes `require()`: Node would otherwise load it through its ES module loader,
+  // which first scans all 7.7 MB of org.js for CommonJS export names (~50 ms before the first request).
+  supported: { 'dynamic-import': false },
   absWorkingDir: root,
 } as const;
 
