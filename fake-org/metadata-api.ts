@@ -369,19 +369,8 @@ export function createMetadataApi(deps: MetadataApiDeps) {
     const files: FileProperties[] = [];
     const retrieved = new Map<string, string[]>();
     const date = now();
-    const props = (fileName: string, fullName: string, type: string, componentId: string): FileProperties => ({
-      createdById: org.userId,
-      createdByName: 'Fake User',
-      createdDate: date,
-      fileName,
-      fullName,
-      id: componentId,
-      lastModifiedById: org.userId,
-      lastModifiedByName: 'Fake User',
-      lastModifiedDate: date,
-      manageableState: 'unmanaged',
-      type,
-    });
+    const props = (fileName: string, fullName: string, type: string, componentId: string): FileProperties =>
+      fileProperties(org, date, { fileName, fullName, type, id: componentId });
     if (request.packageNames.length) {
       messages.push({ fileName: manifestName, problem: 'The fake org does not model retrieving by package name.' });
     }
@@ -495,25 +484,34 @@ export function createMetadataApi(deps: MetadataApiDeps) {
       }
       if (!type) continue;
       for (const fullName of [...(org.metadata.get(query.type)?.keys() ?? [])].sort()) {
-        out.push({
-          createdById: org.userId,
-          createdByName: 'Fake User',
-          createdDate: date,
-          fileName: filePath(type, fullName),
-          fullName,
-          id: org.componentIds.get(`${query.type}:${fullName}`) ?? '',
-          lastModifiedById: org.userId,
-          lastModifiedByName: 'Fake User',
-          lastModifiedDate: date,
-          manageableState: 'unmanaged',
-          type: query.type,
-        });
+        const id = org.componentIds.get(`${query.type}:${fullName}`) ?? '';
+        out.push(fileProperties(org, date, { fileName: filePath(type, fullName), fullName, type: query.type, id }));
       }
     }
     return out;
   }
 
   return { startDeploy, checkDeploy, startRetrieve, checkRetrieve, listMetadata, routes };
+}
+
+/**
+ * What retrieve and listMetadata say of one component (the fake keeps no per-component dates or authors), its
+ * elements in the WSDL's order.
+ */
+function fileProperties(org: OrgState, date: string, c: Pick<FileProperties, 'fileName' | 'fullName' | 'type' | 'id'>): FileProperties {
+  return {
+    createdById: org.userId,
+    createdByName: 'Fake User',
+    createdDate: date,
+    fileName: c.fileName,
+    fullName: c.fullName,
+    id: c.id,
+    lastModifiedById: org.userId,
+    lastModifiedByName: 'Fake User',
+    lastModifiedDate: date,
+    manageableState: 'unmanaged',
+    type: c.type,
+  };
 }
 
 const NO_TESTS = { numFailures: 0, numTestsRun: 0, totalTime: 0 };
