@@ -55,12 +55,15 @@ export async function run(): Promise<void> {
     const steps = await login.orgSteps();
 
     // 3. Deploy. On a rerun the org's own links go back in, so the app keeps its OAuth consumer (and key).
-    const before = await core.group('Read the existing app', async () =>
-      (await steps.appExists(hub.connection, plan!.appName, log))
-        ? steps.readAppState(hub.connection, plan!.appName, { withKey: false, withSecret: false, timeoutMs, log })
-        : { exists: false, links: {} },
-    );
-    log(before.exists ? `${plan.appName} exists; it will be updated in place.` : `${plan.appName} is new.`);
+    const before = await core.group('Read the existing app', async () => {
+      if (!(await steps.appExists(hub.connection, plan!.appName, log))) {
+        log(`${plan!.appName} is new.`);
+        return { exists: false, links: {} };
+      }
+      const state = await steps.readAppState(hub.connection, plan!.appName, { withKey: false, withSecret: false, timeoutMs, log });
+      log(state.exists ? `${plan!.appName} exists; it will be updated in place.` : `${plan!.appName} is new.`);
+      return state;
+    });
     const deployDir = workspace.dir('deploy');
     writeProject(deployDir, renderProject(plan, { target: 'deploy', links: before.links }));
     await core.group('Deploy the External Client App', async () => {
