@@ -2,14 +2,14 @@
 // two runs at once, all against the committed bundle. Every run goes through the leak scan and the leftovers check.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeOrg, type FakeOrg } from '../fake-org/server.ts';
 import { selfSigned, type KeyAndCert } from '../fake-org/certs.ts';
 import { stateOf } from '../fake-org/packaging-state.ts';
 import { runAction, type ActionRun, type RunOptions } from './helpers/run-action.ts';
-import { assertNoLeaks, leftovers } from './helpers/leaks.ts';
+import { assertCleanRun } from './helpers/leaks.ts';
 import { APP, consumerOf, fakeEnv, jwtInputs, secretsOf } from './helpers/fake-env.ts';
 
 let jwtKey: KeyAndCert;
@@ -26,11 +26,7 @@ async function run(org: FakeOrg, opts: Partial<RunOptions> = {}): Promise<Action
 
 /** Nothing secret printed or left, no temporary file left anywhere; then the run's folders go. */
 function assertClean(org: FakeOrg, r: ActionRun): void {
-  assertNoLeaks(r, secretsOf(org));
-  assert.deepEqual(leftovers(r, [r.outputs['metadata-dir'] ?? `${r.runnerTemp}/eca-action`]), [], 'temporary files left behind');
-  assert.deepEqual(readdirSync(r.home), [], 'the runner HOME was written to');
-  assert.deepEqual(readdirSync(join(r.runnerTemp, 'tmp')), [], 'nothing left in the system temp folder');
-  assert.deepEqual(readdirSync(r.runnerTemp).filter((n) => n.startsWith('eca-action-')), [], 'the workspace was removed');
+  assertCleanRun(r, secretsOf(org));
   rmSync(r.runnerTemp, { recursive: true, force: true });
 }
 

@@ -7,7 +7,7 @@
 import { describe, test, before, after, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeOrg, type FakeOrg } from '../fake-org/server.ts';
@@ -15,7 +15,7 @@ import { selfSigned, type KeyAndCert } from '../fake-org/certs.ts';
 import { matchesRoute } from '../fake-org/faults.ts';
 import { stateOf } from '../fake-org/packaging-state.ts';
 import { runAction, type ActionRun } from './helpers/run-action.ts';
-import { assertNoLeaks, leftovers } from './helpers/leaks.ts';
+import { assertCleanRun } from './helpers/leaks.ts';
 import { APP, consumerOf, fakeEnv, jwtInputs, secretsOf } from './helpers/fake-env.ts';
 
 /** The routes of a full run (JWT Dev Hub, require-secret, package, install into the scratch org), in order of first use. */
@@ -121,11 +121,7 @@ function arm(org: FakeOrg, kind: Kind, route: string): void {
 }
 
 function assertClean(org: FakeOrg, r: ActionRun): void {
-  assertNoLeaks(r, secretsOf(org));
-  assert.deepEqual(leftovers(r, [r.outputs['metadata-dir'] ?? `${r.runnerTemp}/eca-action`]), [], 'temporary files left behind');
-  assert.deepEqual(readdirSync(r.home), [], 'the runner HOME was written to');
-  assert.deepEqual(readdirSync(join(r.runnerTemp, 'tmp')), [], 'nothing left in the system temp folder');
-  assert.deepEqual(readdirSync(r.runnerTemp).filter((n) => n.startsWith('eca-action-')), [], 'the workspace was removed');
+  assertCleanRun(r, secretsOf(org));
 }
 
 /** A successful full run, with nothing done twice. */

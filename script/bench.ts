@@ -27,7 +27,7 @@ import { parseCommandFile } from '../__tests__/helpers/run-action.ts';
 import { readSettings } from '../src/settings.ts';
 import { planApp } from '../src/plan.ts';
 import { renderProject, writeProject } from '../src/render.ts';
-import { ensureSfCli, SF_CLI_VERSION } from './sf-cli.ts';
+import { ensureSfCli, sfCliEnv, SF_CLI_VERSION } from './sf-cli.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -234,28 +234,7 @@ interface Cli {
 }
 
 function cliEnv(org: FakeOrg, home: string, work: string): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: home,
-    XDG_CONFIG_HOME: join(home, '.config'),
-    XDG_CACHE_HOME: join(home, '.cache'),
-    XDG_DATA_HOME: join(home, '.local', 'share'),
-    TMPDIR: work,
-    NODE_EXTRA_CA_CERTS: org.caCertPath,
-    // As a CI workflow sets them: no telemetry, update checks, log files or keychain prompts.
-    SF_DISABLE_TELEMETRY: 'true',
-    SF_DISABLE_AUTOUPDATE: 'true',
-    SF_AUTOUPDATE_DISABLE: 'true',
-    SF_SKIP_NEW_VERSION_CHECK: 'true',
-    SF_HIDE_RELEASE_NOTES: 'true',
-    SF_HIDE_RELEASE_NOTES_FOOTER: 'true',
-    SF_DISABLE_LOG_FILE: 'true',
-    SF_USE_GENERIC_UNIX_KEYCHAIN: 'true',
-    SF_USE_PROGRESS_BAR: 'false',
-    SF_CONTAINER_MODE: 'true',
-    CI: 'true',
-    NO_COLOR: '1',
-  };
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', ...sfCliEnv(home, work, org.caCertPath), CI: 'true' };
 }
 
 async function cliRound(cli: Cli): Promise<RoundResult> {

@@ -29,7 +29,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ensureSfCli, SF_CLI_VERSION } from './sf-cli.ts';
+import { ensureSfCli, sfCliEnv, SF_CLI_VERSION } from './sf-cli.ts';
 import { startFakeOrg, type FakeOrg, type RequestLogEntry } from '../fake-org/server.ts';
 import { readSettings } from '../src/settings.ts';
 import { planApp } from '../src/plan.ts';
@@ -204,27 +204,7 @@ async function main(): Promise<number> {
   const cli: Cli = {
     node,
     runJs,
-    env: {
-      PATH: `${dirname(node)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
-      HOME: home,
-      XDG_CONFIG_HOME: join(home, '.config'),
-      XDG_CACHE_HOME: join(home, '.cache'),
-      XDG_DATA_HOME: join(home, '.local', 'share'),
-      TMPDIR: work,
-      NODE_EXTRA_CA_CERTS: fake.caCertPath,
-      SF_DISABLE_TELEMETRY: 'true',
-      SFDX_DISABLE_TELEMETRY: 'true',
-      SF_DISABLE_AUTOUPDATE: 'true',
-      SF_AUTOUPDATE_DISABLE: 'true',
-      SF_SKIP_NEW_VERSION_CHECK: 'true',
-      SF_HIDE_RELEASE_NOTES: 'true',
-      SF_HIDE_RELEASE_NOTES_FOOTER: 'true',
-      SF_DISABLE_LOG_FILE: 'true',
-      SF_USE_GENERIC_UNIX_KEYCHAIN: 'true',
-      SF_USE_PROGRESS_BAR: 'false',
-      SF_CONTAINER_MODE: 'true',
-      NO_COLOR: '1',
-    },
+    env: { PATH: `${dirname(node)}:${process.env.PATH ?? '/usr/bin:/bin'}`, ...sfCliEnv(home, work, fake.caCertPath) },
   };
   const cliVersion = JSON.parse(readFileSync(join(dirname(runJs), '..', 'package.json'), 'utf8')).version as string;
   const nodeVersion = await new Promise<string>((resolve) => {

@@ -54,3 +54,30 @@ export function ensureSfCli(log: (line: string) => void = console.error): { node
   }
   return { node: sfCliNode(), runJs, installMs };
 }
+
+/**
+ * The environment a CI workflow gives `sf`: its own HOME and XDG folders, the fake org's CA, and no telemetry,
+ * update checks, release notes, log files, keychain prompts or progress bars.
+ */
+export function sfCliEnv(home: string, work: string, caCertPath: string): Record<string, string> {
+  return {
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_CACHE_HOME: join(home, '.cache'),
+    XDG_DATA_HOME: join(home, '.local', 'share'),
+    TMPDIR: work,
+    NODE_EXTRA_CA_CERTS: caCertPath,
+    SF_DISABLE_TELEMETRY: 'true',
+    SFDX_DISABLE_TELEMETRY: 'true',
+    SF_DISABLE_AUTOUPDATE: 'true',
+    SF_AUTOUPDATE_DISABLE: 'true',
+    SF_SKIP_NEW_VERSION_CHECK: 'true',
+    SF_HIDE_RELEASE_NOTES: 'true',
+    SF_HIDE_RELEASE_NOTES_FOOTER: 'true',
+    SF_DISABLE_LOG_FILE: 'true',
+    SF_USE_GENERIC_UNIX_KEYCHAIN: 'true',
+    SF_USE_PROGRESS_BAR: 'false',
+    SF_CONTAINER_MODE: 'true',
+    NO_COLOR: '1',
+  };
+}

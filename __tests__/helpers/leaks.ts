@@ -1,7 +1,8 @@
 // The scan every end-to-end test runs: no secret may appear in anything a run printed or left behind,
 // except in the runner's own `::add-mask::` commands (which is how masking works).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ActionRun } from './run-action.ts';
 import { listFiles } from './run-action.ts';
 
@@ -61,4 +62,16 @@ export function leftovers(run: ActionRun, allowed: string[] = []): string[] {
   return listFiles(run.runnerTemp).filter(
     (f) => !f.includes('/_files/') && !f.startsWith(run.home + '/') && !allowed.some((a) => f.startsWith(a)),
   );
+}
+
+/**
+ * A run that got its own system temp folder (`<runnerTemp>/tmp`) left nothing behind: no secret printed or in a
+ * file, no temporary file anywhere, the runner HOME untouched, the workspace removed.
+ */
+export function assertCleanRun(run: ActionRun, secrets: Secret[]): void {
+  assertNoLeaks(run, secrets);
+  assert.deepEqual(leftovers(run, [run.outputs['metadata-dir'] ?? `${run.runnerTemp}/eca-action`]), [], 'temporary files left behind');
+  assert.deepEqual(readdirSync(run.home), [], 'the runner HOME was written to');
+  assert.deepEqual(readdirSync(join(run.runnerTemp, 'tmp')), [], 'nothing left in the system temp folder');
+  assert.deepEqual(readdirSync(run.runnerTemp).filter((n) => n.startsWith('eca-action-')), [], 'the workspace was removed');
 }
