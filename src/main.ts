@@ -56,11 +56,9 @@ export async function run(): Promise<void> {
 
     // 3. Deploy. On a rerun the org's own links go back in, so the app keeps its OAuth consumer (and key).
     const before = await core.group('Read the existing app', async () => {
-      if (!(await steps.appExists(hub.connection, plan!.appName, log))) {
-        log(`${plan!.appName} is new.`);
-        return { exists: false, links: {} };
-      }
-      const state = await steps.readAppState(hub.connection, plan!.appName, { withKey: false, withSecret: false, timeoutMs, log });
+      const state = (await steps.appExists(hub.connection, plan!.appName, log))
+        ? await steps.readAppState(hub.connection, plan!.appName, { withKey: false, withSecret: false, timeoutMs, log })
+        : { exists: false, links: {} };
       log(state.exists ? `${plan!.appName} exists; it will be updated in place.` : `${plan!.appName} is new.`);
       return state;
     });

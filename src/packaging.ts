@@ -7,16 +7,9 @@ import { SfProject } from '@salesforce/core';
 import { Duration } from '@salesforce/kit';
 import { Package, PackageVersion, SubscriberPackageVersion } from '@salesforce/packaging';
 import type { PackageSettings } from './model.ts';
-import { pollUntil } from './poll.ts';
+import { firstPollMs, pollUntil } from './poll.ts';
 import { isTransientError, retryLine, withRetry } from './retry.ts';
 import { redact } from './mask.ts';
-
-/**
- * First status check of a version request, a replicating version and an install: soon, because against a quick
- * org they finish within a second; pollUntil then backs off (×1.5) to its ceiling, so a version that takes
- * minutes costs only a few more calls than a slower start would.
- */
-const FIRST_POLL_MS = 100;
 
 export class PackagingError extends Error {
   override name = 'PackagingError';
@@ -159,7 +152,6 @@ export async function createVersion(
     {
       what: `Package version request ${requestId}`,
       timeoutMs,
-      initialMs: Number(process.env.ECA_ACTION_POLL_INITIAL_MS ?? FIRST_POLL_MS),
       maxMs: Number(process.env.ECA_ACTION_POLL_MAX_MS ?? 30_000),
       log,
       onProgress: (r, ms) => {
@@ -218,7 +210,6 @@ export async function installVersion(
     {
       what: `Waiting for ${subscriberPackageVersionId} to become installable`,
       timeoutMs: remaining(),
-      initialMs: Number(process.env.ECA_ACTION_POLL_INITIAL_MS ?? FIRST_POLL_MS),
       maxMs: Number(process.env.ECA_ACTION_POLL_MAX_MS ?? 30_000),
       log,
       onProgress: (status, ms) => log(`${subscriberPackageVersionId} is not yet available in the target org (${status}, ${Math.round(ms / 1000)} s); the platform is replicating it.`),
@@ -242,7 +233,7 @@ export async function installVersion(
   log(`Install request ${request.Id} submitted.`);
   // install() returns the request as it read it just now: a finished one is not read again, and an unfinished one
   // is looked at again only after the first delay.
-  const installFirstMs = Number(process.env.ECA_ACTION_POLL_INITIAL_MS ?? FIRST_POLL_MS);
+  const installFirstMs = firstPollMs();
   const final =
     request.Status !== 'IN_PROGRESS'
       ? request

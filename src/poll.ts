@@ -20,9 +20,14 @@ export class PollTimeoutError extends Error {
   override name = 'PollTimeoutError';
 }
 
+/** The wait before a job's first status read: short, because against a quick org most jobs are done within a second. */
+export function firstPollMs(): number {
+  return Number(process.env.ECA_ACTION_POLL_INITIAL_MS ?? 100);
+}
+
 export async function pollUntil<T>(check: () => Promise<T>, done: (status: T) => boolean, opts: PollOptions<T>): Promise<T> {
   const started = Date.now();
-  let delay = opts.initialMs ?? Number(process.env.ECA_ACTION_POLL_INITIAL_MS ?? 100);
+  let delay = opts.initialMs ?? firstPollMs();
   const maxMs = opts.maxMs ?? Number(process.env.ECA_ACTION_POLL_MAX_MS ?? 10_000);
   const factor = opts.factor ?? 1.5;
   let errors = 0;
