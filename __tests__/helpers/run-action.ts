@@ -5,10 +5,24 @@ import { mkdtempSync, mkdirSync, readFileSync, existsSync, writeFileSync, readdi
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const distEntry = join(repoRoot, 'dist', 'index.js');
 const compileCache = join(repoRoot, 'node_modules', '.cache', 'eca-action-compile-cache');
+
+/**
+ * The runner passes every input that has a default in action.yml, as INPUT_<NAME>, whether the workflow set it
+ * or not. A test that leaves defaults out tests an action nobody runs.
+ */
+export function actionDefaults(): Record<string, string> {
+  const spec = parseYaml(readFileSync(join(repoRoot, 'action.yml'), 'utf8')) as {
+    inputs: Record<string, { default?: string | number | boolean }>;
+  };
+  const defaults: Record<string, string> = {};
+  for (const [name, input] of Object.entries(spec.inputs)) if (input.default !== undefined) defaults[name] = String(input.default);
+  return defaults;
+}
 
 export interface ActionRun {
   code: number | null;
@@ -62,7 +76,10 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
     NODE_COMPILE_CACHE: compileCache,
     ...opts.env,
   };
-  for (const [name, value] of Object.entries(opts.inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  // As the runner: defaults first, then what the workflow's `with:` gives.
+  for (const [name, value] of Object.entries({ ...actionDefaults(), ...opts.inputs })) {
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  }
 
   const started = Date.now();
   const main = await spawnNode(distEntry, env, opts.timeoutMs ?? 120_000, opts.onSpawn);
