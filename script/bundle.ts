@@ -4,8 +4,9 @@
 //   dist/github.js storing the key as a GitHub secret (Octokit, libsodium), loaded by org.js only when asked for
 //   dist/package.json + dist/messages/  @salesforce/packaging looks for its message files next to the nearest
 //                  package.json above its code at load time; without them it spins forever (wire-protocol §8)
-import { build, type Plugin } from 'esbuild';
-import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+//   dist/licenses.txt  the name, version, license and license text of every package bundled into the files above
+import { build, type Metafile, type Plugin } from 'esbuild';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -47,7 +48,9 @@ const common = {
   target: 'node24',
   format: 'cjs',
   logLevel: 'warning',
+  // The notices go into dist/licenses.txt instead (below), one per package with its full license text.
   legalComments: 'none',
+  metafile: true,
   // Minified whitespace and syntax: the org bundle is parsed on every run; names stay for readable stacks.
   minifyWhitespace: true,
   minifySyntax: true,
@@ -60,7 +63,7 @@ const common = {
 
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist);
-await Promise.all([
+const results = await Promise.all([
   build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', plugins: [sibling('org-login', 'org.js'), noOidcClient] }),
   build({ ...common, entryPoints: ['src/org-login.ts'], outfile: 'dist/org.js', plugins: [sibling('github-secret', 'github.js'), noOidcClient] }),
   build({ ...common, entryPoints: ['src/github-secret.ts'], outfile: 'dist/github.js', plugins: [noOidcClient] }),
@@ -70,4 +73,35 @@ writeFileSync(join(dist, 'package.json'), JSON.stringify({ name: '@salesforce/pa
 const messages = join(root, 'node_modules/@salesforce/packaging/messages');
 mkdirSync(join(dist, 'messages'));
 for (const file of readdirSync(messages).sort()) cpSync(join(messages, file), join(dist, 'messages', file));
+writeFileSync(join(dist, 'licenses.txt'), licenses(results.map((r) => r.metafile)));
 console.log(`bundled dist/ (${readdirSync(dist).join(', ')})`);
+
+/**
+ * The licenses of what the bundles carry: the packages whose files esbuild read (per the metafiles), each with the
+ * license files it ships (or, lacking any, its package.json `license` field). Sorted, so that a rebuild of the same
+ * lockfile gives the same file and CI's stale-dist check covers it.
+ */
+function licenses(metafiles: Metafile[]): string {
+  const roots = new Set<string>();
+  for (const meta of metafiles) {
+    for (const input of Object.keys(meta.inputs)) {
+      // The package root is the folder after the last node_modules/ (a scope takes one more segment).
+      const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+      if (m?.[1]) roots.add(m[1]);
+    }
+  }
+  const entries = [...roots].map((dir) => {
+    const pkg = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as { name: string; version: string; license?: unknown };
+    const license = typeof pkg.license === 'string' ? pkg.license : 'UNKNOWN';
+    const files = readdirSync(join(root, dir)).filter((f) => /^(licen[cs]e|copying|notice)/i.test(f)).sort();
+    const texts = files.filter((f) => statSync(join(root, dir, f)).isFile()).map((f) => readFileSync(join(root, dir, f), 'utf8').replace(/\r\n/g, '\n').trim());
+    return { id: `${pkg.name}@${pkg.version}`, license, text: texts.join('\n\n') || `(the package ships no license file; its package.json declares ${license})` };
+  });
+  entries.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const unique = entries.filter((e, i) => i === 0 || entries[i - 1]!.id !== e.id);
+  const head = [
+    'Third-party software bundled into dist/ by `npm run bundle` (script/bundle.ts), with its licenses.',
+    `${unique.length} packages. eca-action itself is MIT-licensed (LICENSE).`,
+  ];
+  return [...head, ...unique.map((e) => `${'-'.repeat(78)}\n${e.id} (${e.license})\n\n${e.text}`)].join('\n\n') + '\n';
+}
