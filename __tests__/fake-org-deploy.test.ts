@@ -1,6 +1,6 @@
 // Metadata deploy and retrieve against the fake org with the real source-deploy-retrieve (SOAP and REST), the
 // org-generated values (consumer key, oauthLink, orgScopedExternalApp), Salesforce-like component failures, and
-// the Connect REST credentials resources. The ECA projects are written by hand here (eca-metadata.md §6.4 and the
+// the Connect REST credentials resources. The ECA projects are written by hand here (public examples, __tests__/fixtures/public-eca, and the
 // secure baseline: MCP + RefreshToken, named-user JWT, PKCE, Packaged).
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,6 +1,6 @@
 // Unit tests of the fake org's packaging routes: handlers called directly with a hand-built FakeOrgContext (the
 // core's real validator, store and multipart parser; no HTTP server). The queries are the exact strings
-// @salesforce/packaging 5 sends (wire-protocol.md §2 #12–#22).
+// @salesforce/packaging 5 sends (docs/platform-notes.md, "Library wire notes").
 import { test, describe, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import JSZip from 'jszip';

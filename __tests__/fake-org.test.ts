@@ -76,7 +76,7 @@ describe('JWT bearer login', () => {
       AuthInfo.create({ username: fresh.username, oauth2Options: { clientId: fresh.clientId, privateKey: otherKey, loginUrl: fresh.loginUrl } }),
       (error: Error) => /invalid assertion/.test(error.message),
     );
-    // core retries at login/test.salesforce.com after a refusal (wire-protocol.md §3.3); the guard stopped both
+    // core retries at login/test.salesforce.com after a refusal (docs/platform-notes.md, "Library wire notes"); the guard stopped both
     assert.deepEqual(new Set(blockedHosts.slice(blockedBefore)), new Set(['test.salesforce.com', 'login.salesforce.com']));
   });
 

@@ -400,7 +400,7 @@ export function createMetadataApi(deps: MetadataApiDeps) {
     return { result: { done: true, fileProperties: files, id, messages, status: 'Succeeded', success: true }, archive };
   }
 
-  /** Global OAuth settings come back with the key always, the secret only when the org allows (eca-metadata §2.6). */
+  /** Global OAuth settings come back with the key always, the secret only when the org allows (docs/platform-notes.md §6). */
   function retrievedXml(org: OrgState, type: string, xml: string): string {
     if (type !== 'ExtlClntAppGlobalOauthSettings' || !org.settings.enableConsumerSecretApiAccess) return xml;
     const nodes = normalizedNodes(type, xml);

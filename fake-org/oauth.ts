@@ -1,5 +1,5 @@
 // OAuth: the token endpoint (JWT bearer and refresh token grants), sessions, userinfo and the identity URL.
-// Error bodies use Salesforce's {error, error_description} pairs (wire-protocol.md §3.3; real wordings:
+// Error bodies use Salesforce's {error, error_description} pairs (docs/platform-notes.md §8; real wordings:
 // "client identifier invalid", "invalid assertion", "audience is invalid", "expired authorization code",
 // "user hasn't approved this consumer", "expired access/refresh token").
 import { createPublicKey, createHmac, randomBytes, verify, type KeyObject } from 'node:crypto';
@@ -7,7 +7,7 @@ import type { FakeResponse, OrgState } from './types.ts';
 import { newAccessToken, newRefreshToken } from './ids.ts';
 
 export const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
-/** Audiences Salesforce accepts besides the login URL itself (wire-protocol.md §9). */
+/** Audiences Salesforce accepts besides the login URL itself (docs/platform-notes.md, "Library wire notes"). */
 const STANDARD_AUDIENCES = ['https://login.salesforce.com', 'https://test.salesforce.com'];
 /** Leeway for clock skew, and for @salesforce/core's exp of Date.now()+300 *milliseconds*. */
 const EXP_LEEWAY_SECONDS = 300;

@@ -3,7 +3,7 @@
 // PackageInstallRequest, InstalledSubscriberPackage, and the Tooling queries on those objects.
 // Asynchronous work advances per read: a version create request finishes after ctx.timing.versionCreatePolls status
 // reads, a new version is PACKAGE_UNAVAILABLE for ctx.timing.versionUnavailablePolls look-ups, an install finishes
-// after ctx.timing.installPolls reads. See wire-protocol.md §2 (#12–#22) and §5.
+// after ctx.timing.installPolls reads. See docs/platform-notes.md, "Library wire notes", and §10.
 import type { ComponentSource, FakeOrgContext, FakeRequest, FakeResponse, OrgState, Route } from './types.ts';
 import {
   type InstallRequestRec,

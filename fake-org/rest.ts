@@ -212,7 +212,7 @@ function sobjectTables(deps: CoreRouteDeps): Record<'ScratchOrgInfo' | 'Organiza
 }
 
 /**
- * Connect REST "OAuth credentials" (open-answers.md §5): /apps/oauth/usage (59.0+),
+ * Connect REST "OAuth credentials" (docs/platform-notes.md §6): /apps/oauth/usage (59.0+),
  * /apps/oauth/credentials/{appId} and /apps/oauth/credentials/{appId}/{consumerId}?part=key|secret|keyandsecret
  * (60.0+). The org setting enableClientSecretInRestApiAccess gates the credentials resources as a whole — Salesforce
  * documents it for secrets; sfdx-hardis and the Help page treat it as the prerequisite of the resources, and the

@@ -1,9 +1,9 @@
 // validateComponent: what the Metadata API checks before it saves a component. Two layers:
 // 1. the schema (schema.json from the WSDL-generated types): element names, cardinality, required elements,
 //    boolean/int lexical forms, enumerations — any element order is accepted;
-// 2. platform rules for the External Client App family from reference/eca-metadata.md and open-answers.md
+// 2. platform rules for the External Client App family from docs/platform-notes.md §1–§13
 //    (required fields the WSDL leaves optional, scope tokens, URLs, IP ranges, cross references, OAuth link).
-// Problem texts copy Salesforce's wording where it is known (cited in eca-metadata.md) and say plainly what is
+// Problem texts copy Salesforce's wording where it is known (cited in docs/platform-notes.md) and say plainly what is
 // wrong where it is not.
 import { isIP } from 'node:net';
 import type { ComponentProblem, ComponentSource, Consumer, OrgState, ValidationContext } from './types.ts';
@@ -351,7 +351,7 @@ function checkGlobalOauth(component: Component, fullName: string, context: Valid
 }
 
 function checkCallbackUrls(el: XmlElement, problems: Problem[]): void {
-  // Several URLs go newline-separated into the one element (open-answers.md §3).
+  // Several URLs go newline-separated into the one element (docs/platform-notes.md §1).
   const lines = el.text.replace(/\r\n?/g, '\n').trim().split('\n');
   for (const raw of lines) {
     const problem = callbackUrlProblem(raw.trim());
@@ -470,7 +470,7 @@ function checkOauthPolicies(component: Component, scope: Scope, problems: Proble
   if (logout?.text && !isHttpsUrl(logout.text)) problems.push({ problem: `singleLogoutUrl must be an https URL: ${logout.text}`, ...at(logout) });
 }
 
-/** The doc says ids, every deployable example uses API names (open-answers.md §4): accept either. */
+/** The doc says ids, every deployable example uses API names (docs/platform-notes.md §4): accept either. */
 function permissionSetExists(nameOrId: string, scope: Scope): boolean {
   if (scope.exists('PermissionSet', nameOrId)) return true;
   return [...scope.org.componentIds].some(([key, id]) => key.startsWith('PermissionSet:') && sameId(id, nameOrId));

@@ -1,5 +1,5 @@
 // The Metadata API's SOAP binding at /services/Soap/m/NN.0: deploy, checkDeployStatus, retrieve,
-// checkRetrieveStatus, listMetadata. jsforce's needs (wire-protocol.md §4.1): text/xml, a prefixed Envelope and Body,
+// checkRetrieveStatus, listMetadata. jsforce's needs (docs/platform-notes.md, "Library wire notes"): text/xml, a prefixed Envelope and Body,
 // faults as HTTP 500 with an unprefixed <faultcode>, INVALID_SESSION_ID as `sf:INVALID_SESSION_ID`.
 import type { FakeResponse, OrgState } from './types.ts';
 import type { DeployOptions, RetrieveRequest, createMetadataApi } from './metadata-api.ts';

@@ -117,7 +117,7 @@ export function createStore(newId: (prefix: string) => string, orgs: () => reado
 }
 
 /**
- * Orgs create `<OAuthSettingsName>_defaultPolicy` for a new app's OAuth settings (eca-metadata.md §3, §6.4),
+ * Orgs create `<OAuthSettingsName>_defaultPolicy` for a new app's OAuth settings (docs/platform-notes.md §3),
  * unless the deployment brings a policy for the app or one exists.
  */
 function defaultPolicy(org: OrgState, app: string, oauthName: string, batch: readonly ComponentSource[]): ComponentSource | undefined {

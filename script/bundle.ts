@@ -3,7 +3,7 @@
 //   dist/org.js    everything that talks to orgs (@salesforce/*), loaded on demand in two stages (org-login.ts)
 //   dist/github.js storing the key as a GitHub secret (Octokit, libsodium), loaded by org.js only when asked for
 //   dist/package.json + dist/messages/  @salesforce/packaging looks for its message files next to the nearest
-//                  package.json above its code at load time; without them it spins forever (wire-protocol §8)
+//                  package.json above its code at load time; without them it spins forever (docs/platform-notes.md, "Library wire notes")
 //   dist/licenses.txt  the name, version, license and license text of every package bundled into the files above
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';

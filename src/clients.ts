@@ -1,7 +1,7 @@
 // What each known MCP client needs from the app: the OAuth callback (redirect) URLs it uses, whether it is a
 // desktop app (and so cannot keep a client secret), and how a user connects it once the app exists.
 // Pure data. Sources for the URLs: the Salesforce procedure ("Create an External Client App", Hosted MCP guide)
-// and /work/shared/reference/action-anchors.md §3.3; each entry names its own.
+// and docs/platform-notes.md §12; each entry names its own.
 import type { ClientId } from './model.ts';
 import { CLIENT_IDS } from './model.ts';
 

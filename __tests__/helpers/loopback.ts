@@ -1,6 +1,6 @@
 // Keep jsforce (and so @salesforce/core, SDR and @salesforce/packaging) on loopback in tests.
 // After a refused JWT, @salesforce/core retries at https://login.salesforce.com and https://test.salesforce.com
-// (wire-protocol.md §3.3); this dispatcher refuses every non-loopback host before any DNS lookup or connect.
+// (docs/platform-notes.md, "Library wire notes"); this dispatcher refuses every non-loopback host before any DNS lookup or connect.
 // It also trusts the fake org's self-signed TLS certificate, for SFDX auth URLs (always https).
 import { getCACertificates, setDefaultCACertificates } from 'node:tls';
 import { Agent, buildConnector } from 'undici';
