@@ -1,6 +1,6 @@
 // Step 3 of the procedure: the AppPlan as an SFDX source-format project. One function per metadata type, each
 // writing exactly the fields the plan decides, in the WSDL's element order (alphabetical for these types), with
-// values escaped by the XML builder. Field names and file layout: fake-org/schema.json (the WSDL) and docs/platform-notes.md §1–§6.
+// values escaped by the XML builder. Field names and file layout: docs/platform-notes.md §1–§6, fake-org/schema.json.
 //
 // Two targets:
 //   deploy  – everything the Dev Hub needs: app, global OAuth settings (callback URLs and flow switches; never
