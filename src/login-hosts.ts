@@ -5,7 +5,7 @@
 // Login Policy"); <name>.my.salesforce.com and <name>--<sandbox>.sandbox.my.salesforce.com (Help, "Move a My
 // Domain Name to a Different Org"); the partitions develop, demo, patch, scratch, sandbox, trailblaze, free
 // (Tooling API OrgDomainLog.DomainPartition); my.salesforce.mil and my.sfcrmproducts.cn (@salesforce/core
-// lib/util/sfdcUrl.js, getLightningDomain / isSalesforceDomain).
+// lib/util/sfdcUrl.js, toLightningDomain / isSalesforceDomain).
 //
 // The host is judged on the text as given, before WHATWG URL parsing: that parser turns `127.1`, `0x7f.1` or
 // `2130706433` into 127.0.0.1 and keeps a trailing dot, so a check on URL.hostname would pass forms nobody means.
