@@ -4,7 +4,7 @@
 import { test, before, after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, lstatSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, lstatSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeOrg, type FakeOrg } from '../fake-org/server.ts';
@@ -158,6 +158,10 @@ describe('9. output-dir', () => {
     const again = await dry(own);
     assert.equal(again.code, 0, again.stdout);
     assert.ok(lstatSync(join(own, 'sfdx-project.json')).isFile());
+    // A folder written before the list of owned files existed: files that would not change are no one's loss.
+    rmSync(join(own, '.eca-action-files.json'));
+    const unlisted = await dry(own);
+    assert.equal(unlisted.code, 0, unlisted.stdout);
   });
 });
 

@@ -31,7 +31,7 @@ export async function run(): Promise<void> {
     // Files are written over, never the folder removed: output-dir may be a folder of the user's repository.
     const metadataDir = settings.outputDir;
     const project = renderProject(plan, { target: 'deploy' });
-    prepareOutputDir(metadataDir, 'output-dir', project.map((f) => f.path));
+    prepareOutputDir(metadataDir, 'output-dir', project);
     writeProject(metadataDir, project);
     recordOwnedFiles(metadataDir, project);
     outputs.appName = plan.appName;

@@ -14,9 +14,11 @@ const FALLBACK_HOSTS = ['login.salesforce.com', 'test.salesforce.com'];
 const allowed = new Set<string>();
 let installed = false;
 const firstConnection: (() => void)[] = [];
-/** host:port of hosts whose last connection attempt found nothing listening, or no such host. */
+/** host:port of hosts whose last connection attempt found nothing listening, no such host, or no answer at all. */
 const unreachable = new Set<string>();
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_FAIL', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+// Failures of the connection itself, before any request: a retry a second later meets the same. (A connection
+// that drops after it was made is another matter, and retried.)
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_FAIL', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
 
 const endpoint = (host: string, port: string | number | undefined, protocol: string): string =>
   `${host.toLowerCase().replace(/^\[|\]$/g, '')}:${port || (protocol === 'http:' ? 80 : 443)}`;

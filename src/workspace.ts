@@ -89,7 +89,7 @@ function lstatOrUndefined(path: string): Stats | undefined {
  * Check that `files` can be written into `dir` without following a symbolic link or replacing a file the action
  * does not own; throws an InputError naming `input` before anything is written.
  */
-export function prepareOutputDir(dir: string, input: string, files: string[] = []): void {
+export function prepareOutputDir(dir: string, input: string, files: ProjectFile[] = []): void {
   const root = resolve(dir);
   const problem = (message: string): never => {
     throw new InputError([{ input, message }]);
@@ -100,7 +100,7 @@ export function prepareOutputDir(dir: string, input: string, files: string[] = [
   }
   if (top && !top.isDirectory()) problem(`${root} is a file, not a folder. Give a folder (it is created if missing), e.g. \${{ runner.temp }}/eca-action.`);
   const owned = ownedFiles(root);
-  for (const file of files) {
+  for (const { path: file, content } of files) {
     let path = root;
     for (const part of file.split('/')) {
       path = join(path, part);
@@ -109,10 +109,19 @@ export function prepareOutputDir(dir: string, input: string, files: string[] = [
       const shown = relative(root, path);
       if (st.isSymbolicLink()) problem(`${shown} in ${root} is a symbolic link; the action does not write through links. Remove it, or give an empty folder.`);
       if (path !== join(root, file) && !st.isDirectory()) problem(`${shown} in ${root} is a file where the project needs a folder. Give an empty folder.`);
-      if (path === join(root, file) && !owned.has(file)) {
+      // A file with exactly the content it would get is no one's loss (a folder written before the list existed).
+      if (path === join(root, file) && !owned.has(file) && !sameContent(path, content)) {
         problem(`${root} already holds ${file}, which this action did not write; it is not replaced. Give an empty folder or a new path (the default is $RUNNER_TEMP/eca-action).`);
       }
     }
+  }
+}
+
+function sameContent(path: string, content: string): boolean {
+  try {
+    return readFileSync(path, { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW }) === content;
+  } catch {
+    return false;
   }
 }
 
