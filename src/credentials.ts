@@ -57,6 +57,7 @@ export async function readAppState(
     consumerKey: str(global?.consumerKey),
     consumerSecret: str(global?.consumerSecret),
   };
+  checkShapes(state, appName);
   maskSecret(state.consumerKey);
   maskSecret(state.consumerSecret);
 
@@ -66,8 +67,29 @@ export async function readAppState(
     const rest = await readCredentialsOverRest(connection, appName, true, opts.log);
     state.consumerKey ??= rest.key;
     state.consumerSecret = rest.secret;
+    checkShapes(state, appName);
   }
   return state;
+}
+
+// What the org generates, by shape: consumer keys are letters, digits, '.' and '_' (3MVG9…, 85 characters);
+// secrets are letters and digits (64 hex digits for External Client Apps, 19 digits for older apps). A value of
+// another shape is not used: it did not come from the platform as documented, and it would go into an output
+// and the runner's mask list.
+const CONSUMER_KEY = /^[A-Za-z0-9._]{20,255}$/;
+const CONSUMER_SECRET = /^[A-Za-z0-9]{16,128}$/;
+
+function checkShapes(state: AppState, appName: string): void {
+  for (const [value, shape, what] of [
+    [state.consumerKey, CONSUMER_KEY, 'consumer key'],
+    [state.consumerSecret, CONSUMER_SECRET, 'consumer secret'],
+  ] as const) {
+    if (value !== undefined && !shape.test(value)) {
+      throw new Error(
+        `The org returned a ${what} of ${appName} that is not shaped like one (the value is not shown); it was not used. Run again, or check the app in Setup → External Client App Manager.`,
+      );
+    }
+  }
 }
 
 /**

@@ -1,11 +1,11 @@
 // Step 3 of the procedure: deploy the generated project to the Dev Hub with source-deploy-retrieve.
-import * as core from '@actions/core';
 import { join, relative } from 'node:path';
 import type { Connection } from '@salesforce/core';
 import { ComponentSet, type MetadataApiDeployStatus } from '@salesforce/source-deploy-retrieve';
 import { pollUntil } from './poll.ts';
 import { withRetry } from './retry.ts';
 import { redact } from './mask.ts';
+import * as say from './mask.ts';
 
 export interface DeployFailure {
   type: string;
@@ -82,7 +82,8 @@ export async function deployProject(
 /** One annotation per component failure, on the generated file, so the checks page points at the cause. */
 export function annotateFailures(error: DeployError, projectDir: string): void {
   for (const f of error.failures) {
-    core.error(`${f.type} ${f.fullName}: ${f.problem}`, {
+    // Org text: through the one writer that scrubs secrets and control characters.
+    say.error(`${f.type} ${f.fullName}: ${f.problem}`, {
       title: 'Deploy failed',
       file: f.file ? join(projectDir, f.file) : undefined,
       startLine: f.line,

@@ -1,18 +1,21 @@
 // The procedure, step by step: inputs → plan → metadata → Dev Hub → deploy → consumer key → package →
 // install → GitHub secret → summary. Each step lives in a module named after it.
 import * as core from '@actions/core';
+import { homedir } from 'node:os';
 import type { AppPlan, Settings } from './model.ts';
 import { readSettingsFromEnv, InputError } from './settings.ts';
 import { planApp } from './plan.ts';
 import { renderProject, writeProject } from './render.ts';
-import { buildSummary } from './summary.ts';
-import { maskSecret, redact, setSecretOutput } from './mask.ts';
-import { Workspace } from './workspace.ts';
+import { buildSummary, failureNote } from './summary.ts';
+import * as say from './mask.ts';
+import { maskAuthUrl, maskSecret, redact, setSecretOutput } from './mask.ts';
+import { prepareOutputDir, recordOwnedFiles, Workspace } from './workspace.ts';
+import { copyCliLogins } from './cli-home.ts';
 
 type OrgLogin = typeof import('./org-login.ts');
 type SummaryOutputs = Parameters<typeof buildSummary>[0]['outputs'];
 
-const log = (line: string): void => core.info(redact(line));
+const log = (line: string): void => say.info(line);
 
 export async function run(): Promise<void> {
   let workspace: Workspace | undefined;
@@ -22,12 +25,15 @@ export async function run(): Promise<void> {
     const settings = readSettingsFromEnv();
     maskSettings(settings);
     plan = planApp(settings);
-    for (const warning of plan.warnings) core.warning(warning, { title: 'eca-action' });
+    for (const warning of plan.warnings) say.warning(warning, { title: 'eca-action' });
 
     // 1. The metadata, for review and as the record of what was deployed (org-agnostic: no org ids in it).
     // Files are written over, never the folder removed: output-dir may be a folder of the user's repository.
     const metadataDir = settings.outputDir;
-    writeProject(metadataDir, renderProject(plan, { target: 'deploy' }));
+    const project = renderProject(plan, { target: 'deploy' });
+    prepareOutputDir(metadataDir, 'output-dir', project);
+    writeProject(metadataDir, project);
+    recordOwnedFiles(metadataDir, project);
     outputs.appName = plan.appName;
     outputs.callbackUrls = plan.callbackUrls;
     outputs.metadataDir = metadataDir;
@@ -150,7 +156,7 @@ export async function run(): Promise<void> {
     );
   } catch (error) {
     fail(error);
-    if (plan) await writeSummary(`${buildSummary({ plan, dryRun: false, outputs })}\n\n> [!CAUTION]\n> The run failed: ${escapeLine(message(error))}\n`);
+    if (plan) await writeSummary(`${buildSummary({ plan, dryRun: false, outputs })}\n\n${failureNote(message(error))}`);
   } finally {
     workspace?.remove();
   }
@@ -160,23 +166,31 @@ export async function run(): Promise<void> {
 function maskSettings(settings: Settings): void {
   const hub = settings.devHub;
   if (hub?.kind === 'jwt') maskSecret(hub.jwtKey);
-  if (hub?.kind === 'authUrl') maskSecret(hub.authUrl);
-  if (settings.package?.installTarget?.kind === 'authUrl') maskSecret(settings.package.installTarget.authUrl);
+  if (hub?.kind === 'authUrl') maskAuthUrl(hub.authUrl);
+  if (settings.package?.installTarget?.kind === 'authUrl') maskAuthUrl(settings.package.installTarget.authUrl);
   maskSecret(settings.package?.installationKey);
   maskSecret(settings.github?.token);
 }
 
 /**
- * The Salesforce libraries write auth files and logs under HOME. Give them a private one that is removed at
- * the end, unless an sf CLI login from an earlier step is to be reused, which lives in the real HOME.
+ * The Salesforce libraries write auth files, config and logs under HOME. Every login the action makes stays in a
+ * private HOME inside the workspace, removed at the end. An sf CLI login from an earlier step is copied in from
+ * the real HOME (its auth file, the alias file, and the key that decrypts it): the action reads the runner's
+ * files and never writes beside them, so a refreshed token or a second login cannot outlive the step there.
  */
 function useLibraryHome(settings: Settings, workspace: Workspace): void {
-  const usesCli = settings.devHub?.kind === 'cli' || settings.package?.installTarget?.kind === 'cli';
-  if (!usesCli) process.env.HOME = workspace.dir('home');
+  const cli = [settings.devHub, settings.package?.installTarget].flatMap((ref) => (ref?.kind === 'cli' ? [ref.usernameOrAlias] : []));
+  const home = workspace.dir('home');
+  if (cli.length > 0) copyCliLogins(realHome(), home, cli);
+  process.env.HOME = home;
   // Their temporary trees too (@salesforce/packaging builds each version's zips under os.tmpdir() and removes
   // them only when it gets that far): inside the workspace they go on failure and cancellation as well.
   const tmp = workspace.dir('tmp');
   for (const name of ['TMPDIR', 'TMP', 'TEMP']) process.env[name] = tmp;
+}
+
+function realHome(): string {
+  return process.env.HOME || homedir();
 }
 
 function message(error: unknown): string {
@@ -185,16 +199,12 @@ function message(error: unknown): string {
 
 function fail(error: unknown): void {
   if (error instanceof InputError) {
-    for (const p of error.problems) core.error(redact(`${p.input}: ${p.message}`), { title: `Input ${p.input}` });
-    core.setFailed(redact(`eca-action: ${error.problems.length} input problem(s); nothing was sent to any org.`));
+    for (const p of error.problems) say.error(`${p.input}: ${p.message}`, { title: `Input ${p.input}` });
+    say.setFailed(`eca-action: ${error.problems.length} input problem(s); nothing was sent to any org.`);
     return;
   }
-  core.setFailed(`eca-action failed: ${message(error)}`);
-  if (process.env.ECA_ACTION_DEBUG === 'true' && error instanceof Error && error.stack) core.debug(redact(error.stack));
-}
-
-function escapeLine(text: string): string {
-  return text.replace(/\r?\n/g, ' ').replace(/[<>|`[\]]/g, (c) => `\\${c}`);
+  say.setFailed(`eca-action failed: ${message(error)}`);
+  if (process.env.ECA_ACTION_DEBUG === 'true' && error instanceof Error && error.stack) say.debug(error.stack);
 }
 
 async function writeSummary(markdown: string): Promise<void> {
@@ -203,6 +213,6 @@ async function writeSummary(markdown: string): Promise<void> {
   try {
     await core.summary.addRaw(redact(markdown), true).write();
   } catch (error) {
-    core.warning(`Could not write the job summary: ${message(error)}`);
+    say.warning(`Could not write the job summary: ${message(error)}`);
   }
 }

@@ -1,5 +1,7 @@
-// The one place that knows which values are secret. Everything secret is registered here before it can reach
-// a log line, an output or an error; `redact` scrubs text that is about to leave the process in our own words.
+// The one place that knows which values are secret and how text leaves the process. Everything secret is
+// registered here before it can reach a log line, an output or an error; every line the action writes goes
+// through `safeLine`: secrets scrubbed, access-token-shaped text scrubbed, control characters made visible, and
+// nothing that the runner could read as a workflow command.
 import * as core from '@actions/core';
 
 // Kept on globalThis: the bundle splits into a light entry and a heavy org module, each with its own copy of
@@ -7,6 +9,15 @@ import * as core from '@actions/core';
 const KEY = Symbol.for('eca-action.secrets');
 const holder = globalThis as unknown as Record<symbol, Set<string> | undefined>;
 const secrets: Set<string> = (holder[KEY] ??= new Set<string>());
+
+/**
+ * A Salesforce session id (access token): `<15- or 18-char org id>!<opaque part>`. Scrubbed whoever issued it,
+ * as a second net behind masking the tokens the action knows of (an org may echo another session).
+ */
+const ACCESS_TOKEN = /00D[A-Za-z0-9]{12,15}![A-Za-z0-9._+/=-]{16,}/g;
+
+/** The public client id of the sf CLI's own connected app: in every CLI auth URL, no secret, and common text. */
+const PUBLIC_CLIENT_IDS = new Set(['PlatformCLI']);
 
 /** Mask a value in the runner's log (and each of its lines, and its common encodings) and remember it. */
 export function maskSecret(value: string | undefined): void {
@@ -18,6 +29,10 @@ export function maskSecret(value: string | undefined): void {
   }
   forms.add(encodeURIComponent(value));
   forms.add(Buffer.from(value, 'utf8').toString('base64'));
+  // The forms an org or a library echoes it in: a SOQL string literal, a JSON string, XML text.
+  forms.add(value.replace(/\\/g, '\\\\').replace(/'/g, "\\'"));
+  forms.add(JSON.stringify(value).slice(1, -1));
+  forms.add(value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&apos;').replace(/"/g, '&quot;'));
   for (const form of forms) {
     if (form.length < 4 || secrets.has(form)) continue;
     secrets.add(form);
@@ -25,13 +40,98 @@ export function maskSecret(value: string | undefined): void {
   }
 }
 
-/** Replace every known secret in `text` with `***`, longest first so that parts of a secret never survive. */
+/**
+ * An SFDX auth URL (force://<clientId>:<clientSecret>:<refreshToken>@<host>): the whole value and each secret
+ * part on its own, since an org that refuses the refresh token may echo just that part.
+ */
+export function maskAuthUrl(authUrl: string | undefined): void {
+  if (!authUrl) return;
+  maskSecret(authUrl);
+  const m = /^force:\/\/([^:@]*):([^:@]*):([^@]*)@/i.exec(authUrl.trim());
+  if (!m) return;
+  const [, clientId = '', clientSecret = '', refreshToken = ''] = m;
+  if (!PUBLIC_CLIENT_IDS.has(clientId)) maskSecret(clientId);
+  maskSecret(clientSecret);
+  maskSecret(refreshToken);
+}
+
+/** Replace every known secret, and anything shaped like an access token, in `text` with `***`. */
 export function redact(text: string): string {
   let out = text;
+  // Longest first, so that parts of a secret never survive.
   for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
     if (out.includes(s)) out = out.split(s).join('***');
   }
-  return out;
+  return out.replace(ACCESS_TOKEN, '***');
+}
+
+/** Whether a value is shaped like a credential (auth URL, private key, token), so that it is never echoed. */
+export function looksLikeCredential(value: string): boolean {
+  const v = value.trim();
+  if (/force:\/\//i.test(v)) return true;
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----|PRIVATE KEY/.test(v)) return true;
+  if (new RegExp(ACCESS_TOKEN.source).test(v)) return true;
+  // GitHub tokens, JWTs, refresh tokens and consumer keys/secrets: long runs without spaces or URL structure.
+  if (/\b(gh[pousr]_|github_pat_)[A-Za-z0-9_]{20,}/.test(v)) return true;
+  if (/\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/.test(v)) return true;
+  if (/\b(5Aep8|3MVG9)[A-Za-z0-9._]{20,}/.test(v)) return true;
+  if ([...v.matchAll(/[^\s/:?#@.]+/g)].some(([run]) => run.length >= 40 && /\d/.test(run) && /[A-Za-z]/.test(run))) return true;
+  return false;
+}
+
+/** Control characters (and Unicode line/paragraph separators, invisible format characters) made visible. */
+export function escapeControl(text: string, keep: RegExp = /(?!)/): string {
+  return text.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, (c) => {
+    if (keep.test(c)) return c;
+    const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+    return named[c] ?? `\\u{${c.codePointAt(0)!.toString(16)}}`;
+  });
+}
+
+/**
+ * One line that is safe to write to the runner: secrets and access tokens scrubbed, no line break of any kind
+ * (the runner also breaks lines at a bare \r), and not starting like a workflow command (`::name::`, `##[name]`).
+ */
+export function safeLine(text: string): string {
+  const line = escapeControl(redact(text));
+  return /^\s*(::|##\[)/.test(line) ? `> ${line}` : line;
+}
+
+/** A log line. */
+export function info(line: string): void {
+  core.info(safeLine(line));
+}
+
+/**
+ * An annotation's text: scrubbed, every kind of line break turned into \n (which @actions/core sends as %0A, so
+ * the runner shows a multi-line message and never reads its lines as commands), other control characters made
+ * visible.
+ */
+export function safeAnnotation(text: string): string {
+  return escapeControl(redact(text).replace(/\r\n?|[\u0085\u2028\u2029]/g, '\n'), /[\n\t]/);
+}
+
+/** A warning annotation. */
+export function warning(text: string, properties?: core.AnnotationProperties): void {
+  core.warning(safeAnnotation(text), properties && safeProperties(properties));
+}
+
+/** An error annotation. */
+export function error(text: string, properties?: core.AnnotationProperties): void {
+  core.error(safeAnnotation(text), properties && safeProperties(properties));
+}
+
+/** Fail the step with an error annotation. */
+export function setFailed(text: string): void {
+  core.setFailed(safeAnnotation(text));
+}
+
+export function debug(text: string): void {
+  core.debug(safeLine(text));
+}
+
+function safeProperties(properties: core.AnnotationProperties): core.AnnotationProperties {
+  return { ...properties, ...(properties.title !== undefined ? { title: safeLine(properties.title) } : {}) };
 }
 
 /** Mask, then set: an output is never written before the runner knows to hide it. */

@@ -3,9 +3,9 @@
 import { AuthInfo, Connection, Lifecycle, StateAggregator } from '@salesforce/core';
 import type { DevHubAuth, OrgRef } from './model.ts';
 import type { Workspace } from './workspace.ts';
-import { redact } from './mask.ts';
-import { guardLoginHosts } from './network.ts';
-import { isRetryableLogin, isTransientError, withRetry } from './retry.ts';
+import { maskSecret, redact } from './mask.ts';
+import { guardLoginHosts, isUnreachable } from './network.ts';
+import { isCredentialRefusal, isRetryableLogin, isTransientError, withRetry } from './retry.ts';
 
 export interface OrgSession {
   connection: Connection;
@@ -50,8 +50,9 @@ export async function connectOrg(ref: OrgRef, ws: Workspace, log: (line: string)
   return connect(ref, ws, role, log);
 }
 
-function loginRetry(what: string, log: (line: string) => void) {
-  return { what, log, isTransient: isRetryableLogin };
+/** A login is repeated only after a network failure on the way, never after a refusal or an unreachable host. */
+function loginRetry(what: string, loginUrl: string, log: (line: string) => void) {
+  return { what, log, isTransient: (error: unknown) => !isUnreachable(loginUrl) && isRetryableLogin(error) };
 }
 
 /**
@@ -82,7 +83,7 @@ async function connect(auth: DevHubAuth, ws: Workspace, role: string, log: (line
               username: auth.username,
               oauth2Options: { clientId: auth.clientId, privateKey: keyPath, loginUrl: auth.loginUrl },
             }),
-          loginRetry(`JWT login of ${auth.username}`, log),
+          loginRetry(`JWT login of ${auth.username}`, auth.loginUrl, log),
         );
       } catch (error) {
         throw new OrgError(explainJwtError(error, auth));
@@ -98,10 +99,14 @@ async function connect(auth: DevHubAuth, ws: Workspace, role: string, log: (line
           `The ${role} auth URL is not an SFDX auth URL. Expected force://<clientId>:<clientSecret>:<refreshToken>@<instanceUrl>, as printed by 'sf org display --verbose --json' (sfdxAuthUrl).`,
         );
       }
-      guardLoginHosts(options.loginUrl ?? "https://login.salesforce.com");
+      const loginUrl = options.loginUrl ?? 'https://login.salesforce.com';
+      guardLoginHosts(loginUrl);
       try {
-        authInfo = await withRetry(() => AuthInfo.create({ oauth2Options: options }), loginRetry(`Login to the ${role}`, log));
+        authInfo = await withRetry(() => AuthInfo.create({ oauth2Options: options }), loginRetry(`Login to the ${role}`, loginUrl, log));
       } catch (error) {
+        if (isUnreachable(loginUrl) || (!isCredentialRefusal(error) && isTransientError(error))) {
+          throw new OrgError(`Could not log in to the ${role} with its auth URL: its instance ${new URL(loginUrl).host} could not be reached (${oneLine(error)}).`);
+        }
         throw new OrgError(
           `Could not log in to the ${role} with its auth URL: ${oneLine(error)}. The refresh token may have been revoked or expired, or the org deleted; create a new auth URL with 'sf org display --verbose'.`,
         );
@@ -120,7 +125,13 @@ async function connect(auth: DevHubAuth, ws: Workspace, role: string, log: (line
       break;
     }
   }
+  // The libraries keep these in memory and in the private HOME; an org that echoes one must not print it.
+  const secretFields = authInfo.getFields(true);
+  for (const value of [secretFields.accessToken, secretFields.refreshToken, secretFields.clientSecret]) maskSecret(value);
   const connection = await Connection.create({ authInfo });
+  maskSecret(connection.accessToken ?? undefined);
+  // jsforce renews an expired session on its own and says so with this event: the new token is masked at once.
+  connection.on('refresh', (accessToken: string) => maskSecret(accessToken));
   const fields = authInfo.getFields();
   const orgType = fields.isScratch
     ? 'scratch'
@@ -143,20 +154,35 @@ async function connect(auth: DevHubAuth, ws: Workspace, role: string, log: (line
 function explainJwtError(error: unknown, auth: Extract<DevHubAuth, { kind: 'jwt' }>): string {
   const text = redact(error instanceof Error ? error.message : String(error));
   const where = `JWT login of ${auth.username} at ${auth.loginUrl} was refused`;
-  if (/user hasn't approved this consumer|not approved/i.test(text))
+  if (isUnreachable(auth.loginUrl)) return `JWT login of ${auth.username} failed: ${auth.loginUrl} could not be reached. Check dev-hub-login-url.`;
+  // The token endpoint's answers, not the attempts that never reached it (the fallback hosts network.ts blocks).
+  const answers = attempts(text).filter((line) => !NETWORK_FAILURE.test(line));
+  const answer = answers.join('\n');
+  if (/user hasn't approved this consumer/i.test(answer))
     // Salesforce answers the same for an unknown username and for a user the app does not admit.
     return `${where}: "user hasn't approved this consumer". Either dev-hub-username is not a user of that org, or the user is not pre-authorized for the CI app: in the CI app's policies set "Admin approved users are pre-authorized" and add the user's profile or a permission set of theirs.`;
-  if (/invalid_client_id|client identifier invalid/i.test(text))
+  if (/not admin approved/i.test(answer))
+    return `${where}: "user is not admin approved to access this app". The CI app admits only pre-authorized users: add dev-hub-username's profile, or a permission set of theirs, to the CI app's policies.`;
+  if (/inactive user|user.*(inactive|frozen|locked)/i.test(answer))
+    return `${where}: "inactive user". dev-hub-username is deactivated, frozen or locked in that org; use an active user.`;
+  if (/inactive.?org|organization.*(inactive|locked)/i.test(answer)) return `${where}: the org is inactive or locked.`;
+  if (/authentication failure/i.test(answer))
+    return `${where}: "authentication failure". The org refused the user at login (for example login IP ranges or login hours of the user's profile, or a frozen user); check the user's login history in that org.`;
+  if (/invalid_client_id|client identifier invalid/i.test(answer))
     return `${where}: dev-hub-client-id is not the consumer key of an app in that org (or the app is not yet available, which can take up to 30 minutes after it is created).`;
-  if (/invalid assertion|invalid signature|JWT.*signature/i.test(text))
+  if (/invalid assertion|invalid signature|JWT.*signature/i.test(answer))
     return `${where}: the signature does not verify. dev-hub-jwt-key must be the private key whose certificate is uploaded to the CI app (Use digital signatures / JWT bearer certificate).`;
-  if (/audience|aud/i.test(text))
+  if (/audience/i.test(answer))
     return `${where}: wrong audience. Use dev-hub-login-url https://login.salesforce.com for production and Developer Edition orgs, https://test.salesforce.com for sandboxes, or the org's My Domain URL.`;
-  if (/user.*(not found|inactive|locked)|invalid_grant.*user/i.test(text))
-    return `${where}: dev-hub-username is not an active user of that org.`;
-  if (/ENOTFOUND|ECONNREFUSED|fetch failed|getaddrinfo/i.test(text))
-    return `${where}: ${auth.loginUrl} could not be reached. Check dev-hub-login-url.`;
-  return `${where}: ${firstAttempt(text)}`;
+  if (answers.length === 0) return `JWT login of ${auth.username} failed: ${auth.loginUrl} could not be reached. Check dev-hub-login-url (${firstAttempt(text)}).`;
+  return `${where}: ${answers[0]!.trim()}`;
+}
+
+// What an attempt that never got an answer from a token endpoint says (jsforce over undici).
+const NETWORK_FAILURE = /fetch failed|not contacted|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|ETIMEDOUT|socket hang up|other side closed|terminated|getaddrinfo/i;
+
+function attempts(text: string): string[] {
+  return text.split('\n').filter((l) => l.trim() && !/^Error authenticating with JWT|^Errors encountered/.test(l));
 }
 
 function firstAttempt(text: string): string {

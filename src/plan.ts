@@ -151,8 +151,9 @@ export function reportPlan(plan: Omit<AppPlan, 'report' | 'warnings'>, ctx: Repo
   row(
     'Trusted IP ranges',
     ranges.length === 0 ? 'none' : ranges.map((r) => (r.start === r.end ? r.start : `${r.start}-${r.end}`)).join(', '),
-    ranges.length === 0 ? 'baseline' : 'hardened',
-    ranges.length === 0 ? undefined : `enforced (IP relaxation: ${pol.ipRelaxationPolicyType})`,
+    // A range that spans every address restricts nothing: not hardened, whatever else is listed.
+    ranges.length === 0 || ranges.some(coversEverything) ? 'baseline' : 'hardened',
+    ranges.length === 0 ? undefined : ranges.some(coversEverything) ? 'a range covers every address, so nothing is restricted' : `enforced (IP relaxation: ${pol.ipRelaxationPolicyType})`,
   );
   const lifetime = pol.refreshTokenPolicyType === 'SpecificLifetime' && pol.refreshTokenValidityPeriod !== undefined;
   row(
@@ -245,6 +246,11 @@ function warningsFor(plan: AppPlan, settings: Settings): string[] {
     }
   }
   return w;
+}
+
+function coversEverything(r: { start: string; end: string }): boolean {
+  const family = isIP(r.start) as 4 | 6;
+  return ipToBigInt(r.end, family) - ipToBigInt(r.start, family) === (1n << BigInt(family === 4 ? 32 : 128)) - 1n;
 }
 
 const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

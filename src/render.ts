@@ -8,8 +8,8 @@
 //   package – only what a managed 2GP package can and should carry: the app and its OAuth settings (with the
 //             oauthLink to the Dev Hub's consumer). Global settings are "private and sensitive … can't be
 //             packaged"; policies belong to each installing org's admin (open-answers.md §2).
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, resolve, sep } from 'node:path';
+import { isAbsolute, resolve, sep } from 'node:path';
+import { writeNoFollow } from './workspace.ts';
 import { XMLBuilder } from 'fast-xml-parser';
 import type { AppPlan, OrgLinks, ProjectFile } from './model.ts';
 import { componentNames } from './names.ts';
@@ -228,8 +228,7 @@ export function writeProject(dir: string, files: ProjectFile[]): string[] {
     if (isAbsolute(file.path) || file.path.split('/').includes('..') || !target.startsWith(root + sep)) {
       throw new RenderError(`writeProject: ${file.path} is not a path inside the project.`);
     }
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, file.content, 'utf8');
-    return target;
+    // Never through a symbolic link: output-dir may be a folder of a checked-out pull request.
+    return writeNoFollow(root, file.path, file.content);
   });
 }

@@ -51,7 +51,7 @@ const SESSION_REFUSED = /INVALID_SESSION_ID|Bad_OAuth_Token|Session expired or i
  * of them (jsforce keeps only the description in the message).
  */
 const CREDENTIALS_REFUSED =
-  /invalid_grant|invalid_client|invalid_request|unauthorized_client|unsupported_grant_type|inactive_(user|org)|invalid assertion|audience is invalid|client identifier invalid|invalid client credentials|expired access\/refresh token|authentication failure|hasn't approved|not approved|IP restricted|invalid login hours/i;
+  /invalid_grant|invalid_client|invalid_request|invalid_app_access|unauthorized_client|unsupported_grant_type|inactive_(user|org)|inactive user|inactive org|invalid assertion|audience is invalid|client identifier invalid|invalid client credentials|expired access\/refresh token|authentication failure|hasn't approved|not approved|not admin approved|IP restricted|invalid login hours|External client app is not installed/i;
 
 function someText(error: unknown, test: (text: string) => boolean): boolean {
   if (!error || typeof error !== 'object') return false;
@@ -74,6 +74,11 @@ export function isSessionRefused(error: unknown): boolean {
  * never when the token endpoint refused the credentials: a login tries several endpoints and audiences, and one
  * refusal among them (invalid_grant, invalid_client_id, …) means the inputs are wrong, whatever the others met.
  */
+/** The token endpoint looked at the credentials and said no. */
+export function isCredentialRefusal(error: unknown): boolean {
+  return someText(error, (t) => CREDENTIALS_REFUSED.test(t));
+}
+
 export function isRetryableLogin(error: unknown): boolean {
   if (someText(error, (t) => CREDENTIALS_REFUSED.test(t))) return false;
   return isTransientError(error) || isSessionRefused(error);

@@ -19,6 +19,8 @@ import type {
   Settings,
 } from './model.ts';
 import { CLIENT_IDS } from './model.ts';
+import { checkLoginOrigin, LOGIN_HOST_RULE } from './login-hosts.ts';
+import { looksLikeCredential } from './mask.ts';
 
 export interface InputProblem {
   /** the input's name as written in a workflow, e.g. `contact-email` */
@@ -234,6 +236,7 @@ function secretInstallTarget(read: (name: string) => string): string[] {
 
 /** A user-given value, quoted on one line, control characters made visible, long values cut. */
 export function show(value: string): string {
+  if (looksLikeCredential(value)) return 'the value (not shown: it looks like a credential, such as an auth URL, key or token)';
   const oneLine = value.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, (c) => {
     const map: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
     return map[c] ?? `\\u{${c.codePointAt(0)!.toString(16)}}`;
@@ -388,6 +391,8 @@ export function checkUrl(value: string, rules: UrlRules): string | undefined {
   if (url.username || url.password) return 'contains credentials (user:password@). Never put credentials in a URL; remove them.';
   if (value.includes('#')) return 'has a fragment (#…); an OAuth redirect URI must not have one (RFC 6749 §3.1.2). Remove it.';
   const proto = url.protocol.slice(0, -1);
+  // WHATWG parsing reads `https:evil.example/cb` as https://evil.example/cb; the org and clients may not.
+  if ((proto === 'https' || proto === 'http') && !/^https?:\/\/[^/]/i.test(value)) return `is not of the form ${proto}://host/path. ${right}`;
   if (proto === 'https') {
     if (!url.hostname) return `has no host. ${right}`;
     return undefined;
@@ -407,17 +412,13 @@ export function checkUrl(value: string, rules: UrlRules): string | undefined {
 }
 
 function parseLoginUrl(p: Problems, value: string): string | undefined {
-  const error = checkUrl(value, { loopbackHttp: true, appScheme: false });
+  // Only Salesforce's login domains (and loopback) receive a signed assertion: src/login-hosts.ts says why.
+  const error = checkLoginOrigin(value);
   if (error) {
-    p.add('dev-hub-login-url', `${show(value)} ${error}`);
+    p.add('dev-hub-login-url', `${show(value)} is not accepted: ${error}. A signed login assertion goes only to Salesforce's own login domains. ${LOGIN_HOST_RULE}`);
     return undefined;
   }
-  const url = new URL(value);
-  if ((url.pathname !== '/' && url.pathname !== '') || url.search) {
-    p.add('dev-hub-login-url', `${show(value)} has a path or query. Give only the login or My Domain URL, e.g. https://login.salesforce.com or https://mycompany.my.salesforce.com.`);
-    return undefined;
-  }
-  return url.origin;
+  return new URL(value).origin;
 }
 
 // ===========================================================================================================
@@ -483,9 +484,13 @@ function checkAuthUrl(value: string): string | undefined {
   if (!value.startsWith('force://')) {
     return 'is not an SFDX auth URL: it must start with force:// (the value is not shown because it is a secret). Get it from `sf org display --verbose --json` (sfdxAuthUrl).';
   }
-  if (!AUTH_URL.test(value)) {
+  const m = AUTH_URL.exec(value);
+  if (!m) {
     return 'is not a complete SFDX auth URL (the value is not shown because it is a secret). The shape is force://<clientId>:<clientSecret>:<refreshToken>@<instance host>, as printed by `sf org display --verbose` (sfdxAuthUrl).';
   }
+  // The refresh token and client secret go to that host: only a Salesforce login domain, or loopback.
+  const hostError = checkLoginOrigin(`https://${m[4]!.replace(/\/$/, '')}`);
+  if (hostError) return `is an SFDX auth URL whose instance host is not accepted: ${hostError.replace(/^its host/, 'the host')} (the value is not shown because it is a secret). ${LOGIN_HOST_RULE}`;
   return undefined;
 }
 

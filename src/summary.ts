@@ -64,6 +64,14 @@ export function code(text: string): string {
   return `${fence}${pad}${oneLine.replace(/\|/g, '\\|')}${pad}${fence}`;
 }
 
+/**
+ * The CAUTION block a failed run ends with: the message stays inside the block (no line break of any kind, a bare
+ * \r included) and cannot start a heading, emphasis, link or HTML there.
+ */
+export function failureNote(message: string): string {
+  return `> [!CAUTION]\n> The run failed: ${escapeMarkdown(message).replace(/[#!]/g, (c) => `\\${c}`)}\n`;
+}
+
 const LEVEL_TEXT: Record<Level, string> = {
   baseline: 'baseline',
   hardened: '**hardened**',

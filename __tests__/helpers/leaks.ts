@@ -11,15 +11,25 @@ export interface Secret {
   value: string | undefined;
 }
 
-/** Significant pieces of a secret: the whole value and, for PEM keys, each base64 body line. */
-function needles(value: string): string[] {
+/**
+ * Significant pieces of a secret: the whole value; for PEM keys, each base64 body line; for SFDX auth URLs, each
+ * secret part (client id unless it is the sf CLI's public PlatformCLI, client secret, refresh token).
+ */
+export function needles(value: string): string[] {
   const out = new Set<string>([value.trim()]);
   for (const line of value.split(/\r?\n/)) {
     const t = line.trim();
     if (t.length >= 16 && !t.startsWith('-----')) out.add(t);
   }
+  const auth = /^force:\/\/([^:@]*):([^:@]*):([^@]*)@/i.exec(value.trim());
+  if (auth) {
+    for (const part of auth.slice(1)) if (part && part.length >= 8 && part !== 'PlatformCLI') out.add(part);
+  }
   return [...out];
 }
+
+/** Any Salesforce access token (opaque `00D…!…` session id), whoever issued it. */
+export const ACCESS_TOKEN = /00D[A-Za-z0-9]{12,15}![A-Za-z0-9._]{20,}/;
 
 export function assertNoLeaks(run: ActionRun, secrets: Secret[], opts: { outputSecrets?: string[]; extraDirs?: string[] } = {}): void {
   const printed = (run.stdout + '\n' + run.stderr + '\n' + (run.post?.stdout ?? '') + '\n' + (run.post?.stderr ?? ''))
@@ -42,9 +52,8 @@ export function assertNoLeaks(run: ActionRun, secrets: Secret[], opts: { outputS
       places.push([`file ${file}`, readFileSync(file, 'latin1')]);
     }
   }
-  // Any Salesforce access token (opaque `00D…!…` session ids), whoever issued it.
   for (const [where, text] of places) {
-    const token = /00D[A-Za-z0-9]{12,15}![A-Za-z0-9._]{20,}/.exec(text);
+    const token = ACCESS_TOKEN.exec(text);
     assert.equal(token, null, `an access token leaked into ${where}`);
   }
   for (const secret of secrets) {
