@@ -1,6 +1,6 @@
 // Key pairs and self-signed X.509 certificates: one for the CI "connected app" (the JWT bearer key a user uploads
 // to Salesforce) and one for the server's own TLS (SFDX auth URLs always mean https).
-import { createPublicKey, generateKeyPair } from 'node:crypto';
+import { createPublicKey, generateKeyPair, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import forge from 'node-forge';
 
@@ -17,12 +17,15 @@ export async function selfSigned(commonName: string, opts: { server?: boolean } 
   const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
-  cert.serialNumber = `01${Date.now().toString(16)}`;
+  cert.serialNumber = `01${randomBytes(8).toString('hex')}`;
   cert.validity.notBefore = new Date(Date.now() - 60_000);
   cert.validity.notAfter = new Date(Date.now() + 365 * 86_400_000);
   const attrs = [
     { name: 'commonName', value: commonName },
     { name: 'organizationName', value: 'eca-action fake org' },
+    // A subject of its own: with two fake orgs' certificates trusted in one process, OpenSSL finds the issuer by
+    // subject name, and two anchors of the same name fail one of them as "self-signed certificate".
+    { name: 'organizationalUnitName', value: randomBytes(6).toString('hex') },
   ];
   cert.setSubject(attrs);
   cert.setIssuer(attrs);
