@@ -1,5 +1,5 @@
-// The procedure, step by step: inputs → plan → metadata → Dev Hub → deploy → consumer key → package →
-// install → GitHub secret → summary. Each step lives in a module named after it.
+// The procedure, step by step: inputs → plan → metadata → logins → checks → deploy → consumer key → package →
+// install → MCP servers → usable → GitHub secret → summary. Each step lives in a module named after it.
 import * as core from '@actions/core';
 import type { AppPlan, Settings } from './model.ts';
 import { readSettingsFromEnv, InputError } from './settings.ts';
@@ -45,14 +45,27 @@ export async function run(): Promise<void> {
     const login: OrgLogin = await import('./org-login.ts');
     const timeoutMs = (settings.package?.waitMinutes ?? 30) * 60_000;
 
-    // 2. The Dev Hub.
+    // 2. The Dev Hub, and the install target: both logins work before anything is changed.
     const hub = await core.group('Authenticate to the Dev Hub', async () => {
-      const session = await login.connectDevHub(settings.devHub!, workspace!, log);
+      const session = await login.connectDevHub(settings.devHub!, workspace!, log).catch((error: unknown) => {
+        throw login.withInput(error, login.devHubInput(settings.devHub!));
+      });
       log(`Connected to Dev Hub ${session.orgId} as ${session.username} (${session.instanceUrl}).`);
       return session;
     });
+    const targetRef = settings.package?.installTarget;
+    const target = targetRef
+      ? await core.group('Authenticate to the install target', async () => {
+          const session = await login.connectOrg(targetRef, workspace!, log, 'install target').catch((error: unknown) => {
+            throw login.withInput(error, 'install-target');
+          });
+          log(`Connected to the install target ${session.orgId} as ${session.username}.`);
+          return session;
+        })
+      : undefined;
 
     const steps = await login.orgSteps();
+    await core.group('Check before any change', () => steps.preflight(settings, hub, target, log));
 
     // 3. Deploy. On a rerun the org's own links go back in, so the app keeps its OAuth consumer (and key).
     const before = await core.group('Read the existing app', async () => {
@@ -136,12 +149,29 @@ export async function run(): Promise<void> {
       core.setOutput('install-url', url);
       log(`Package version ${version.versionNumber}: ${version.subscriberPackageVersionId}`);
 
-      if (pkgSettings.installTarget) {
-        await core.group('Install into the target org', async () => {
-          const target = await login.connectOrg(pkgSettings.installTarget!, workspace!, log, 'install target');
-          await steps.installVersion(target.connection, version.subscriberPackageVersionId, pkgSettings, log);
-        });
+      if (target) {
+        await core.group('Install into the target org', () =>
+          steps.installVersion(target.connection, version.subscriberPackageVersionId, pkgSettings, log),
+        );
+        const servers = pkgSettings.mcpServers;
+        if (servers?.length) {
+          outputs.mcpServers = await core.group('Activate hosted MCP servers in the install target', () =>
+            steps.activateMcpServers(target.connection, servers, log),
+          );
+        }
       }
+    }
+
+    // 7. The app is usable once the orgs accept its consumer key (with wait-until-usable).
+    const usableMinutes = settings.waitUntilUsableMinutes ?? 0;
+    if (usableMinutes > 0) {
+      const orgs = [{ role: 'the Dev Hub', instanceUrl: hub.instanceUrl }];
+      if (target) orgs.push({ role: 'the install target', instanceUrl: target.instanceUrl });
+      await core.group('Wait until the app is usable', () =>
+        steps.waitUntilUsable(orgs, { consumerKey: after.consumerKey!, callbackUrl: plan!.callbackUrls[0]! }, usableMinutes, log),
+      );
+      outputs.usable = true;
+      core.setOutput('usable', 'true');
     }
 
     // 6. What a person needs to know.
