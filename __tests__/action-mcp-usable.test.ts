@@ -59,8 +59,8 @@ test('wait-until-usable: waits through the unknown-client phase of the Dev Hub a
   const run = await runAction({ inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl, 'wait-until-usable': '1' }), env: fakeEnv(org) });
   assert.equal(run.code, 0, run.stdout + run.stderr);
   assert.equal(run.outputs['usable'], 'true');
-  assert.match(run.stdout, /the Dev Hub does not know the app yet \(invalid_client_id\), 0 min of 1/);
-  assert.match(run.stdout, /the install target knows the app/);
+  assert.match(run.stdout, /The Dev Hub does not know the app yet \(invalid_client_id\), 0 min of 1/);
+  assert.match(run.stdout, /The install target knows the app/);
   // Each progress line once, however many polls.
   const lines = run.stdout.split('\n').filter((l) => l.includes('does not know the app yet'));
   assert.equal(new Set(lines).size, lines.length, 'no repeated progress lines');

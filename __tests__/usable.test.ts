@@ -21,7 +21,7 @@ after(async () => {
 test('a client the org knows is usable at once (invalid_grant for the made-up code)', async () => {
   lines.length = 0;
   await waitUntilUsable([{ role: 'the Dev Hub', instanceUrl: org.url }], { consumerKey: org.clientId, callbackUrl: 'http://localhost:8787/callback' }, 1, log);
-  assert.match(lines.join('\n'), /the Dev Hub knows the app/);
+  assert.match(lines.join('\n'), /The Dev Hub knows the app/);
   assert.doesNotMatch(lines.join('\n'), /does not know/);
 });
 

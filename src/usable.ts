@@ -42,7 +42,7 @@ export async function waitUntilUsable(
           maxMs: Number(process.env.ECA_ACTION_POLL_MAX_MS ?? 30_000),
           log,
           onProgress: (p) => {
-            const line = `${org.role} does not know the app yet (${p.known ? '' : p.why}), ${Math.floor((Date.now() - started) / 60_000)} min of ${minutes}`;
+            const line = `${cap(org.role)} does not know the app yet (${p.known ? '' : p.why}), ${Math.floor((Date.now() - started) / 60_000)} min of ${minutes}`;
             if (line !== last) log(line);
             last = line;
           },
@@ -55,7 +55,7 @@ export async function waitUntilUsable(
           'consumer key is in the outputs; Salesforce says a new app can take up to 30 minutes to become available. Connect later, or raise wait-until-usable.',
       );
     }
-    log(`${org.role} knows the app (${formatDuration(Date.now() - started)} after the wait began).`);
+    log(`${cap(org.role)} knows the app (${formatDuration(Date.now() - started)} after the wait began).`);
   }
 }
 
@@ -88,4 +88,8 @@ async function probe(instanceUrl: string, app: { consumerKey: string; callbackUr
   if (response.ok) return { known: true }; // cannot happen with a made-up code; if it does, the client is known
   if (!error) throw Object.assign(new Error(`token endpoint answered HTTP ${response.status} without an OAuth error`), { code: 'ECONNRESET' });
   return UNKNOWN_CLIENT.has(error) ? { known: false, why: error } : { known: true };
+}
+
+function cap(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
