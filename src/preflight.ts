@@ -1,11 +1,12 @@
 // Before the first change to any org: everything that can be known to fail later is checked now, each problem
 // said as a problem with the input at fault. Only reads; a check the org cannot answer (an object or field this
-// org or user cannot see) is logged and skipped, never guessed into a failure. Evidence: docs/platform-notes.md §15.
+// org or user cannot see) is logged and skipped, never guessed into a failure; any other error fails the run here,
+// as it would at the step that needs the same read. Evidence: docs/platform-notes.md §15.
 import type { Connection } from '@salesforce/core';
 import { Package } from '@salesforce/packaging';
 import type { Settings } from './model.ts';
 import { OrgError, devHubInput, type OrgSession } from './orgs.ts';
-import { isTransientError, withRetry } from './retry.ts';
+import { withRetry } from './retry.ts';
 import { redact } from './mask.ts';
 
 export class PreflightError extends OrgError {
@@ -20,7 +21,7 @@ export async function preflight(settings: Settings, hub: OrgSession, target: Org
       const problem = await withRetry(fn, { what, log });
       if (problem) problems.push(problem);
     } catch (error) {
-      if (isTransientError(error)) throw error;
+      if (!cannotSee(error)) throw error;
       log(`${what}: not checked (${oneLine(error)}); a problem there would show up at its step.`);
     }
   };
@@ -110,6 +111,12 @@ async function hostedMcp(target: OrgSession): Promise<string | undefined> {
       'with the feature SalesforceHostedMCP in its definition file ("features": ["SalesforceHostedMCP"]), or remove mcp-servers.'
     );
   }
+}
+
+/** The org does not offer this object or field to this user: the check cannot be made, which is not a failure. */
+function cannotSee(error: unknown): boolean {
+  const e = error as { errorCode?: string; name?: string; message?: string };
+  return /INVALID_TYPE|INVALID_FIELD|INSUFFICIENT_ACCESS/.test(`${e.errorCode ?? ''} ${e.name ?? ''}`) || /is not supported|No such column/.test(e.message ?? '');
 }
 
 function oneLine(error: unknown): string {
