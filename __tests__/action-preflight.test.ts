@@ -78,8 +78,9 @@ test('several problems are reported together', async () => {
   org.ctx.scratch.namespace = 'otherns';
   try {
     const run = await failsBeforeChanges({ 'package-namespace': 'otherns', 'install-target': org.scratchAuthUrl }, /2 problem\(s\) found before any change was made/);
-    assert.match(run.stdout, /package-namespace: otherns is not linked/);
-    assert.match(run.stdout, /install-target: the org \S+ has the namespace otherns itself/);
+    // One annotation per problem, titled by its input, as for input problems.
+    assert.match(run.stdout, /::error title=Input package-namespace::package-namespace: otherns is not linked/);
+    assert.match(run.stdout, /::error title=Input install-target::install-target: the org \S+ has the namespace otherns itself/);
   } finally {
     org.ctx.scratch.namespace = undefined;
   }

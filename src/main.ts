@@ -219,6 +219,10 @@ function fail(error: unknown): void {
     core.setFailed(redact(`eca-action: ${error.problems.length} input problem(s); nothing was sent to any org.`));
     return;
   }
+  // The checks before any change (preflight.ts) report each problem against its input, as input problems are.
+  if (error instanceof Error && error.name === 'PreflightError') {
+    for (const p of (error as Error & { problems: string[] }).problems) core.error(redact(p), { title: `Input ${p.split(':')[0]}` });
+  }
   core.setFailed(`eca-action failed: ${message(error)}`);
   if (process.env.ECA_ACTION_DEBUG === 'true' && error instanceof Error && error.stack) core.debug(redact(error.stack));
 }

@@ -9,8 +9,14 @@ import { OrgError, devHubInput, type OrgSession } from './orgs.ts';
 import { withRetry } from './retry.ts';
 import { redact } from './mask.ts';
 
+/** Every problem found, each `<input>: <what is wrong and what to do>`; main annotates them one by one. */
 export class PreflightError extends OrgError {
   override name = 'PreflightError';
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`${problems.length} problem(s) found before any change was made:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.problems = problems;
+  }
 }
 
 export async function preflight(settings: Settings, hub: OrgSession, target: OrgSession | undefined, log: (line: string) => void): Promise<void> {
@@ -35,7 +41,7 @@ export async function preflight(settings: Settings, hub: OrgSession, target: Org
     if (pkg.mcpServers?.length) await check('Hosted MCP in the install target', () => hostedMcp(target));
   }
   if (problems.length) {
-    throw new PreflightError(`${problems.length} problem(s) found before any change was made:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    throw new PreflightError(problems);
   }
   log(`Checked before any change: Dev Hub user may deploy metadata${pkg?.namespace ? `, namespace ${pkg.namespace} is linked` : ''}${target ? ', the install target can take the package' : ''}.`);
 }
