@@ -95,3 +95,15 @@ test('an older beta of the package in the install target: install-target, before
     /install-target: the org \S+ already has the beta version 1\.0\.0\.1 \(04t\w+\) of package MCP_Client_App; a beta of a managed package cannot be upgraded\. Uninstall it first/,
   );
 });
+
+test('an install the org refuses later is reported against install-target', async () => {
+  const scratch = await startFakeOrg();
+  try {
+    scratch.ctx.failures.install = ['Unable to install: the org is locked.'];
+    const run = await runAction({ inputs: jwtInputs(scratch, { 'install-target': scratch.scratchAuthUrl }), env: fakeEnv(scratch) });
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, /::error::eca-action failed: install-target: Install 0Hf\w+ of 04t\w+ ended in ERROR:%0A  - Unable to install: the org is locked\./);
+  } finally {
+    await scratch.close();
+  }
+});

@@ -128,7 +128,9 @@ export async function run(): Promise<void> {
       };
       const pkg = await core.group('Create or reuse the package', async () => {
         renderPackage();
-        const ref = await steps.ensurePackage(hub.connection, packageDir, pkgSettings, log);
+        const ref = await steps.ensurePackage(hub.connection, packageDir, pkgSettings, log).catch((error: unknown) => {
+          throw /namespace/i.test(message(error)) ? login.withInput(error, 'package-namespace') : error;
+        });
         // The packaging library finds the package directory through its alias → 0Ho id.
         renderPackage(ref.id);
         return ref;
@@ -151,7 +153,9 @@ export async function run(): Promise<void> {
 
       if (target) {
         await core.group('Install into the target org', () =>
-          steps.installVersion(target.connection, version.subscriberPackageVersionId, pkgSettings, log),
+          steps.installVersion(target.connection, version.subscriberPackageVersionId, pkgSettings, log).catch((error: unknown) => {
+            throw login.withInput(error, /INSTALL_KEY|installation key/i.test(message(error)) ? 'installation-key' : 'install-target');
+          }),
         );
         const servers = pkgSettings.mcpServers;
         if (servers?.length) {
