@@ -1,5 +1,5 @@
-// The procedure, step by step: inputs → plan → metadata → logins → checks → deploy → consumer key → package →
-// install → MCP servers → usable → GitHub secret → summary. Each step lives in a module named after it.
+// The procedure, step by step: inputs → plan → metadata → logins → checks → deploy → consumer key → GitHub secret →
+// package → install → MCP servers → usable → summary. Each step lives in a module named after it.
 import * as core from '@actions/core';
 import type { AppPlan, Settings } from './model.ts';
 import { readSettingsFromEnv, InputError } from './settings.ts';
@@ -65,6 +65,7 @@ export async function run(): Promise<void> {
       : undefined;
 
     const steps = await login.orgSteps();
+    // Everything that can be known to fail later is checked while nothing has been changed yet.
     await core.group('Check before any change', () => steps.preflight(settings, hub, target, log));
 
     // 3. Deploy. On a rerun the org's own links go back in, so the app keeps its OAuth consumer (and key).
@@ -166,7 +167,7 @@ export async function run(): Promise<void> {
       }
     }
 
-    // 7. The app is usable once the orgs accept its consumer key (with wait-until-usable).
+    // The app is usable once the orgs accept its consumer key (with wait-until-usable): a new one can take 30 minutes.
     const usableMinutes = settings.waitUntilUsableMinutes ?? 0;
     if (usableMinutes > 0) {
       const orgs = [{ role: 'the Dev Hub', instanceUrl: hub.instanceUrl }];
