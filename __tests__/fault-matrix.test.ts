@@ -25,6 +25,15 @@ const ROUTES = [
   'rest.versions',
   'query.scratchOrgInfo',
   'query.organization',
+  // install target login (SFDX auth URL: refresh token, user info, User, a probe the libraries expect to fail)
+  'oauth.userinfo',
+  'sobjects.user.get',
+  'query.unsupported',
+  // checks before any change: Metadata API access, namespace linked, no beta of the package in the target
+  'query.userPermissionAccess',
+  'query.namespaceRegistry',
+  'tooling.query.package2',
+  'tooling.query.installedSubscriberPackage',
   // is the app there, deploy, read the key (Metadata API over SOAP)
   'soap.listMetadata',
   'soap.retrieve',
@@ -36,21 +45,15 @@ const ROUTES = [
   'connect.oauthCredentials.app',
   'connect.oauthCredentials.consumer',
   // package and version (Tooling API)
-  'tooling.query.package2',
   'tooling.package2.create',
   'tooling.package2.retrieve',
   'tooling.query.package2Version',
   'tooling.package2VersionCreateRequest.create',
   'tooling.query.package2VersionCreateRequest',
-  // install target login (SFDX auth URL: refresh token, user info, User, a probe the libraries expect to fail)
-  'oauth.userinfo',
-  'sobjects.user.get',
-  'query.unsupported',
   // install
   'tooling.query.subscriberPackageVersion',
   'tooling.packageInstallRequest.create',
   'tooling.packageInstallRequest.retrieve',
-  'tooling.query.installedSubscriberPackage',
 ] as const;
 
 type Kind = '503 once' | 'drop once' | 'session expired' | 'row lock';
@@ -246,7 +249,7 @@ const PERMANENT: Permanent[] = [
     arm: (org) => org.faults.fail('soap.retrieve', { status: 400, message: 'INVALID_TYPE: refused' }),
     message: /INVALID_TYPE: refused/,
     requests: 1,
-    notReached: 'tooling.query.package2',
+    notReached: 'tooling.package2.create',
   },
   {
     fault: 'HTTP 400',
@@ -254,7 +257,7 @@ const PERMANENT: Permanent[] = [
     arm: (org) => org.faults.fail('soap.deploy', { status: 400, message: 'INVALID_CROSS_REFERENCE_KEY: refused' }),
     message: /INVALID_CROSS_REFERENCE_KEY: refused/,
     requests: 1,
-    notReached: 'tooling.query.package2',
+    notReached: 'tooling.package2.create',
   },
   {
     fault: 'invalid metadata',
@@ -262,7 +265,7 @@ const PERMANENT: Permanent[] = [
     arm: (org) => org.faults.failNextDeploy('Invalid value for field: callbackUrl'),
     message: /Deploy 0Af\w+ to the Dev Hub failed: \d+ component\(s\) failed/,
     requests: 1,
-    notReached: 'tooling.query.package2',
+    notReached: 'tooling.package2.create',
   },
   {
     fault: 'HTTP 403',
@@ -270,7 +273,7 @@ const PERMANENT: Permanent[] = [
     arm: (org) => org.faults.fail('connect.oauthCredentials.consumer', { status: 403, message: 'Insufficient privileges' }),
     message: /did not return the consumer secret of MCP_Client_App \(Insufficient privileges\).*View Client Secret/,
     requests: 1,
-    notReached: 'tooling.query.package2',
+    notReached: 'tooling.package2.create',
   },
   {
     fault: 'HTTP 404',
@@ -294,7 +297,7 @@ const PERMANENT: Permanent[] = [
     arm: (org) => org.faults.fail('tooling.package2VersionCreateRequest.create', { status: 400, message: 'INVALID_INPUT: refused' }),
     message: /Could not start a version of MCP_Client_App: .*INVALID_INPUT: refused/,
     requests: 1,
-    notReached: 'oauth.userinfo',
+    notReached: 'tooling.query.subscriberPackageVersion',
   },
   {
     fault: 'HTTP 400',

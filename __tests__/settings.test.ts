@@ -179,6 +179,11 @@ const BAD: BadCase[] = [
   { name: 'install-target bad auth URL', inputs: { 'install-target': 'force://scratch-refresh-secret-999@x' }, input: 'install-target', secret: 'scratch-refresh-secret-999' },
   { name: 'package-name with a pipe', inputs: { 'package-name': 'MCP | App' }, input: 'package-name' },
   { name: 'installation-key with a newline', inputs: { 'installation-key': 'install-key-secret\nsecond' }, input: 'installation-key', secret: 'install-key-secret' },
+  { name: 'mcp-servers with an unknown server', inputs: { 'install-target': 'scratch', 'mcp-servers': 'sobject-all, sobject-everything' }, input: 'mcp-servers', says: /'sobject-everything' is not a hosted MCP server.*sobject-reads/ },
+  { name: 'mcp-servers without install-target', inputs: { 'mcp-servers': 'sobject-all' }, input: 'mcp-servers', says: /needs install-target/ },
+  { name: 'mcp-servers with package false', inputs: { package: 'false', 'mcp-servers': 'sobject-reads' }, input: 'mcp-servers', says: /needs install-target/ },
+  { name: 'wait-until-usable not a number', inputs: { 'wait-until-usable': '30m' }, input: 'wait-until-usable', says: /whole number from 0 to 120/ },
+  { name: 'wait-until-usable 121', inputs: { 'wait-until-usable': '121' }, input: 'wait-until-usable', says: /0 to 120/ },
   // publishing the key
   { name: 'secret-name GITHUB_ prefix', inputs: { 'secret-name': 'GITHUB_MCP_KEY', 'github-token': TOKEN }, input: 'secret-name', secret: TOKEN, says: /GITHUB_/ },
   { name: 'secret-name starting with a digit', inputs: { 'secret-name': '1KEY', 'github-token': TOKEN }, input: 'secret-name' },
@@ -333,6 +338,13 @@ describe('readSettings: good inputs', () => {
       installTarget: { kind: 'authUrl', authUrl: 'force://PlatformCLI::5Aep861abc@scratch.my.salesforce.com' },
     });
     assert.deepEqual(s.github, { token: TOKEN, secretName: 'SALES_MCP_CLIENT_ID', environment: 'production' });
+  });
+
+  it('takes mcp-servers (with or without platform/, any case, duplicates dropped) and wait-until-usable', () => {
+    const s = settings({ 'install-target': 'scratch', 'mcp-servers': 'platform/sobject-all, SObject-Reads\nsobject-all', 'wait-until-usable': '30' });
+    assert.deepEqual(s.package?.mcpServers, ['sobject-all', 'sobject-reads']);
+    assert.equal(s.waitUntilUsableMinutes, 30);
+    assert.equal(settings({ 'wait-until-usable': '0' }).waitUntilUsableMinutes, undefined);
   });
 
   it('allows a secret with a desktop client only when asked to', () => {

@@ -32,7 +32,7 @@ interface RefreshGrant {
   clientId: string;
 }
 
-export function createOAuth(opts: { orgs: () => readonly OrgState[] }) {
+export function createOAuth(opts: { orgs: () => readonly OrgState[]; appUsableMs?: () => number }) {
   const apps = new Map<string, ConnectedApp>();
   const sessions = new Map<string, Session>();
   const refreshTokens = new Map<string, RefreshGrant>();
@@ -87,6 +87,8 @@ export function createOAuth(opts: { orgs: () => readonly OrgState[] }) {
         return jwtBearer(form.get('assertion') ?? '', baseUrl);
       case 'refresh_token':
         return refresh(form, baseUrl);
+      case 'authorization_code':
+        return authorizationCode(form);
       default:
         return oauthError(400, 'unsupported_grant_type', 'grant type not supported');
     }
@@ -130,6 +132,22 @@ export function createOAuth(opts: { orgs: () => readonly OrgState[] }) {
     const grant = refreshTokens.get(form.get('refresh_token') ?? '');
     if (!grant || grant.clientId !== clientId) return oauthError(400, 'invalid_grant', 'expired access/refresh token');
     return tokenResponse(grant.org, clientId, baseUrl, 'web openid api id refresh_token');
+  }
+
+  /**
+   * The web-server flow's code exchange. No code is ever issued here (there is no authorize endpoint), so every
+   * request fails; what matters is how: a client the org does not know yet gets invalid_client_id, a known one
+   * invalid_grant (docs/platform-notes.md §17). A new app's consumer becomes known appUsableMs after the org got it.
+   * One port serves every org and this request names none, so a key counts as known only once every org holding
+   * it knows it (our choice, no evidence: the strict reading; a real org is told apart by its host).
+   */
+  function authorizationCode(form: URLSearchParams): FakeResponse {
+    const clientId = form.get('client_id') ?? '';
+    const delay = opts.appUsableMs?.() ?? 0;
+    const holders = opts.orgs().flatMap((o) => [...o.consumers.values()].filter((c) => c.consumerKey === clientId));
+    const known = apps.has(clientId) || (holders.length > 0 && holders.every((c) => (c.createdAt ?? 0) + delay <= Date.now()));
+    if (!known) return oauthError(400, 'invalid_client_id', 'client identifier invalid');
+    return oauthError(400, 'invalid_grant', 'invalid authorization code');
   }
 
   function revokeRefreshTokens(): void {

@@ -91,6 +91,9 @@ export function coreRoutes(deps: CoreRouteDeps): Route[] {
     queryRoute('ExternalClientApplication', 'tooling'),
     queryRoute('PermissionSet', 'data'),
     queryRoute('PermissionSet', 'tooling'),
+    // The Namespace Registry lives in the Dev Hub (Setup → Namespace Registries); elsewhere: INVALID_TYPE.
+    queryRoute('NamespaceRegistry', 'data', (org) => org.isDevHub),
+    queryRoute('UserPermissionAccess', 'data'),
     {
       name: 'sobjects.user.get',
       method: 'GET',
@@ -120,7 +123,12 @@ function soqlError(ctx: FakeOrgContext, error: unknown): FakeResponse {
   throw error;
 }
 
-function sobjectTables(deps: CoreRouteDeps): Record<'ScratchOrgInfo' | 'Organization' | 'ExternalClientApplication' | 'PermissionSet', (org: OrgState) => SObjectTable> {
+type TableName = 'ScratchOrgInfo' | 'Organization' | 'ExternalClientApplication' | 'PermissionSet' | 'NamespaceRegistry' | 'UserPermissionAccess';
+
+/** UserPermissionAccess fields the fake knows; each true unless a test turns it off in OrgSettings.userPermissions. */
+const USER_PERMISSIONS = ['PermissionsApiEnabled', 'PermissionsModifyAllData', 'PermissionsModifyMetadata', 'PermissionsCustomizeApplication', 'PermissionsViewSetup'];
+
+function sobjectTables(deps: CoreRouteDeps): Record<TableName, (org: OrgState) => SObjectTable> {
   const { ctx, startedAt, scratchExpires } = deps;
   const created = startedAt.toISOString().replace('Z', '+0000');
   const stored = (org: OrgState, type: string) => [...(org.metadata.get(type) ?? [])].map(([name, xml]) => ({ name, nodes: normalizedNodes(type, xml) }));
@@ -156,8 +164,9 @@ function sobjectTables(deps: CoreRouteDeps): Record<'ScratchOrgInfo' | 'Organiza
           // A scratch org reads as a sandbox with a trial expiry; that is how @salesforce/core tells it apart.
           IsSandbox: !org.isDevHub,
           TrialExpirationDate: org.isDevHub ? null : scratchExpires.toISOString().replace('Z', '+0000'),
-          // The Dev Hub's namespace is linked, not its own: NamespacePrefix stays null, as on a real hub.
-          NamespacePrefix: null,
+          // The Dev Hub's namespace is linked, not its own: NamespacePrefix stays null, as on a real hub. A scratch org
+          // created from a project with a namespace has it as its own (set ctx.scratch.namespace to model one).
+          NamespacePrefix: org.isDevHub ? null : (org.namespace ?? null),
           OrganizationType: 'Developer Edition',
           LanguageLocaleKey: 'en_US',
           CreatedDate: created,
@@ -191,6 +200,16 @@ function sobjectTables(deps: CoreRouteDeps): Record<'ScratchOrgInfo' | 'Organiza
           CreatedDate: created,
           LastModifiedDate: created,
         })),
+    }),
+    NamespaceRegistry: (org) => ({
+      name: 'NamespaceRegistry',
+      fields: ['Id', 'NamespacePrefix', 'NamespaceOrg', 'CreatedDate'],
+      records: () => (org.namespace ? [{ Id: '0Nx000000000001AAA', NamespacePrefix: org.namespace, NamespaceOrg: org.orgId, CreatedDate: created }] : []),
+    }),
+    UserPermissionAccess: (org) => ({
+      name: 'UserPermissionAccess',
+      fields: ['Id', ...USER_PERMISSIONS],
+      records: () => [{ Id: '000000000000000AAA', ...Object.fromEntries(USER_PERMISSIONS.map((f) => [f, org.settings.userPermissions?.[f] ?? true])) }],
     }),
     PermissionSet: (org) => ({
       name: 'PermissionSet',

@@ -22,6 +22,7 @@ import { createMetadataApi } from './metadata-api.ts';
 import { parseMultipart } from './multipart.ts';
 import { createOAuth, identity, oauthError, userInfo } from './oauth.ts';
 import { packagingRoutes } from './packaging.ts';
+import { mcpRoutes } from './mcp.ts';
 import { coreRoutes, fallbackRoutes } from './rest.ts';
 import { createValidator } from './rules.ts';
 import { createSoapHandler, INVALID_SESSION_FAULT, parseSoapCall, soapFault } from './soap.ts';
@@ -123,7 +124,7 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
   const orgs = [devHub, scratch];
   const listOrgs = (): readonly OrgState[] => orgs;
 
-  const oauth = createOAuth({ orgs: listOrgs });
+  const oauth = createOAuth({ orgs: listOrgs, appUsableMs: () => ctx.timing.appUsableMs ?? 0 });
   oauth.registerApp({ clientId, certificatePem: jwtKey.certificatePem });
   oauth.registerApp({ clientId: SF_CLI_CLIENT_ID });
   const faults = createFaults(() => oauth.expireAll());
@@ -325,6 +326,7 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
     ...coreRoutes({ ctx, startedAt, scratchExpires: new Date(startedAt.getTime() + 30 * 86_400_000) }),
     ...metadataApi.routes,
     ...packagingRoutes(ctx),
+    ...mcpRoutes(ctx),
     ...fallbackRoutes(ctx),
   ];
 

@@ -74,7 +74,8 @@ export function createStore(newId: (prefix: string) => string, orgs: () => reado
             // Association: the app uses a consumer of another org (e.g. installed from the Dev Hub's package).
             const linked = linkedConsumer(link);
             const appId = org.componentIds.get(`ExternalClientApplication:${app}`);
-            if (linked && appId) org.consumers.set(app!, { ...linked, appName: app!, appId });
+            // Known in this org from now on, whatever the Dev Hub's copy: the availability delay starts again here.
+            if (linked && appId) org.consumers.set(app!, { ...linked, appName: app!, appId, createdAt: Date.now() });
           }
           break;
         }
@@ -104,6 +105,7 @@ export function createStore(newId: (prefix: string) => string, orgs: () => reado
         consumerKey: textOf(nodes, 'consumerKey') || newConsumerKey(),
         consumerSecret: textOf(nodes, 'consumerSecret') || newConsumerSecret(),
         oauthLink: `${org.orgId}:${consumerId}`,
+        createdAt: Date.now(),
       };
       org.consumers.set(app, consumer);
       return consumer;

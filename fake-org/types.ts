@@ -36,6 +36,10 @@ export interface OrgSettings {
   enableClientSecretInRestApiAccess: boolean;
   /** enableConsumerSecretApiAccess: a retrieve includes consumerSecret (default false; deprecated by Salesforce) */
   enableConsumerSecretApiAccess: boolean;
+  /** scratch-org feature SalesforceHostedMCP: McpServerAccess exists in this org (default true) */
+  hostedMcp?: boolean;
+  /** the current user's effective permissions as UserPermissionAccess reports them (default: all true) */
+  userPermissions?: Record<string, boolean>;
 }
 
 /** One component of a deploy or package zip, in metadata format. */
@@ -78,6 +82,8 @@ export interface Consumer {
   consumerSecret: string;
   /** `<orgId>:<consumerId>`, as written into ExtlClntAppOauthSettings.oauthLink */
   oauthLink: string;
+  /** when this org got the consumer (epoch ms): the token endpoint knows the client timing.appUsableMs later */
+  createdAt?: number;
 }
 
 export interface FakeRequest {
@@ -178,6 +184,8 @@ export interface FakeOrgContext {
     deployPolls: number;
     /** InProgress polls of a metadata retrieve before it reports its result */
     retrievePolls: number;
+    /** ms after an org got an app's OAuth consumer before its token endpoint knows the client (default 0) */
+    appUsableMs?: number;
   };
   /** Forced failures, set by tests. */
   failures: {

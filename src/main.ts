@@ -1,5 +1,5 @@
-// The procedure, step by step: inputs → plan → metadata → Dev Hub → deploy → consumer key → package →
-// install → GitHub secret → summary. Each step lives in a module named after it.
+// The procedure, step by step: inputs → plan → metadata → logins → checks → deploy → consumer key → GitHub secret →
+// package → install → MCP servers → usable → summary. Each step lives in a module named after it.
 import * as core from '@actions/core';
 import { homedir } from 'node:os';
 import type { AppPlan, Settings } from './model.ts';
@@ -51,14 +51,28 @@ export async function run(): Promise<void> {
     const login: OrgLogin = await import('./org-login.ts');
     const timeoutMs = (settings.package?.waitMinutes ?? 30) * 60_000;
 
-    // 2. The Dev Hub.
+    // 2. The Dev Hub, and the install target: both logins work before anything is changed.
     const hub = await core.group('Authenticate to the Dev Hub', async () => {
-      const session = await login.connectDevHub(settings.devHub!, workspace!, log);
+      const session = await login.connectDevHub(settings.devHub!, workspace!, log).catch((error: unknown) => {
+        throw login.withInput(error, login.devHubInput(settings.devHub!));
+      });
       log(`Connected to Dev Hub ${session.orgId} as ${session.username} (${session.instanceUrl}).`);
       return session;
     });
+    const targetRef = settings.package?.installTarget;
+    const target = targetRef
+      ? await core.group('Authenticate to the install target', async () => {
+          const session = await login.connectOrg(targetRef, workspace!, log, 'install target').catch((error: unknown) => {
+            throw login.withInput(error, 'install-target');
+          });
+          log(`Connected to the install target ${session.orgId} as ${session.username}.`);
+          return session;
+        })
+      : undefined;
 
     const steps = await login.orgSteps();
+    // Everything that can be known to fail later is checked while nothing has been changed yet.
+    await core.group('Check before any change', () => steps.preflight(settings, hub, target, log));
 
     // 3. Deploy. On a rerun the org's own links go back in, so the app keeps its OAuth consumer (and key).
     const before = await core.group('Read the existing app', async () => {
@@ -121,7 +135,9 @@ export async function run(): Promise<void> {
       };
       const pkg = await core.group('Create or reuse the package', async () => {
         renderPackage();
-        const ref = await steps.ensurePackage(hub.connection, packageDir, pkgSettings, log);
+        const ref = await steps.ensurePackage(hub.connection, packageDir, pkgSettings, log).catch((error: unknown) => {
+          throw /namespace/i.test(message(error)) ? login.withInput(error, 'package-namespace') : error;
+        });
         // The packaging library finds the package directory through its alias → 0Ho id.
         renderPackage(ref.id);
         return ref;
@@ -142,12 +158,31 @@ export async function run(): Promise<void> {
       core.setOutput('install-url', url);
       log(`Package version ${version.versionNumber}: ${version.subscriberPackageVersionId}`);
 
-      if (pkgSettings.installTarget) {
-        await core.group('Install into the target org', async () => {
-          const target = await login.connectOrg(pkgSettings.installTarget!, workspace!, log, 'install target');
-          await steps.installVersion(target.connection, version.subscriberPackageVersionId, pkgSettings, log);
-        });
+      if (target) {
+        await core.group('Install into the target org', () =>
+          steps.installVersion(target.connection, version.subscriberPackageVersionId, pkgSettings, log).catch((error: unknown) => {
+            throw login.withInput(error, /INSTALL_KEY|installation key/i.test(message(error)) ? 'installation-key' : 'install-target');
+          }),
+        );
+        const servers = pkgSettings.mcpServers;
+        if (servers?.length) {
+          outputs.mcpServers = await core.group('Activate hosted MCP servers in the install target', () =>
+            steps.activateMcpServers(target.connection, servers, log),
+          );
+        }
       }
+    }
+
+    // The app is usable once the orgs accept its consumer key (with wait-until-usable): a new one can take 30 minutes.
+    const usableMinutes = settings.waitUntilUsableMinutes ?? 0;
+    if (usableMinutes > 0) {
+      const orgs = [{ role: 'the Dev Hub', instanceUrl: hub.instanceUrl }];
+      if (target) orgs.push({ role: 'the install target', instanceUrl: target.instanceUrl });
+      await core.group('Wait until the app is usable', () =>
+        steps.waitUntilUsable(orgs, { consumerKey: after.consumerKey!, callbackUrl: plan!.callbackUrls[0]! }, usableMinutes, log),
+      );
+      outputs.usable = true;
+      core.setOutput('usable', 'true');
     }
 
     // 6. What a person needs to know.
@@ -202,6 +237,10 @@ function fail(error: unknown): void {
     for (const p of error.problems) say.error(`${p.input}: ${p.message}`, { title: `Input ${p.input}` });
     say.setFailed(`eca-action: ${error.problems.length} input problem(s); nothing was sent to any org.`);
     return;
+  }
+  // The checks before any change (preflight.ts) report each problem against its input, as input problems are.
+  if (error instanceof Error && error.name === 'PreflightError') {
+    for (const p of (error as Error & { problems: string[] }).problems) say.error(p, { title: `Input ${p.split(':')[0]}` });
   }
   say.setFailed(`eca-action failed: ${message(error)}`);
   if (process.env.ECA_ACTION_DEBUG === 'true' && error instanceof Error && error.stack) say.debug(error.stack);

@@ -41,6 +41,8 @@ export interface PackageSettings {
   installationKey?: string;
   waitMinutes: number;
   installTarget?: OrgRef;
+  /** `mcp-servers`: hosted MCP servers to activate in the install target, as names like `sobject-all`. */
+  mcpServers?: string[];
 }
 
 export interface GithubSecretSettings {
@@ -78,6 +80,8 @@ export interface Settings {
   devHub?: DevHubAuth;
   /** undefined when `package: false`. */
   package?: PackageSettings;
+  /** `wait-until-usable`: minutes to wait until the app accepts its consumer key; 0 or undefined = do not wait. */
+  waitUntilUsableMinutes?: number;
   github?: GithubSecretSettings;
 
   dryRun: boolean;

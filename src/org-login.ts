@@ -4,7 +4,7 @@
 // trips instead of delaying the first one.
 import { afterFirstConnection } from './network.ts';
 
-export { connectDevHub, connectOrg, OrgError, type OrgSession } from './orgs.ts';
+export { connectDevHub, connectOrg, devHubInput, OrgError, withInput, type OrgSession } from './orgs.ts';
 
 let steps: Promise<typeof import('./org-steps.ts')> | undefined;
 

@@ -1,7 +1,11 @@
-// The steps after login: deploy, read the credentials, package, store secrets (loaded by org-login.ts).
+// The steps after login: checks, deploy, read the credentials, package, MCP servers, the usable wait, store secrets
+// (loaded by org-login.ts).
 export { deployProject, annotateFailures, DeployError } from './deploy.ts';
 export { appExists, readAppState, type AppState } from './credentials.ts';
 export { ensurePackage, createVersion, installVersion, installUrl, PackagingError } from './packaging.ts';
+export { preflight } from './preflight.ts';
+export { activateMcpServers } from './mcp-servers.ts';
+export { waitUntilUsable } from './usable.ts';
 
 /** Octokit and libsodium load only for a run that stores a secret (the bundle puts them in a file of their own). */
 export async function storeSecrets(...args: Parameters<typeof import('./github-secret.ts').storeSecrets>): ReturnType<typeof import('./github-secret.ts').storeSecrets> {

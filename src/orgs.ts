@@ -22,6 +22,18 @@ export class OrgError extends Error {
   override name = 'OrgError';
 }
 
+/** The input a Dev Hub login came from, for errors that name it. */
+export function devHubInput(auth: DevHubAuth): string {
+  return auth.kind === 'jwt' ? 'dev-hub-username' : auth.kind === 'authUrl' ? 'dev-hub-auth-url' : 'dev-hub';
+}
+
+/** An org's refusal, said as a problem with the input that chose the org (unless the message names one already). */
+export function withInput(error: unknown, input: string): Error {
+  const text = error instanceof Error ? error.message : String(error);
+  if (/^[a-z-]+: /.test(text) || /\b(dev-hub[a-z-]*|install-target|package-namespace)\b/.test(text)) return error as Error;
+  return new OrgError(`${input}: ${redact(text)}`, { cause: error });
+}
+
 let warningsHooked = false;
 function hookWarnings(log: (line: string) => void): void {
   if (warningsHooked) return;

@@ -21,6 +21,7 @@ import type {
 import { CLIENT_IDS } from './model.ts';
 import { checkLoginOrigin, LOGIN_HOST_RULE } from './login-hosts.ts';
 import { looksLikeCredential } from './mask.ts';
+import { MCP_SERVERS, mcpServerName } from './mcp-servers.ts';
 
 export interface InputProblem {
   /** the input's name as written in a workflow, e.g. `contact-email` */
@@ -59,6 +60,7 @@ export const LIMITS = {
   ipRanges: 128,
   refreshTokenDays: [1, 3650],
   waitMinutes: [1, 720],
+  waitUntilUsable: [0, 120],
   url: 2000,
 } as const;
 
@@ -163,6 +165,7 @@ export function readSettings(read: (name: string) => string, env: NodeJS.Process
   // --- packaging and install -----------------------------------------------------------------------------
   const packageOn = parseBool(p, 'package', get('package')) ?? true;
   const pkg = parsePackage(p, get, packageOn, appName, dryRun);
+  const waitUntilUsableMinutes = parseInteger(p, 'wait-until-usable', get('wait-until-usable'), LIMITS.waitUntilUsable) ?? 0;
 
   // --- publishing the key --------------------------------------------------------------------------------
   const github = parseGithub(p, get);
@@ -196,6 +199,7 @@ export function readSettings(read: (name: string) => string, env: NodeJS.Process
     ...(singleLogoutUrl !== undefined ? { singleLogoutUrl } : {}),
     ...(devHub ? { devHub } : {}),
     ...(pkg ? { package: pkg } : {}),
+    ...(waitUntilUsableMinutes ? { waitUntilUsableMinutes } : {}),
     ...(github ? { github } : {}),
     dryRun,
     outputDir,
@@ -708,6 +712,7 @@ function parsePackage(p: Problems, get: (name: string) => string, packageOn: boo
   if (targetRaw && !packageOn) {
     p.add('install-target', 'is given but package is false: only a package version can be installed into another org. Set package: true or remove install-target.');
   }
+  const mcpServers = parseMcpServers(p, get('mcp-servers'), packageOn, targetRaw !== '');
   if (!packageOn) return undefined;
   return {
     name,
@@ -716,7 +721,26 @@ function parsePackage(p: Problems, get: (name: string) => string, packageOn: boo
     ...(installationKey !== undefined ? { installationKey } : {}),
     waitMinutes,
     ...(installTarget ? { installTarget } : {}),
+    ...(mcpServers.length ? { mcpServers } : {}),
   };
+}
+
+/** Hosted MCP servers are activated per org (Tooling McpServerAccess), so they need the org: the install target. */
+function parseMcpServers(p: Problems, value: string, packageOn: boolean, hasTarget: boolean): string[] {
+  const names: string[] = [];
+  for (const item of splitList(value)) {
+    const name = mcpServerName(item);
+    if (!name) {
+      p.add('mcp-servers', `${show(item)} is not a hosted MCP server this action can activate. Use one or more of: ${Object.keys(MCP_SERVERS).join(', ')} (with or without the platform/ prefix).`);
+    } else if (!names.includes(name)) names.push(name);
+  }
+  if (names.length && (!packageOn || !hasTarget)) {
+    p.add(
+      'mcp-servers',
+      'needs install-target: the servers are activated in the scratch org the package is installed into. For the Dev Hub itself, activate them once in Setup → API Catalog → MCP Servers (a production change this action does not make).',
+    );
+  }
+  return names;
 }
 
 // ===========================================================================================================

@@ -21,6 +21,10 @@ export interface SummaryOutputs {
   installationKeySet?: boolean;
   consumerKeySet: boolean;
   consumerSecretSet: boolean;
+  /** Hosted MCP servers of the install target (`mcp-servers`), by what this run did. */
+  mcpServers?: { activated: string[]; alreadyActive: string[] };
+  /** true once the orgs accepted the consumer key (`wait-until-usable`). */
+  usable?: boolean;
 }
 
 export interface SummaryInput {
@@ -106,7 +110,7 @@ export function buildSummary(input: SummaryInput): string {
   keySection(plan, dryRun, outputs, add);
   packageSection(plan, dryRun, outputs, add);
   connectSection(plan, outputs, devHub?.orgType, add);
-  caveatSection(plan, add);
+  caveatSection(plan, outputs, add);
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
 
@@ -228,7 +232,19 @@ function connectSection(plan: AppPlan, outputs: SummaryOutputs, orgType: OrgType
     `| Sandbox or scratch org${here(['sandbox', 'scratch'])} | ${code(MCP_URL.sandbox)} |`,
     '',
     `Replace ${code('<server>')} with a server name such as ${code('sobject-all')}, ${code('sobject-reads')}, ${code('sobject-mutations')} or ${code('sobject-deletes')}. ` +
-      'Servers are off by default: activate each one in Setup → MCP Servers of the org you connect to (also in every scratch org).',
+      `Servers are off by default: activate each one in Setup → MCP Servers of the org you connect to (in the install target, the ${code('mcp-servers')} input does it).`,
+    '',
+  );
+  if (outputs.mcpServers) {
+    const list = (names: string[]): string => (names.length ? names.map(code).join(', ') : 'none');
+    add(`Hosted MCP servers in the install target: activated ${list(outputs.mcpServers.activated)}; already active ${list(outputs.mcpServers.alreadyActive)}.`, '');
+  }
+  add(
+    `Hosted MCP in a scratch org needs the scratch-org feature ${code('SalesforceHostedMCP')} in the org's definition file (e.g. ${code('config/project-scratch-def.json')}):`,
+    '',
+    '```json',
+    '{ "edition": "Developer", "features": ["SalesforceHostedMCP"] }',
+    '```',
     '',
   );
   const ctx = keyRefs(plan, outputs);
@@ -238,12 +254,13 @@ function connectSection(plan: AppPlan, outputs: SummaryOutputs, orgType: OrgType
   add(`Clients ask for the scopes ${code('mcp_api')} and ${code('refresh_token')}; sign in with a user of the org you connect to.`, '');
 }
 
-function caveatSection(plan: AppPlan, add: Add): void {
+function caveatSection(plan: AppPlan, outputs: SummaryOutputs, add: Add): void {
   add(
     '### Before you connect',
     '',
     '- A new app can take **up to 30 minutes** to become usable. Until then, sign-in fails with `invalid_client_id` ("client identifier invalid"): wait rather than re-creating the app. ' +
-      'The same error means a wrong consumer key, or an org where the app is not installed.',
+      'The same error means a wrong consumer key, or an org where the app is not installed. ' +
+      (outputs.usable ? '**This run waited until the orgs accepted the consumer key (output `usable: true`).**' : 'The input `wait-until-usable` makes the action wait for it.'),
   );
   add(
     plan.oauth.singleLogoutUrl

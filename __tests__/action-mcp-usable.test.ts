@@ -1,0 +1,81 @@
+// After the install: hosted MCP servers activated in the install target (mcp-servers), and the wait until the
+// orgs accept the new app's consumer key (wait-until-usable), both through the bundle against the fake org.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startFakeOrg, type FakeOrg } from '../fake-org/server.ts';
+import { runAction } from './helpers/run-action.ts';
+import { assertNoLeaks } from './helpers/leaks.ts';
+import { consumerOf, fakeEnv, jwtInputs, secretsOf } from './helpers/fake-env.ts';
+
+const orgs: FakeOrg[] = [];
+after(async () => {
+  await Promise.all(orgs.map((o) => o.close()));
+});
+async function freshOrg(): Promise<FakeOrg> {
+  const org = await startFakeOrg();
+  orgs.push(org);
+  return org;
+}
+
+type Access = { Id: string; DeveloperName: string; MasterLabel: string; Active: boolean; McpServerId: string | null; Language: string };
+const accessOf = (org: FakeOrg): Access[] => (org.ctx.scratch.ext.get('mcpServerAccess') as Access[] | undefined) ?? [];
+
+test('mcp-servers: activates the servers in the install target, says which were already active', async () => {
+  const org = await freshOrg();
+  // One server an admin already turned on, one turned on once and then off again.
+  org.ctx.scratch.ext.set('mcpServerAccess', [
+    { Id: '1fz000000000001AAA', DeveloperName: 'platform_sobject_reads', MasterLabel: 'sobject-reads', Language: 'en_US', Active: true, McpServerId: null },
+    { Id: '1fz000000000002AAA', DeveloperName: 'platform_metadata_experts', MasterLabel: 'metadata-experts', Language: 'en_US', Active: false, McpServerId: null },
+  ]);
+  const run = await runAction({
+    inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl, 'mcp-servers': 'sobject-all, platform/sobject-reads\nmetadata-experts' }),
+    env: fakeEnv(org),
+  });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  const active = accessOf(org).filter((r) => r.Active).map((r) => r.DeveloperName).sort();
+  assert.deepEqual(active, ['platform_metadata_experts', 'platform_sobject_all', 'platform_sobject_reads']);
+  assert.equal(accessOf(org).length, 3, 'no duplicate records');
+  assert.match(run.stdout, /Hosted MCP servers in the install target: activated sobject-all, metadata-experts; already active sobject-reads\./);
+  // Installed first, activated after.
+  const routes = org.log.map((e) => e.route);
+  assert.ok(routes.lastIndexOf('tooling.packageInstallRequest.create') < routes.indexOf('tooling.mcpServerAccess.create'));
+  assert.match(run.summary, /activated `sobject-all`, `metadata-experts`; already active `sobject-reads`/);
+  assert.match(run.summary, /SalesforceHostedMCP/);
+  assert.match(run.summary, /"features": \["SalesforceHostedMCP"\]/);
+  assertNoLeaks(run, secretsOf(org));
+});
+
+test('mcp-servers: an unknown server name is refused before any org is contacted', async () => {
+  const org = await freshOrg();
+  const run = await runAction({ inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl, 'mcp-servers': 'sobject-all, sobject-everything' }), env: fakeEnv(org) });
+  assert.equal(run.code, 1);
+  assert.match(run.stdout, /::error title=Input mcp-servers::mcp-servers: 'sobject-everything' is not a hosted MCP server this action can activate\. Use one or more of: sobject-all, sobject-reads/);
+  assert.equal(org.log.length, 0, 'no request reached the org');
+});
+
+test('wait-until-usable: waits through the unknown-client phase of the Dev Hub and the install target, then usable', async () => {
+  const org = await freshOrg();
+  org.ctx.timing.appUsableMs = 1500;
+  const run = await runAction({ inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl, 'wait-until-usable': '1' }), env: fakeEnv(org) });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.equal(run.outputs['usable'], 'true');
+  assert.match(run.stdout, /The Dev Hub does not know the app yet \(invalid_client_id\), 0 min of 1/);
+  assert.match(run.stdout, /The install target knows the app/);
+  // Each progress line once, however many polls.
+  const lines = run.stdout.split('\n').filter((l) => l.includes('does not know the app yet'));
+  assert.equal(new Set(lines).size, lines.length, 'no repeated progress lines');
+  // The consumer key went in form bodies only: never in a logged path.
+  const key = consumerOf(org)!.key;
+  assert.ok(org.log.every((e) => !e.path.includes(key)));
+  assert.match(run.summary, /usable: true/);
+  assertNoLeaks(run, secretsOf(org));
+});
+
+test('wait-until-usable: 0 (the default) does not wait and leaves usable empty', async () => {
+  const org = await freshOrg();
+  org.ctx.timing.appUsableMs = 60_000;
+  const run = await runAction({ inputs: jwtInputs(org, { package: 'false' }), env: fakeEnv(org) });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.equal(run.outputs['usable'], undefined);
+  assert.doesNotMatch(run.stdout, /does not know the app/);
+});

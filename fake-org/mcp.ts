@@ -1,0 +1,128 @@
+// Hosted MCP server activation: the Tooling API object McpServerAccess (docs/platform-notes.md §15). An org has it
+// when hosted MCP is on (a scratch org: the feature SalesforceHostedMCP; OrgSettings.hostedMcp, default true).
+// Platform servers have McpServerId = null and no record until their first activation; Active turns one on.
+import type { FakeOrgContext, FakeRequest, FakeResponse, OrgState, Route } from './types.ts';
+import { parseSoql, runQuery, SoqlError, type Query } from './soql.ts';
+import { sameId } from './rules.ts';
+
+interface AccessRecord {
+  Id: string;
+  DeveloperName: string;
+  MasterLabel: string;
+  Language: string;
+  Active: boolean;
+  McpServerId: string | null;
+}
+
+/**
+ * Platform servers' DeveloperNames. Observed (bgaldino/rlm-base-dev): sobject_all, sobject_deletes, metadata_experts,
+ * salesforce_api_context; sobject_reads and sobject_mutations follow the same pattern from the official server names.
+ */
+const PLATFORM_SERVERS = new Set([
+  'platform_sobject_all',
+  'platform_sobject_reads',
+  'platform_sobject_mutations',
+  'platform_sobject_deletes',
+  'platform_metadata_experts',
+  'platform_salesforce_api_context',
+]);
+
+export function mcpRoutes(ctx: FakeOrgContext): Route[] {
+  const records = (org: OrgState): AccessRecord[] => {
+    let list = org.ext.get('mcpServerAccess') as AccessRecord[] | undefined;
+    if (!list) org.ext.set('mcpServerAccess', (list = []));
+    return list;
+  };
+  const enabled = (org: OrgState): boolean => org.settings.hostedMcp !== false;
+  const notFound = (): FakeResponse => ctx.restError(404, 'NOT_FOUND', 'The requested resource does not exist');
+  const fieldError = (errorCode: string, message: string, fields: string[]): FakeResponse => ctx.json(400, [{ errorCode, message, fields }]);
+
+  const parseBody = (req: FakeRequest): Record<string, unknown> | FakeResponse => {
+    try {
+      const body = JSON.parse(req.body.toString('utf8')) as unknown;
+      if (body && typeof body === 'object' && !Array.isArray(body)) return body as Record<string, unknown>;
+    } catch {
+      // fall through
+    }
+    return ctx.restError(400, 'JSON_PARSER_ERROR', 'The request body is not a JSON object.');
+  };
+  const isResponse = (x: unknown): x is FakeResponse => typeof x === 'object' && x !== null && 'status' in x && typeof (x as FakeResponse).status === 'number';
+
+  return [
+    {
+      name: 'tooling.query.mcpServerAccess',
+      method: 'GET',
+      pattern: /^\/tooling\/query\/?$/,
+      handler: (req) => {
+        let query: Query;
+        try {
+          query = parseSoql(req.query.get('q') ?? '');
+        } catch {
+          return undefined;
+        }
+        if (query.from.toLowerCase() !== 'mcpserveraccess' || !enabled(req.org)) return undefined;
+        try {
+          return runQuery(
+            query,
+            {
+              name: 'McpServerAccess',
+              fields: ['Id', 'DeveloperName', 'MasterLabel', 'Language', 'Active', 'McpServerId'],
+              records: () => records(req.org).map((r) => ({ ...r })),
+            },
+            `/services/data/v${req.apiVersion}/tooling`,
+          );
+        } catch (error) {
+          if (error instanceof SoqlError) return ctx.restError(400, error.errorCode, error.message);
+          throw error;
+        }
+      },
+    },
+    {
+      name: 'tooling.mcpServerAccess.create',
+      method: 'POST',
+      pattern: /^\/tooling\/sobjects\/McpServerAccess\/?$/,
+      handler: (req) => {
+        if (!enabled(req.org)) return notFound();
+        const body = parseBody(req);
+        if (isResponse(body)) return body;
+        const developerName = typeof body['DeveloperName'] === 'string' ? body['DeveloperName'] : '';
+        const masterLabel = typeof body['MasterLabel'] === 'string' ? body['MasterLabel'] : '';
+        const missing = [!developerName && 'DeveloperName', !masterLabel && 'MasterLabel'].filter(Boolean) as string[];
+        if (missing.length) return fieldError('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing);
+        const serverId = (body['McpServerId'] as string | null | undefined) ?? null;
+        // Our choice, no evidence: an unknown platform server name is refused. The action refuses unknown names itself.
+        if (serverId === null && !PLATFORM_SERVERS.has(developerName)) {
+          return fieldError('FIELD_INTEGRITY_EXCEPTION', `There is no platform MCP server named ${developerName}.`, ['DeveloperName']);
+        }
+        const list = records(req.org);
+        const dup = list.find((r) => r.DeveloperName.toLowerCase() === developerName.toLowerCase());
+        if (dup) return fieldError('DUPLICATE_VALUE', `duplicate value found: DeveloperName duplicates value on record with id: ${dup.Id}`, ['DeveloperName']);
+        const record: AccessRecord = {
+          Id: ctx.newId('1fz'),
+          DeveloperName: developerName,
+          MasterLabel: masterLabel,
+          Language: typeof body['Language'] === 'string' ? body['Language'] : 'en_US',
+          Active: body['Active'] === true,
+          McpServerId: serverId,
+        };
+        list.push(record);
+        return ctx.json(201, { id: record.Id, success: true, errors: [] });
+      },
+    },
+    {
+      name: 'tooling.mcpServerAccess.update',
+      method: 'PATCH',
+      pattern: /^\/tooling\/sobjects\/McpServerAccess\/([0-9A-Za-z]{15,18})$/,
+      handler: (req, match) => {
+        if (!enabled(req.org)) return notFound();
+        const record = records(req.org).find((r) => sameId(r.Id, match[1]!));
+        if (!record) return notFound();
+        const body = parseBody(req);
+        if (isResponse(body)) return body;
+        if ('Active' in body) record.Active = body['Active'] === true;
+        if (typeof body['MasterLabel'] === 'string') record.MasterLabel = body['MasterLabel'];
+        return { status: 204 };
+      },
+    },
+  ];
+}

@@ -1,0 +1,130 @@
+// Before the first change to any org: everything that can be known to fail later is checked now, each problem
+// said as a problem with the input at fault. Only reads; a check the org cannot answer (an object or field this
+// org or user cannot see) is logged and skipped, never guessed into a failure; any other error fails the run here,
+// as it would at the step that needs the same read. Evidence: docs/platform-notes.md §16.
+import type { Connection } from '@salesforce/core';
+import { Package } from '@salesforce/packaging';
+import type { Settings } from './model.ts';
+import { OrgError, devHubInput, type OrgSession } from './orgs.ts';
+import { withRetry } from './retry.ts';
+import { redact } from './mask.ts';
+
+/** Every problem found, each `<input>: <what is wrong and what to do>`; main annotates them one by one. */
+export class PreflightError extends OrgError {
+  override name = 'PreflightError';
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`${problems.length} problem(s) found before any change was made:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+export async function preflight(settings: Settings, hub: OrgSession, target: OrgSession | undefined, log: (line: string) => void): Promise<void> {
+  const problems: string[] = [];
+  const hubInput = devHubInput(settings.devHub!);
+  const check = async (what: string, fn: () => Promise<string | undefined>): Promise<void> => {
+    try {
+      const problem = await withRetry(fn, { what, log });
+      if (problem) problems.push(problem);
+    } catch (error) {
+      if (!cannotSee(error)) throw error;
+      log(`${what}: not checked (${oneLine(error)}); a problem there would show up at its step.`);
+    }
+  };
+
+  await check('Metadata API access of the Dev Hub user', () => deployPermission(hub, hubInput));
+  const pkg = settings.package;
+  if (pkg?.namespace) await check('Namespace linked to the Dev Hub', () => namespaceLinked(hub.connection, pkg.namespace!));
+  if (pkg && target) {
+    await check('Namespace of the install target', () => targetNamespace(target, pkg.namespace));
+    await check('Packages installed in the install target', () => installedBeta(hub.connection, target, pkg.name));
+    if (pkg.mcpServers?.length) await check('Hosted MCP in the install target', () => hostedMcp(target));
+  }
+  if (problems.length) {
+    throw new PreflightError(problems);
+  }
+  log(`Checked before any change: Dev Hub user may deploy metadata${pkg?.namespace ? `, namespace ${pkg.namespace} is linked` : ''}${target ? ', the install target can take the package' : ''}.`);
+}
+
+/**
+ * The ECA is deployed with the Metadata API, which needs "Modify Metadata Through Metadata API Functions" or
+ * "Modify All Data". UserPermissionAccess holds the current user's effective permissions.
+ */
+async function deployPermission(hub: OrgSession, input: string): Promise<string | undefined> {
+  const result = await hub.connection.query<{ PermissionsModifyAllData?: boolean; PermissionsModifyMetadata?: boolean }>(
+    'SELECT PermissionsModifyAllData, PermissionsModifyMetadata FROM UserPermissionAccess',
+  );
+  const perms = result.records[0];
+  if (!perms || perms.PermissionsModifyAllData || perms.PermissionsModifyMetadata) return undefined;
+  return (
+    `${input}: the Dev Hub user ${hub.username} may not deploy metadata, so the External Client App cannot be created. ` +
+    'Give the user the permission "Modify Metadata Through Metadata API Functions" (or "Modify All Data"), e.g. through a permission set, or log in as a Dev Hub admin.'
+  );
+}
+
+async function namespaceLinked(hub: Connection, namespace: string): Promise<string | undefined> {
+  const result = await hub.query<{ NamespacePrefix: string }>('SELECT Id, NamespacePrefix FROM NamespaceRegistry');
+  const linked = result.records.map((r) => r.NamespacePrefix).filter(Boolean);
+  if (linked.some((ns) => ns.toLowerCase() === namespace.toLowerCase())) return undefined;
+  return (
+    `package-namespace: ${namespace} is not linked to this Dev Hub (${linked.length ? `linked: ${linked.join(', ')}` : 'no namespace is linked'}). ` +
+    'Link it in the Dev Hub under Setup → Namespace Registries → Link Namespace, or give the namespace that is linked.'
+  );
+}
+
+/** A scratch org created with the project's namespace owns that namespace: a package in it cannot be installed there. */
+async function targetNamespace(target: OrgSession, namespace: string | undefined): Promise<string | undefined> {
+  if (!namespace) return undefined;
+  const result = await target.connection.query<{ NamespacePrefix: string | null }>('SELECT NamespacePrefix FROM Organization');
+  const own = result.records[0]?.NamespacePrefix;
+  if (!own || own.toLowerCase() !== namespace.toLowerCase()) return undefined;
+  return (
+    `install-target: the org ${target.username} has the namespace ${own} itself (it was created from a project whose sfdx-project.json names ` +
+    `"namespace": "${own}"), so a package in that namespace cannot be installed into it. Create the scratch org without the namespace ` +
+    "(sf org create scratch --no-namespace …), or use another scratch org."
+  );
+}
+
+/** A beta of a managed package cannot be upgraded in place: the install of any other version would fail. */
+async function installedBeta(hub: Connection, target: OrgSession, packageName: string): Promise<string | undefined> {
+  const pkg = (await Package.list(hub)).find((p) => p.Name === packageName && !p.IsDeprecated);
+  if (!pkg?.SubscriberPackageId) return undefined; // a new package: nothing of it can be installed yet
+  const result = await target.connection.tooling.query<{
+    SubscriberPackageVersion: { Id: string; IsBeta: boolean; MajorVersion: number; MinorVersion: number; PatchVersion: number; BuildNumber: number } | null;
+  }>(
+    'SELECT Id, SubscriberPackageVersion.Id, SubscriberPackageVersion.IsBeta, SubscriberPackageVersion.MajorVersion, SubscriberPackageVersion.MinorVersion, ' +
+      `SubscriberPackageVersion.PatchVersion, SubscriberPackageVersion.BuildNumber FROM InstalledSubscriberPackage WHERE SubscriberPackageId = '${pkg.SubscriberPackageId}'`,
+  );
+  const installed = result.records[0]?.SubscriberPackageVersion;
+  if (!installed?.IsBeta) return undefined;
+  const number = `${installed.MajorVersion}.${installed.MinorVersion}.${installed.PatchVersion}.${installed.BuildNumber}`;
+  return (
+    `install-target: the org ${target.username} already has the beta version ${number} (${installed.Id}) of package ${packageName}; a beta of a managed ` +
+    `package cannot be upgraded. Uninstall it first (sf package uninstall --package ${installed.Id} --target-org <install-target>), or use a fresh scratch org.`
+  );
+}
+
+/** McpServerAccess exists only where hosted MCP is on; a scratch org gets it from the feature SalesforceHostedMCP. */
+async function hostedMcp(target: OrgSession): Promise<string | undefined> {
+  try {
+    await target.connection.tooling.query('SELECT Id FROM McpServerAccess LIMIT 1');
+    return undefined;
+  } catch (error) {
+    const e = error as { errorCode?: string; name?: string; message?: string };
+    if (!/INVALID_TYPE/.test(`${e.errorCode ?? ''} ${e.name ?? ''}`) && !/is not supported/.test(e.message ?? '')) throw error;
+    return (
+      `mcp-servers: the install target ${target.username} has no hosted MCP servers (McpServerAccess is not supported there). Create the scratch org ` +
+      'with the feature SalesforceHostedMCP in its definition file ("features": ["SalesforceHostedMCP"]), or remove mcp-servers.'
+    );
+  }
+}
+
+/** The org does not offer this object or field to this user: the check cannot be made, which is not a failure. */
+function cannotSee(error: unknown): boolean {
+  const e = error as { errorCode?: string; name?: string; message?: string };
+  return /INVALID_TYPE|INVALID_FIELD|INSUFFICIENT_ACCESS/.test(`${e.errorCode ?? ''} ${e.name ?? ''}`) || /is not supported|No such column/.test(e.message ?? '');
+}
+
+function oneLine(error: unknown): string {
+  return redact(error instanceof Error ? error.message : String(error)).split('\n').filter(Boolean).join(' ').slice(0, 200);
+}
