@@ -405,14 +405,16 @@ describe('2. auth-URL parts and the installation key', () => {
   it("an org error that quotes the SOQL-escaped installation key does not print it", async () => {
     const key = "it's a \\ key";
     const soql = "it\\'s a \\\\ key";
-    org.faults.fail('tooling.query.subscriberPackageVersion', { status: 400, message: `MALFORMED_QUERY: InstallationKey = '${soql}'` });
+    // An org of its own: earlier tests installed a beta into the shared scratch org, which the checks refuse.
+    const own = await startFakeOrg();
+    own.faults.fail('tooling.query.subscriberPackageVersion', { status: 400, message: `MALFORMED_QUERY: InstallationKey = '${soql}'` });
     try {
-      const run = await runAction({ inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl, 'installation-key': key }), env: fakeEnv(org) });
+      const run = await runAction({ inputs: jwtInputs(own, { 'install-target': own.scratchAuthUrl, 'installation-key': key }), env: fakeEnv(own) });
       assert.equal(run.code, 1, run.stdout);
       assert.match(run.stdout, /MALFORMED_QUERY: InstallationKey = '\*\*\*'/);
-      assertNoLeaks(run, [...secretsOf(org), { what: 'the installation key', value: key }, { what: 'the SOQL-escaped installation key', value: soql }]);
+      assertNoLeaks(run, [...secretsOf(own), { what: 'the installation key', value: key }, { what: 'the SOQL-escaped installation key', value: soql }]);
     } finally {
-      org.faults.clear();
+      await own.close();
     }
   });
 
