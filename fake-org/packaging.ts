@@ -912,6 +912,14 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     if (r.CalculateCodeCoverage && r.SkipValidation) {
       return fieldError(400, 'FIELD_INTEGRITY_EXCEPTION', "You can't calculate code coverage when validation is skipped.", ['CalculateCodeCoverage', 'SkipValidation']);
     }
+    // The daily counter (docs/platform-notes.md §14). Refusing at 0, and this text, are our choice, no evidence:
+    // no public report quotes the platform's answer; the action reads the limits resource before it asks.
+    const limits = stateOf(hub).limits;
+    const counter = r.SkipValidation ? limits.Package2VersionCreatesWithoutValidation : limits.Package2VersionCreates;
+    if (counter.Remaining < 1) {
+      return fieldError(400, 'LIMIT_EXCEEDED', `You've reached the daily limit of ${counter.Max} package version creations for this Dev Hub. Try again later.`);
+    }
+    counter.Remaining--;
     stateOf(hub).requests.set(key15(r.Id), r);
     return ctx.json(201, { id: r.Id, success: true, errors: [] });
   }
@@ -1169,7 +1177,20 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     handler: (req: FakeRequest) => query(req, schema.name),
   }));
 
+  // REST limits resource (GET /services/data/vNN.0/limits): { <name>: { Max, Remaining } } per the REST API
+  // Developer Guide, "List Organization Limits" (dome_limits.htm). Only the packaging counters are modelled.
+  const limitsRoute: Route = {
+    name: 'rest.limits',
+    method: 'GET',
+    pattern: /^\/limits\/?$/,
+    handler: (req) => {
+      const { Package2VersionCreates, Package2VersionCreatesWithoutValidation } = stateOf(req.org).limits;
+      return ctx.json(200, { Package2VersionCreates: { ...Package2VersionCreates }, Package2VersionCreatesWithoutValidation: { ...Package2VersionCreatesWithoutValidation } });
+    },
+  };
+
   return [
+    limitsRoute,
     ...queryRoutes,
     { name: 'tooling.package2.create', method: 'POST', pattern: sobject('Package2', false), handler: (req) => createPackage2(req) },
     { name: 'tooling.package2.retrieve', method: 'GET', pattern: sobject('Package2', true), handler: (req, m) => getPackage2(req, m) },

@@ -125,20 +125,31 @@ export async function run(): Promise<void> {
       const version = await core.group('Create the package version', () =>
         steps.createVersion(hub.connection, packageDir, pkg, pkgSettings, log),
       );
-      const url = steps.installUrl(hub.orgType === 'sandbox' ? 'https://test.salesforce.com' : 'https://login.salesforce.com', version.subscriberPackageVersionId);
+      // The action builds beta versions, which install only into sandboxes and scratch orgs: the link goes to the
+      // sandbox login host, whatever kind of org the Dev Hub is.
+      const url = steps.installUrl('https://test.salesforce.com', version.subscriberPackageVersionId);
       Object.assign(outputs, {
         packageVersionId: version.subscriberPackageVersionId,
         packageVersionNumber: version.versionNumber,
+        packageVersionCreated: version.created,
         installUrl: url,
+        installationKeySet: Boolean(pkgSettings.installationKey),
       });
       core.setOutput('package-version-id', version.subscriberPackageVersionId);
       core.setOutput('package-version-number', version.versionNumber);
+      core.setOutput('package-version-created', String(version.created));
       core.setOutput('install-url', url);
-      log(`Package version ${version.versionNumber}: ${version.subscriberPackageVersionId}`);
+      log(`Package version ${version.versionNumber}: ${version.subscriberPackageVersionId}${version.created ? '' : ' (reused)'}`);
 
       if (pkgSettings.installTarget) {
         await core.group('Install into the target org', async () => {
           const target = await login.connectOrg(pkgSettings.installTarget!, workspace!, log, 'install target');
+          // A reused version is often installed already (the previous run put it there): installing it again
+          // would take the install's minutes for nothing.
+          if (!version.created && (await steps.isInstalled(target.connection, version.subscriberPackageVersionId, log))) {
+            log(`${version.subscriberPackageVersionId} is already installed in the target org; nothing to install.`);
+            return;
+          }
           await steps.installVersion(target.connection, version.subscriberPackageVersionId, pkgSettings, log);
         });
       }

@@ -41,7 +41,12 @@ export interface PackageSettings {
   installationKey?: string;
   waitMinutes: number;
   installTarget?: OrgRef;
+  /** `when-changed`: reuse a version built from the same content; `always`: build one on every run. */
+  newVersion: NewVersion;
 }
+
+export const NEW_VERSION_MODES = ['when-changed', 'always'] as const;
+export type NewVersion = (typeof NEW_VERSION_MODES)[number];
 
 export interface GithubSecretSettings {
   token: string;

@@ -14,11 +14,12 @@ import type {
   GithubSecretSettings,
   Hardening,
   IpRange,
+  NewVersion,
   OrgRef,
   PackageSettings,
   Settings,
 } from './model.ts';
-import { CLIENT_IDS } from './model.ts';
+import { CLIENT_IDS, NEW_VERSION_MODES } from './model.ts';
 
 export interface InputProblem {
   /** the input's name as written in a workflow, e.g. `contact-email` */
@@ -703,6 +704,11 @@ function parsePackage(p: Problems, get: (name: string) => string, packageOn: boo
   if (targetRaw && !packageOn) {
     p.add('install-target', 'is given but package is false: only a package version can be installed into another org. Set package: true or remove install-target.');
   }
+  const newVersionRaw = get('new-version') || 'when-changed';
+  if (!(NEW_VERSION_MODES as readonly string[]).includes(newVersionRaw)) {
+    p.add('new-version', `${show(newVersionRaw)} is not a mode. Use when-changed (reuse a version built from the same package content) or always (build one on every run).`);
+  }
+  const newVersion: NewVersion = newVersionRaw === 'always' ? 'always' : 'when-changed';
   if (!packageOn) return undefined;
   return {
     name,
@@ -711,6 +717,7 @@ function parsePackage(p: Problems, get: (name: string) => string, packageOn: boo
     ...(installationKey !== undefined ? { installationKey } : {}),
     waitMinutes,
     ...(installTarget ? { installTarget } : {}),
+    newVersion,
   };
 }
 
