@@ -115,16 +115,25 @@ export async function createVersion(
   // the version by it. Equal tags mean equal content, so a retry after a lost answer adopts a request it did not
   // see before (a blind repeat would build a second version).
   const tag = versionTag(versionHash(projectDir, settings));
-  if (settings.newVersion !== 'always') {
+  const reuse = async (): Promise<VersionResult | undefined> => {
     const reused = await withRetry(() => findBuiltVersion(connection, pkg.id, tag), { what: `Versions of ${pkg.name}`, log });
     if (reused) {
       log(
         `Package version ${reused.versionNumber} (${reused.subscriberPackageVersionId}) was built earlier from the same package content and settings; reusing it (new-version: when-changed). No version was created.`,
       );
-      return reused;
     }
+    return reused;
+  };
+  if (settings.newVersion !== 'always') {
+    const reused = await reuse();
+    if (reused) return reused;
   }
   const earlier = await withRetry(() => findVersionRequests(connection, pkg.id, tag), { what: `Version requests of ${pkg.name}`, log });
+  // A request that finished between the two look-ups (an earlier run's, which timed out) left a version to reuse.
+  if (settings.newVersion !== 'always' && earlier.some((r) => r.Status === 'Success')) {
+    const reused = await reuse();
+    if (reused) return reused;
+  }
   const building = settings.newVersion === 'always' ? undefined : earlier.find((r) => IN_PROGRESS.has(r.Status));
   if (building) {
     log(`Package version request ${building.Id} of an earlier run builds the same content (${building.Status}); waiting for it instead of building another (new-version: when-changed).`);
