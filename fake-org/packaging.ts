@@ -23,6 +23,7 @@ import {
 import { type ObjectSchema, type ParsedQuery, type Row, ID_RE, SoqlError, parseSoql, requiredEqualities, runQuery } from './packaging-soql.ts';
 import { DEV_HUB_ONLY, SCHEMAS, schemaFor } from './packaging-schema.ts';
 import { checkVersionInfo, resolveBuild } from './packaging-version.ts';
+import { stillRunning } from './timing.ts';
 
 export { PACKAGEABLE_ECA_TYPES, UNPACKAGEABLE_ECA_TYPES } from './packaging-version.ts';
 
@@ -151,7 +152,7 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
 
   /** The InstallValidationStatus of a version as seen from `viewer` (without counting a look-up). */
   function installValidationStatus(v: VersionRec, viewer: OrgState): { status: string; installed?: VersionRec } {
-    if (v.availabilityChecks <= ctx.timing.versionUnavailablePolls) return { status: 'PACKAGE_UNAVAILABLE' };
+    if (v.availabilityChecks <= ctx.timing.versionUnavailablePolls || stillRunning(v.CreatedDate, ctx.timing.durations.replicationMs)) return { status: 'PACKAGE_UNAVAILABLE' };
     if (v.IsDeprecated) return { status: 'DEPRECATED_INSTALL_PACKAGE' };
     const pkg = findPackage(ctx, v.Package2Id);
     if (!pkg) return { status: 'UNKNOWN_ERROR' };
@@ -377,7 +378,7 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     if (r.Status === 'Success' || r.Status === 'Error') return;
     r.reads++;
     const polls = ctx.timing.versionCreatePolls;
-    if (r.reads <= polls) {
+    if (r.reads <= polls || stillRunning(r.CreatedDate, ctx.timing.durations.versionBuildMs)) {
       const next = r.reads === 1 ? 'Queued' : 'InProgress';
       if (next !== r.Status) {
         r.Status = next;
@@ -453,7 +454,7 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
   function advanceInstall(org: OrgState, r: InstallRequestRec): void {
     if (r.Status !== 'IN_PROGRESS') return;
     r.reads++;
-    if (r.reads <= ctx.timing.installPolls) return;
+    if (r.reads <= ctx.timing.installPolls || stillRunning(r.CreatedDate, ctx.timing.durations.installMs)) return;
     r.LastModifiedDate = timestamp();
     if (r.outcome.kind === 'error') {
       r.Status = 'ERROR';

@@ -178,6 +178,8 @@ export interface FakeOrgContext {
     deployPolls: number;
     /** InProgress polls of a metadata retrieve before it reports its result */
     retrievePolls: number;
+    /** server-side durations of jobs (timing.ts): a job also runs until its duration has passed; zero = none */
+    durations: import('./timing.ts').JobDurations;
   };
   /** Forced failures, set by tests. */
   failures: {

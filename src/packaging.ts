@@ -198,7 +198,9 @@ async function waitForVersion(
     {
       what: `Package version request ${requestId}`,
       timeoutMs,
-      maxMs: Number(process.env.ECA_ACTION_POLL_MAX_MS ?? 30_000),
+      // Every 10 s at most: a build ends at an unknown moment, and the run waits on average half a poll interval
+      // beyond it; 10 s costs about 6 reads a minute, a trifle against a Dev Hub's daily API requests.
+      maxMs: Number(process.env.ECA_ACTION_POLL_MAX_MS ?? 10_000),
       log,
       onProgress: (r, ms) => progress(`Package version ${requestId}: ${r.Status}`, ms),
     },
