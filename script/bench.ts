@@ -442,7 +442,7 @@ async function main(): Promise<void> {
   const cli = flags['skip-cli'] ? undefined : await cliInfo();
   const cpu = cpus();
   console.log(
-    `eca-action benchmark: ${ROUNDS} round(s), fake org with no artificial delays, node ${process.version}, ${cpu.length} CPU(s) (${cpu[0]?.model.trim() ?? '?'})` +
+    `eca-action benchmark: ${ROUNDS} round(s), fake org ${REALISTIC_PROFILE ? 'with the realistic timing profile' : 'with no artificial delays'}, node ${process.version}, ${cpu.length} CPU(s) (${cpu[0]?.model.trim() ?? '?'})` +
       (cli ? `; sf CLI ${cli.version} on node ${cli.nodeVersion}` : '; sf CLI skipped') +
       `; peak RSS from ${TIME ? '/usr/bin/time (getrusage)' : '/proc/<pid>/status VmHWM sampled every 10 ms'}`,
   );
