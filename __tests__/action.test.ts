@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import { startFakeOrg, type FakeOrg } from '../fake-org/server.ts';
+import { stateOf } from '../fake-org/packaging-state.ts';
 import { startFakeGitHub } from '../fake-github/server.ts';
 import { runAction } from './helpers/run-action.ts';
 import { assertNoLeaks, leftovers } from './helpers/leaks.ts';
@@ -51,7 +52,12 @@ test('a full run: JWT login, deploy, consumer key, package, version, install', a
   assert.equal(run.outputs['package-version-number'], '1.0.0.1');
   assert.match(run.stdout, /is not yet available in the target org \(PACKAGE_UNAVAILABLE/, 'met the replication phase first');
   assert.match(run.stdout, /Installed 04t\w+; the target org lists it\./);
-  assert.equal(run.outputs['install-url'], `https://login.salesforce.com/packaging/installPackage.apexp?p0=${run.outputs['package-version-id']}`);
+  assert.equal(run.outputs['install-url'], `https://test.salesforce.com/packaging/installPackage.apexp?p0=${run.outputs['package-version-id']}`);
+  assert.equal(run.outputs['package-version-created'], 'true');
+  assert.match(run.summary, /Built by this run \| yes/);
+  assert.match(run.summary, /External Client App Manager/, 'where to read the key in Setup');
+  assert.match(run.summary, /sf project retrieve start --metadata ExtlClntAppGlobalOauthSettings:MCP_Client_App_glbloauth/, 'and with the sf CLI');
+  assert.match(run.summary, /installs only into scratch orgs and sandboxes/);
   assert.equal(run.outputs['callback-urls'], 'https://claude.ai/api/mcp/auth_callback\nhttps://claude.com/api/mcp/auth_callback\nhttp://localhost:8787/callback\ncursor://anysphere.cursor-mcp/oauth/callback');
   // The scratch org has the version installed.
   const installed = org.ctx.scratch.ext.get('packaging') as { installed?: Map<string, unknown> } | undefined;
@@ -72,14 +78,25 @@ test('a full run: JWT login, deploy, consumer key, package, version, install', a
   assertClean(run);
 });
 
-test('a rerun with the same inputs updates the same app: same key, package reused, next version', async () => {
+test('a rerun with the same inputs reuses the version: same id, package-version-created false, no version request', async () => {
   const first = consumerOf(org)!.key;
+  const before = await runAction({ inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl }), env: fakeEnv(org) });
+  assert.equal(before.code, 0, before.stdout + before.stderr);
   const packagesBefore = org.log.filter((e) => e.route === 'tooling.package2.create').length;
   const logStart = org.log.length;
-  const run = await runAction({ inputs: jwtInputs(org), env: fakeEnv(org) });
+  const run = await runAction({ inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl }), env: fakeEnv(org) });
   assert.equal(run.code, 0, run.stdout + run.stderr);
   assert.equal(run.outputs['consumer-key'], first);
-  assert.equal(run.outputs['package-version-number'], '1.0.0.2');
+  assert.equal(run.outputs['package-version-id'], before.outputs['package-version-id']);
+  assert.equal(run.outputs['package-version-number'], before.outputs['package-version-number']);
+  assert.equal(run.outputs['package-version-created'], 'false');
+  assert.match(run.stdout, /was built earlier from the same package content and settings; reusing it/);
+  assert.match(run.stdout, /is already installed in the target org; nothing to install/);
+  assert.match(run.summary, /reused, built earlier from the same package content/);
+  const routes = org.log.slice(logStart).map((e) => e.route);
+  assert.ok(!routes.includes('tooling.package2VersionCreateRequest.create'), 'no version request');
+  assert.ok(!routes.includes('rest.limits'), 'no limit read either');
+  assert.ok(!routes.includes('tooling.packageInstallRequest.create'), 'no install request');
   assert.match(run.stdout, /exists; it will be updated in place/);
   assert.match(run.stdout, /Reusing package/);
   assert.equal(org.log.filter((e) => e.route === 'tooling.package2.create').length, packagesBefore, 'no second package');
@@ -87,6 +104,38 @@ test('a rerun with the same inputs updates the same app: same key, package reuse
   // The listing finds the app, so its links are read back and deployed with it.
   assert.deepEqual(metadataCalls(logStart), ['soap.listMetadata', 'soap.retrieve', 'soap.deploy', 'soap.retrieve']);
   assertClean(run);
+});
+
+test('new-version: always builds the next version, after reading the daily limit; none left fails before the request', async () => {
+  const limits = stateOf(org.ctx.devHub).limits.Package2VersionCreates;
+  const remaining = limits.Remaining;
+  const logStart = org.log.length;
+  const run = await runAction({ inputs: jwtInputs(org, { 'new-version': 'always' }), env: fakeEnv(org) });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.equal(run.outputs['package-version-created'], 'true');
+  assert.match(run.outputs['package-version-number'] ?? '', /^1\.0\.0\.[2-9]$/);
+  const routes = org.log.slice(logStart).map((e) => e.route);
+  assert.equal(routes.filter((r) => r === 'tooling.package2VersionCreateRequest.create').length, 1);
+  assert.ok(routes.indexOf('rest.limits') < routes.indexOf('tooling.package2VersionCreateRequest.create'), 'the limit is read first');
+  assert.equal(limits.Remaining, remaining - 1, 'one daily creation used');
+  assert.match(run.stdout, new RegExp(`daily package version limit: ${remaining} of 50 left`));
+  assertClean(run);
+
+  limits.Remaining = 0;
+  try {
+    const start = org.log.length;
+    const refused = await runAction({ inputs: jwtInputs(org, { 'new-version': 'always' }), env: fakeEnv(org) });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stdout, /::error::eca-action failed: The Dev Hub has no package version creations left today \(Package2VersionCreates: 0 of 50 remaining/);
+    assert.ok(!org.log.slice(start).some((e) => e.route === 'tooling.package2VersionCreateRequest.create'), 'no version request');
+    // Unchanged content needs no creation: reuse still works with the limit used up.
+    const reused = await runAction({ inputs: jwtInputs(org), env: fakeEnv(org) });
+    assert.equal(reused.code, 0, reused.stdout + reused.stderr);
+    assert.equal(reused.outputs['package-version-id'], run.outputs['package-version-id']);
+    assert.equal(reused.outputs['package-version-created'], 'false');
+  } finally {
+    limits.Remaining = remaining - 1;
+  }
 });
 
 test('an SFDX auth URL logs in to the Dev Hub too', async () => {
@@ -187,7 +236,7 @@ test('login problems name the cause a user can fix, before anything is deployed'
 
 test('a version the platform refuses fails with its messages; the app stays deployed and consistent', async () => {
   org.ctx.failures.versionCreate = ['Injected: the package version could not be created'];
-  const run = await runAction({ inputs: jwtInputs(org), env: fakeEnv(org) });
+  const run = await runAction({ inputs: jwtInputs(org, { 'new-version': 'always' }), env: fakeEnv(org) });
   assert.equal(run.code, 1);
   assert.match(run.stdout, /Package version request 08c\w+ ended in Error:%0A  - Injected: the package version could not be created/);
   assert.equal(run.outputs['consumer-key'], consumerOf(org)!.key, 'the key output is still set');

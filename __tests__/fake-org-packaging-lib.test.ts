@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
+import { stateOf } from '../fake-org/packaging-state.ts';
 
 // @salesforce/* read these when they load: set them before the dynamic imports below.
 process.env.HOME = mkdtempSync(join(tmpdir(), 'eca-pkg-home-'));
@@ -256,13 +257,19 @@ test("the action's packaging steps (src/packaging.ts) against the fake, with an 
   const link = await deployToHub('McpApp2');
   write(ecaPath(join(dir, 'force-app'), 'McpApp2'), ecaXml('McpApp2'));
   write(oauthPath(join(dir, 'force-app'), 'McpApp2'), oauthXml('McpApp2', link));
-  const settings = { name: 'McpPkg2', namespace: NS, versionNumber: '1.0.0.NEXT', installationKey: "k3y'with\\quote", waitMinutes: 1 };
+  const settings = { name: 'McpPkg2', namespace: NS, versionNumber: '1.0.0.NEXT', installationKey: "k3y'with\\quote", waitMinutes: 1, newVersion: 'when-changed' as const };
   const lines: string[] = [];
   const log = (l: string) => void lines.push(l);
   const pkg = await ensurePackage(hub, dir, settings, log);
   assert.equal(pkg.created, true);
   const version = await createVersion(hub, dir, pkg, settings, log);
   assert.equal(version.versionNumber, '1.0.0.1');
+  assert.equal(version.created, true);
+  // the same content again: the version is found by its tag, nothing is built
+  const requests = stateOf(fake.ctx.devHub).requests.size;
+  const same = await createVersion(hub, dir, pkg, settings, log);
+  assert.deepEqual({ ...same, createRequestId: same.createRequestId.slice(0, 15) }, { ...version, createRequestId: version.createRequestId.slice(0, 15), created: false });
+  assert.equal(stateOf(fake.ctx.devHub).requests.size, requests, 'no version request');
   await installVersion(scratch, version.subscriberPackageVersionId, settings, log);
   assert.ok(lines.some((l) => /not yet available in the target org \(PACKAGE_UNAVAILABLE/.test(l)), lines.join('\n'));
   assert.ok(lines.some((l) => /Installed 04t/.test(l)), lines.join('\n'));

@@ -12,6 +12,7 @@ import { idFactory } from '../fake-org/ids.ts';
 import { parseMultipart } from '../fake-org/multipart.ts';
 import { parseSoql, runQuery, SoqlError, type Row } from '../fake-org/packaging-soql.ts';
 import { schemaFor, PACKAGE2_VERSION } from '../fake-org/packaging-schema.ts';
+import { NO_DURATIONS, REALISTIC, stillRunning } from '../fake-org/timing.ts';
 
 const NS = 'mcpns';
 const API = '65.0';
@@ -65,7 +66,7 @@ function harness(): Harness {
       headers: { 'content-type': 'application/json;charset=UTF-8' },
       body: JSON.stringify([{ errorCode, message }]),
     }),
-    timing: { versionCreatePolls: 2, versionUnavailablePolls: 2, installPolls: 2, deployPolls: 1, retrievePolls: 1 },
+    timing: { versionCreatePolls: 2, versionUnavailablePolls: 2, installPolls: 2, deployPolls: 1, retrievePolls: 1, durations: { ...NO_DURATIONS } },
     failures: {},
   } as FakeOrgContext;
   return { ctx, hub, scratch, routes: packagingRoutes(ctx) };
@@ -923,5 +924,58 @@ describe('the SOQL engine', () => {
     fails('SELECT Name, MAX(BuildNumber) FROM Package2Version', 'MALFORMED_QUERY', /grouped or aggregated/);
     fails('SELECT Name FROM Package2Version GROUP BY Name', 'MALFORMED_QUERY');
     fails("SELECT Name FROM Package2Version WHERE Name = 'x", 'MALFORMED_QUERY');
+  });
+});
+
+describe('daily version limit, content tag, timing profile', () => {
+  let h: Harness;
+  let packageId: string;
+  beforeEach(async () => {
+    h = harness();
+    packageId = await createPackage(h);
+  });
+
+  test('the limits resource lists Package2VersionCreates; each accepted request takes one; none left is refused', async () => {
+    const limits = async () => (await call(h, h.hub, 'GET', '/limits')).json as Record<string, { Max: number; Remaining: number }>;
+    assert.deepEqual((await limits())['Package2VersionCreates'], { Max: 50, Remaining: 50 });
+    assert.deepEqual((await limits())['Package2VersionCreatesWithoutValidation'], { Max: 500, Remaining: 500 });
+    await goodVersion(h, packageId);
+    assert.deepEqual((await limits())['Package2VersionCreates'], { Max: 50, Remaining: 49 });
+    const skipped = await startVersion(h, packageId, [ecaFile('McpApp'), oauthFile('McpApp', h.hub.consumers.get('McpApp')!.oauthLink)], { SkipValidation: true, CalculateCodeCoverage: false });
+    assert.equal(skipped.status, 201, JSON.stringify(skipped.json));
+    assert.deepEqual((await limits())['Package2VersionCreatesWithoutValidation'], { Max: 500, Remaining: 499 }, 'skip-validation counts on its own limit');
+
+    const { stateOf } = await import('../fake-org/packaging-state.ts');
+    stateOf(h.hub).limits.Package2VersionCreates.Remaining = 0;
+    const refused = await startVersion(h, packageId, [ecaFile('McpApp'), oauthFile('McpApp', h.hub.consumers.get('McpApp')!.oauthLink)]);
+    assert.equal(refused.status, 400);
+    assert.equal(errorOf(refused).errorCode, 'LIMIT_EXCEEDED');
+  });
+
+  test("the request's Tag is kept on the version and both can be found by it (the action's reuse look-ups)", async () => {
+    const tag = `hash:${'ab'.repeat(32)}`;
+    const { requestId, rec } = await goodVersion(h, packageId, { Tag: tag });
+    const versions = records(await query(h, h.hub, `SELECT Id, SubscriberPackageVersionId FROM Package2Version WHERE Package2Id = '${packageId}' AND Tag = '${tag}' AND IsDeprecated = false ORDER BY CreatedDate DESC LIMIT 1`));
+    assert.equal(versions[0]?.['Id'], rec['Package2VersionId']);
+    const requests = records(await query(h, h.hub, `SELECT Id, Status FROM Package2VersionCreateRequest WHERE Package2Id = '${packageId}' AND Tag = '${tag}' ORDER BY CreatedDate DESC`));
+    assert.deepEqual(requests.map((r) => [r['Id'], r['Status']]), [[requestId, 'Success']]);
+    assert.equal(records(await query(h, h.hub, `SELECT Id FROM Package2Version WHERE Tag = 'hash:other'`)).length, 0);
+  });
+
+  test('with durations, a version build runs until its time has passed, however often it is read', async () => {
+    h.ctx.timing.durations = { ...NO_DURATIONS, versionBuildMs: 400 };
+    const link = deployAppToHub(h);
+    const res = await startVersion(h, packageId, [ecaFile('McpApp'), oauthFile('McpApp', link)]);
+    const id = (res.json as { id: string }).id;
+    for (let i = 0; i < 5; i++) assert.notEqual(records(await query(h, h.hub, statusQuery(id)))[0]!['Status'], 'Success', `read ${i}`);
+    await new Promise((r) => setTimeout(r, 450));
+    assert.equal(records(await query(h, h.hub, statusQuery(id)))[0]!['Status'], 'Success');
+  });
+
+  test('the realistic profile is the real durations scaled down; a timestamp start works too', () => {
+    assert.deepEqual(REALISTIC, { deployMs: 3000, versionBuildMs: 60_000, replicationMs: 12_000, installMs: 12_000 });
+    assert.equal(stillRunning(Date.now(), 0), false);
+    assert.equal(stillRunning(new Date().toISOString().replace('Z', '+0000'), 60_000), true);
+    assert.equal(stillRunning(new Date(Date.now() - 61_000).toISOString().replace('Z', '+0000'), 60_000), false);
   });
 });

@@ -48,6 +48,7 @@ const ROUTES = [
   'tooling.package2.create',
   'tooling.package2.retrieve',
   'tooling.query.package2Version',
+  'rest.limits',
   'tooling.package2VersionCreateRequest.create',
   'tooling.query.package2VersionCreateRequest',
   // install
@@ -137,7 +138,7 @@ function assertSucceeded(org: FakeOrg, r: ActionRun): void {
   assert.equal(r.outputs['app-name'], APP);
   assert.equal(r.outputs['package-version-number'], '1.0.0.1', 'one version, the first');
   assert.match(r.outputs['package-version-id'] ?? '', /^04t\w{15}$/);
-  assert.equal(r.outputs['install-url'], `https://login.salesforce.com/packaging/installPackage.apexp?p0=${r.outputs['package-version-id']}`);
+  assert.equal(r.outputs['install-url'], `https://test.salesforce.com/packaging/installPackage.apexp?p0=${r.outputs['package-version-id']}`);
   assert.match(r.stdout, /the target org lists it/);
   assert.equal(org.ctx.devHub.metadata.get('ExternalClientApplication')?.size, 1, 'one app');
   assert.equal(org.ctx.devHub.consumers.size, 1, 'one OAuth consumer');

@@ -174,6 +174,7 @@ const BAD: BadCase[] = [
   { name: 'version number with three parts', inputs: { 'package-version-number': '1.0.0' }, input: 'package-version-number' },
   { name: 'version number LATEST', inputs: { 'package-version-number': '1.0.0.LATEST' }, input: 'package-version-number' },
   { name: 'wait-minutes 0', inputs: { 'wait-minutes': '0' }, input: 'wait-minutes' },
+  { name: 'new-version unknown', inputs: { 'new-version': 'never' }, input: 'new-version', says: /when-changed .* or always/ },
   { name: 'wait-minutes 721', inputs: { 'wait-minutes': '721' }, input: 'wait-minutes', says: /1 to 720/ },
   { name: 'install-target without package', inputs: { package: 'false', 'install-target': 'scratch' }, input: 'install-target' },
   { name: 'install-target bad auth URL', inputs: { 'install-target': 'force://scratch-refresh-secret-999@x' }, input: 'install-target', secret: 'scratch-refresh-secret-999' },
@@ -259,7 +260,7 @@ describe('readSettings: good inputs', () => {
       ipRanges: [],
       singleLogout: false,
       devHub: { kind: 'cli', usernameOrAlias: 'my-hub' },
-      package: { name: 'MCP_Client_App', namespace: 'acme', versionNumber: '1.0.0.NEXT', waitMinutes: 30 },
+      package: { name: 'MCP_Client_App', namespace: 'acme', versionNumber: '1.0.0.NEXT', waitMinutes: 30, newVersion: 'when-changed' },
       dryRun: false,
       outputDir: join('/runner/temp', 'eca-action'),
     } satisfies Settings);
@@ -312,6 +313,7 @@ describe('readSettings: good inputs', () => {
       'package-version-number': '2.1.0.4',
       'installation-key': 'k3y',
       'wait-minutes': '720',
+      'new-version': 'always',
       'install-target': 'force://PlatformCLI::5Aep861abc@scratch.my.salesforce.com',
       'github-token': TOKEN,
       'secret-name': 'SALES_MCP_CLIENT_ID',
@@ -336,6 +338,7 @@ describe('readSettings: good inputs', () => {
       installationKey: 'k3y',
       waitMinutes: 720,
       installTarget: { kind: 'authUrl', authUrl: 'force://PlatformCLI::5Aep861abc@scratch.my.salesforce.com' },
+      newVersion: 'always',
     });
     assert.deepEqual(s.github, { token: TOKEN, secretName: 'SALES_MCP_CLIENT_ID', environment: 'production' });
   });

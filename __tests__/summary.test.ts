@@ -203,3 +203,28 @@ describe('buildSummary: escaping and secrets', () => {
     assert.match(out, /It is masked and not shown here/);
   });
 });
+
+describe('buildSummary: what a person needs at the end', () => {
+  const p = plan();
+  it('says whether the version was built or reused, and that reuse used no daily creation', () => {
+    assert.match(summary(p, {}, { packageVersionCreated: true }), /\| Built by this run \| yes \|/);
+    const reused = summary(p, {}, { packageVersionCreated: false });
+    assert.match(reused, /\| Built by this run \| no: reused, built earlier from the same package content and settings \(`new-version: when-changed`\); no version was created/);
+    assert.equal(tableRows(reused, '### Package').find((r) => r[0] === 'Built by this run')?.length, 2, 'one cell, no stray pipe');
+  });
+
+  it('explains the beta install link and gives the scratch-org way', () => {
+    const md = summary(p, {}, { installUrl: 'https://test.salesforce.com/packaging/installPackage.apexp?p0=04t000000000001AAA' });
+    assert.match(md, /\| Install link \(sandbox login\) \| `https:\/\/test\.salesforce\.com\/packaging\/installPackage\.apexp\?p0=04t000000000001AAA` \|/);
+    assert.match(md, /\*\*beta\*\*: it installs only into scratch orgs and sandboxes, not into production or Developer Edition orgs/);
+    assert.match(md, /`sf org open --target-org <scratch-org> --path \/packaging\/installPackage\.apexp\?p0=04t000000000001AAA`/);
+  });
+
+  it('says where to read the masked consumer key: Setup in the Dev Hub, and the sf command', () => {
+    const md = summary(p);
+    assert.match(md, /Setup → Quick Find `External` → \*\*External Client App Manager\*\* → `MCP_Client_App` → \*\*Settings\*\* tab → \*\*OAuth Settings\*\* → \*\*Consumer Key and Secret\*\*/);
+    assert.match(md, /sf project retrieve start --metadata ExtlClntAppGlobalOauthSettings:MCP_Client_App_glbloauth --target-org <dev-hub>/);
+    assert.match(md, /do not commit it/);
+    assert.doesNotMatch(summary(p, {}, { consumerKeySet: false }), /External Client App Manager/, 'only once the key exists');
+  });
+});

@@ -1,4 +1,4 @@
-// `npm run fake-org [-- --port N]`: start the fake org on 127.0.0.1, print one JSON line with everything a
+// `npm run fake-org [-- --port N] [--timing realistic]`: start the fake org on 127.0.0.1, print one JSON line with everything a
 // client needs (login URL, users, client id, key file, auth URLs, TLS certificate), serve until SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';
 import { startFakeOrg } from './server.ts';
@@ -8,8 +8,14 @@ const { values } = parseArgs({
     port: { type: 'string', default: '0' },
     namespace: { type: 'string' },
     'latency-ms': { type: 'string' },
+    /** 'realistic': jobs take server time (timing.ts) */
+    timing: { type: 'string' },
   },
 });
+if (values.timing !== undefined && values.timing !== 'realistic' && values.timing !== 'none') {
+  console.error(`--timing must be realistic or none, got '${values.timing}'`);
+  process.exit(2);
+}
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`--port must be a port number, got '${values.port}'`);
@@ -20,6 +26,7 @@ const fake = await startFakeOrg({
   port,
   ...(values.namespace ? { namespace: values.namespace } : {}),
   ...(values['latency-ms'] ? { latencyMs: Number(values['latency-ms']) } : {}),
+  ...(values.timing ? { timing: values.timing as 'realistic' | 'none' } : {}),
 });
 process.stdout.write(
   `${JSON.stringify({

@@ -4,6 +4,7 @@
 // components as org state. Jobs report InProgress for ctx.timing.deployPolls / retrievePolls polls first.
 import JSZip from 'jszip';
 import registryJson from '@salesforce/source-deploy-retrieve/lib/src/registry/metadataRegistry.json' with { type: 'json' };
+import { stillRunning } from './timing.ts';
 import type { AppliedComponent, ComponentProblem, ComponentSource, FakeOrgContext, FakeRequest, OrgState, Route } from './types.ts';
 import { ECA_CHILD_TYPES, MODELLED_TYPES, TYPE_BY_NAME, filePath } from './schema.ts';
 import { normalizedNodes, setField } from './store.ts';
@@ -113,6 +114,8 @@ interface DeployJob {
   kind: 'deploy';
   org: OrgState;
   polls: number;
+  /** epoch ms */
+  startedAt: number;
   options: DeployOptions;
   result: DeployResult;
 }
@@ -178,7 +181,7 @@ export function createMetadataApi(deps: MetadataApiDeps) {
     };
     // Like a real org the work happens whether or not anyone polls; polls only reveal it step by step.
     const result = await runDeploy(org, zip, options, apiVersion, base);
-    jobs.set(id, { kind: 'deploy', org, polls: 0, options, result });
+    jobs.set(id, { kind: 'deploy', org, polls: 0, startedAt: Date.now(), options, result });
     return base;
   }
 
@@ -331,7 +334,7 @@ export function createMetadataApi(deps: MetadataApiDeps) {
   function checkDeploy(org: OrgState, id: string, includeDetails: boolean): DeployResult | undefined {
     const job = jobs.get(id);
     if (!job || job.kind !== 'deploy' || job.org !== org) return undefined;
-    if (job.polls < Math.max(1, ctx.timing.deployPolls)) {
+    if (job.polls < Math.max(1, ctx.timing.deployPolls) || stillRunning(job.startedAt, ctx.timing.durations.deployMs)) {
       job.polls++;
       const total = job.result.numberComponentsTotal;
       const { details: _details, ...rest } = job.result;

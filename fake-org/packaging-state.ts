@@ -134,12 +134,33 @@ export interface PackagingState {
   installRequests: Map<string, InstallRequestRec>;
   /** by SubscriberPackageId (15-char key) */
   installed: Map<string, InstalledRec>;
+  /**
+   * The daily counters of the REST limits resource that packaging uses, by the resource's names. Each accepted
+   * version request takes one (our choice, no evidence: at acceptance rather than on success); tests lower them.
+   */
+  limits: { Package2VersionCreates: DailyLimit; Package2VersionCreatesWithoutValidation: DailyLimit };
+}
+
+export interface DailyLimit {
+  Max: number;
+  Remaining: number;
+}
+
+/**
+ * Max of a Dev Hub's daily version creations: 50 with validation, as the Salesforce DX Developer Guide's example
+ * of `sf limits api display` shows ("Package2VersionCreates 23 50", "How Many Package Versions Can I Create Per
+ * Day?"); 500 without validation, as the REST API Developer Guide's "List Organization Limits" example shows
+ * (whose example org has 6 validated). See docs/platform-notes.md §18. A non-Dev-Hub org lists 0 (our choice).
+ */
+function defaultLimits(org: OrgState): PackagingState['limits'] {
+  const max = org.isDevHub ? 50 : 0;
+  return { Package2VersionCreates: { Max: max, Remaining: max }, Package2VersionCreatesWithoutValidation: { Max: org.isDevHub ? 500 : 0, Remaining: org.isDevHub ? 500 : 0 } };
 }
 
 export function stateOf(org: OrgState): PackagingState {
   let s = org.ext.get('packaging') as PackagingState | undefined;
   if (!s) {
-    s = { packages: new Map(), versions: new Map(), requests: new Map(), installRequests: new Map(), installed: new Map() };
+    s = { packages: new Map(), versions: new Map(), requests: new Map(), installRequests: new Map(), installed: new Map(), limits: defaultLimits(org) };
     org.ext.set('packaging', s);
   }
   return s;

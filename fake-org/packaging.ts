@@ -23,6 +23,7 @@ import {
 import { type ObjectSchema, type ParsedQuery, type Row, ID_RE, SoqlError, parseSoql, requiredEqualities, runQuery } from './packaging-soql.ts';
 import { DEV_HUB_ONLY, SCHEMAS, schemaFor } from './packaging-schema.ts';
 import { checkVersionInfo, resolveBuild } from './packaging-version.ts';
+import { stillRunning } from './timing.ts';
 
 export { PACKAGEABLE_ECA_TYPES, UNPACKAGEABLE_ECA_TYPES } from './packaging-version.ts';
 
@@ -151,7 +152,7 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
 
   /** The InstallValidationStatus of a version as seen from `viewer` (without counting a look-up). */
   function installValidationStatus(v: VersionRec, viewer: OrgState): { status: string; installed?: VersionRec } {
-    if (v.availabilityChecks <= ctx.timing.versionUnavailablePolls) return { status: 'PACKAGE_UNAVAILABLE' };
+    if (v.availabilityChecks <= ctx.timing.versionUnavailablePolls || stillRunning(v.CreatedDate, ctx.timing.durations.replicationMs)) return { status: 'PACKAGE_UNAVAILABLE' };
     if (v.IsDeprecated) return { status: 'DEPRECATED_INSTALL_PACKAGE' };
     const pkg = findPackage(ctx, v.Package2Id);
     if (!pkg) return { status: 'UNKNOWN_ERROR' };
@@ -377,7 +378,7 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     if (r.Status === 'Success' || r.Status === 'Error') return;
     r.reads++;
     const polls = ctx.timing.versionCreatePolls;
-    if (r.reads <= polls) {
+    if (r.reads <= polls || stillRunning(r.CreatedDate, ctx.timing.durations.versionBuildMs)) {
       const next = r.reads === 1 ? 'Queued' : 'InProgress';
       if (next !== r.Status) {
         r.Status = next;
@@ -453,7 +454,7 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
   function advanceInstall(org: OrgState, r: InstallRequestRec): void {
     if (r.Status !== 'IN_PROGRESS') return;
     r.reads++;
-    if (r.reads <= ctx.timing.installPolls) return;
+    if (r.reads <= ctx.timing.installPolls || stillRunning(r.CreatedDate, ctx.timing.durations.installMs)) return;
     r.LastModifiedDate = timestamp();
     if (r.outcome.kind === 'error') {
       r.Status = 'ERROR';
@@ -912,6 +913,14 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     if (r.CalculateCodeCoverage && r.SkipValidation) {
       return fieldError(400, 'FIELD_INTEGRITY_EXCEPTION', "You can't calculate code coverage when validation is skipped.", ['CalculateCodeCoverage', 'SkipValidation']);
     }
+    // The daily counter (docs/platform-notes.md §18). Refusing at 0, and this text, are our choice, no evidence:
+    // no public report quotes the platform's answer; the action reads the limits resource before it asks.
+    const limits = stateOf(hub).limits;
+    const counter = r.SkipValidation ? limits.Package2VersionCreatesWithoutValidation : limits.Package2VersionCreates;
+    if (counter.Remaining < 1) {
+      return fieldError(400, 'LIMIT_EXCEEDED', `You've reached the daily limit of ${counter.Max} package version creations for this Dev Hub. Try again later.`);
+    }
+    counter.Remaining--;
     stateOf(hub).requests.set(key15(r.Id), r);
     return ctx.json(201, { id: r.Id, success: true, errors: [] });
   }
@@ -1169,7 +1178,20 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     handler: (req: FakeRequest) => query(req, schema.name),
   }));
 
+  // REST limits resource (GET /services/data/vNN.0/limits): { <name>: { Max, Remaining } } per the REST API
+  // Developer Guide, "List Organization Limits" (dome_limits.htm). Only the packaging counters are modelled.
+  const limitsRoute: Route = {
+    name: 'rest.limits',
+    method: 'GET',
+    pattern: /^\/limits\/?$/,
+    handler: (req) => {
+      const { Package2VersionCreates, Package2VersionCreatesWithoutValidation } = stateOf(req.org).limits;
+      return ctx.json(200, { Package2VersionCreates: { ...Package2VersionCreates }, Package2VersionCreatesWithoutValidation: { ...Package2VersionCreatesWithoutValidation } });
+    },
+  };
+
   return [
+    limitsRoute,
     ...queryRoutes,
     { name: 'tooling.package2.create', method: 'POST', pattern: sobject('Package2', false), handler: (req) => createPackage2(req) },
     { name: 'tooling.package2.retrieve', method: 'GET', pattern: sobject('Package2', true), handler: (req, m) => getPackage2(req, m) },

@@ -27,6 +27,7 @@ import { coreRoutes, fallbackRoutes } from './rest.ts';
 import { createValidator } from './rules.ts';
 import { createSoapHandler, INVALID_SESSION_FAULT, parseSoapCall, soapFault } from './soap.ts';
 import { createStore } from './store.ts';
+import { NO_DURATIONS, REALISTIC } from './timing.ts';
 
 /** API versions the org advertises on /services/data; the highest becomes every later call's version. */
 export const MIN_API_VERSION = 31;
@@ -46,6 +47,8 @@ export interface FakeOrgOptions {
   clientId?: string;
   /** added to every answer, in ms (default 0) */
   latencyMs?: number;
+  /** server-side job durations: 'realistic' (timing.ts, public figures scaled down) or none (default) */
+  timing?: 'realistic' | 'none';
 }
 
 export interface RequestLogEntry {
@@ -148,7 +151,14 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
     },
     json,
     restError: (status, errorCode, message) => json(status, [{ message, errorCode }]),
-    timing: { versionCreatePolls: 2, versionUnavailablePolls: 1, installPolls: 1, deployPolls: 1, retrievePolls: 1 },
+    timing: {
+      versionCreatePolls: 2,
+      versionUnavailablePolls: 1,
+      installPolls: 1,
+      deployPolls: 1,
+      retrievePolls: 1,
+      durations: { ...(options.timing === 'realistic' ? REALISTIC : NO_DURATIONS) },
+    },
     failures: {},
   };
   const metadataApi = createMetadataApi({ ctx, apply: store.apply, takeDeployFailure: () => faults.takeDeployFailure() });

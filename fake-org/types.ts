@@ -186,6 +186,8 @@ export interface FakeOrgContext {
     retrievePolls: number;
     /** ms after an org got an app's OAuth consumer before its token endpoint knows the client (default 0) */
     appUsableMs?: number;
+    /** server-side durations of jobs (timing.ts): a job also runs until its duration has passed; zero = none */
+    durations: import('./timing.ts').JobDurations;
   };
   /** Forced failures, set by tests. */
   failures: {

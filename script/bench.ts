@@ -1,5 +1,11 @@
-// npm run bench [-- --rounds N] [--skip-cli] [--skip-cli-install] [--dist DIR] [--timeline]: the action against the sf CLI on the
-// same fake org. --dist measures another build of the action (e.g. one made before a change).
+// npm run bench [-- --rounds N] [--skip-cli] [--skip-cli-install] [--dist DIR] [--timeline] [--profile realistic]: the action
+// against the sf CLI on the same fake org. --dist measures another build of the action (e.g. one made before a change).
+//
+// --profile realistic: the fake's jobs take server time (fake-org/timing.ts: deploy, version build, replication,
+// install; public figures scaled down 10×), rounds default to 1. Per side: wall time, the org's own time (job
+// durations plus each request's server time) and the overhead beyond it; then the action again with unchanged
+// inputs against the same org (reuse: no version creation). Goals printed, never asserted: overhead ≤ 5 s per job,
+// rerun ≤ 10 s with zero version creations.
 //
 // Starts the fake org in-process with no artificial delays (its default timing: every asynchronous job reports
 // "in progress" for the same number of status reads on both sides) and runs N rounds (default 5), alternating:
@@ -33,18 +39,22 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const { values: flags } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '' },
     'skip-cli': { type: 'boolean', default: false },
     'skip-cli-install': { type: 'boolean', default: false },
     /** print each action round's requests against time since spawn, to see where the time goes */
     timeline: { type: 'boolean', default: false },
     /** another build to measure, e.g. one made before a change (before/after comparisons) */
     dist: { type: 'string', default: join(root, 'dist') },
+    /** 'realistic': the fake's jobs take server time (fake-org/timing.ts); measures wall, org time, overhead, rerun */
+    profile: { type: 'string', default: 'none' },
   },
 });
+if (flags.profile !== 'none' && flags.profile !== 'realistic') throw new Error(`--profile must be none or realistic, got ${flags.profile}`);
+const REALISTIC_PROFILE = flags.profile === 'realistic';
 const dist = resolve(flags.dist!);
 const distEntry = join(dist, 'index.js');
-const ROUNDS = Math.max(1, Number.parseInt(flags.rounds!, 10) || 5);
+const ROUNDS = Math.max(1, Number.parseInt(flags.rounds!, 10) || (REALISTIC_PROFILE ? 1 : 5));
 const APP = 'MCP_Client_App';
 const PACKAGE = 'MCP Client App';
 /** From issue 8's notes, for when a cold install cannot be measured here (it needs an empty npm cache). */
@@ -184,6 +194,10 @@ function jobInputs(org: FakeOrg): Record<string, string> {
 
 interface RoundResult {
   ms: number;
+  /** the org's own time: its jobs' server durations plus the server time of every request (orgTime) */
+  orgMs: number;
+  /** package version create requests the org accepted */
+  versionCreates: number;
   peakKb: number;
   requests: number;
   routes: Map<string, number>;
@@ -207,20 +221,48 @@ function printTimeline(log: RequestLogEntry[], r: Proc): void {
 }
 
 async function actionRound(): Promise<RoundResult> {
-  const org = await startFakeOrg();
+  return (await actionRounds(false)).first;
+}
+
+/** The action on a fresh org; with `rerun`, then again with unchanged inputs against the same org. */
+async function actionRounds(rerun: boolean): Promise<{ first: RoundResult; rerun?: RoundResult }> {
+  const org = await startFakeOrg({ timing: REALISTIC_PROFILE ? 'realistic' : 'none' });
   try {
-    const r = await runActionProcess(jobInputs(org), { NODE_EXTRA_CA_CERTS: org.caCertPath });
-    const installed = org.ctx.scratch.metadata.get('ExternalClientApplication')?.size ?? 0;
-    if (r.code !== 0 || !r.outputs['package-version-id'] || !installed) {
-      throw new Error(`the action failed (exit ${r.code}, installed ${installed}):\n${tail(r.stdout + r.stderr)}`);
-    }
-    const first = org.log.reduce((min, e) => Math.min(min, e.at), Number.POSITIVE_INFINITY);
-    if (flags.timeline) printTimeline(org.log, r);
-    rmSync(r.runnerTemp, { recursive: true, force: true });
-    return { ms: r.ms, peakKb: r.peakKb, requests: org.log.length, routes: countRoutes(org.log), unrouted: unrouted(org.log), coldStartMs: first - r.spawnedAt };
+    const one = async (): Promise<RoundResult> => {
+      const from = org.log.length;
+      const r = await runActionProcess(jobInputs(org), { NODE_EXTRA_CA_CERTS: org.caCertPath });
+      const installed = org.ctx.scratch.metadata.get('ExternalClientApplication')?.size ?? 0;
+      if (r.code !== 0 || !r.outputs['package-version-id'] || !installed) {
+        throw new Error(`the action failed (exit ${r.code}, installed ${installed}):\n${tail(r.stdout + r.stderr)}`);
+      }
+      const log = org.log.slice(from);
+      const first = log.reduce((min, e) => Math.min(min, e.at), Number.POSITIVE_INFINITY);
+      if (flags.timeline) printTimeline(log, r);
+      rmSync(r.runnerTemp, { recursive: true, force: true });
+      return { ms: r.ms, peakKb: r.peakKb, requests: log.length, routes: countRoutes(log), unrouted: unrouted(log), coldStartMs: first - r.spawnedAt, ...orgTime(org, log) };
+    };
+    const first = await one();
+    return rerun ? { first, rerun: await one() } : { first };
   } finally {
     await org.close();
   }
+}
+
+/**
+ * The org's own time in a stretch of its log: each job's server duration (the profile's: a deploy, a version build,
+ * and for each install the new version's replication and the install itself) plus every request's server time.
+ * What a client spends beyond that (starting, computing, waiting between polls) is its overhead.
+ */
+function orgTime(org: FakeOrg, log: RequestLogEntry[]): { orgMs: number; versionCreates: number } {
+  const d = org.ctx.timing.durations;
+  const n = (route: string): number => log.filter((e) => e.route === route && e.status >= 200 && e.status < 300).length;
+  const versionCreates = n('tooling.package2VersionCreateRequest.create');
+  const installs = n('tooling.packageInstallRequest.create');
+  const deploys = n('soap.deploy') + n('metadata.deployRequest.create');
+  const jobs = deploys * d.deployMs + versionCreates * d.versionBuildMs + installs * (d.replicationMs + d.installMs);
+  // A version built earlier (reused) is replicated already: no replication wait before its install.
+  const replicationNotWaited = Math.max(0, installs - versionCreates) * d.replicationMs;
+  return { orgMs: jobs - replicationNotWaited + log.reduce((sum, e) => sum + e.ms, 0), versionCreates };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -238,7 +280,7 @@ function cliEnv(org: FakeOrg, home: string, work: string): Record<string, string
 }
 
 async function cliRound(cli: Cli): Promise<RoundResult> {
-  const org = await startFakeOrg();
+  const org = await startFakeOrg({ timing: REALISTIC_PROFILE ? 'realistic' : 'none' });
   const work = mkdtempSync(join(tmpdir(), 'eca-bench-cli-'));
   const home = join(work, 'home');
   mkdirSync(home);
@@ -289,7 +331,7 @@ async function cliRound(cli: Cli): Promise<RoundResult> {
     if (version?.Status !== 'Success') throw new Error(`version create ended in ${version?.Status}`);
     await sf('package install', ['package', 'install', '--package', version.SubscriberPackageVersionId, '--target-org', 'scratch', '--wait', '5', '--publish-wait', '5', '--no-prompt'], packageDir);
     if (!org.ctx.scratch.metadata.get('ExternalClientApplication')?.size) throw new Error('the CLI install left no app in the scratch org');
-    return { ms: wall, peakKb, requests: org.log.length, routes: countRoutes(org.log), unrouted: unrouted(org.log), steps };
+    return { ms: wall, peakKb, requests: org.log.length, routes: countRoutes(org.log), unrouted: unrouted(org.log), steps, ...orgTime(org, org.log) };
   } finally {
     await org.close();
     rmSync(work, { recursive: true, force: true });
@@ -400,13 +442,18 @@ async function main(): Promise<void> {
   const cli = flags['skip-cli'] ? undefined : await cliInfo();
   const cpu = cpus();
   console.log(
-    `eca-action benchmark: ${ROUNDS} round(s), fake org with no artificial delays, node ${process.version}, ${cpu.length} CPU(s) (${cpu[0]?.model.trim() ?? '?'})` +
+    `eca-action benchmark: ${ROUNDS} round(s), fake org ${REALISTIC_PROFILE ? 'with the realistic timing profile' : 'with no artificial delays'}, node ${process.version}, ${cpu.length} CPU(s) (${cpu[0]?.model.trim() ?? '?'})` +
       (cli ? `; sf CLI ${cli.version} on node ${cli.nodeVersion}` : '; sf CLI skipped') +
       `; peak RSS from ${TIME ? '/usr/bin/time (getrusage)' : '/proc/<pid>/status VmHWM sampled every 10 ms'}`,
   );
 
   // Warm-up (not counted): the first start of a process reads the bundle from disk into the page cache.
   await dryRun();
+  if (REALISTIC_PROFILE) {
+    await realistic(cli);
+    console.log(`\nbench took ${sec(performance.now() - started)}`);
+    return;
+  }
 
   const action: RoundResult[] = [];
   const sfPath: RoundResult[] = [];
@@ -505,6 +552,60 @@ async function main(): Promise<void> {
   console.log(`  loaded by a dry run: ${distFiles(dryLoaded)}; node_modules: ${dryLoaded.filter((f) => f.includes('node_modules')).length}`);
   console.log(`  loaded by the full job: ${distFiles(fullLoaded)}`);
   console.log(`\nbench took ${sec(performance.now() - started)}`);
+}
+
+/** Goals (printed, never asserted): the overhead beyond the org's own time, and a rerun with unchanged inputs. */
+const GOALS = { overheadMs: 5_000, rerunMs: 10_000 };
+
+/**
+ * The realistic profile: the fake's jobs take server time (fake-org/timing.ts: public figures scaled down). For the
+ * action and the sf CLI path, wall time, the org's own time and the overhead beyond it; then the action again with
+ * unchanged inputs against the same org, which should reuse the version.
+ */
+async function realistic(cli: Cli | undefined): Promise<void> {
+  const { REALISTIC, REAL_DURATIONS, SCALE } = await import('../fake-org/timing.ts');
+  const min = (ms: number): string => (ms >= 60_000 ? `${ms / 60_000} min` : `${ms / 1000} s`);
+  console.log(
+    `realistic profile (real → here, 1/${SCALE}): deploy ${min(REAL_DURATIONS.deployMs)} → ${min(REALISTIC.deployMs)}, version build ${min(REAL_DURATIONS.versionBuildMs)} → ${min(REALISTIC.versionBuildMs)}, ` +
+      `replication ${min(REAL_DURATIONS.replicationMs)} → ${min(REALISTIC.replicationMs)}, install ${min(REAL_DURATIONS.installMs)} → ${min(REALISTIC.installMs)}`,
+  );
+  const action: RoundResult[] = [];
+  const rerun: RoundResult[] = [];
+  const sfPath: RoundResult[] = [];
+  for (let i = 1; i <= ROUNDS; i++) {
+    const a = await actionRounds(true);
+    action.push(a.first);
+    rerun.push(a.rerun!);
+    let line = `round ${i}/${ROUNDS}: action ${sec(a.first.ms)} (org ${sec(a.first.orgMs)}), rerun ${sec(a.rerun!.ms)} with ${a.rerun!.versionCreates} version creation(s)`;
+    if (cli) {
+      const c = await cliRound(cli);
+      sfPath.push(c);
+      line += `; sf CLI ${sec(c.ms)} (org ${sec(c.orgMs)})`;
+    }
+    console.log(line);
+  }
+  const rows: string[][] = [['', 'wall time', "org's own time", 'overhead', 'version creations', 'requests']];
+  const row = (name: string, rs: RoundResult[]): void => {
+    rows.push([
+      name,
+      spread(rs.map((r) => r.ms), sec),
+      spread(rs.map((r) => r.orgMs), sec),
+      spread(rs.map((r) => r.ms - r.orgMs), sec),
+      spread(rs.map((r) => r.versionCreates), num),
+      spread(rs.map((r) => r.requests), num),
+    ]);
+  };
+  row('action, full job (new org)', action);
+  if (cli) row('sf CLI path, full job (7 commands)', sfPath);
+  row('action, rerun with unchanged inputs', rerun);
+  console.log(`\nmedian (min–max) over ${ROUNDS} round(s)\n${table(rows)}`);
+  const overhead = median(action.map((r) => r.ms - r.orgMs));
+  const again = median(rerun.map((r) => r.ms));
+  const creations = Math.max(...rerun.map((r) => r.versionCreates));
+  console.log('\ngoals (printed, never asserted)');
+  console.log(`  action overhead beyond the org's time ≤ ${sec(GOALS.overheadMs)}: ${sec(overhead)} ${overhead <= GOALS.overheadMs ? 'met' : 'NOT met'}`);
+  if (cli) console.log(`  sf CLI overhead beyond the org's time, for comparison: ${sec(median(sfPath.map((r) => r.ms - r.orgMs)))}`);
+  console.log(`  rerun with unchanged inputs ≤ ${sec(GOALS.rerunMs)} with 0 version creations: ${sec(again)}, ${creations} creation(s) ${again <= GOALS.rerunMs && creations === 0 ? 'met' : 'NOT met'}`);
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

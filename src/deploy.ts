@@ -2,7 +2,7 @@
 import { join, relative } from 'node:path';
 import type { Connection } from '@salesforce/core';
 import { ComponentSet, type MetadataApiDeployStatus } from '@salesforce/source-deploy-retrieve';
-import { pollUntil } from './poll.ts';
+import { pollUntil, progressReporter } from './poll.ts';
 import { withRetry } from './retry.ts';
 import { redact } from './mask.ts';
 import * as say from './mask.ts';
@@ -49,12 +49,13 @@ export async function deployProject(
         apiOptions: { rollbackOnError: true, singlePackage: true },
       });
       opts.log(`Deploy ${operation.id} started: ${sources.map((c) => `${c.type.name} ${c.fullName}`).join(', ')}`);
+      const progress = progressReporter(opts.log, opts.timeoutMs);
       const status = await pollUntil<MetadataApiDeployStatus>(() => operation.checkStatus(), (s) => s.done, {
         what: `Deploy ${operation.id}`,
         timeoutMs: opts.timeoutMs,
         log: opts.log,
         onProgress: (s, ms) =>
-          opts.log(`Deploy ${operation.id}: ${s.status}, ${s.numberComponentsDeployed ?? 0}/${s.numberComponentsTotal ?? sources.length} components (${Math.round(ms / 1000)} s)`),
+          progress(`Deploy ${operation.id}: ${s.status}, ${s.numberComponentsDeployed ?? 0}/${s.numberComponentsTotal ?? sources.length} components`, ms),
       });
       if (status.success) return { id: operation.id!, components: sources.length };
 

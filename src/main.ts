@@ -71,9 +71,6 @@ export async function run(): Promise<void> {
       : undefined;
 
     const steps = await login.orgSteps();
-    // Everything that can be known to fail later is checked while nothing has been changed yet.
-    await core.group('Check before any change', () => steps.preflight(settings, hub, target, log));
-
     // 3. Deploy. On a rerun the org's own links go back in, so the app keeps its OAuth consumer (and key).
     const before = await core.group('Read the existing app', async () => {
       const state = (await steps.appExists(hub.connection, plan!.appName, log))
@@ -82,6 +79,20 @@ export async function run(): Promise<void> {
       log(state.exists ? `${plan!.appName} exists; it will be updated in place.` : `${plan!.appName} is new.`);
       return state;
     });
+    // The package as this run would build it, so that the checks know which version an unchanged run reuses.
+    const packageDir = workspace.dir('package');
+    const renderPackage = (links: typeof before.links, id?: string): void => {
+      const pkg = settings.package!;
+      writeProject(
+        packageDir,
+        renderProject(plan!, { target: 'package', links, package: { name: pkg.name, namespace: pkg.namespace, versionNumber: pkg.versionNumber, id } }),
+      );
+    };
+    if (settings.package && target && before.exists) renderPackage(before.links);
+    // Everything that can be known to fail later is checked while nothing has been changed yet.
+    await core.group('Check before any change', () =>
+      steps.preflight(settings, hub, target, log, settings.package && target && before.exists ? packageDir : undefined),
+    );
     const deployDir = workspace.dir('deploy');
     writeProject(deployDir, renderProject(plan, { target: 'deploy', links: before.links }));
     await core.group('Deploy the External Client App', async () => {
@@ -122,24 +133,13 @@ export async function run(): Promise<void> {
     // 4. The package scratch orgs install.
     if (settings.package) {
       const pkgSettings = settings.package;
-      const packageDir = workspace.dir('package');
-      const renderPackage = (id?: string): void => {
-        writeProject(
-          packageDir,
-          renderProject(plan!, {
-            target: 'package',
-            links: after.links,
-            package: { name: pkgSettings.name, namespace: pkgSettings.namespace, versionNumber: pkgSettings.versionNumber, id },
-          }),
-        );
-      };
       const pkg = await core.group('Create or reuse the package', async () => {
-        renderPackage();
+        renderPackage(after.links);
         const ref = await steps.ensurePackage(hub.connection, packageDir, pkgSettings, log).catch((error: unknown) => {
           throw /namespace/i.test(message(error)) ? login.withInput(error, 'package-namespace') : error;
         });
         // The packaging library finds the package directory through its alias → 0Ho id.
-        renderPackage(ref.id);
+        renderPackage(after.links, ref.id);
         return ref;
       });
       outputs.packageId = pkg.id;
@@ -147,23 +147,34 @@ export async function run(): Promise<void> {
       const version = await core.group('Create the package version', () =>
         steps.createVersion(hub.connection, packageDir, pkg, pkgSettings, log),
       );
-      const url = steps.installUrl(hub.orgType === 'sandbox' ? 'https://test.salesforce.com' : 'https://login.salesforce.com', version.subscriberPackageVersionId);
+      // The action builds beta versions, which install only into sandboxes and scratch orgs: the link goes to the
+      // sandbox login host, whatever kind of org the Dev Hub is.
+      const url = steps.installUrl('https://test.salesforce.com', version.subscriberPackageVersionId);
       Object.assign(outputs, {
         packageVersionId: version.subscriberPackageVersionId,
         packageVersionNumber: version.versionNumber,
+        packageVersionCreated: version.created,
         installUrl: url,
+        installationKeySet: Boolean(pkgSettings.installationKey),
       });
       core.setOutput('package-version-id', version.subscriberPackageVersionId);
       core.setOutput('package-version-number', version.versionNumber);
+      core.setOutput('package-version-created', String(version.created));
       core.setOutput('install-url', url);
-      log(`Package version ${version.versionNumber}: ${version.subscriberPackageVersionId}`);
+      log(`Package version ${version.versionNumber}: ${version.subscriberPackageVersionId}${version.created ? '' : ' (reused)'}`);
 
       if (target) {
-        await core.group('Install into the target org', () =>
-          steps.installVersion(target.connection, version.subscriberPackageVersionId, pkgSettings, log).catch((error: unknown) => {
+        await core.group('Install into the target org', async () => {
+          // A reused version is often installed already (the previous run put it there): installing it again
+          // would take the install's minutes for nothing.
+          if (!version.created && (await steps.isInstalled(target.connection, version.subscriberPackageVersionId, log))) {
+            log(`${version.subscriberPackageVersionId} is already installed in the target org; nothing to install.`);
+            return;
+          }
+          await steps.installVersion(target.connection, version.subscriberPackageVersionId, pkgSettings, log).catch((error: unknown) => {
             throw login.withInput(error, /INSTALL_KEY|installation key/i.test(message(error)) ? 'installation-key' : 'install-target');
-          }),
-        );
+          });
+        });
         const servers = pkgSettings.mcpServers;
         if (servers?.length) {
           outputs.mcpServers = await core.group('Activate hosted MCP servers in the install target', () =>

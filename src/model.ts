@@ -43,7 +43,12 @@ export interface PackageSettings {
   installTarget?: OrgRef;
   /** `mcp-servers`: hosted MCP servers to activate in the install target, as names like `sobject-all`. */
   mcpServers?: string[];
+  /** `when-changed`: reuse a version built from the same content; `always`: build one on every run. */
+  newVersion: NewVersion;
 }
+
+export const NEW_VERSION_MODES = ['when-changed', 'always'] as const;
+export type NewVersion = (typeof NEW_VERSION_MODES)[number];
 
 export interface GithubSecretSettings {
   token: string;

@@ -2,7 +2,7 @@
 // (loaded by org-login.ts).
 export { deployProject, annotateFailures, DeployError } from './deploy.ts';
 export { appExists, readAppState, type AppState } from './credentials.ts';
-export { ensurePackage, createVersion, installVersion, installUrl, PackagingError } from './packaging.ts';
+export { ensurePackage, createVersion, installVersion, installUrl, isInstalled, PackagingError } from './packaging.ts';
 export { preflight } from './preflight.ts';
 export { activateMcpServers } from './mcp-servers.ts';
 export { waitUntilUsable } from './usable.ts';

@@ -40,9 +40,18 @@ function hookWarnings(log: (line: string) => void): void {
   warningsHooked = true;
   // Without a listener core calls process.emitWarning, which prints a stack-like line on stderr.
   Lifecycle.getInstance().onWarning(async (w: string) => {
+    if (IRRELEVANT_WARNINGS.some((re) => re.test(w))) return;
     log(`warning from the Salesforce libraries: ${redact(w)}`);
   });
 }
+
+/**
+ * Library warnings about things this action does not do, which would only make a user look for a problem:
+ * - @salesforce/core's scratchOrgSettingsGenerator warns about record-type capitalization in a scratch org
+ *   definition file on every version create, and the action sends no definition file;
+ * - sfdcUrl warns about http, which the inputs allow only for loopback hosts (local runs against a fake org).
+ */
+const IRRELEVANT_WARNINGS = [/^Record types defined in the scratch org definition file/, /^Using insecure protocol: http: on url: http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/];
 
 export async function connectDevHub(auth: DevHubAuth, ws: Workspace, log: (line: string) => void): Promise<OrgSession> {
   hookWarnings(log);

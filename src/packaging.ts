@@ -1,13 +1,15 @@
 // Step 4 of the procedure: the app reaches scratch orgs as a managed 2GP package built in the Dev Hub.
 // @salesforce/packaging does the work; this module decides what to reuse and waits with progress.
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection } from '@salesforce/core';
 import { SfProject } from '@salesforce/core';
 import { Duration } from '@salesforce/kit';
 import { Package, PackageVersion, SubscriberPackageVersion } from '@salesforce/packaging';
 import type { PackageSettings } from './model.ts';
-import { firstPollMs, pollUntil } from './poll.ts';
+import { firstPollMs, pollUntil, PollTimeoutError, progressReporter } from './poll.ts';
 import { isTransientError, retryLine, withRetry } from './retry.ts';
 import { redact } from './mask.ts';
 
@@ -25,7 +27,10 @@ export interface VersionResult {
   packageVersionId: string;
   subscriberPackageVersionId: string;
   versionNumber: string;
+  /** empty when a reused version's request is no longer listed */
   createRequestId: string;
+  /** false: a version built earlier from the same content (or an earlier run's request for it) was reused */
+  created: boolean;
 }
 
 /** Another run created the package between our list and our create: the next list finds it. */
@@ -105,20 +110,48 @@ export async function createVersion(
   settings: PackageSettings,
   log: (line: string) => void,
 ): Promise<VersionResult> {
+  const timeoutMs = settings.waitMinutes * 60_000;
+  // The content hash goes into the request's Tag, which the platform copies to the version: the next run finds
+  // the version by it. Equal tags mean equal content, so a retry after a lost answer adopts a request it did not
+  // see before (a blind repeat would build a second version).
+  const tag = versionTag(versionHash(projectDir, settings));
+  const reuse = async (): Promise<VersionResult | undefined> => {
+    const reused = await withRetry(() => findBuiltVersion(connection, pkg.id, tag), { what: `Versions of ${pkg.name}`, log });
+    if (reused) {
+      log(
+        `Package version ${reused.versionNumber} (${reused.subscriberPackageVersionId}) was built earlier from the same package content and settings; reusing it (new-version: when-changed). No version was created.`,
+      );
+    }
+    return reused;
+  };
+  if (settings.newVersion !== 'always') {
+    const reused = await reuse();
+    if (reused) return reused;
+  }
+  const earlier = await withRetry(() => findVersionRequests(connection, pkg.id, tag), { what: `Version requests of ${pkg.name}`, log });
+  // A request that finished between the two look-ups (an earlier run's, which timed out) left a version to reuse.
+  if (settings.newVersion !== 'always' && earlier.some((r) => r.Status === 'Success')) {
+    const reused = await reuse();
+    if (reused) return reused;
+  }
+  const building = settings.newVersion === 'always' ? undefined : earlier.find((r) => IN_PROGRESS.has(r.Status));
+  if (building) {
+    log(`Package version request ${building.Id} of an earlier run builds the same content (${building.Status}); waiting for it instead of building another (new-version: when-changed).`);
+    return { ...(await waitForVersion(connection, building.Id, building.Status, settings, timeoutMs, log)), created: false };
+  }
+  await checkDailyLimit(connection, log);
+
   // The project file was rewritten with the package's alias since it was last read; read it afresh.
   SfProject.clearInstances();
   const project = await SfProject.resolve(projectDir);
-  const timeoutMs = settings.waitMinutes * 60_000;
-  // A version request is not idempotent: repeated blindly after a lost answer it would build a second version.
-  // Each run tags its request; a retry first looks for a request with its tag and adopts it.
-  const tag = versionTag();
+  const seen = new Set(earlier.map((r) => r.Id));
   const submitted = await withRetry(
     async (attempt) => {
       if (attempt > 1) {
-        const earlier = await findVersionRequest(connection, pkg.id, tag);
-        if (earlier) {
-          log(`Package version request ${earlier.Id} of this run was accepted before the failure; waiting for it.`);
-          return earlier;
+        const adopted = (await findVersionRequests(connection, pkg.id, tag)).find((r) => !seen.has(r.Id) && r.Status !== 'Error');
+        if (adopted) {
+          log(`Package version request ${adopted.Id} of this run was accepted before the failure; waiting for it.`);
+          return adopted;
         }
       }
       // Zero timeout: the library only submits; waiting is ours so that it backs off and reports progress.
@@ -142,24 +175,44 @@ export async function createVersion(
   ).catch((error: unknown) => {
     throw new PackagingError(`Could not start a version of ${pkg.name}: ${redact((error as Error).message)}`, { cause: error });
   });
-  const requestId = submitted.Id;
-  log(`Package version request ${requestId} submitted (${settings.versionNumber}).`);
-  const inProgress = new Set(['Queued', 'InProgress', 'Initializing', 'VerifyingFeaturesAndSettings', 'VerifyingDependencies', 'VerifyingMetadata', 'FinalizingPackageVersion']);
-  let last = submitted.Status;
+  log(`Package version request ${submitted.Id} submitted (${settings.versionNumber}).`);
+  return { ...(await waitForVersion(connection, submitted.Id, submitted.Status, settings, timeoutMs, log)), created: true };
+}
+
+const IN_PROGRESS = new Set(['Queued', 'InProgress', 'Initializing', 'VerifyingFeaturesAndSettings', 'VerifyingDependencies', 'VerifyingMetadata', 'FinalizingPackageVersion']);
+
+/** Wait for a version request with progress lines; a timeout says that the Dev Hub goes on and how to check. */
+async function waitForVersion(
+  connection: Connection,
+  requestId: string,
+  firstStatus: string,
+  settings: PackageSettings,
+  timeoutMs: number,
+  log: (line: string) => void,
+): Promise<Omit<VersionResult, 'created'>> {
+  const progress = progressReporter(log, timeoutMs);
+  progress(`Package version ${requestId}: ${firstStatus}`, 0);
   const report = await pollUntil(
     () => PackageVersion.getCreateStatus(requestId, connection),
-    (r) => !inProgress.has(r.Status),
+    (r) => !IN_PROGRESS.has(r.Status),
     {
       what: `Package version request ${requestId}`,
       timeoutMs,
-      maxMs: Number(process.env.ECA_ACTION_POLL_MAX_MS ?? 30_000),
+      // Every 10 s at most: a build ends at an unknown moment, and the run waits on average half a poll interval
+      // beyond it; 10 s costs about 6 reads a minute, a trifle against a Dev Hub's daily API requests.
+      maxMs: Number(process.env.ECA_ACTION_POLL_MAX_MS ?? 10_000),
       log,
-      onProgress: (r, ms) => {
-        if (r.Status !== last || ms > 0) log(`Package version ${requestId}: ${r.Status} (${Math.round(ms / 1000)} s)`);
-        last = r.Status;
-      },
+      onProgress: (r, ms) => progress(`Package version ${requestId}: ${r.Status}`, ms),
     },
-  );
+  ).catch((error: unknown) => {
+    if (!(error instanceof PollTimeoutError)) throw error;
+    throw new PackagingError(
+      `Package version request ${requestId} did not finish within wait-minutes (${settings.waitMinutes} min). The Dev Hub goes on building it: ` +
+        `check on it with \`sf package version create report --package-create-request-id ${requestId} --target-dev-hub <dev-hub>\`. ` +
+        'A rerun with the same inputs (new-version: when-changed) waits for this request instead of building another; or raise wait-minutes.',
+      { cause: error },
+    );
+  });
   // The library resolves, not rejects, when the platform refuses the version: the status says so.
   if (report.Status !== 'Success' || !report.SubscriberPackageVersionId) {
     const messages = (report.Error ?? []).map((m) => `  - ${redact(String(m))}`).join('\n');
@@ -173,17 +226,100 @@ export async function createVersion(
   };
 }
 
-/** Names this run's version request (Package2VersionCreateRequest.Tag, shown by `sf package version list --verbose`). */
-function versionTag(): string {
-  const run = process.env.GITHUB_RUN_ID ? `run ${process.env.GITHUB_RUN_ID}.${process.env.GITHUB_RUN_ATTEMPT ?? '1'} ` : '';
-  return `eca-action ${run}${randomBytes(6).toString('hex')}`;
+/**
+ * What a version holds, as a SHA-256: every file of the package directory as rendered (the app, its OAuth
+ * settings with the Dev Hub links), and the settings that change a version without changing those files.
+ * The installation key's value stays out (a hash of it in a readable field could be guessed offline): only
+ * whether there is one. `scheme` changes when this recipe does, so that old tags are not mistaken for new ones.
+ */
+export function versionHash(projectDir: string, settings: PackageSettings): string {
+  const hash = createHash('sha256');
+  const project = JSON.parse(readFileSync(join(projectDir, 'sfdx-project.json'), 'utf8')) as { namespace?: string; sourceApiVersion?: string };
+  hash.update(
+    JSON.stringify({
+      scheme: 'eca-action/version-hash/1',
+      namespace: settings.namespace ?? project.namespace ?? null,
+      sourceApiVersion: project.sourceApiVersion ?? null,
+      versionNumber: settings.versionNumber,
+      installationKey: Boolean(settings.installationKey),
+      codeCoverage: false,
+      skipValidation: false,
+      versionDescription: 'External Client App for MCP clients',
+    }),
+  );
+  const root = join(projectDir, 'force-app');
+  for (const file of listFiles(root)) {
+    hash.update(`\0${relative(root, file).split(sep).join('/')}\0`);
+    hash.update(readFileSync(file));
+  }
+  return hash.digest('hex');
 }
 
-async function findVersionRequest(connection: Connection, packageId: string, tag: string): Promise<{ Id: string; Status: string } | undefined> {
-  const result = await connection.tooling.query<{ Id: string; Status: string }>(
-    `SELECT Id, Status FROM Package2VersionCreateRequest WHERE Package2Id = '${packageId}' AND Tag = '${tag}'`,
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : e.isFile() ? [join(dir, e.name)] : []));
+}
+
+/** Package2VersionCreateRequest.Tag and Package2Version.Tag (shown by `sf package version list --verbose`), as CumulusCI writes it. */
+/**
+ * The version a run with these package files would reuse (new-version: when-changed), if one was built: the checks
+ * before any change ask it, so that a target holding that very beta is not refused.
+ */
+export async function reusableVersionId(connection: Connection, packageId: string, projectDir: string, settings: PackageSettings): Promise<string | undefined> {
+  return (await findBuiltVersion(connection, packageId, versionTag(versionHash(projectDir, settings))))?.subscriberPackageVersionId;
+}
+
+function versionTag(hash: string): string {
+  return `hash:${hash}`;
+}
+
+/** The latest version with that tag that is not deleted (deprecated), if any. */
+async function findBuiltVersion(connection: Connection, packageId: string, tag: string): Promise<VersionResult | undefined> {
+  const result = await connection.tooling.query<{ Id: string; SubscriberPackageVersionId: string; MajorVersion: number; MinorVersion: number; PatchVersion: number; BuildNumber: number }>(
+    'SELECT Id, SubscriberPackageVersionId, MajorVersion, MinorVersion, PatchVersion, BuildNumber FROM Package2Version ' +
+      `WHERE Package2Id = '${packageId}' AND Tag = '${tag}' AND IsDeprecated = false ORDER BY CreatedDate DESC LIMIT 1`,
   );
-  return result.records[0];
+  const v = result.records[0];
+  if (!v?.SubscriberPackageVersionId) return undefined;
+  const request = await connection.tooling.query<{ Id: string }>(
+    `SELECT Id FROM Package2VersionCreateRequest WHERE Package2VersionId = '${v.Id}' LIMIT 1`,
+  );
+  return {
+    createRequestId: request.records[0]?.Id ?? '',
+    packageVersionId: v.Id,
+    subscriberPackageVersionId: v.SubscriberPackageVersionId,
+    versionNumber: `${v.MajorVersion}.${v.MinorVersion}.${v.PatchVersion}.${v.BuildNumber}`,
+    created: false,
+  };
+}
+
+async function findVersionRequests(connection: Connection, packageId: string, tag: string): Promise<{ Id: string; Status: string }[]> {
+  const result = await connection.tooling.query<{ Id: string; Status: string }>(
+    `SELECT Id, Status FROM Package2VersionCreateRequest WHERE Package2Id = '${packageId}' AND Tag = '${tag}' ORDER BY CreatedDate DESC`,
+  );
+  return result.records;
+}
+
+/**
+ * A Dev Hub may create only so many validated versions a day (the REST limits resource's Package2VersionCreates;
+ * `sf limits api display` shows it). With none left the request would be refused after the app was packaged and
+ * the version zip uploaded: say so first, and when the count renews.
+ */
+async function checkDailyLimit(connection: Connection, log: (line: string) => void): Promise<void> {
+  const limits = (await withRetry(() => connection.limits(), { what: 'Dev Hub limits', log })) as unknown as Record<string, { Max?: number; Remaining?: number } | undefined>;
+  const limit = limits['Package2VersionCreates'];
+  if (!limit || typeof limit.Remaining !== 'number') {
+    log('The Dev Hub did not report its daily package version limit (Package2VersionCreates); creating the version anyway.');
+    return;
+  }
+  if (limit.Remaining < 1) {
+    throw new PackagingError(
+      `The Dev Hub has no package version creations left today (Package2VersionCreates: 0 of ${limit.Max ?? '?'} remaining; the count renews over the next 24 hours). ` +
+        'Nothing was built. Rerun later, or keep new-version: when-changed so that unchanged runs reuse their version; `sf limits api display --target-org <dev-hub>` shows the count.',
+    );
+  }
+  log(`Dev Hub daily package version limit: ${limit.Remaining} of ${limit.Max ?? '?'} left before this one.`);
 }
 
 const UNAVAILABLE = new Set(['PACKAGE_UNAVAILABLE', 'PACKAGE_UNAVAILABLE_CRC', 'PACKAGE_UNAVAILABLE_ZIP', 'UNINSTALL_IN_PROGRESS']);
@@ -266,6 +402,12 @@ export async function installVersion(
 function passwordClause(key: string | undefined): string {
   // The platform answers INSTALL_KEY_REQUIRED for a protected version unless the key comes along.
   return key ? ` AND InstallationKey = '${key.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'` : '';
+}
+
+/** Whether the org lists that package version as installed (InstalledSubscriberPackage). */
+export async function isInstalled(target: Connection, subscriberPackageVersionId: string, log: (line: string) => void): Promise<boolean> {
+  const installed = await withRetry(() => SubscriberPackageVersion.installedList(target), { what: 'Installed packages', log });
+  return installed.some((p) => p.SubscriberPackageVersion?.Id === subscriberPackageVersionId);
 }
 
 export function installUrl(loginHost: string, subscriberPackageVersionId: string): string {

@@ -54,6 +54,21 @@ export async function pollUntil<T>(check: () => Promise<T>, done: (status: T) =>
   }
 }
 
+/**
+ * Progress of a long wait as "<what>: <status>, 4 min of 30", logged only when the line changes: a job polled
+ * every 30 s for half an hour says what it does once per status and minute, not sixty times.
+ */
+export function progressReporter(log: (line: string) => void, timeoutMs: number): (text: string, elapsedMs: number) => void {
+  let last = '';
+  const limit = Math.max(1, Math.round(timeoutMs / 60_000));
+  return (text, elapsedMs) => {
+    const line = `${text}, ${Math.floor(elapsedMs / 60_000)} min of ${limit}`;
+    if (line === last) return;
+    last = line;
+    log(line);
+  };
+}
+
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${ms} ms`;
   const s = Math.round(ms / 1000);

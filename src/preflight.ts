@@ -4,8 +4,9 @@
 // as it would at the step that needs the same read. Evidence: docs/platform-notes.md §16.
 import type { Connection } from '@salesforce/core';
 import { Package } from '@salesforce/packaging';
-import type { Settings } from './model.ts';
+import type { PackageSettings, Settings } from './model.ts';
 import { OrgError, devHubInput, type OrgSession } from './orgs.ts';
+import { reusableVersionId } from './packaging.ts';
 import { withRetry } from './retry.ts';
 import { redact } from './mask.ts';
 
@@ -19,7 +20,14 @@ export class PreflightError extends OrgError {
   }
 }
 
-export async function preflight(settings: Settings, hub: OrgSession, target: OrgSession | undefined, log: (line: string) => void): Promise<void> {
+export async function preflight(
+  settings: Settings,
+  hub: OrgSession,
+  target: OrgSession | undefined,
+  log: (line: string) => void,
+  /** the package project as this run would build it (new-version: when-changed asks which version it would reuse) */
+  packageDir?: string,
+): Promise<void> {
   const problems: string[] = [];
   const hubInput = devHubInput(settings.devHub!);
   const check = async (what: string, fn: () => Promise<string | undefined>): Promise<void> => {
@@ -37,7 +45,7 @@ export async function preflight(settings: Settings, hub: OrgSession, target: Org
   if (pkg?.namespace) await check('Namespace linked to the Dev Hub', () => namespaceLinked(hub.connection, pkg.namespace!));
   if (pkg && target) {
     await check('Namespace of the install target', () => targetNamespace(target, pkg.namespace));
-    await check('Packages installed in the install target', () => installedBeta(hub.connection, target, pkg.name));
+    await check('Packages installed in the install target', () => installedBeta(hub.connection, target, pkg, packageDir, log));
     if (pkg.mcpServers?.length) await check('Hosted MCP in the install target', () => hostedMcp(target));
   }
   if (problems.length) {
@@ -86,7 +94,14 @@ async function targetNamespace(target: OrgSession, namespace: string | undefined
 }
 
 /** A beta of a managed package cannot be upgraded in place: the install of any other version would fail. */
-async function installedBeta(hub: Connection, target: OrgSession, packageName: string): Promise<string | undefined> {
+async function installedBeta(
+  hub: Connection,
+  target: OrgSession,
+  settings: PackageSettings,
+  packageDir: string | undefined,
+  log: (line: string) => void,
+): Promise<string | undefined> {
+  const packageName = settings.name;
   const pkg = (await Package.list(hub)).find((p) => p.Name === packageName && !p.IsDeprecated);
   if (!pkg?.SubscriberPackageId) return undefined; // a new package: nothing of it can be installed yet
   const result = await target.connection.tooling.query<{
@@ -98,9 +113,15 @@ async function installedBeta(hub: Connection, target: OrgSession, packageName: s
   const installed = result.records[0]?.SubscriberPackageVersion;
   if (!installed?.IsBeta) return undefined;
   const number = `${installed.MajorVersion}.${installed.MinorVersion}.${installed.PatchVersion}.${installed.BuildNumber}`;
+  // An unchanged rerun reuses the version it built before (new-version: when-changed) and installs nothing: a target
+  // that holds that very beta is where the last run left it, not a problem.
+  if (settings.newVersion === 'when-changed' && packageDir && (await reusableVersionId(hub, pkg.Id, packageDir, settings)) === installed.Id) {
+    log(`The install target has ${number} (${installed.Id}), the version this run reuses (unchanged package content).`);
+    return undefined;
+  }
   return (
     `install-target: the org ${target.username} already has the beta version ${number} (${installed.Id}) of package ${packageName}; a beta of a managed ` +
-    `package cannot be upgraded. Uninstall it first (sf package uninstall --package ${installed.Id} --target-org <install-target>), or use a fresh scratch org.`
+    `package cannot be upgraded, and this run would install another version (a new build, or new-version: always). Uninstall it first (sf package uninstall --package ${installed.Id} --target-org <install-target>), or use a fresh scratch org.`
   );
 }
 

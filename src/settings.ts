@@ -14,11 +14,12 @@ import type {
   GithubSecretSettings,
   Hardening,
   IpRange,
+  NewVersion,
   OrgRef,
   PackageSettings,
   Settings,
 } from './model.ts';
-import { CLIENT_IDS } from './model.ts';
+import { CLIENT_IDS, NEW_VERSION_MODES } from './model.ts';
 import { checkLoginOrigin, LOGIN_HOST_RULE } from './login-hosts.ts';
 import { looksLikeCredential } from './mask.ts';
 import { MCP_SERVERS, mcpServerName } from './mcp-servers.ts';
@@ -713,6 +714,11 @@ function parsePackage(p: Problems, get: (name: string) => string, packageOn: boo
     p.add('install-target', 'is given but package is false: only a package version can be installed into another org. Set package: true or remove install-target.');
   }
   const mcpServers = parseMcpServers(p, get('mcp-servers'), packageOn, targetRaw !== '');
+  const newVersionRaw = get('new-version') || 'when-changed';
+  if (!(NEW_VERSION_MODES as readonly string[]).includes(newVersionRaw)) {
+    p.add('new-version', `${show(newVersionRaw)} is not a mode. Use when-changed (reuse a version built from the same package content) or always (build one on every run).`);
+  }
+  const newVersion: NewVersion = newVersionRaw === 'always' ? 'always' : 'when-changed';
   if (!packageOn) return undefined;
   return {
     name,
@@ -722,6 +728,7 @@ function parsePackage(p: Problems, get: (name: string) => string, packageOn: boo
     waitMinutes,
     ...(installTarget ? { installTarget } : {}),
     ...(mcpServers.length ? { mcpServers } : {}),
+    newVersion,
   };
 }
 

@@ -15,6 +15,8 @@ export interface SummaryOutputs {
   packageVersionId?: string;
   packageVersionNumber?: string;
   installUrl?: string;
+  /** true: this run built the version; false: it reused one built earlier from the same content */
+  packageVersionCreated?: boolean;
   /** Name of the GitHub secret the consumer key was stored in (the secret itself is never passed here). */
   secretStored?: string;
   /** Whether the package version is protected by an installation key; undefined = not known. */
@@ -164,6 +166,19 @@ function keySection(plan: AppPlan, dryRun: boolean, outputs: SummaryOutputs, add
   const refs = keyRefs(plan, outputs);
   if (outputs.consumerKeySet) {
     add(`- The consumer key (client id) is in ${refs.keyRef}. It is masked and not shown here.`);
+    // Salesforce's "Get Your Consumer Key" (headless identity guide); the retrieve returns consumerKey
+    // (docs/platform-notes.md §6).
+    add(
+      `- To read it yourself: in the Dev Hub, Setup → Quick Find ${code('External')} → **External Client App Manager** → ${code(plan.appName)} → **Settings** tab → **OAuth Settings** → **Consumer Key and Secret** (Salesforce asks you to verify your identity). ` +
+        `Or locally with the sf CLI, in an SFDX project such as this step's ${code('metadata-dir')}:`,
+      '',
+      '  ```sh',
+      `  sf project retrieve start --metadata ExtlClntAppGlobalOauthSettings:${safeName(plan.appName)}_glbloauth --target-org <dev-hub>`,
+      `  grep -o '<consumerKey>[^<]*' force-app/main/default/extlClntAppGlobalOauthSets/${safeName(plan.appName)}_glbloauth.ecaGlblOauth-meta.xml`,
+      '  ```',
+      '',
+      '  The retrieved file holds the key: do not commit it.',
+    );
   } else {
     add('- The consumer key was not read: the run stopped before that step.');
   }
@@ -191,17 +206,29 @@ function packageSection(plan: AppPlan, dryRun: boolean, outputs: SummaryOutputs,
   }
   add('| | |', '|---|---|');
   if (outputs.packageId) add(`| Package id | ${code(outputs.packageId)} |`);
-  if (outputs.packageVersionNumber) add(`| Version | ${code(outputs.packageVersionNumber)} |`);
+  if (outputs.packageVersionNumber) add(`| Version | ${code(outputs.packageVersionNumber)} (beta) |`);
   if (outputs.packageVersionId) add(`| Version id (install this) | ${code(outputs.packageVersionId)} |`);
-  if (outputs.installUrl) add(`| Install link | ${code(outputs.installUrl)} |`);
+  if (outputs.packageVersionCreated !== undefined) {
+    add(
+      `| Built by this run | ${outputs.packageVersionCreated ? 'yes' : `no: reused, built earlier from the same package content and settings (${code('new-version: when-changed')}); no version was created and none of the Dev Hub's daily version creations was used`} |`,
+    );
+  }
+  if (outputs.installUrl) add(`| Install link (sandbox login) | ${code(outputs.installUrl)} |`);
   add('');
   if (outputs.packageVersionId) {
+    const id = safeId(outputs.packageVersionId);
     add(
       'Install it into a scratch org:',
       '',
       '```sh',
-      `sf package install --package ${safeId(outputs.packageVersionId)} --target-org <scratch-org> --wait 10`,
+      `sf package install --package ${id} --target-org <scratch-org> --wait 10`,
       '```',
+      '',
+      // Beta versions install only into scratch orgs and sandboxes (Salesforce DX Developer Guide, "Release a
+      // Second-Generation Managed Package"); a production login would refuse the link.
+      'The version is a **beta**: it installs only into scratch orgs and sandboxes, not into production or Developer Edition orgs. ' +
+        'The install link therefore opens the sandbox login (test.salesforce.com). For a scratch org, open the same page in that org: ' +
+        `${code(`sf org open --target-org <scratch-org> --path /packaging/installPackage.apexp?p0=${id}`)}.`,
       '',
     );
     add(
@@ -215,6 +242,11 @@ function packageSection(plan: AppPlan, dryRun: boolean, outputs: SummaryOutputs,
       '',
     );
   }
+}
+
+/** An API name as printed in a shell line; the parser allows only these characters, anything else is replaced. */
+function safeName(name: string): string {
+  return /^[A-Za-z][A-Za-z0-9_]{0,39}$/.test(name) ? name : '<app-name>';
 }
 
 /** A Salesforce id as printed in a shell line; anything unexpected is replaced rather than trusted. */
