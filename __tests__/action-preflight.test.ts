@@ -90,10 +90,15 @@ test('an older beta of the package in the install target: install-target, before
   const first = await runAction({ inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl }), env: fakeEnv(org) });
   assert.equal(first.code, 0, first.stdout + first.stderr);
   assert.match(first.stdout, /Checked before any change: Dev Hub user may deploy metadata, namespace ecafake is linked, the install target can take the package\./);
-  await failsBeforeChanges(
-    { 'install-target': org.scratchAuthUrl },
-    /install-target: the org \S+ already has the beta version 1\.0\.0\.1 \(04t\w+\) of package MCP_Client_App; a beta of a managed package cannot be upgraded\. Uninstall it first/,
-  );
+  // An unchanged rerun reuses the very version the target holds: nothing to refuse, nothing built, nothing installed.
+  const rerun = await runAction({ inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl }), env: fakeEnv(org) });
+  assert.equal(rerun.code, 0, rerun.stdout + rerun.stderr);
+  assert.match(rerun.stdout, /The install target has 1\.0\.0\.1 \(04t\w+\), the version this run reuses/);
+  assert.equal(rerun.outputs['package-version-created'], 'false');
+  // A run that would build another version (changed content, or new-version: always) cannot install it there.
+  const beta = /install-target: the org \S+ already has the beta version 1\.0\.0\.1 \(04t\w+\) of package MCP_Client_App; a beta of a managed package cannot be upgraded, and this run would install another version/;
+  await failsBeforeChanges({ 'install-target': org.scratchAuthUrl, 'new-version': 'always' }, beta);
+  await failsBeforeChanges({ 'install-target': org.scratchAuthUrl, description: 'Changed since the version was built' }, beta);
 });
 
 test('an install the org refuses later is reported against install-target', async () => {
