@@ -101,12 +101,14 @@ describe('validateComponent', () => {
     assert.deepEqual(check(policy(`<isClientCredentialsFlowEnabled>true</isClientCredentialsFlowEnabled><clientCredentialsFlowUser>${hub.username}</clientCredentialsFlowUser>`), ctx), []);
   });
 
-  test('callback URLs: https, loopback http, custom schemes; not plain http, fragments or javascript:', () => {
+  test('callback URLs: https, http on localhost, custom schemes; not http on an IP literal or other host, fragments or javascript:', () => {
     assert.equal(callbackUrlProblem('https://claude.ai/api/mcp/auth_callback'), undefined);
-    assert.equal(callbackUrlProblem('http://127.0.0.1:33418/'), undefined);
     assert.equal(callbackUrlProblem('http://localhost:6274/oauth/callback'), undefined);
     assert.equal(callbackUrlProblem('cursor://anysphere.cursor-mcp/oauth/callback'), undefined);
-    assert.match(callbackUrlProblem('http://example.com/cb')!, /http is allowed only for localhost/);
+    // anthropics/claude-code#86233: Salesforce's validator answers "Cannot be an HTTP URL" for http on an IP literal.
+    assert.equal(callbackUrlProblem('http://127.0.0.1:33418/'), 'Cannot be an HTTP URL');
+    assert.equal(callbackUrlProblem('http://[::1]:9000/cb'), 'Cannot be an HTTP URL');
+    assert.equal(callbackUrlProblem('http://example.com/cb'), 'Cannot be an HTTP URL');
     assert.match(callbackUrlProblem('https://example.com/cb#x')!, /fragment/);
     assert.match(callbackUrlProblem('javascript:alert(1)')!, /can't be a redirect URI/);
     assert.match(callbackUrlProblem('example.com/cb')!, /not an absolute URL/);

@@ -66,8 +66,8 @@ describe('planApp: the secure baseline', () => {
       'callback-urls': 'https://chatgpt.com/connector/oauth/x1\nhttps://vscode.dev/redirect\nhttp://localhost:38000/callback',
     });
     assert.deepEqual(q.callbackUrls, [
-      'http://127.0.0.1:33418',
       'https://vscode.dev/redirect',
+      'https://insiders.vscode.dev/redirect',
       'https://claude.ai/api/mcp/auth_callback',
       'https://claude.com/api/mcp/auth_callback',
       'https://chatgpt.com/connector/oauth/x1',
@@ -92,8 +92,8 @@ describe('planApp: the secure baseline', () => {
       'cursor://anysphere.cursor-mcp/oauth/callback',
       'https://oauth.pstmn.io/v1/callback',
       'https://oauth.pstmn.io/v1/browser-callback',
-      'http://127.0.0.1:33418',
       'https://vscode.dev/redirect',
+      'https://insiders.vscode.dev/redirect',
       'http://localhost:6274/oauth/callback',
       'http://localhost:6274/oauth/callback/debug',
     ]);
@@ -230,10 +230,18 @@ describe('reportPlan', () => {
 });
 
 describe('planApp: warnings', () => {
-  it('warns about the VS Code port and Claude Code callback', () => {
+  it('warns that the VS Code local-server and Claude Code 127.0.0.1 callbacks cannot be registered', () => {
     const p = plan({ clients: 'claude,vscode' });
-    assert.ok(p.warnings.some((w) => /33418/.test(w) && /random port/.test(w)));
-    assert.ok(p.warnings.some((w) => /Claude Code/.test(w) && /--callback-port/.test(w)));
+    assert.ok(p.warnings.some((w) => /33418/.test(w) && /vscode\.dev\/redirect/.test(w)));
+    assert.ok(p.warnings.some((w) => /Claude Code/.test(w) && /127\.0\.0\.1/.test(w)));
+  });
+
+  it('registers no http callback on an IP literal for any preset (Salesforce: "Cannot be an HTTP URL")', () => {
+    const all = plan({ clients: 'claude,cursor,postman,postman-web,vscode,mcp-inspector' });
+    for (const url of all.callbackUrls) {
+      if (!url.startsWith('http:')) continue;
+      assert.equal(new URL(url).hostname, 'localhost', url);
+    }
   });
 
   it('warns that an IP allowlist may block cloud clients', () => {

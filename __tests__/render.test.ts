@@ -31,7 +31,7 @@ const P = {
   app: `${D}/externalClientApps/MCP_Client_App.eca-meta.xml`,
   global: `${D}/extlClntAppGlobalOauthSets/MCP_Client_App_glbloauth.ecaGlblOauth-meta.xml`,
   oauth: `${D}/extlClntAppOauthSettings/MCP_Client_App_oauth.ecaOauth-meta.xml`,
-  policy: `${D}/extlClntAppOauthPolicies/MCP_Client_App_oauth_defaultPolicy.ecaOauthPlcy-meta.xml`,
+  policy: `${D}/extlClntAppOauthPolicies/MCP_Client_App_oauthPlcy.ecaOauthPlcy-meta.xml`,
   permset: `${D}/permissionsets/MCP_Users.permissionset-meta.xml`,
 };
 
@@ -164,7 +164,7 @@ describe('renderProject: contents', () => {
       isClientCredentialsFlowEnabled: 'false',
       isGuestCodeCredFlowEnabled: 'false',
       isTokenExchangeFlowEnabled: 'false',
-      label: 'MCP_Client_App_oauth_defaultPolicy',
+      label: 'MCP_Client_App_oauthPlcy',
       permittedUsersPolicyType: 'AdminApprovedPreAuthorized',
       refreshTokenPolicyType: 'SpecificLifetime',
       refreshTokenValidityPeriod: '30',
@@ -357,7 +357,7 @@ describe('source-deploy-retrieve', () => {
       [
         ['ExternalClientApplication', 'MCP_Client_App'],
         ['ExtlClntAppGlobalOauthSettings', 'MCP_Client_App_glbloauth'],
-        ['ExtlClntAppOauthConfigurablePolicies', 'MCP_Client_App_oauth_defaultPolicy'],
+        ['ExtlClntAppOauthConfigurablePolicies', 'MCP_Client_App_oauthPlcy'],
         ['ExtlClntAppOauthSettings', 'MCP_Client_App_oauth'],
         ['PermissionSet', 'MCP_Users'],
       ],
