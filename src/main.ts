@@ -5,6 +5,7 @@ import type { AppPlan, Settings } from './model.ts';
 import { readSettingsFromEnv, InputError } from './settings.ts';
 import { planApp } from './plan.ts';
 import { renderProject, writeProject } from './render.ts';
+import { componentNames } from './names.ts';
 import { buildSummary } from './summary.ts';
 import { maskSecret, redact, setSecretOutput } from './mask.ts';
 import { Workspace } from './workspace.ts';
@@ -63,7 +64,7 @@ export async function run(): Promise<void> {
       return state;
     });
     const deployDir = workspace.dir('deploy');
-    writeProject(deployDir, renderProject(plan, { target: 'deploy', links: before.links }));
+    writeProject(deployDir, renderProject(plan, { target: 'deploy', links: before.links, names: before.names }));
     await core.group('Deploy the External Client App', async () => {
       try {
         const result = await steps.deployProject(hub.connection, deployDir, { timeoutMs, log });
@@ -76,7 +77,14 @@ export async function run(): Promise<void> {
 
     // 5. The consumer key: masked before it is set anywhere.
     const after = await core.group('Read the consumer key', () =>
-      steps.readAppState(hub.connection, plan!.appName, { withKey: true, withSecret: settings.requireSecret, timeoutMs, log }),
+      // The names just deployed: no need to look them up again.
+      steps.readAppState(hub.connection, plan!.appName, {
+        withKey: true,
+        withSecret: settings.requireSecret,
+        timeoutMs,
+        log,
+        names: before.names ?? componentNames(plan!.appName),
+      }),
     );
     if (!after.consumerKey) throw new Error(`The org did not return a consumer key for ${plan.appName}.`);
     setSecretOutput('consumer-key', after.consumerKey);
@@ -109,6 +117,7 @@ export async function run(): Promise<void> {
           renderProject(plan!, {
             target: 'package',
             links: after.links,
+            names: after.names,
             package: { name: pkgSettings.name, namespace: pkgSettings.namespace, versionNumber: pkgSettings.versionNumber, id },
           }),
         );
