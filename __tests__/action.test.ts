@@ -108,6 +108,9 @@ test('require-secret: the consumer secret comes back as a masked output', async 
   assert.equal(run.code, 0, run.stdout + run.stderr);
   const consumer = consumerOf(org)!;
   assert.equal(run.outputs['consumer-secret'], consumer.secret);
+  // The app's id comes from the documented usage collection, not from SOQL on an object the reference calls internal.
+  assert.ok(org.log.some((e) => e.route === 'connect.oauthUsage' && e.status === 200));
+  assert.ok(!org.log.some((e) => e.route === 'query.externalClientApplication'), 'no SOQL on ExternalClientApplication');
   assert.ok(run.stdout.includes(`::add-mask::${consumer.secret}`));
   assert.match(org.ctx.devHub.metadata.get('ExtlClntAppGlobalOauthSettings')?.get(`${APP}_glbloauth`) ?? '', /<isConsumerSecretOptional>false</);
   assertClean(run);

@@ -207,7 +207,38 @@ interface Credentials {
   secret?: string;
 }
 
-/** Connect REST "OAuth Credentials" (API 60.0+): app id by SOQL, then its consumer, then key and secret. */
+interface UsageCollection {
+  apps?: { developerName?: string; identifier?: string }[];
+  nextPageUrl?: string | null;
+}
+
+/**
+ * The app's id from Connect REST "App OAuth Usage" (API 59.0+), the documented way to it: the Object Reference lists
+ * ExternalClientApplication "for internal use only", without query(). The collection holds only apps "that have
+ * OAuth usage data", and may need the same org setting as the credentials resources, so a miss is not an answer:
+ * undefined sends the caller to the SOQL look-up.
+ */
+async function appIdFromUsage(connection: Connection, appName: string): Promise<string | undefined> {
+  try {
+    for (let page = 0; page < 50; page++) {
+      const usage = await connection.request<UsageCollection>(`/apps/oauth/usage?page=${page}&pageSize=100`);
+      const app = (usage.apps ?? []).find((a) => a.developerName === appName || a.developerName?.endsWith(`__${appName}`));
+      if (app?.identifier) return app.identifier;
+      if (!usage.nextPageUrl) return undefined;
+    }
+  } catch (error) {
+    if (isTransientError(error)) throw error;
+  }
+  return undefined;
+}
+
+/** The app's id by SOQL: works on the orgs seen so far, but the Object Reference does not promise it. */
+async function appIdFromQuery(connection: Connection, appName: string): Promise<string | undefined> {
+  const result = await connection.query<{ Id: string }>(`SELECT Id FROM ExternalClientApplication WHERE DeveloperName = '${appName}'`);
+  return result.records[0]?.Id;
+}
+
+/** Connect REST "OAuth Credentials" (API 60.0+): the app's id, then its consumer, then key and secret. */
 export async function readCredentialsOverRest(
   connection: Connection,
   appName: string,
@@ -217,10 +248,7 @@ export async function readCredentialsOverRest(
   // Three reads: safe to repeat as a whole when one of them meets a dropped connection or a 5xx.
   return withRetry(
     async () => {
-      const result = await connection.query<{ Id: string }>(
-        `SELECT Id FROM ExternalClientApplication WHERE DeveloperName = '${appName}'`,
-      );
-      const appId = result.records[0]?.Id;
+      const appId = (await appIdFromUsage(connection, appName)) ?? (await appIdFromQuery(connection, appName));
       if (!appId) throw new Error(`The org has no External Client App named ${appName}.`);
       const collection = await connection.request<CredentialsCollection>(`/apps/oauth/credentials/${appId}`);
       const consumerId = collection.consumers?.[0]?.id;
