@@ -211,3 +211,25 @@ test('dry run writes the project, touches no org, and bad input names the input'
   assert.notEqual(bad.code, 0);
   assert.match(bad.stdout, /::error title=Input clients::clients: 'bogus' is not a known client/);
 });
+
+test('platform limits, checked before any call to the org: no http callback on an IP literal, names within 40 characters', async () => {
+  const requests = org.log.length;
+  // Salesforce: "Cannot be an HTTP URL" for http on an IP address (anthropics/claude-code#86233).
+  const vscode = await runAction({ inputs: { clients: 'vscode', 'contact-email': 'ops@example.com', 'dry-run': 'true' } });
+  assert.equal(vscode.code, 0, vscode.stdout + vscode.stderr);
+  for (const url of vscode.outputs['callback-urls']!.split('\n')) {
+    const { protocol, hostname } = new URL(url);
+    assert.ok(protocol !== 'http:' || hostname === 'localhost', `${url} is http on ${hostname}`);
+  }
+  assert.equal(vscode.outputs['callback-urls'], 'https://vscode.dev/redirect\nhttps://insiders.vscode.dev/redirect');
+
+  const ip = await runAction({ inputs: { clients: 'custom', 'callback-urls': 'http://127.0.0.1:8080/callback', 'contact-email': 'ops@example.com', 'dry-run': 'true' } });
+  assert.notEqual(ip.code, 0);
+  assert.match(ip.stdout, /::error title=Input callback-urls::callback-urls: 'http:\/\/127\.0\.0\.1:8080\/callback' uses http on the IP address 127\.0\.0\.1, which Salesforce refuses/);
+
+  // Object Reference: DeveloperName "must be 40 characters or fewer"; <app>_glbloauth would be 50.
+  const long = await runAction({ inputs: { clients: 'claude', 'app-name': `A${'b'.repeat(39)}`, 'contact-email': 'ops@example.com', 'dry-run': 'true' } });
+  assert.notEqual(long.code, 0);
+  assert.match(long.stdout, /::error title=Input app-name::app-name: is 40 characters long; use at most 30/);
+  assert.equal(org.log.length, requests, 'no request reached the org');
+});

@@ -90,6 +90,22 @@ describe('validateComponent', () => {
     assert.deepEqual(check(plcy, ctx), ["Error parsing file: 'Home' is not a valid value for the enum 'ExtlClntAppStartPage'", 'Required field is missing: isEnabled']);
   });
 
+  test('every ECA type: a DeveloperName of more than 40 characters is refused (Object Reference: "40 characters or fewer")', () => {
+    const { hub, source, check } = setup();
+    const long = `A${'b'.repeat(40)}`;
+    assert.match(check(source('ExternalClientApplication', long, ECA), { kind: 'deploy', org: hub })[0]!, /is 41 characters long: it must be 40 characters or fewer/);
+    const ctx = { kind: 'deploy' as const, org: hub, siblings: [source('ExternalClientApplication', 'App', ECA)] };
+    for (const [type, xml] of [
+      ['ExtlClntAppGlobalOauthSettings', GLOBAL],
+      ['ExtlClntAppOauthSettings', OAUTH()],
+      ['ExtlClntAppOauthConfigurablePolicies', doc('ExtlClntAppOauthConfigurablePolicies', '<externalClientApplication>App</externalClientApplication>')],
+      ['ExtlClntAppConfigurablePolicies', doc('ExtlClntAppConfigurablePolicies', '<externalClientApplication>App</externalClientApplication><isEnabled>true</isEnabled>')],
+    ] as const) {
+      assert.ok(check(source(type, long, xml), ctx).some((p) => /must be 40 characters or fewer/.test(p)), type);
+      assert.ok(!check(source(type, long.slice(0, 40), xml), ctx).some((p) => /40 characters/.test(p)), `${type}: 40 is allowed`);
+    }
+  });
+
   test('policies: value sets, refresh token lifetime, permission sets, client credentials user', () => {
     const { hub, source, check } = setup();
     const ctx = { kind: 'deploy' as const, org: hub, siblings: [source('ExternalClientApplication', 'App', ECA)] };

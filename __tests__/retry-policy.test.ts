@@ -46,8 +46,11 @@ test('the retry line names what, why, which attempt and how long', () => {
 test('a package version not yet installable: the codes @salesforce/packaging waits on and the install texts of the evidence', () => {
   // lib/package/packageInstall.js isErrorPackageNotAvailable: the query error's name
   for (const name of ['UNKNOWN_EXCEPTION', 'PACKAGE_UNAVAILABLE', 'PACKAGE_UNAVAILABLE_CRC', 'PACKAGE_UNAVAILABLE_ZIP']) {
-    assert.equal(isVersionNotYetInstallable(Object.assign(new Error('x'), { name: name, errorCode: name })), true, name);
+    assert.equal(isVersionNotYetInstallable(Object.assign(new Error('x'), { name: name, errorCode: name }), 'query'), true, name);
   }
+  // on the install request, UNKNOWN_EXCEPTION has no evidence of meaning "not yet": it fails at once
+  assert.equal(isVersionNotYetInstallable(Object.assign(new Error('x'), { errorCode: 'UNKNOWN_EXCEPTION' }), 'install'), false);
+  assert.equal(isVersionNotYetInstallable(Object.assign(new Error('x'), { errorCode: 'PACKAGE_UNAVAILABLE' }), 'install'), true);
   // CumulusCI package_install.py: a PackageInstallRequest create refused with "invalid cross reference id"
   assert.equal(isVersionNotYetInstallable(Object.assign(new Error('invalid cross reference id'), { errorCode: 'INVALID_CROSS_REFERENCE_KEY' })), true);
   // SFDO-Community/declarative-lookup-rollup-summaries#918

@@ -220,7 +220,7 @@ export async function installVersion(
         return result.records[0]?.InstallValidationStatus ?? 'PACKAGE_UNAVAILABLE';
       } catch (error) {
         // The query itself fails while the version replicates; @salesforce/packaging waits on these too.
-        if (!isTransientError(error) && isVersionNotYetInstallable(error)) return errorName(error);
+        if (!isTransientError(error) && isVersionNotYetInstallable(error, 'query')) return errorName(error);
         throw error;
       }
     },

@@ -97,11 +97,18 @@ const VERSION_NOT_YET_CODES = new Set(['UNKNOWN_EXCEPTION', 'PACKAGE_UNAVAILABLE
  */
 const VERSION_NOT_YET_TEXT = /The package version is not fully available|invalid cross reference id/i;
 
-/** A package version that is reported available may still not be installable: wait and try again. */
-export function isVersionNotYetInstallable(error: unknown): boolean {
+/**
+ * A package version that is reported available may still not be installable: wait and try again. `phase` 'query'
+ * is the SubscriberPackageVersion query, where the library's codes apply (UNKNOWN_EXCEPTION included); 'install'
+ * is the install request, where only the texts above and the PACKAGE_UNAVAILABLE codes say "not yet" (an
+ * UNKNOWN_EXCEPTION there has no evidence of meaning that and fails at once).
+ */
+export function isVersionNotYetInstallable(error: unknown, phase: 'query' | 'install' = 'install'): boolean {
   if (someText(error, (t) => VERSION_NOT_YET_TEXT.test(t))) return true;
   for (let e = error as { name?: unknown; errorCode?: unknown; cause?: unknown } | undefined, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause as typeof e, depth++) {
-    for (const c of [e.name, e.errorCode]) if (typeof c === 'string' && VERSION_NOT_YET_CODES.has(c)) return true;
+    for (const c of [e.name, e.errorCode]) {
+      if (typeof c === 'string' && VERSION_NOT_YET_CODES.has(c) && (phase === 'query' || c !== 'UNKNOWN_EXCEPTION')) return true;
+    }
   }
   return false;
 }
@@ -132,7 +139,8 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: Re
 
 /** The standard log line of a retry. */
 export function retryLine(what: string, error: unknown, attempt: number, attempts: number, delayMs: number): string {
-  return `${what}: transient failure (${describe(error)}); retry ${attempt}/${attempts - 1} in ${delayMs} ms`;
+  const count = Number.isFinite(attempts) ? `${attempt}/${attempts - 1}` : `${attempt}`;
+  return `${what}: transient failure (${describe(error)}); retry ${count} in ${delayMs} ms`;
 }
 
 function describe(error: unknown): string {
