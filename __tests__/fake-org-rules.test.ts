@@ -125,6 +125,8 @@ describe('validateComponent', () => {
     assert.equal(callbackUrlProblem('http://127.0.0.1:33418/'), 'Cannot be an HTTP URL');
     assert.equal(callbackUrlProblem('http://[::1]:9000/cb'), 'Cannot be an HTTP URL');
     assert.equal(callbackUrlProblem('http://example.com/cb'), 'Cannot be an HTTP URL');
+    // Stored by a real org (fixture public-eca/bgaldino-rlm-base-dev); matching is exact all the same.
+    assert.equal(callbackUrlProblem('http://localhost:*/callback'), undefined);
     assert.match(callbackUrlProblem('https://example.com/cb#x')!, /fragment/);
     assert.match(callbackUrlProblem('javascript:alert(1)')!, /can't be a redirect URI/);
     assert.match(callbackUrlProblem('example.com/cb')!, /not an absolute URL/);

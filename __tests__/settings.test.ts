@@ -66,6 +66,7 @@ const BAD: BadCase[] = [
   { name: 'http to a public host', inputs: { 'callback-urls': 'http://example.com/callback' }, input: 'callback-urls', says: /loopback/ },
   // Salesforce refuses http on an IP literal ("Cannot be an HTTP URL", anthropics/claude-code#86233).
   { name: 'http on 127.0.0.1', inputs: { 'callback-urls': 'http://127.0.0.1:8080/callback' }, input: 'callback-urls', says: /IP address 127\.0\.0\.1.*Cannot be an HTTP URL.*http:\/\/localhost:8080\/callback/ },
+  { name: 'a * port', inputs: { 'callback-urls': 'http://localhost:*/callback' }, input: 'callback-urls', says: /\* port.*matches callback URLs exactly/ },
   { name: 'http on [::1]', inputs: { 'callback-urls': 'http://[::1]:9000/cb' }, input: 'callback-urls', says: /Cannot be an HTTP URL/ },
   { name: 'http to a loopback look-alike', inputs: { 'callback-urls': 'http://localhost.evil.example/callback' }, input: 'callback-urls' },
   { name: 'XML-breaking </callbackUrl> in a URL', inputs: { 'callback-urls': 'https://a.example.com/cb</callbackUrl><isPkceRequired>false</isPkceRequired>' }, input: 'callback-urls' },

@@ -377,7 +377,9 @@ export function callbackUrlProblem(value: string): string | undefined {
   if (!value) return 'empty line between callback URLs';
   let url: URL;
   try {
-    url = new URL(value);
+    // An org stores a `*` port as given: the retrieved ClaudeMcpClientRC_glbloauth of bgaldino/rlm-base-dev holds
+    // `http://localhost:*/callback` (fixture public-eca/bgaldino-rlm-base-dev). Matching is exact all the same.
+    url = new URL(value.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/:?#]+):\*(?=[/?#]|$)/, '$1'));
   } catch {
     return 'not an absolute URL';
   }

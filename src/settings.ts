@@ -396,6 +396,10 @@ export function checkUrl(value: string, rules: UrlRules): string | undefined {
     return `contains ${bad.map((c) => (/[^\x20-\x7e]/.test(c) ? 'non-ASCII characters' : `'${c}'`)).join(', ')}, which a callback URL here may not contain (they would be markup in XML or Markdown). Percent-encode them or leave them out.`;
   }
   if (value.length > LIMITS.url) return `is ${value.length} characters long; use at most ${LIMITS.url}.`;
+  if (rules.httpHostLocalhostOnly && /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*:\*(?:[/?#]|$)/.test(value)) {
+    // An org stores a `*` port, but Salesforce documents callback matching as exact (docs/platform-notes.md §14).
+    return 'has a * port. Salesforce stores it, but it matches callback URLs exactly: give the fixed port the client uses (e.g. http://localhost:8080/callback).';
+  }
   let url: URL;
   try {
     url = new URL(value);
