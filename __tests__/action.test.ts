@@ -233,3 +233,20 @@ test('platform limits, checked before any call to the org: no http callback on a
   assert.match(long.stdout, /::error title=Input app-name::app-name: is 40 characters long; use at most 30/);
   assert.equal(org.log.length, requests, 'no request reached the org');
 });
+
+test('hardening: strict deploys what Salesforce requires of partner apps, and the summary judges each control', async () => {
+  const run = await runAction({
+    inputs: jwtInputs(org, { hardening: 'strict', package: 'false', 'permission-set': 'MCP_Strict_Users', 'create-permission-set': 'true' }),
+    env: fakeEnv(org),
+  });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  const global = org.ctx.devHub.metadata.get('ExtlClntAppGlobalOauthSettings')?.get(`${APP}_glbloauth`) ?? '';
+  assert.match(global, /<isEnforceRefreshTokenTTL>true<\/isEnforceRefreshTokenTTL>/);
+  assert.match(global, /<isRefreshTokenRotationEnabled>true<\/isRefreshTokenRotationEnabled>/);
+  const policies = [...(org.ctx.devHub.metadata.get('ExtlClntAppOauthConfigurablePolicies') ?? new Map<string, string>()).values()].filter((x) => x.includes(`>${APP}<`));
+  assert.equal(policies.length, 1, 'one policy');
+  assert.match(policies[0]!, /<requiredSessionLevel>HIGH_ASSURANCE<\/requiredSessionLevel>/);
+  assert.match(policies[0]!, /<policyAction>RaiseSessionLevel<\/policyAction>/);
+  assert.match(run.summary, /\| Limit the Idle Refresh Token TTL to 30 days \(partner requirement\) \| ✅ met \|/);
+  assertClean(run);
+});

@@ -41,12 +41,15 @@ describe('planApp: the secure baseline', () => {
       isTokenExchangeEnabled: false,
       isRefreshTokenRotationEnabled: false,
       isIntrospectAllTokens: false,
+      isCodeCredPostOnly: false,
+      isSecretRequiredForTokenExchange: false,
     });
     assert.deepEqual(p.oauth, { trustedIpRanges: [] });
     assert.deepEqual(p.policy, {
       permittedUsersPolicyType: 'AllSelfAuthorized',
       ipRelaxationPolicyType: 'Enforce',
       refreshTokenPolicyType: 'Infinite',
+      requiredSessionLevel: 'STANDARD',
     });
     assert.equal(p.createPermissionSet, undefined);
   });
@@ -116,8 +119,10 @@ describe('planApp: the secure baseline', () => {
         'Permitted users',
         'Trusted IP ranges',
         'Refresh token validity',
+        'Idle refresh token limit',
         'Refresh token rotation',
         'Single logout',
+        'Session level at sign-in',
         'Distribution',
       ],
     );
@@ -133,6 +138,20 @@ describe('planApp: the secure baseline', () => {
   });
 });
 
+describe('planApp: strict', () => {
+  it('strict = recommended + a high-assurance session (what Salesforce requires of partner apps)', () => {
+    const p = plan({ hardening: 'strict' });
+    assert.equal(p.global.isPkceRequired, true);
+    assert.equal(p.global.isRefreshTokenRotationEnabled, true);
+    assert.equal(p.global.isEnforceRefreshTokenTTL, true);
+    assert.equal(p.policy.requiredSessionLevel, 'HIGH_ASSURANCE');
+    assert.equal(p.policy.policyAction, 'RaiseSessionLevel');
+    assert.equal(p.policy.refreshTokenValidityPeriod, 30);
+    assert.match(row(p, 'Refresh token rotation').note ?? '', /from hardening: strict/);
+    assert.equal(row(p, 'Session level at sign-in').level, 'hardened');
+  });
+});
+
 describe('planApp: recommended and explicit inputs', () => {
   it('recommended = 30-day refresh tokens + rotation', () => {
     const p = plan({ hardening: 'recommended' });
@@ -143,7 +162,9 @@ describe('planApp: recommended and explicit inputs', () => {
       refreshTokenPolicyType: 'SpecificLifetime',
       refreshTokenValidityPeriod: 30,
       refreshTokenValidityUnit: 'Days',
+      requiredSessionLevel: 'STANDARD',
     });
+    assert.equal(p.global.isEnforceRefreshTokenTTL, true, 'the idle refresh-token limit');
     assert.equal(p.oauth.singleLogoutUrl, undefined);
     assert.equal(row(p, 'Refresh token validity').level, 'hardened');
     assert.match(row(p, 'Refresh token validity').note ?? '', /recommended/);

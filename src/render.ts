@@ -151,13 +151,16 @@ function renderGlobalOauth(plan: AppPlan, names: ComponentNames): string {
     externalClientApplication: names.app,
     isClientCredentialsFlowEnabled: g.isClientCredentialsFlowEnabled,
     isCodeCredFlowEnabled: g.isCodeCredFlowEnabled,
+    isCodeCredPostOnly: g.isCodeCredPostOnly,
     isConsumerSecretOptional: g.isConsumerSecretOptional,
     isDeviceFlowEnabled: g.isDeviceFlowEnabled,
+    isEnforceRefreshTokenTTL: g.isEnforceRefreshTokenTTL,
     isIntrospectAllTokens: g.isIntrospectAllTokens,
     isNamedUserJwtEnabled: g.isNamedUserJwtEnabled,
     isPkceRequired: g.isPkceRequired,
     isRefreshTokenRotationEnabled: g.isRefreshTokenRotationEnabled,
     isSecretRequiredForRefreshToken: g.isSecretRequiredForRefreshToken,
+    isSecretRequiredForTokenExchange: g.isSecretRequiredForTokenExchange,
     isTokenExchangeEnabled: g.isTokenExchangeEnabled,
     label: `${plan.appName} Global OAuth`,
     // Said explicitly: re-running the action must never rotate the key clients are configured with.
@@ -197,12 +200,15 @@ function renderOauthPolicy(plan: AppPlan, names: ComponentNames): string {
     isGuestCodeCredFlowEnabled: false,
     isTokenExchangeFlowEnabled: false,
     label: names.policy,
+    // Access tokens are JWTs for named users: they last as long as the user's session (the org-made policy's value).
+    namedUserJwtSessionTimeoutType: 'UserSession',
     permittedUsersPolicyType: p.permittedUsersPolicyType,
+    policyAction: p.policyAction,
     refreshTokenPolicyType: p.refreshTokenPolicyType,
     refreshTokenValidityPeriod: p.refreshTokenPolicyType === 'Infinite' ? undefined : p.refreshTokenValidityPeriod,
     refreshTokenValidityUnit: p.refreshTokenPolicyType === 'Infinite' ? undefined : p.refreshTokenValidityUnit,
-    // The auto-created policy's value: no step-up to a high-assurance session.
-    requiredSessionLevel: 'STANDARD',
+    // STANDARD is the org-made policy's value; strict asks for a high-assurance session.
+    requiredSessionLevel: p.requiredSessionLevel,
     singleLogoutUrl: p.singleLogoutUrl,
   });
 }

@@ -114,9 +114,9 @@ export function readSettings(read: (name: string) => string, env: NodeJS.Process
 
   // --- hardening -----------------------------------------------------------------------------------------
   const hardeningRaw = get('hardening').toLowerCase() || DEFAULTS.hardening;
-  const hardening: Hardening = hardeningRaw === 'recommended' ? 'recommended' : 'baseline';
-  if (hardeningRaw !== 'baseline' && hardeningRaw !== 'recommended') {
-    p.add('hardening', `${show(get('hardening'))} is not a hardening preset. Use baseline (the procedure's required settings) or recommended (baseline + 30-day refresh tokens with rotation).`);
+  const hardening: Hardening = hardeningRaw === 'recommended' || hardeningRaw === 'strict' ? hardeningRaw : 'baseline';
+  if (hardeningRaw !== 'baseline' && hardeningRaw !== 'recommended' && hardeningRaw !== 'strict') {
+    p.add('hardening', `${show(get('hardening'))} is not a hardening preset. Use baseline (the procedure's required settings), recommended (baseline + 30-day refresh tokens with rotation) or strict (what Salesforce requires of partner apps).`);
   }
   const requireSecret = parseBool(p, 'require-secret', get('require-secret')) ?? false;
   const allowSecretForDesktop = parseBool(p, 'allow-secret-for-desktop', get('allow-secret-for-desktop')) ?? false;
