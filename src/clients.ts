@@ -154,6 +154,7 @@ export const CLIENTS: Readonly<Record<ClientId, ClientPreset>> = {
       ctx.secretRef
         ? `- When it asks for a client secret, paste ${ctx.secretRef}.`
         : '- Leave the client secret empty (the app uses PKCE, no secret).',
+      '- The app lists only `https://vscode.dev/redirect` (and the Insiders one): Salesforce cannot register VS Code\'s local callback `http://127.0.0.1:33418`. If the browser shows `redirect_uri_mismatch`, sign in from a window that uses the vscode.dev redirect (vscode.dev, a Codespace or a remote window).',
     ],
   },
   'mcp-inspector': {
