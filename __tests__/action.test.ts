@@ -101,8 +101,9 @@ test('a rerun with the same inputs reuses the version: same id, package-version-
   assert.match(run.stdout, /Reusing package/);
   assert.equal(org.log.filter((e) => e.route === 'tooling.package2.create').length, packagesBefore, 'no second package');
   assert.equal(org.ctx.devHub.metadata.get('ExternalClientApplication')?.size, 1, 'one app');
-  // The listing finds the app, so its links are read back and deployed with it.
-  assert.deepEqual(metadataCalls(logStart), ['soap.listMetadata', 'soap.retrieve', 'soap.deploy', 'soap.retrieve']);
+  // The listing finds the app, so its components are listed (their names may be Setup's or another tool's), its
+  // links read back and deployed with it.
+  assert.deepEqual(metadataCalls(logStart), ['soap.listMetadata', 'soap.listMetadata', 'soap.retrieve', 'soap.deploy', 'soap.retrieve']);
   assertClean(run);
 });
 
@@ -156,6 +157,9 @@ test('require-secret: the consumer secret comes back as a masked output', async 
   assert.equal(run.code, 0, run.stdout + run.stderr);
   const consumer = consumerOf(org)!;
   assert.equal(run.outputs['consumer-secret'], consumer.secret);
+  // The app's id comes from the documented usage collection, not from SOQL on an object the reference calls internal.
+  assert.ok(org.log.some((e) => e.route === 'connect.oauthUsage' && e.status === 200));
+  assert.ok(!org.log.some((e) => e.route === 'query.externalClientApplication'), 'no SOQL on ExternalClientApplication');
   assert.ok(run.stdout.includes(`::add-mask::${consumer.secret}`));
   assert.match(org.ctx.devHub.metadata.get('ExtlClntAppGlobalOauthSettings')?.get(`${APP}_glbloauth`) ?? '', /<isConsumerSecretOptional>false</);
   assertClean(run);
@@ -255,4 +259,43 @@ test('dry run writes the project, touches no org, and bad input names the input'
   const bad = await runAction({ inputs: { clients: 'bogus', 'contact-email': 'ops@example.com', 'dry-run': 'true' } });
   assert.notEqual(bad.code, 0);
   assert.match(bad.stdout, /::error title=Input clients::clients: 'bogus' is not a known client/);
+});
+
+test('platform limits, checked before any call to the org: no http callback on an IP literal, names within 40 characters', async () => {
+  const requests = org.log.length;
+  // Salesforce: "Cannot be an HTTP URL" for http on an IP address (anthropics/claude-code#86233).
+  const vscode = await runAction({ inputs: { clients: 'vscode', 'contact-email': 'ops@example.com', 'dry-run': 'true' } });
+  assert.equal(vscode.code, 0, vscode.stdout + vscode.stderr);
+  for (const url of vscode.outputs['callback-urls']!.split('\n')) {
+    const { protocol, hostname } = new URL(url);
+    assert.ok(protocol !== 'http:' || hostname === 'localhost', `${url} is http on ${hostname}`);
+  }
+  assert.equal(vscode.outputs['callback-urls'], 'https://vscode.dev/redirect\nhttps://insiders.vscode.dev/redirect');
+
+  const ip = await runAction({ inputs: { clients: 'custom', 'callback-urls': 'http://127.0.0.1:8080/callback', 'contact-email': 'ops@example.com', 'dry-run': 'true' } });
+  assert.notEqual(ip.code, 0);
+  assert.match(ip.stdout, /::error title=Input callback-urls::callback-urls: 'http:\/\/127\.0\.0\.1:8080\/callback' uses http on the IP address 127\.0\.0\.1, which Salesforce refuses/);
+
+  // Object Reference: DeveloperName "must be 40 characters or fewer"; <app>_glbloauth would be 50.
+  const long = await runAction({ inputs: { clients: 'claude', 'app-name': `A${'b'.repeat(39)}`, 'contact-email': 'ops@example.com', 'dry-run': 'true' } });
+  assert.notEqual(long.code, 0);
+  assert.match(long.stdout, /::error title=Input app-name::app-name: is 40 characters long; use at most 30/);
+  assert.equal(org.log.length, requests, 'no request reached the org');
+});
+
+test('hardening: strict deploys what Salesforce requires of partner apps, and the summary judges each control', async () => {
+  const run = await runAction({
+    inputs: jwtInputs(org, { hardening: 'strict', package: 'false', 'permission-set': 'MCP_Strict_Users', 'create-permission-set': 'true' }),
+    env: fakeEnv(org),
+  });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  const global = org.ctx.devHub.metadata.get('ExtlClntAppGlobalOauthSettings')?.get(`${APP}_glbloauth`) ?? '';
+  assert.match(global, /<isEnforceRefreshTokenTTL>true<\/isEnforceRefreshTokenTTL>/);
+  assert.match(global, /<isRefreshTokenRotationEnabled>true<\/isRefreshTokenRotationEnabled>/);
+  const policies = [...(org.ctx.devHub.metadata.get('ExtlClntAppOauthConfigurablePolicies') ?? new Map<string, string>()).values()].filter((x) => x.includes(`>${APP}<`));
+  assert.equal(policies.length, 1, 'one policy');
+  assert.match(policies[0]!, /<requiredSessionLevel>HIGH_ASSURANCE<\/requiredSessionLevel>/);
+  assert.match(policies[0]!, /<policyAction>RaiseSessionLevel<\/policyAction>/);
+  assert.match(run.summary, /\| Limit the Idle Refresh Token TTL to 30 days \(partner requirement\) \| ✅ met \|/);
+  assertClean(run);
 });

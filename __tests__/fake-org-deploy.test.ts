@@ -211,6 +211,8 @@ describe('a valid MCP app', () => {
     fake.ctx.devHub.settings.enableClientSecretInRestApiAccess = false;
     try {
       await assert.rejects(byPart('key'), (e: Error & { errorCode?: string }) => e.errorCode === 'FUNCTIONALITY_NOT_ENABLED' && /not currently enabled/.test(e.message));
+      // Our choice (fake-org/RULES.md): the usage collection is gated by the same setting.
+      await assert.rejects(conn.request('/apps/oauth/usage'), (e: Error & { errorCode?: string }) => e.errorCode === 'FUNCTIONALITY_NOT_ENABLED');
     } finally {
       fake.ctx.devHub.settings.enableClientSecretInRestApiAccess = true;
     }

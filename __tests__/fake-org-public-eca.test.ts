@@ -60,6 +60,9 @@ const PUBLIC = [
   { dir: 'chrzasz-sf-th-eca-via-metadata', apiVersion: '61.0', app: 'ecaViaMetadata', oauth: true },
   { dir: 'damecek-salesforce-mcp-lib', apiVersion: '65.0', app: 'SalesforceMcpLib', oauth: true },
   { dir: 'shakthi-sfdc-external-client-app-for-2g-package', apiVersion: '62.0', app: 'Field_Create_MDAPI', oauth: false },
+  // Retrieved from an org (Setup's names, isDPopEnabled, `http://localhost:*/callback`); the project is at 67.0, the
+  // fake serves up to 66.0.
+  { dir: 'bgaldino-rlm-base-dev', apiVersion: '66.0', app: 'ClaudeMcpClientRC', oauth: true },
 ] as const;
 
 describe('real ECA metadata from public projects deploys', () => {

@@ -90,6 +90,22 @@ describe('validateComponent', () => {
     assert.deepEqual(check(plcy, ctx), ["Error parsing file: 'Home' is not a valid value for the enum 'ExtlClntAppStartPage'", 'Required field is missing: isEnabled']);
   });
 
+  test('every ECA type: a DeveloperName of more than 40 characters is refused (Object Reference: "40 characters or fewer")', () => {
+    const { hub, source, check } = setup();
+    const long = `A${'b'.repeat(40)}`;
+    assert.match(check(source('ExternalClientApplication', long, ECA), { kind: 'deploy', org: hub })[0]!, /is 41 characters long: it must be 40 characters or fewer/);
+    const ctx = { kind: 'deploy' as const, org: hub, siblings: [source('ExternalClientApplication', 'App', ECA)] };
+    for (const [type, xml] of [
+      ['ExtlClntAppGlobalOauthSettings', GLOBAL],
+      ['ExtlClntAppOauthSettings', OAUTH()],
+      ['ExtlClntAppOauthConfigurablePolicies', doc('ExtlClntAppOauthConfigurablePolicies', '<externalClientApplication>App</externalClientApplication>')],
+      ['ExtlClntAppConfigurablePolicies', doc('ExtlClntAppConfigurablePolicies', '<externalClientApplication>App</externalClientApplication><isEnabled>true</isEnabled>')],
+    ] as const) {
+      assert.ok(check(source(type, long, xml), ctx).some((p) => /must be 40 characters or fewer/.test(p)), type);
+      assert.ok(!check(source(type, long.slice(0, 40), xml), ctx).some((p) => /40 characters/.test(p)), `${type}: 40 is allowed`);
+    }
+  });
+
   test('policies: value sets, refresh token lifetime, permission sets, client credentials user', () => {
     const { hub, source, check } = setup();
     const ctx = { kind: 'deploy' as const, org: hub, siblings: [source('ExternalClientApplication', 'App', ECA)] };
@@ -101,12 +117,16 @@ describe('validateComponent', () => {
     assert.deepEqual(check(policy(`<isClientCredentialsFlowEnabled>true</isClientCredentialsFlowEnabled><clientCredentialsFlowUser>${hub.username}</clientCredentialsFlowUser>`), ctx), []);
   });
 
-  test('callback URLs: https, loopback http, custom schemes; not plain http, fragments or javascript:', () => {
+  test('callback URLs: https, http on localhost, custom schemes; not http on an IP literal or other host, fragments or javascript:', () => {
     assert.equal(callbackUrlProblem('https://claude.ai/api/mcp/auth_callback'), undefined);
-    assert.equal(callbackUrlProblem('http://127.0.0.1:33418/'), undefined);
     assert.equal(callbackUrlProblem('http://localhost:6274/oauth/callback'), undefined);
     assert.equal(callbackUrlProblem('cursor://anysphere.cursor-mcp/oauth/callback'), undefined);
-    assert.match(callbackUrlProblem('http://example.com/cb')!, /http is allowed only for localhost/);
+    // anthropics/claude-code#86233: Salesforce's validator answers "Cannot be an HTTP URL" for http on an IP literal.
+    assert.equal(callbackUrlProblem('http://127.0.0.1:33418/'), 'Cannot be an HTTP URL');
+    assert.equal(callbackUrlProblem('http://[::1]:9000/cb'), 'Cannot be an HTTP URL');
+    assert.equal(callbackUrlProblem('http://example.com/cb'), 'Cannot be an HTTP URL');
+    // Stored by a real org (fixture public-eca/bgaldino-rlm-base-dev); matching is exact all the same.
+    assert.equal(callbackUrlProblem('http://localhost:*/callback'), undefined);
     assert.match(callbackUrlProblem('https://example.com/cb#x')!, /fragment/);
     assert.match(callbackUrlProblem('javascript:alert(1)')!, /can't be a redirect URI/);
     assert.match(callbackUrlProblem('example.com/cb')!, /not an absolute URL/);
@@ -114,6 +134,35 @@ describe('validateComponent', () => {
     const bad = source('ExtlClntAppGlobalOauthSettings', 'G', GLOBAL.replace('https://example.com/cb', 'https://a.example.com/cb\n\nhttp://b.example.com/cb'));
     const problems = check(bad, { kind: 'deploy', org: hub, siblings: [source('ExternalClientApplication', 'App', ECA), source('ExtlClntAppOauthSettings', 'O', OAUTH())] });
     assert.deepEqual(problems.length, 2, problems.join('\n'));
+  });
+
+  test('the remaining value rules: email, distribution state, label, logout URL, IP range count, one global settings, keys', () => {
+    const { hub, store, source, check } = setup();
+    const deploy = { kind: 'deploy' as const, org: hub };
+    assert.match(check(source('ExternalClientApplication', 'App', ECA.replace('a@example.com', 'nope')), deploy).join('\n'), /Invalid email address: nope/);
+    assert.match(check(source('ExternalClientApplication', 'App', ECA.replace('Packaged', 'Managed')), deploy).join('\n'), /distributionState 'Managed' is set by Salesforce/);
+    assert.match(check(source('ExternalClientApplication', 'App', ECA.replace('<label>A</label>', '')), deploy).join('\n'), /Required field is missing: label/);
+    const app = source('ExternalClientApplication', 'App', ECA);
+    const ctx = { ...deploy, siblings: [app] };
+    assert.match(check(source('ExtlClntAppOauthSettings', 'O', OAUTH('<singleLogoutUrl>http://app.example.com/logout</singleLogoutUrl>')), ctx).join('\n'), /singleLogoutUrl must be an https URL/);
+    const ranges = Array.from({ length: 129 }, (_, i) => `<trustedIpRanges><endIpAddress>10.0.${i}.1</endIpAddress><startIpAddress>10.0.${i}.1</startIpAddress></trustedIpRanges>`).join('');
+    assert.match(check(source('ExtlClntAppOauthSettings', 'O', OAUTH(ranges)), ctx).join('\n'), /Too many trustedIpRanges: 129 \(at most 128\)/);
+    const empty = check(source('ExtlClntAppGlobalOauthSettings', 'G', GLOBAL.replace('https://example.com/cb', 'https://a.example.com/cb\n\nhttps://b.example.com/cb')), { ...deploy, siblings: [app, source('ExtlClntAppOauthSettings', 'O', OAUTH())] });
+    assert.match(empty.join('\n'), /empty line between callback URLs/);
+    // one global settings record per app (our own wording)
+    const twoGlobals = { ...deploy, siblings: [app, source('ExtlClntAppOauthSettings', 'O', OAUTH()), source('ExtlClntAppGlobalOauthSettings', 'G2', GLOBAL)] };
+    assert.match(check(source('ExtlClntAppGlobalOauthSettings', 'G', GLOBAL), twoGlobals).join('\n'), /already has global OAuth settings \(G2\)/);
+    // keys: generated by the org, kept, never taken over from another app
+    store.apply(hub, [app, source('ExtlClntAppGlobalOauthSettings', 'G', GLOBAL), source('ExtlClntAppOauthSettings', 'O', OAUTH())]);
+    const { consumerKey } = hub.consumers.get('App')!;
+    const withKey = (key: string) => GLOBAL.replace('<label>G</label>', `<consumerKey>${key}</consumerKey><label>G</label>`);
+    assert.match(check(source('ExtlClntAppGlobalOauthSettings', 'G', withKey('3MVGother')), deploy).join('\n'), /consumerKey doesn't match this app's consumer key/);
+    assert.match(check(source('ExtlClntAppGlobalOauthSettings', 'G', GLOBAL.replace('<label>G</label>', '<consumerSecret>other</consumerSecret><label>G</label>')), deploy).join('\n'), /consumerSecret doesn't match/);
+    assert.deepEqual(check(source('ExtlClntAppGlobalOauthSettings', 'G', withKey(consumerKey)), deploy), []);
+    const other = doc('ExternalClientApplication', '<contactEmail>a@example.com</contactEmail><distributionState>Local</distributionState><label>B</label>');
+    const otherGlobal = withKey(consumerKey).replace('<externalClientApplication>App<', '<externalClientApplication>Other<');
+    const otherCtx = { ...deploy, siblings: [source('ExternalClientApplication', 'Other', other), source('ExtlClntAppOauthSettings', 'OO', OAUTH().replace('>App<', '>Other<'))] };
+    assert.match(check(source('ExtlClntAppGlobalOauthSettings', 'OG', otherGlobal), otherCtx).join('\n'), /consumer key is already in use by another app/);
   });
 
   test('trusted IP ranges: valid addresses, one family, start ≤ end', () => {
@@ -214,6 +263,18 @@ describe('hand-made deploy zips over SOAP', () => {
     ]);
     const layout = await deployZip({ 'package.xml': manifest('') }, false);
     assert.deepEqual(problems(layout), ['|package.xml|No package.xml found']);
+  });
+
+  test('rotating the consumer key is a warning that fails the deploy unless ignoreWarnings', async () => {
+    const files = {
+      'package.xml': manifest('<types><members>Rot</members><name>ExternalClientApplication</name></types><types><members>Rot_g</members><name>ExtlClntAppGlobalOauthSettings</name></types><types><members>Rot_o</members><name>ExtlClntAppOauthSettings</name></types>'),
+      'externalClientApps/Rot.eca': ECA,
+      'extlClntAppGlobalOauthSets/Rot_g.ecaGlblOauth': GLOBAL.replace('>App<', '>Rot<').replace('<label>G</label>', '<label>G</label><shouldRotateConsumerKey>true</shouldRotateConsumerKey>'),
+      'extlClntAppOauthSettings/Rot_o.ecaOauth': OAUTH().replace('>App<', '>Rot<'),
+    };
+    const status = await deployZip(files);
+    assert.equal(status.success, false);
+    assert.ok(problems(status).some((p) => /Rotating the consumer key or secret of Rot_g invalidates the current one\. Deploy with ignoreWarnings/.test(p)), problems(status).join('\n'));
   });
 
   test('checkDeployStatus of an id from nowhere is an INVALID_CROSS_REFERENCE_KEY fault', async () => {

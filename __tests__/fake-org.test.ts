@@ -180,6 +180,12 @@ describe('REST', () => {
     assert.deepEqual(await res.json(), [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
   });
 
+  test('the identity endpoints answer a bad token with 403 Bad_OAuth_Token (text/plain)', async () => {
+    const res = await fetch(`${fake.url}/services/oauth2/userinfo`, { headers: { authorization: 'Bearer nope' } });
+    assert.equal(res.status, 403);
+    assert.equal(await res.text(), 'Bad_OAuth_Token');
+  });
+
   test('after the sessions expire, the library logs in again and repeats the call', async () => {
     fake.faults.expireSessions();
     const mark = fake.log.length;

@@ -41,7 +41,7 @@ const ROUTES = [
   'soap.deploy',
   'soap.checkDeployStatus',
   // the consumer secret over Connect REST (require-secret)
-  'query.externalClientApplication',
+  'connect.oauthUsage',
   'connect.oauthCredentials.app',
   'connect.oauthCredentials.consumer',
   // package and version (Tooling API)

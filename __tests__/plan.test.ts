@@ -41,12 +41,15 @@ describe('planApp: the secure baseline', () => {
       isTokenExchangeEnabled: false,
       isRefreshTokenRotationEnabled: false,
       isIntrospectAllTokens: false,
+      isCodeCredPostOnly: false,
+      isSecretRequiredForTokenExchange: false,
     });
     assert.deepEqual(p.oauth, { trustedIpRanges: [] });
     assert.deepEqual(p.policy, {
       permittedUsersPolicyType: 'AllSelfAuthorized',
       ipRelaxationPolicyType: 'Enforce',
       refreshTokenPolicyType: 'Infinite',
+      requiredSessionLevel: 'STANDARD',
     });
     assert.equal(p.createPermissionSet, undefined);
   });
@@ -66,8 +69,8 @@ describe('planApp: the secure baseline', () => {
       'callback-urls': 'https://chatgpt.com/connector/oauth/x1\nhttps://vscode.dev/redirect\nhttp://localhost:38000/callback',
     });
     assert.deepEqual(q.callbackUrls, [
-      'http://127.0.0.1:33418',
       'https://vscode.dev/redirect',
+      'https://insiders.vscode.dev/redirect',
       'https://claude.ai/api/mcp/auth_callback',
       'https://claude.com/api/mcp/auth_callback',
       'https://chatgpt.com/connector/oauth/x1',
@@ -92,8 +95,8 @@ describe('planApp: the secure baseline', () => {
       'cursor://anysphere.cursor-mcp/oauth/callback',
       'https://oauth.pstmn.io/v1/callback',
       'https://oauth.pstmn.io/v1/browser-callback',
-      'http://127.0.0.1:33418',
       'https://vscode.dev/redirect',
+      'https://insiders.vscode.dev/redirect',
       'http://localhost:6274/oauth/callback',
       'http://localhost:6274/oauth/callback/debug',
     ]);
@@ -116,8 +119,10 @@ describe('planApp: the secure baseline', () => {
         'Permitted users',
         'Trusted IP ranges',
         'Refresh token validity',
+        'Idle refresh token limit',
         'Refresh token rotation',
         'Single logout',
+        'Session level at sign-in',
         'Distribution',
       ],
     );
@@ -133,6 +138,20 @@ describe('planApp: the secure baseline', () => {
   });
 });
 
+describe('planApp: strict', () => {
+  it('strict = recommended + a high-assurance session (what Salesforce requires of partner apps)', () => {
+    const p = plan({ hardening: 'strict' });
+    assert.equal(p.global.isPkceRequired, true);
+    assert.equal(p.global.isRefreshTokenRotationEnabled, true);
+    assert.equal(p.global.isEnforceRefreshTokenTTL, true);
+    assert.equal(p.policy.requiredSessionLevel, 'HIGH_ASSURANCE');
+    assert.equal(p.policy.policyAction, 'RaiseSessionLevel');
+    assert.equal(p.policy.refreshTokenValidityPeriod, 30);
+    assert.match(row(p, 'Refresh token rotation').note ?? '', /from hardening: strict/);
+    assert.equal(row(p, 'Session level at sign-in').level, 'hardened');
+  });
+});
+
 describe('planApp: recommended and explicit inputs', () => {
   it('recommended = 30-day refresh tokens + rotation', () => {
     const p = plan({ hardening: 'recommended' });
@@ -143,7 +162,9 @@ describe('planApp: recommended and explicit inputs', () => {
       refreshTokenPolicyType: 'SpecificLifetime',
       refreshTokenValidityPeriod: 30,
       refreshTokenValidityUnit: 'Days',
+      requiredSessionLevel: 'STANDARD',
     });
+    assert.equal(p.global.isEnforceRefreshTokenTTL, true, 'the idle refresh-token limit');
     assert.equal(p.oauth.singleLogoutUrl, undefined);
     assert.equal(row(p, 'Refresh token validity').level, 'hardened');
     assert.match(row(p, 'Refresh token validity').note ?? '', /recommended/);
@@ -230,10 +251,18 @@ describe('reportPlan', () => {
 });
 
 describe('planApp: warnings', () => {
-  it('warns about the VS Code port and Claude Code callback', () => {
+  it('warns that the VS Code local-server and Claude Code 127.0.0.1 callbacks cannot be registered', () => {
     const p = plan({ clients: 'claude,vscode' });
-    assert.ok(p.warnings.some((w) => /33418/.test(w) && /random port/.test(w)));
-    assert.ok(p.warnings.some((w) => /Claude Code/.test(w) && /--callback-port/.test(w)));
+    assert.ok(p.warnings.some((w) => /33418/.test(w) && /vscode\.dev\/redirect/.test(w)));
+    assert.ok(p.warnings.some((w) => /Claude Code/.test(w) && /127\.0\.0\.1/.test(w)));
+  });
+
+  it('registers no http callback on an IP literal for any preset (Salesforce: "Cannot be an HTTP URL")', () => {
+    const all = plan({ clients: 'claude,cursor,postman,postman-web,vscode,mcp-inspector' });
+    for (const url of all.callbackUrls) {
+      if (!url.startsWith('http:')) continue;
+      assert.equal(new URL(url).hostname, 'localhost', url);
+    }
   });
 
   it('warns that an IP allowlist may block cloud clients', () => {

@@ -1,7 +1,7 @@
 // What the one retry policy (src/retry.ts) repeats and what it does not, on the error shapes the libraries produce.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isRetryableLogin, isSessionRefused, isTransientError, retryLine } from '../src/retry.ts';
+import { isRetryableLogin, isSessionRefused, isTransientError, isVersionNotYetInstallable, retryLine, withRetry } from '../src/retry.ts';
 
 test('an HTML 503 page (jsforce: "HTTP status code: 503") is transient, a 4xx page is not', () => {
   const page = (status: number) => Object.assign(new Error(`HTTP response contains html content.\nCheck that the org exists and can be reached.\n\nHTTP status code: ${status}.`), { errorCode: `ERROR_HTTP_${status}` });
@@ -41,4 +41,40 @@ test('a login is repeated after a fault on the way, never after the token endpoi
 test('the retry line names what, why, which attempt and how long', () => {
   const error = Object.assign(new Error('socket hang up\nmore'), { code: 'ECONNRESET' });
   assert.equal(retryLine('Deploy', error, 2, 5, 1234), 'Deploy: transient failure (ECONNRESET: socket hang up); retry 2/4 in 1234 ms');
+});
+
+test('a package version not yet installable: the codes @salesforce/packaging waits on and the install texts of the evidence', () => {
+  // lib/package/packageInstall.js isErrorPackageNotAvailable: the query error's name
+  for (const name of ['UNKNOWN_EXCEPTION', 'PACKAGE_UNAVAILABLE', 'PACKAGE_UNAVAILABLE_CRC', 'PACKAGE_UNAVAILABLE_ZIP']) {
+    assert.equal(isVersionNotYetInstallable(Object.assign(new Error('x'), { name: name, errorCode: name }), 'query'), true, name);
+  }
+  // on the install request, UNKNOWN_EXCEPTION has no evidence of meaning "not yet": it fails at once
+  assert.equal(isVersionNotYetInstallable(Object.assign(new Error('x'), { errorCode: 'UNKNOWN_EXCEPTION' }), 'install'), false);
+  assert.equal(isVersionNotYetInstallable(Object.assign(new Error('x'), { errorCode: 'PACKAGE_UNAVAILABLE' }), 'install'), true);
+  // CumulusCI package_install.py: a PackageInstallRequest create refused with "invalid cross reference id"
+  assert.equal(isVersionNotYetInstallable(Object.assign(new Error('invalid cross reference id'), { errorCode: 'INVALID_CROSS_REFERENCE_KEY' })), true);
+  // SFDO-Community/declarative-lookup-rollup-summaries#918
+  assert.equal(isVersionNotYetInstallable({ message: 'The package version is not fully available. If this is a recently created package version, try again in a few minutes or contact the package publisher.' }), true);
+  assert.equal(isVersionNotYetInstallable(Object.assign(new Error('refused'), { errorCode: 'INVALID_OPERATION' })), false);
+  assert.equal(isVersionNotYetInstallable(Object.assign(new Error('Invalid InstallationKey'), { errorCode: 'INSTALL_KEY_INVALID' })), false);
+  // never for an ordinary call: UNKNOWN_EXCEPTION is not transient in general
+  assert.equal(isTransientError(Object.assign(new Error('x'), { errorCode: 'UNKNOWN_EXCEPTION' })), false);
+});
+
+test('withRetry with a deadline keeps trying until it, then gives up with the last error', async () => {
+  const slept: number[] = [];
+  let calls = 0;
+  const deadline = Date.now() + 200;
+  await assert.rejects(
+    withRetry(
+      async () => {
+        calls++;
+        throw Object.assign(new Error('invalid cross reference id'), { errorCode: 'INVALID_CROSS_REFERENCE_KEY' });
+      },
+      { what: 'x', baseMs: 100, maxMs: 100, deadline, isTransient: isVersionNotYetInstallable, sleep: async (ms) => void slept.push(ms) },
+    ),
+    /invalid cross reference id/,
+  );
+  // the test's sleep does not pass time: the deadline alone would never end it, so the wall clock must
+  assert.ok(calls > 5, `${calls} calls`);
 });

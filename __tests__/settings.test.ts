@@ -64,6 +64,10 @@ const BAD: BadCase[] = [
   { name: 'file: URL', inputs: { 'callback-urls': 'file:///etc/passwd' }, input: 'callback-urls', says: /file: scheme/ },
   { name: 'vbscript: URL', inputs: { 'callback-urls': 'vbscript:msgbox(1)' }, input: 'callback-urls' },
   { name: 'http to a public host', inputs: { 'callback-urls': 'http://example.com/callback' }, input: 'callback-urls', says: /loopback/ },
+  // Salesforce refuses http on an IP literal ("Cannot be an HTTP URL", anthropics/claude-code#86233).
+  { name: 'http on 127.0.0.1', inputs: { 'callback-urls': 'http://127.0.0.1:8080/callback' }, input: 'callback-urls', says: /IP address 127\.0\.0\.1.*Cannot be an HTTP URL.*http:\/\/localhost:8080\/callback/ },
+  { name: 'a * port', inputs: { 'callback-urls': 'http://localhost:*/callback' }, input: 'callback-urls', says: /\* port.*matches callback URLs exactly/ },
+  { name: 'http on [::1]', inputs: { 'callback-urls': 'http://[::1]:9000/cb' }, input: 'callback-urls', says: /Cannot be an HTTP URL/ },
   { name: 'http to a loopback look-alike', inputs: { 'callback-urls': 'http://localhost.evil.example/callback' }, input: 'callback-urls' },
   { name: 'XML-breaking </callbackUrl> in a URL', inputs: { 'callback-urls': 'https://a.example.com/cb</callbackUrl><isPkceRequired>false</isPkceRequired>' }, input: 'callback-urls' },
   { name: '& in a URL', inputs: { 'callback-urls': 'https://a.example.com/cb?a=1&b=2' }, input: 'callback-urls', says: /'&'/ },
@@ -82,6 +86,9 @@ const BAD: BadCase[] = [
   { name: 'app-name with a double underscore', inputs: { 'app-name': 'My__App' }, input: 'app-name', says: /double or trailing/ },
   { name: 'app-name with a trailing underscore', inputs: { 'app-name': 'MyApp_' }, input: 'app-name' },
   { name: 'app-name too long', inputs: { 'app-name': `A${'b'.repeat(40)}` }, input: 'app-name', says: /at most 40/ },
+  // Object Reference: DeveloperName "must be 40 characters or fewer"; the app's parts add up to 10 characters.
+  { name: 'app-name of 40 characters (its parts would exceed 40)', inputs: { 'app-name': `A${'b'.repeat(39)}` }, input: 'app-name', says: /use at most 30.*_glbloauth would be 50/ },
+  { name: 'app-name of 31 characters', inputs: { 'app-name': `A${'b'.repeat(30)}` }, input: 'app-name', says: /at most 30/ },
   { name: 'app-name with XML', inputs: { 'app-name': 'App</label>' }, input: 'app-name' },
   { name: 'app-label with a Markdown pipe', inputs: { 'app-label': 'MCP | evil column' }, input: 'app-label', says: /'\|'/ },
   { name: 'app-label with a newline', inputs: { 'app-label': 'MCP\n## injected heading' }, input: 'app-label', says: /line break/ },
@@ -275,10 +282,10 @@ describe('readSettings: good inputs', () => {
   it('accepts lists with commas or newlines, trims, ignores case of client ids and drops duplicates', () => {
     const s = settings({
       clients: ' Claude ,\ncursor\r\n\nclaude, CUSTOM ',
-      'callback-urls': 'https://app.example.com/cb\nhttp://localhost:38000/callback, http://[::1]:9000/cb\nhttps://app.example.com/cb\nvscode://publisher.ext/cb',
+      'callback-urls': 'https://app.example.com/cb\nhttp://localhost:38000/callback, http://LOCALHOST:9000/cb\nhttps://app.example.com/cb\nvscode://publisher.ext/cb',
     });
     assert.deepEqual(s.clients, ['claude', 'cursor', 'custom']);
-    assert.deepEqual(s.callbackUrls, ['https://app.example.com/cb', 'http://localhost:38000/callback', 'http://[::1]:9000/cb', 'vscode://publisher.ext/cb']);
+    assert.deepEqual(s.callbackUrls, ['https://app.example.com/cb', 'http://localhost:38000/callback', 'http://LOCALHOST:9000/cb', 'vscode://publisher.ext/cb']);
   });
 
   it('reads booleans as core.getBooleanInput does', () => {

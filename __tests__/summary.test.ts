@@ -228,3 +228,27 @@ describe('buildSummary: what a person needs at the end', () => {
     assert.doesNotMatch(summary(p, {}, { consumerKeySet: false }), /External Client App Manager/, 'only once the key exists');
   });
 });
+
+describe("summary: Salesforce's security controls", () => {
+  it('shows per control whether the app meets it, and which ones no app metadata sets', async () => {
+    const { readSettings } = await import('../src/settings.ts');
+    const { planApp } = await import('../src/plan.ts');
+    const { buildSummary } = await import('../src/summary.ts');
+    const make = (hardening: string) => {
+      const inputs: Record<string, string> = { clients: 'claude', 'contact-email': 'ops@example.com', 'dry-run': 'true', hardening, 'permission-set': 'MCP_Users' };
+      const plan = planApp(readSettings((n) => inputs[n] ?? '', {}));
+      return buildSummary({ plan, dryRun: true, outputs: { appName: plan.appName, callbackUrls: plan.callbackUrls, consumerKeySet: false, consumerSecretSet: false } });
+    };
+    const baseline = make('baseline');
+    assert.match(baseline, /### Salesforce's security controls/);
+    assert.match(baseline, /\| Require PKCE \(partner requirement\) \| ✅ met \|/);
+    assert.match(baseline, /\| Enable Refresh Token Rotation \(partner requirement\) \| ❌ not met \|/);
+    assert.match(baseline, /\| Limit the Idle Refresh Token TTL to 30 days \(partner requirement\) \| ❌ not met \|/);
+    assert.match(baseline, /\| Issue access tokens in access\\_token parameter \(the procedure: off\) \| set in Setup \(no app metadata\) \| no metadata field exists for it/);
+    const strict = make('strict');
+    assert.match(strict, /\| Enable Refresh Token Rotation \(partner requirement\) \| ✅ met \|/);
+    assert.match(strict, /\| Limit the Idle Refresh Token TTL to 30 days \(partner requirement\) \| ✅ met \|/);
+    assert.match(strict, /\| High-assurance session at sign-in \| ✅ met \|/);
+    assert.match(strict, /\| OAuth Scope Least Privilege \| ✅ met \|/);
+  });
+});

@@ -8,6 +8,8 @@
 export type FaultAction =
   | { kind: 'error'; status: number; message?: string }
   | { kind: 'drop' }
+  /** the org does the work, then the connection drops: the client never hears that it succeeded */
+  | { kind: 'lose' }
   | { kind: 'delay'; ms: number };
 
 export interface FaultRule {
@@ -33,6 +35,11 @@ export interface FaultApi {
   fail(route: string, opts?: FaultOptions & { status?: number; message?: string }): FaultRule;
   /** Destroy the connection without an answer (the client sees a socket error). */
   drop(route: string, opts?: FaultOptions): FaultRule;
+  /**
+   * "Processed, answer lost": the handler runs (a POST creates what it creates), then the connection is destroyed,
+   * as when a proxy or the network drops the answer of a request the org already carried out.
+   */
+  lose(route: string, opts?: FaultOptions): FaultRule;
   /** Answer `ms` later. */
   delay(route: string, ms: number, opts?: FaultOptions): FaultRule;
   /** Invalidate every session now: REST answers 401 INVALID_SESSION_ID, SOAP a sf:INVALID_SESSION_ID fault. */
@@ -73,6 +80,7 @@ export function createFaults(expireSessions: () => void): FaultEngine {
   return {
     fail: (route, opts = {}) => arm(route, { kind: 'error', status: opts.status ?? 503, ...(opts.message ? { message: opts.message } : {}) }, opts, 1),
     drop: (route, opts = {}) => arm(route, { kind: 'drop' }, opts, 1),
+    lose: (route, opts = {}) => arm(route, { kind: 'lose' }, opts, 1),
     delay: (route, ms, opts = {}) => arm(route, { kind: 'delay', ms }, opts, Infinity),
     expireSessions,
     failNextDeploy: (problem = 'Injected fault: the deploy failed') => {

@@ -54,6 +54,11 @@ export interface VersionRec {
   components: PackagedComponent[];
   /** how many times a SubscriberPackageVersion look-up (or install attempt) has named this version */
   availabilityChecks: number;
+  /** SubscriberPackageVersion queries that failed (ctx.timing.versionQueryErrors), PackageInstallRequest creates
+   *  refused (installCreateRefusals) and installs ended "not fully available" (installsNotAvailable) so far */
+  queryErrorsGiven?: number;
+  createRefusalsGiven?: number;
+  notAvailableGiven?: number;
   hub: OrgState;
 }
 

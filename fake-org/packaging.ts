@@ -29,6 +29,15 @@ export { PACKAGEABLE_ECA_TYPES, UNPACKAGEABLE_ECA_TYPES } from './packaging-vers
 
 const NOT_FOUND_MESSAGE = 'The requested resource does not exist';
 
+/**
+ * What a failing SubscriberPackageVersion query says. The codes are the ones @salesforce/packaging waits on; the
+ * UNKNOWN_EXCEPTION text is the platform's generic one; the PACKAGE_UNAVAILABLE texts are our choice, no evidence.
+ */
+const VERSION_QUERY_ERRORS: Record<string, string> = {
+  UNKNOWN_EXCEPTION: 'An unexpected error occurred. Please include this ErrorId if you contact support: 1234567890-12345 (-1234567890)',
+  PACKAGE_UNAVAILABLE: 'The package version is not available yet.',
+};
+
 /** Messages an install ends with, by the InstallValidationStatus that blocks it. */
 const INSTALL_BLOCKED: Record<string, (v: VersionRec, pkg: Package2Rec, installed?: VersionRec) => string> = {
   PACKAGE_UNAVAILABLE: () =>
@@ -588,6 +597,11 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
             }
             if (key !== v.InstallKey) throw new SoqlError('INSTALL_KEY_INVALID', 'Invalid InstallationKey for SubscriberPackageVersion');
           }
+          const failWith = ctx.timing.versionQueryErrors?.[v.queryErrorsGiven ?? 0];
+          if (failWith) {
+            v.queryErrorsGiven = (v.queryErrorsGiven ?? 0) + 1;
+            throw new SoqlError(failWith, VERSION_QUERY_ERRORS[failWith] ?? `${failWith}: the package version is not available yet.`);
+          }
           v.availabilityChecks++;
           rows.push(spvRow(v, org, { InstallationKey: key ?? null }));
         }
@@ -1080,6 +1094,12 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     if (!v || !pkg) {
       return fieldError(400, 'INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id: no package version with ID ${key} is available to this org`, ['SubscriberPackageVersionKey']);
     }
+    if ((v.createRefusalsGiven ?? 0) < (ctx.timing.installCreateRefusals ?? 0)) {
+      // A version not yet replicated to the target's instance: the platform's plain reference error, which
+      // CumulusCI (cumulusci/salesforce_api/package_install.py, _should_retry_package_install) retries.
+      v.createRefusalsGiven = (v.createRefusalsGiven ?? 0) + 1;
+      return fieldError(400, 'INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['SubscriberPackageVersionKey']);
+    }
     if (pkg.ContainerOptions !== 'Unlocked') {
       if (values['UpgradeType'] !== null && values['UpgradeType'] !== 'mixed-mode') {
         return fieldError(400, 'FIELD_INTEGRITY_EXCEPTION', 'UpgradeType can be set only when you install or upgrade an unlocked package.', ['UpgradeType']);
@@ -1115,6 +1135,10 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     if (forced) {
       ctx.failures.install = undefined;
       outcome = { kind: 'error', messages: [...forced] };
+    } else if ((v.notAvailableGiven ?? 0) < (ctx.timing.installsNotAvailable ?? 0) && installValidationStatus(v, org).status === 'NO_ERRORS_DETECTED') {
+      // "Available", then "unable to install" (forcedotcom/cli#2770): the install itself still meets replication.
+      v.notAvailableGiven = (v.notAvailableGiven ?? 0) + 1;
+      outcome = { kind: 'error', messages: [INSTALL_BLOCKED['PACKAGE_UNAVAILABLE']!(v, pkg)] };
     } else {
       const { status, installed } = installValidationStatus(v, org);
       const blocked = INSTALL_BLOCKED[status];

@@ -263,6 +263,9 @@ function connectRoutes(ctx: FakeOrgContext): Route[] {
       pattern: /^\/apps\/oauth\/usage$/,
       handler: (req) => {
         if (!since(req, 59)) return notFound();
+        // Our choice, no evidence (fake-org/RULES.md): the usage collection needs the same org setting as the
+        // credentials resources. The strict reading; the action falls back to SOQL when it is refused.
+        if (!req.org.settings.enableClientSecretInRestApiAccess) return disabled();
         const pageSize = Number(req.query.get('pageSize') ?? 100);
         const page = Number(req.query.get('page') ?? 0);
         // Apps with an OAuth consumer; a real org lists only apps with usage data (issued tokens), which a fresh

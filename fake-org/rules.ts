@@ -35,6 +35,7 @@ const PLATFORM_REQUIRED: Record<string, string[]> = {
 };
 
 const MAX_IP_RANGES = 128;
+const MAX_ECA_NAME = 40;
 const API_NAME = /^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*$/;
 
 type Problem = { problem: string; line?: number; column?: number };
@@ -81,6 +82,11 @@ function validate(type: string, fullName: string, xml: string, context: Validati
         'not include spaces, not end with an underscore, and not contain two consecutive underscores.',
     });
   }
+  if ((type === 'ExternalClientApplication' || ECA_CHILD_TYPES.has(type)) && fullName.length > MAX_ECA_NAME) {
+    // Object Reference (ExternalClientApplication, ExtlClntAppOauthPlcyCnfg, …): DeveloperName "must be 40
+    // characters or fewer". The deploy's own wording is not public; the fake quotes the reference.
+    problems.push({ problem: `The API name '${fullName}' is ${fullName.length} characters long: it must be 40 characters or fewer.` });
+  }
   checkSchema(root, type, problems);
   // Platform rules read values; on schema errors the values may not mean anything, as on a real org's parse.
   if (problems.length) return problems;
@@ -107,7 +113,7 @@ function validate(type: string, fullName: string, xml: string, context: Validati
       checkOauthSettings(component, context, scope, problems);
       break;
     case 'ExtlClntAppOauthConfigurablePolicies':
-      checkOauthPolicies(component, scope, problems);
+      checkOauthPolicies(component, fullName, scope, problems);
       break;
   }
   return problems;
@@ -359,22 +365,27 @@ function checkCallbackUrls(el: XmlElement, problems: Problem[]): void {
   }
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 const FORBIDDEN_SCHEMES = new Set(['javascript:', 'data:', 'file:', 'vbscript:', 'blob:', 'about:']);
 
+/**
+ * Salesforce's callback validator: http only for the host `localhost`; an http URL on any other host, IP
+ * literals included (127.0.0.1, [::1]), is refused with "Cannot be an HTTP URL" (anthropics/claude-code#86233,
+ * lmstudio-ai/lmstudio-bug-tracker#1893). Custom schemes pass (cursor://…, the Hosted-MCP guide). The other
+ * refusals (empty line, not a URL, fragment, script schemes) are our choice, no evidence: fake-org/RULES.md.
+ */
 export function callbackUrlProblem(value: string): string | undefined {
   if (!value) return 'empty line between callback URLs';
   let url: URL;
   try {
-    url = new URL(value);
+    // An org stores a `*` port as given: the retrieved ClaudeMcpClientRC_glbloauth of bgaldino/rlm-base-dev holds
+    // `http://localhost:*/callback` (fixture public-eca/bgaldino-rlm-base-dev). Matching is exact all the same.
+    url = new URL(value.replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^/:?#]+):\*(?=[/?#]|$)/, '$1'));
   } catch {
     return 'not an absolute URL';
   }
   if (url.hash || value.includes('#')) return 'a redirect URI may not contain a fragment (#)';
   if (url.protocol === 'https:') return url.hostname ? undefined : 'no host';
-  if (url.protocol === 'http:') {
-    return LOOPBACK_HOSTS.has(url.hostname) ? undefined : 'http is allowed only for localhost, 127.0.0.1 and [::1]; use https';
-  }
+  if (url.protocol === 'http:') return url.hostname === 'localhost' ? undefined : 'Cannot be an HTTP URL';
   if (FORBIDDEN_SCHEMES.has(url.protocol)) return `the ${url.protocol} scheme can't be a redirect URI`;
   // A custom scheme of a desktop or mobile client, e.g. cursor://anysphere.cursor-mcp/oauth/callback
   return undefined;
@@ -442,7 +453,12 @@ function sameLink(a: string, b: string): boolean {
   return !!ao && !!ac && !!bo && !!bc && sameId(ao, bo) && sameId(ac, bc);
 }
 
-function checkOauthPolicies(component: Component, scope: Scope, problems: Problem[]): void {
+function checkOauthPolicies(component: Component, fullName: string, scope: Scope, problems: Problem[]): void {
+  // One policy per OAuth settings record (Tooling ExtlClntAppOauthPlcyCnfg.ExtlClntAppOauthSettingsId); a second
+  // one under another name fails with this text (docs/platform-notes.md §3).
+  const app = component.text('externalClientApplication')!;
+  const other = scope.forApp('ExtlClntAppOauthConfigurablePolicies', app).find((o) => o.fullName !== fullName);
+  if (other) problems.push({ problem: `DUPLICATE_VALUE: ExtlClntAppOauthSettingsId duplicates value on ${other.fullName}` });
   const policy = component.text('refreshTokenPolicyType');
   if (policy === 'SpecificLifetime' || policy === 'SpecificInactivity') {
     const period = component.el('refreshTokenValidityPeriod');

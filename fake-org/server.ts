@@ -167,7 +167,7 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
   let routes: Route[] = [];
   const log: RequestLogEntry[] = [];
 
-  type Outcome = { route: string; response?: FakeResponse; drop?: boolean; org?: OrgState; fault?: FaultAction['kind'] };
+  type Outcome = { route: string; response?: FakeResponse; drop?: boolean; org?: OrgState; fault?: FaultAction['kind']; lose?: boolean };
   type Channel = 'rest' | 'soap' | 'oauth';
 
   const faultResponse = (channel: Channel, action: Extract<FaultAction, { kind: 'error' }>): FakeResponse => {
@@ -182,6 +182,7 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
     for (const action of faults.take(route)) {
       if (action.kind === 'delay') await sleep(action.ms);
       else if (action.kind === 'drop') return { drop: true, fault: 'drop' };
+      else if (action.kind === 'lose') return { lose: true, fault: 'lose' };
       else return { response: faultResponse(channel, action), fault: 'error' };
     }
     return undefined;
@@ -197,7 +198,9 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
     if (path === '/services/oauth2/token') {
       if (method !== 'POST') return { route: 'oauth.token', response: oauthError(400, 'invalid_request', 'must use HTTP POST') };
       const faulted = await applyFaults('oauth.token', 'oauth');
-      return { route: 'oauth.token', ...(faulted ?? { response: oauth.token(body.toString('utf8'), req.headers['content-type'] ?? '', baseUrl) }) };
+      if (faulted && !faulted.lose) return { route: 'oauth.token', ...faulted };
+      const response = oauth.token(body.toString('utf8'), req.headers['content-type'] ?? '', baseUrl);
+      return faulted?.lose ? { route: 'oauth.token', drop: true, fault: 'lose' } : { route: 'oauth.token', response };
     }
     if (path === '/services/oauth2/userinfo' || path.startsWith('/id/')) {
       const route = path.startsWith('/id/') ? 'oauth.identity' : 'oauth.userinfo';
@@ -227,11 +230,12 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
     if ('fault' in call) return { route: 'soap.invalid', response: call.fault };
     const route = `soap.${call.method}`;
     const faulted = await applyFaults(route, 'soap');
-    if (faulted) return { route, ...faulted };
+    if (faulted && !faulted.lose) return { route, ...faulted };
     const session = oauth.session(call.sessionId);
     if (!session) return { route, response: INVALID_SESSION_FAULT() };
     if (!supported(apiVersion)) return { route, org: session.org, response: soapFault('sf:UNSUPPORTED_API_VERSION', 'UNSUPPORTED_API_VERSION: Invalid Api version specified on URL') };
-    return { route, org: session.org, response: await soap(session.org, call, apiVersion) };
+    const response = await soap(session.org, call, apiVersion);
+    return faulted?.lose ? { route, org: session.org, drop: true, fault: 'lose' } : { route, org: session.org, response };
   }
 
   async function restCall(req: IncomingMessage, url: URL, body: Buffer, apiVersion: string, rest: string): Promise<Outcome> {
@@ -245,9 +249,11 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
     }
     // A route shared by several modules (query) is known only once one answers; then faults apply after it.
     const single = candidates.length === 1 ? candidates[0]!.name : undefined;
+    let lose = false;
     if (single) {
       const faulted = await applyFaults(single, 'rest');
-      if (faulted) return { route: single, ...faulted };
+      if (faulted?.lose) lose = true;
+      else if (faulted) return { route: single, ...faulted };
     }
     const session = oauth.session(bearer(req));
     if (!session) return { route: single ?? familyName(candidates), response: invalidSession() };
@@ -257,8 +263,10 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
       if (response === undefined) continue;
       if (!single) {
         const faulted = await applyFaults(route.name, 'rest');
-        if (faulted) return { route: route.name, org: session.org, ...faulted };
+        if (faulted?.lose) lose = true;
+        else if (faulted) return { route: route.name, org: session.org, ...faulted };
       }
+      if (lose) return { route: route.name, org: session.org, drop: true, fault: 'lose' };
       return { route: route.name, org: session.org, response };
     }
     return { route: familyName(candidates), org: session.org, response: ctx.restError(404, 'NOT_FOUND', 'The requested resource does not exist') };

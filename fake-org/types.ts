@@ -178,6 +178,16 @@ export interface FakeOrgContext {
     versionCreatePolls: number;
     /** polls of SubscriberPackageVersion during which a new version is not yet installable */
     versionUnavailablePolls: number;
+    /**
+     * Error codes the first SubscriberPackageVersion queries of a new version fail with, in order (default none):
+     * @salesforce/packaging (packageInstall.js isErrorPackageNotAvailable) keeps waiting on UNKNOWN_EXCEPTION,
+     * PACKAGE_UNAVAILABLE, PACKAGE_UNAVAILABLE_CRC and PACKAGE_UNAVAILABLE_ZIP.
+     */
+    versionQueryErrors?: string[];
+    /** PackageInstallRequest creates for a new version refused with "invalid cross reference id" (CumulusCI retries them) */
+    installCreateRefusals?: number;
+    /** installs of a version that already reads as installable that end in "The package version is not fully available…" */
+    installsNotAvailable?: number;
     /** polls of an install request before it finishes */
     installPolls: number;
     /** InProgress polls of a metadata deploy before it reports its result (at least 1, as real orgs) */

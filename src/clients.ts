@@ -45,9 +45,10 @@ export const CLIENTS: Readonly<Record<ClientId, ClientPreset>> = {
     desktop: false,
     needsCallbackUrls: false,
     warnings: [
-      // anthropics/claude-code#66511; Zuora "Redirect URIs by MCP client": random port unless fixed.
-      'The claude preset covers claude.ai and Claude Desktop connectors. Claude Code (the CLI) uses http://localhost:<port>/callback ' +
-        'on a random port: run it with a fixed --callback-port N and add http://localhost:N/callback to callback-urls.',
+      // anthropics/claude-code#86233: Claude Code's loopback redirect is http://127.0.0.1:<port>/callback, and
+      // Salesforce refuses http callbacks on an IP address ("Cannot be an HTTP URL"; only `localhost` may use http).
+      'The claude preset covers claude.ai and Claude Desktop connectors. Claude Code (the CLI) signs in on http://127.0.0.1:<port>/callback, ' +
+        'which Salesforce cannot register (http is allowed only for the host localhost): Claude Code cannot sign in to this app until it uses localhost.',
     ],
     connect: (ctx) => [
       '- In Claude: Settings → Connectors → Add custom connector. Enter a name and the MCP server URL.',
@@ -135,14 +136,17 @@ export const CLIENTS: Readonly<Record<ClientId, ClientPreset>> = {
   vscode: {
     id: 'vscode',
     label: 'VS Code (GitHub Copilot)',
-    // microsoft/vscode#278512, contextstream/mcp-server#57: loopback 127.0.0.1:33418 ("/" path) and
-    // https://vscode.dev/redirect; action-anchors §3.3.
-    callbackUrls: ['http://127.0.0.1:33418', 'https://vscode.dev/redirect'],
+    // VS Code offers https://vscode.dev/redirect (and insiders.vscode.dev) next to its loopback
+    // http://127.0.0.1:33418 (microsoft/vscode#278512, contextstream/mcp-server#57). Salesforce refuses http on an
+    // IP address ("Cannot be an HTTP URL", anthropics/claude-code#86233) and VS Code does not offer localhost, so only
+    // the https redirects can be registered (docs/platform-notes.md §21).
+    callbackUrls: ['https://vscode.dev/redirect', 'https://insiders.vscode.dev/redirect'],
     desktop: true,
     needsCallbackUrls: false,
     warnings: [
-      'VS Code receives the callback on http://127.0.0.1:33418 and falls back to a random port when 33418 is busy; ' +
-        'a random port does not match the registered URL and sign-in fails. Keep port 33418 free while signing in.',
+      'VS Code signs in through its local server at http://127.0.0.1:33418 when it can; Salesforce cannot register an http callback on an IP address, ' +
+        'so only https://vscode.dev/redirect is registered. If the browser shows a redirect_uri_mismatch error, the window used the local server: ' +
+        'sign in from a VS Code window that uses the vscode.dev redirect (vscode.dev, a Codespace or a remote window), or check docs/platform-notes.md §21.',
     ],
     connect: (ctx) => [
       '- Command Palette → **MCP: Add Server…** → HTTP, enter the MCP server URL.',
@@ -150,6 +154,7 @@ export const CLIENTS: Readonly<Record<ClientId, ClientPreset>> = {
       ctx.secretRef
         ? `- When it asks for a client secret, paste ${ctx.secretRef}.`
         : '- Leave the client secret empty (the app uses PKCE, no secret).',
+      '- The app lists only `https://vscode.dev/redirect` (and the Insiders one): Salesforce cannot register VS Code\'s local callback `http://127.0.0.1:33418`. If the browser shows `redirect_uri_mismatch`, sign in from a window that uses the vscode.dev redirect (vscode.dev, a Codespace or a remote window).',
     ],
   },
   'mcp-inspector': {

@@ -9,12 +9,14 @@ import type { OrgLinks } from './model.ts';
 import { pollUntil } from './poll.ts';
 import { isTransientError, withRetry } from './retry.ts';
 import { maskSecret } from './mask.ts';
-import { componentNames } from './names.ts';
+import { componentNames, type ComponentNames } from './names.ts';
 
 export interface AppState {
   /** the ExternalClientApplication exists in the org */
   exists: boolean;
   links: OrgLinks;
+  /** the names its components have in the org (Setup's, an earlier run's, or, for parts it lacks, new ones) */
+  names?: ComponentNames;
   consumerKey?: string;
   consumerSecret?: string;
 }
@@ -28,25 +30,47 @@ const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, tri
 export async function readAppState(
   connection: Connection,
   appName: string,
-  opts: { withKey: boolean; withSecret: boolean; timeoutMs: number; log: (line: string) => void },
+  opts: {
+    withKey: boolean;
+    withSecret: boolean;
+    timeoutMs: number;
+    log: (line: string) => void;
+    /** the names the components are known to have (right after deploying them); otherwise they are looked up */
+    names?: ComponentNames;
+  },
 ): Promise<AppState> {
-  const names = componentNames(appName);
-  const members = [
-    { fullName: names.app, type: 'ExternalClientApplication' },
-    { fullName: names.oauth, type: 'ExtlClntAppOauthSettings' },
-    ...(opts.withKey ? [{ fullName: names.global, type: 'ExtlClntAppGlobalOauthSettings' }] : []),
-  ];
-  const files = await retrieveInMemory(connection, members, opts);
+  const defaults = componentNames(appName);
+  let files = new Map<string, string>();
+  let names: ComponentNames;
+  if (opts.names) {
+    names = opts.names;
+    files = await retrieveInMemory(
+      connection,
+      [
+        { fullName: names.app, type: 'ExternalClientApplication' },
+        { fullName: names.oauth, type: 'ExtlClntAppOauthSettings' },
+        ...(opts.withKey ? [{ fullName: names.global, type: 'ExtlClntAppGlobalOauthSettings' }] : []),
+      ],
+      opts,
+    );
+  } else {
+    const found = await findComponents(connection, appName, files, opts);
+    names = {
+      app: defaults.app,
+      global: found.get('ExtlClntAppGlobalOauthSettings') ?? defaults.global,
+      oauth: found.get('ExtlClntAppOauthSettings') ?? defaults.oauth,
+      policy: found.get('ExtlClntAppOauthConfigurablePolicies') ?? defaults.policy,
+    };
+  }
 
   const find = (dir: string, suffix: string): Record<string, unknown> | undefined => {
     const entry = [...files.entries()].find(([path]) => path.includes(`/${dir}/`) && path.endsWith(suffix));
     if (!entry) return undefined;
-    const doc = parser.parse(entry[1]) as Record<string, Record<string, unknown>>;
-    return Object.values(doc).find((v) => typeof v === 'object') as Record<string, unknown> | undefined;
+    return rootOf(entry[1]);
   };
-  const app = find('externalClientApps', `${names.app}.eca`);
-  const oauth = find('extlClntAppOauthSettings', `${names.oauth}.ecaOauth`);
-  const global = opts.withKey ? find('extlClntAppGlobalOauthSets', `${names.global}.ecaGlblOauth`) : undefined;
+  const app = find('externalClientApps', `/${names.app}.eca`);
+  const oauth = find('extlClntAppOauthSettings', `/${names.oauth}.ecaOauth`);
+  const global = opts.withKey ? find('extlClntAppGlobalOauthSets', `/${names.global}.ecaGlblOauth`) : undefined;
 
   const state: AppState = {
     exists: app !== undefined,
@@ -54,12 +78,15 @@ export async function readAppState(
       orgScopedExternalApp: str(app?.orgScopedExternalApp),
       oauthLink: str(oauth?.oauthLink),
     },
+    names,
     consumerKey: str(global?.consumerKey),
     consumerSecret: str(global?.consumerSecret),
   };
   checkShapes(state, appName);
   maskSecret(state.consumerKey);
   maskSecret(state.consumerSecret);
+  const renamed = (['global', 'oauth', 'policy'] as const).filter((k) => names[k] !== defaults[k]);
+  if (renamed.length && !opts.names) opts.log(`${appName} keeps the names its components have in the org: ${renamed.map((k) => names[k]).join(', ')}.`);
 
   if (opts.withSecret && state.exists && !state.consumerSecret) {
     // Orgs stopped returning secrets through the Metadata API; the Connect REST credentials resource still
@@ -90,6 +117,58 @@ function checkShapes(state: AppState, appName: string): void {
       );
     }
   }
+}
+
+const CHILD_TYPES = ['ExtlClntAppGlobalOauthSettings', 'ExtlClntAppOauthSettings', 'ExtlClntAppOauthConfigurablePolicies'] as const;
+
+/**
+ * The app's components whatever their names: an app made in Setup names them `<App>_glbloauth`, `<App>_oauth`,
+ * `<App>_oauthPlcy`, other tools otherwise, and the org allows one OAuth policy per app (a second one fails with
+ * DUPLICATE_VALUE), so a deploy must update the ones that exist. listMetadata gives the names per type; only the
+ * component's own `externalClientApplication` element says which app it belongs to. Names that start with the
+ * app's name are read first, the rest only when those are not the app's. Fills `files` with what it retrieved.
+ */
+async function findComponents(
+  connection: Connection,
+  appName: string,
+  files: Map<string, string>,
+  opts: { timeoutMs: number; log: (line: string) => void },
+): Promise<Map<string, string>> {
+  const listed = toArray(
+    await withRetry(() => connection.metadata.list(CHILD_TYPES.map((type) => ({ type }))), { what: "List the app's components", log: opts.log }),
+  );
+  const byType = new Map<string, string[]>(CHILD_TYPES.map((t) => [t, listed.filter((p) => p.type === t).map((p) => p.fullName)]));
+  const found = new Map<string, string>();
+  const read = async (members: { fullName: string; type: string }[]): Promise<void> => {
+    const got = await retrieveInMemory(connection, members, opts);
+    for (const [path, xml] of got) {
+      files.set(path, xml);
+      const root = rootOf(xml);
+      // Other apps' global settings come back with their keys: masked at once, never used.
+      maskSecret(str(root?.consumerKey));
+      maskSecret(str(root?.consumerSecret));
+      const member = members.find((m) => m.type !== 'ExternalClientApplication' && path.endsWith(`/${m.fullName}${SUFFIX[m.type]}`));
+      if (member && !found.has(member.type) && str(root?.externalClientApplication)?.replace(/^\w+__/, '') === appName) found.set(member.type, member.fullName);
+    }
+  };
+  const first = CHILD_TYPES.flatMap((type) => byType.get(type)!.filter((n) => n.startsWith(appName)).map((fullName) => ({ fullName, type })));
+  await read([{ fullName: appName, type: 'ExternalClientApplication' }, ...first]);
+  const rest = CHILD_TYPES.filter((t) => !found.has(t)).flatMap((type) =>
+    byType.get(type)!.filter((n) => !n.startsWith(appName)).map((fullName) => ({ fullName, type })),
+  );
+  if (rest.length) await read(rest);
+  return found;
+}
+
+const SUFFIX: Record<string, string> = {
+  ExtlClntAppGlobalOauthSettings: '.ecaGlblOauth',
+  ExtlClntAppOauthSettings: '.ecaOauth',
+  ExtlClntAppOauthConfigurablePolicies: '.ecaOauthPlcy',
+};
+
+function rootOf(xml: string): Record<string, unknown> | undefined {
+  const doc = parser.parse(xml) as Record<string, Record<string, unknown>>;
+  return Object.values(doc).find((v) => typeof v === 'object') as Record<string, unknown> | undefined;
 }
 
 /**
@@ -150,7 +229,38 @@ interface Credentials {
   secret?: string;
 }
 
-/** Connect REST "OAuth Credentials" (API 60.0+): app id by SOQL, then its consumer, then key and secret. */
+interface UsageCollection {
+  apps?: { developerName?: string; identifier?: string }[];
+  nextPageUrl?: string | null;
+}
+
+/**
+ * The app's id from Connect REST "App OAuth Usage" (API 59.0+), the documented way to it: the Object Reference lists
+ * ExternalClientApplication "for internal use only", without query(). The collection holds only apps "that have
+ * OAuth usage data", and may need the same org setting as the credentials resources, so a miss is not an answer:
+ * undefined sends the caller to the SOQL look-up.
+ */
+async function appIdFromUsage(connection: Connection, appName: string): Promise<string | undefined> {
+  try {
+    for (let page = 0; page < 50; page++) {
+      const usage = await connection.request<UsageCollection>(`/apps/oauth/usage?page=${page}&pageSize=100`);
+      const app = (usage.apps ?? []).find((a) => a.developerName === appName || a.developerName?.endsWith(`__${appName}`));
+      if (app?.identifier) return app.identifier;
+      if (!usage.nextPageUrl) return undefined;
+    }
+  } catch (error) {
+    if (isTransientError(error)) throw error;
+  }
+  return undefined;
+}
+
+/** The app's id by SOQL: works on the orgs seen so far, but the Object Reference does not promise it. */
+async function appIdFromQuery(connection: Connection, appName: string): Promise<string | undefined> {
+  const result = await connection.query<{ Id: string }>(`SELECT Id FROM ExternalClientApplication WHERE DeveloperName = '${appName}'`);
+  return result.records[0]?.Id;
+}
+
+/** Connect REST "OAuth Credentials" (API 60.0+): the app's id, then its consumer, then key and secret. */
 export async function readCredentialsOverRest(
   connection: Connection,
   appName: string,
@@ -160,10 +270,7 @@ export async function readCredentialsOverRest(
   // Three reads: safe to repeat as a whole when one of them meets a dropped connection or a 5xx.
   return withRetry(
     async () => {
-      const result = await connection.query<{ Id: string }>(
-        `SELECT Id FROM ExternalClientApplication WHERE DeveloperName = '${appName}'`,
-      );
-      const appId = result.records[0]?.Id;
+      const appId = (await appIdFromUsage(connection, appName)) ?? (await appIdFromQuery(connection, appName));
       if (!appId) throw new Error(`The org has no External Client App named ${appName}.`);
       const collection = await connection.request<CredentialsCollection>(`/apps/oauth/credentials/${appId}`);
       const consumerId = collection.consumers?.[0]?.id;

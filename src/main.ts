@@ -11,6 +11,7 @@ import * as say from './mask.ts';
 import { maskAuthUrl, maskSecret, redact, setSecretOutput } from './mask.ts';
 import { prepareOutputDir, recordOwnedFiles, Workspace } from './workspace.ts';
 import { copyCliLogins } from './cli-home.ts';
+import { componentNames } from './names.ts';
 
 type OrgLogin = typeof import('./org-login.ts');
 type SummaryOutputs = Parameters<typeof buildSummary>[0]['outputs'];
@@ -81,20 +82,25 @@ export async function run(): Promise<void> {
     });
     // The package as this run would build it, so that the checks know which version an unchanged run reuses.
     const packageDir = workspace.dir('package');
-    const renderPackage = (links: typeof before.links, id?: string): void => {
+    const renderPackage = (app: Pick<typeof before, 'links' | 'names'>, id?: string): void => {
       const pkg = settings.package!;
       writeProject(
         packageDir,
-        renderProject(plan!, { target: 'package', links, package: { name: pkg.name, namespace: pkg.namespace, versionNumber: pkg.versionNumber, id } }),
+        renderProject(plan!, {
+          target: 'package',
+          links: app.links,
+          names: app.names,
+          package: { name: pkg.name, namespace: pkg.namespace, versionNumber: pkg.versionNumber, id },
+        }),
       );
     };
-    if (settings.package && target && before.exists) renderPackage(before.links);
+    if (settings.package && target && before.exists) renderPackage(before);
     // Everything that can be known to fail later is checked while nothing has been changed yet.
     await core.group('Check before any change', () =>
       steps.preflight(settings, hub, target, log, settings.package && target && before.exists ? packageDir : undefined),
     );
     const deployDir = workspace.dir('deploy');
-    writeProject(deployDir, renderProject(plan, { target: 'deploy', links: before.links }));
+    writeProject(deployDir, renderProject(plan, { target: 'deploy', links: before.links, names: before.names }));
     await core.group('Deploy the External Client App', async () => {
       try {
         const result = await steps.deployProject(hub.connection, deployDir, { timeoutMs, log });
@@ -107,7 +113,14 @@ export async function run(): Promise<void> {
 
     // 5. The consumer key: masked before it is set anywhere.
     const after = await core.group('Read the consumer key', () =>
-      steps.readAppState(hub.connection, plan!.appName, { withKey: true, withSecret: settings.requireSecret, timeoutMs, log }),
+      // The names just deployed: no need to look them up again.
+      steps.readAppState(hub.connection, plan!.appName, {
+        withKey: true,
+        withSecret: settings.requireSecret,
+        timeoutMs,
+        log,
+        names: before.names ?? componentNames(plan!.appName),
+      }),
     );
     if (!after.consumerKey) throw new Error(`The org did not return a consumer key for ${plan.appName}.`);
     setSecretOutput('consumer-key', after.consumerKey);
@@ -134,12 +147,12 @@ export async function run(): Promise<void> {
     if (settings.package) {
       const pkgSettings = settings.package;
       const pkg = await core.group('Create or reuse the package', async () => {
-        renderPackage(after.links);
+        renderPackage(after);
         const ref = await steps.ensurePackage(hub.connection, packageDir, pkgSettings, log).catch((error: unknown) => {
           throw /namespace/i.test(message(error)) ? login.withInput(error, 'package-namespace') : error;
         });
         // The packaging library finds the package directory through its alias → 0Ho id.
-        renderPackage(after.links, ref.id);
+        renderPackage(after, ref.id);
         return ref;
       });
       outputs.packageId = pkg.id;

@@ -56,7 +56,7 @@ export interface GithubSecretSettings {
   environment?: string;
 }
 
-export type Hardening = 'baseline' | 'recommended';
+export type Hardening = 'baseline' | 'recommended' | 'strict';
 
 /** Every input, parsed and validated. Nothing here has been resolved against a preset yet. */
 export interface Settings {
@@ -136,6 +136,15 @@ export interface AppPlan {
     isTokenExchangeEnabled: boolean;
     isRefreshTokenRotationEnabled: boolean;
     isIntrospectAllTokens: boolean;
+    /** Only meaningful with the code-and-credentials flow, which stays off (API 61.0+). */
+    isCodeCredPostOnly: boolean;
+    /** Only meaningful with token exchange, which stays off (API 60.0+). */
+    isSecretRequiredForTokenExchange: boolean;
+    /**
+     * "Limit Idle Refresh Token TTL to 30 Days". undefined: not written (the org's default stays); the field is not in
+     * the Metadata API guide of the version this action deploys at (docs/platform-notes.md §22).
+     */
+    isEnforceRefreshTokenTTL?: boolean;
   };
   /** ExtlClntAppOauthSettings extras (packaged). */
   oauth: {
@@ -151,6 +160,9 @@ export interface AppPlan {
     refreshTokenValidityPeriod?: number;
     refreshTokenValidityUnit?: 'Days';
     singleLogoutUrl?: string;
+    /** HIGH_ASSURANCE asks for a high-assurance (MFA) session at sign-in, raising it when lower. */
+    requiredSessionLevel: 'STANDARD' | 'HIGH_ASSURANCE';
+    policyAction?: 'RaiseSessionLevel';
   };
   /** Generate this (empty) permission set too. */
   createPermissionSet?: { name: string; label: string };

@@ -10,7 +10,7 @@ import { Duration } from '@salesforce/kit';
 import { Package, PackageVersion, SubscriberPackageVersion } from '@salesforce/packaging';
 import type { PackageSettings } from './model.ts';
 import { firstPollMs, pollUntil, PollTimeoutError, progressReporter } from './poll.ts';
-import { isTransientError, retryLine, withRetry } from './retry.ts';
+import { isTransientError, isVersionNotYetInstallable, retryLine, withRetry } from './retry.ts';
 import { redact } from './mask.ts';
 
 export class PackagingError extends Error {
@@ -324,7 +324,18 @@ async function checkDailyLimit(connection: Connection, log: (line: string) => vo
 
 const UNAVAILABLE = new Set(['PACKAGE_UNAVAILABLE', 'PACKAGE_UNAVAILABLE_CRC', 'PACKAGE_UNAVAILABLE_ZIP', 'UNINSTALL_IN_PROGRESS']);
 
-/** Install into the target org, waiting while the new version replicates, then confirm it is installed. */
+interface InstallRequest {
+  Id: string;
+  Status: string;
+  Errors?: unknown;
+}
+
+/**
+ * Install into the target org and confirm it is installed. A new version reaches the target's instance in three
+ * phases, each of which can say "not yet" (docs/platform-notes.md §10): its SubscriberPackageVersion query fails or
+ * reads PACKAGE_UNAVAILABLE; the PackageInstallRequest create is refused with "invalid cross reference id"; the
+ * install itself ends "The package version is not fully available". Each is waited out until wait-minutes runs out.
+ */
 export async function installVersion(
   target: Connection,
   subscriberPackageVersionId: string,
@@ -333,16 +344,23 @@ export async function installVersion(
 ): Promise<void> {
   const timeoutMs = settings.waitMinutes * 60_000;
   const started = Date.now();
-  const remaining = (): number => Math.max(1000, timeoutMs - (Date.now() - started));
+  const deadline = started + timeoutMs;
+  const remaining = (): number => Math.max(1000, deadline - Date.now());
 
   await pollUntil(
     async () => {
-      const result = await target.tooling.query<{ InstallValidationStatus: string }>(
-        `SELECT Id, InstallValidationStatus FROM SubscriberPackageVersion WHERE Id = '${subscriberPackageVersionId}'${passwordClause(settings.installationKey)}`,
-      );
-      return result.records[0]?.InstallValidationStatus ?? 'PACKAGE_UNAVAILABLE';
+      try {
+        const result = await target.tooling.query<{ InstallValidationStatus: string }>(
+          `SELECT Id, InstallValidationStatus FROM SubscriberPackageVersion WHERE Id = '${subscriberPackageVersionId}'${passwordClause(settings.installationKey)}`,
+        );
+        return result.records[0]?.InstallValidationStatus ?? 'PACKAGE_UNAVAILABLE';
+      } catch (error) {
+        // The query itself fails while the version replicates; @salesforce/packaging waits on these too.
+        if (!isTransientError(error) && isVersionNotYetInstallable(error, 'query')) return errorName(error);
+        throw error;
+      }
     },
-    (status) => !UNAVAILABLE.has(status),
+    (status) => !UNAVAILABLE.has(status) && !VERSION_QUERY_NOT_YET.has(status),
     {
       what: `Waiting for ${subscriberPackageVersionId} to become installable`,
       timeoutMs: remaining(),
@@ -353,50 +371,115 @@ export async function installVersion(
   );
 
   const version = new SubscriberPackageVersion({ connection: target, aliasOrId: subscriberPackageVersionId, password: settings.installationKey });
-  const request = await withRetry(
-    () =>
-      version.install(
-        {
-          SubscriberPackageVersionKey: subscriberPackageVersionId,
-          Password: settings.installationKey,
-        },
-        { publishTimeout: Duration.milliseconds(0), pollingTimeout: Duration.milliseconds(0) },
-      ),
-    { what: 'Install request', log },
-  ).catch((error: unknown) => {
-    throw new PackagingError(`Could not start the install of ${subscriberPackageVersionId}: ${redact((error as Error).message)}`, { cause: error });
-  });
-  log(`Install request ${request.Id} submitted.`);
-  // install() returns the request as it read it just now: a finished one is not read again, and an unfinished one
-  // is looked at again only after the first delay.
-  const installFirstMs = firstPollMs();
-  const final =
-    request.Status !== 'IN_PROGRESS'
-      ? request
-      : await sleep(installFirstMs).then(() =>
-          pollUntil(
-            () => SubscriberPackageVersion.getInstallRequest(request.Id, target),
-            (r) => r.Status !== 'IN_PROGRESS',
-            {
-              what: `Install request ${request.Id}`,
-              timeoutMs: remaining(),
-              initialMs: Math.round(installFirstMs * 1.5),
-              maxMs: Number(process.env.ECA_ACTION_POLL_MAX_MS ?? 20_000),
-              log,
-              onProgress: (r, ms) => log(`Install ${request.Id}: ${r.Status} (${Math.round(ms / 1000)} s)`),
-            },
-          ),
-        );
-  if (final.Status !== 'SUCCESS') {
+  // Install requests of this run that ended, so that a look-up after a lost answer adopts only a new one.
+  const ended = new Set<string>();
+  let delay = Number(process.env.ECA_ACTION_RETRY_BASE_MS ?? 1000);
+  for (;;) {
+    const request = await submitInstall(target, version, subscriberPackageVersionId, settings, { since: started, ended, deadline, log });
+    const final = await waitForInstall(target, request, remaining, log);
+    if (final.Status === 'SUCCESS') break;
+    ended.add(final.Id.slice(0, 15));
     const errors = (final.Errors as { errors?: { message: string }[] } | null)?.errors ?? [];
     const text = errors.map((e) => `  - ${redact(e.message)}`).join('\n');
-    throw new PackagingError(`Install ${request.Id} of ${subscriberPackageVersionId} ended in ${final.Status}:\n${text || '  (no message)'}`);
+    const notYet = errors.some((e) => isVersionNotYetInstallable({ message: e.message }));
+    if (notYet && Date.now() + delay < deadline) {
+      // "Available", then "unable to install" (forcedotcom/cli#2770): the request failed, so a new one is no double install.
+      log(`Install ${final.Id}: the platform says ${subscriberPackageVersionId} is not fully available yet; installing again in ${Math.round(delay / 1000)} s.`);
+      await sleep(delay);
+      delay = Math.min(30_000, delay * 2);
+      continue;
+    }
+    throw new PackagingError(`Install ${final.Id} of ${subscriberPackageVersionId} ended in ${final.Status}:\n${text || '  (no message)'}`);
   }
   const installed = await withRetry(() => SubscriberPackageVersion.installedList(target), { what: 'Installed packages', log });
   if (!installed.some((p) => p.SubscriberPackageVersion?.Id === subscriberPackageVersionId)) {
     throw new PackagingError(`The install of ${subscriberPackageVersionId} reported SUCCESS, but the target org does not list it as installed.`);
   }
   log(`Installed ${subscriberPackageVersionId}; the target org lists it.`);
+}
+
+/** Codes the SubscriberPackageVersion query failed with, read as "not yet available" (retry.ts). */
+const VERSION_QUERY_NOT_YET = new Set(['UNKNOWN_EXCEPTION', 'PACKAGE_UNAVAILABLE_QUERY']);
+
+function errorName(error: unknown): string {
+  const e = error as { errorCode?: unknown; name?: unknown };
+  const code = typeof e.errorCode === 'string' ? e.errorCode : typeof e.name === 'string' ? e.name : 'UNKNOWN_EXCEPTION';
+  // PACKAGE_UNAVAILABLE* as a query error, not as a status: keep polling either way.
+  return code.startsWith('PACKAGE_UNAVAILABLE') ? 'PACKAGE_UNAVAILABLE_QUERY' : code;
+}
+
+/**
+ * Create the PackageInstallRequest. A POST is not idempotent: after a failure whose answer may have been lost
+ * (the org installed, the connection dropped), look for the request first and adopt it rather than start a
+ * second install. "invalid cross reference id" (the version has not reached the target's instance) is retried.
+ */
+async function submitInstall(
+  target: Connection,
+  version: SubscriberPackageVersion,
+  subscriberPackageVersionId: string,
+  settings: PackageSettings,
+  ctx: { since: number; ended: Set<string>; deadline: number; log: (line: string) => void },
+): Promise<InstallRequest> {
+  const request = await withRetry(
+    async (attempt): Promise<InstallRequest> => {
+      if (attempt > 1) {
+        const earlier = await findInstallRequest(target, subscriberPackageVersionId, ctx.since, ctx.ended);
+        if (earlier) {
+          ctx.log(`Install request ${earlier.Id} of this run was accepted before the failure; waiting for it instead of installing again.`);
+          return earlier;
+        }
+      }
+      return version.install(
+        {
+          SubscriberPackageVersionKey: subscriberPackageVersionId,
+          Password: settings.installationKey,
+        },
+        { publishTimeout: Duration.milliseconds(0), pollingTimeout: Duration.milliseconds(0) },
+      );
+    },
+    {
+      what: 'Install request',
+      log: ctx.log,
+      deadline: ctx.deadline,
+      isTransient: (error) => isTransientError(error) || isVersionNotYetInstallable(error),
+    },
+  ).catch((error: unknown) => {
+    throw new PackagingError(`Could not start the install of ${subscriberPackageVersionId}: ${redact((error as Error).message)}`, { cause: error });
+  });
+  ctx.log(`Install request ${request.Id} submitted.`);
+  return request;
+}
+
+/** The newest install request of this version made since `since` that has not already ended for this run. */
+async function findInstallRequest(target: Connection, subscriberPackageVersionId: string, since: number, ended: Set<string>): Promise<InstallRequest | undefined> {
+  const result = await target.tooling.query<InstallRequest & { CreatedDate: string; SubscriberPackageVersionKey: string }>(
+    `SELECT Id, Status, CreatedDate, SubscriberPackageVersionKey FROM PackageInstallRequest WHERE SubscriberPackageVersionKey = '${subscriberPackageVersionId}'`,
+  );
+  // Clocks differ: a minute of slack, since a request of another run for the same version would do as well.
+  return result.records
+    .filter((r) => r.SubscriberPackageVersionKey.slice(0, 15) === subscriberPackageVersionId.slice(0, 15))
+    .filter((r) => Date.parse(r.CreatedDate) >= since - 60_000 && !ended.has(r.Id.slice(0, 15)))
+    .sort((a, b) => Date.parse(b.CreatedDate) - Date.parse(a.CreatedDate))[0];
+}
+
+async function waitForInstall(target: Connection, request: InstallRequest, remaining: () => number, log: (line: string) => void): Promise<InstallRequest> {
+  // install() returns the request as it read it just now: a finished one is not read again, and an unfinished one
+  // is looked at again only after the first delay.
+  if (request.Status !== 'IN_PROGRESS') return request;
+  const installFirstMs = firstPollMs();
+  await sleep(installFirstMs);
+  return pollUntil(
+    () => SubscriberPackageVersion.getInstallRequest(request.Id, target) as Promise<InstallRequest>,
+    (r) => r.Status !== 'IN_PROGRESS',
+    {
+      what: `Install request ${request.Id}`,
+      timeoutMs: remaining(),
+      initialMs: Math.round(installFirstMs * 1.5),
+      maxMs: Number(process.env.ECA_ACTION_POLL_MAX_MS ?? 20_000),
+      log,
+      onProgress: (r, ms) => log(`Install ${request.Id}: ${r.Status} (${Math.round(ms / 1000)} s)`),
+    },
+  );
 }
 
 function passwordClause(key: string | undefined): string {

@@ -15,7 +15,9 @@ export const RECOMMENDED = { refreshTokenValidityDays: 30, refreshTokenRotation:
 type Origin = 'baseline' | 'preset' | 'input';
 
 export function planApp(settings: Settings): AppPlan {
-  const recommended = settings.hardening === 'recommended';
+  // strict is recommended plus what Salesforce requires of partner apps (docs/platform-notes.md §22).
+  const strict = settings.hardening === 'strict';
+  const recommended = settings.hardening === 'recommended' || strict;
 
   const clients: ClientPlan[] = settings.clients.map((id) => ({
     id,
@@ -58,6 +60,10 @@ export function planApp(settings: Settings): AppPlan {
       isTokenExchangeEnabled: false,
       isRefreshTokenRotationEnabled: rotation,
       isIntrospectAllTokens: false,
+      isCodeCredPostOnly: false,
+      isSecretRequiredForTokenExchange: false,
+      // Salesforce's "Limit the Idle Refresh Token TTL" control; with baseline the org's default stays.
+      ...(recommended ? { isEnforceRefreshTokenTTL: true } : {}),
     },
     oauth: {
       trustedIpRanges: settings.ipRanges.map((r) => ({ ...r })),
@@ -70,6 +76,9 @@ export function planApp(settings: Settings): AppPlan {
       refreshTokenPolicyType: days !== undefined ? 'SpecificLifetime' : 'Infinite',
       ...(days !== undefined ? { refreshTokenValidityPeriod: days, refreshTokenValidityUnit: 'Days' as const } : {}),
       ...(singleLogoutUrl !== undefined ? { singleLogoutUrl } : {}),
+      // strict: sign-in needs a high-assurance session (MFA); MCP clients sign in in a browser, where the step-up runs.
+      requiredSessionLevel: strict ? 'HIGH_ASSURANCE' : 'STANDARD',
+      ...(strict ? { policyAction: 'RaiseSessionLevel' as const } : {}),
     },
     ...(settings.createPermissionSet && settings.permissionSet
       ? { createPermissionSet: { name: settings.permissionSet, label: settings.permissionSet.replace(/_/g, ' ') } }
@@ -109,7 +118,7 @@ export function reportPlan(plan: Omit<AppPlan, 'report' | 'warnings'>, ctx: Repo
   const judge = (actual: boolean, baseline: boolean): Level => (actual === baseline ? 'baseline' : actual ? 'hardened' : 'weaker');
   const mustBeOff = (actual: boolean): Level => (actual ? 'weaker' : 'baseline');
   const from = (origin: Origin | undefined): string | undefined =>
-    origin === 'preset' ? 'from hardening: recommended' : origin === 'input' ? 'set by input' : undefined;
+    origin === 'preset' ? `from hardening: ${ctx.hardening ?? 'recommended'}` : origin === 'input' ? 'set by input' : undefined;
 
   const scopesOk = plan.scopes.length === 2 && plan.scopes.includes('MCP') && plan.scopes.includes('RefreshToken');
   row(
@@ -166,6 +175,12 @@ export function reportPlan(plan: Omit<AppPlan, 'report' | 'warnings'>, ctx: Repo
       : 'the procedure recommends 30 days or less',
   );
   row(
+    'Idle refresh token limit',
+    g.isEnforceRefreshTokenTTL ? 'on: a refresh token unused for 30 days expires' : 'not set (the org default applies)',
+    g.isEnforceRefreshTokenTTL ? 'hardened' : 'baseline',
+    g.isEnforceRefreshTokenTTL ? 'Salesforce control "Limit the Idle Refresh Token TTL"; applies in every org that installs the app' : undefined,
+  );
+  row(
     'Refresh token rotation',
     onOff(g.isRefreshTokenRotationEnabled),
     judge(g.isRefreshTokenRotationEnabled, false),
@@ -185,6 +200,12 @@ export function reportPlan(plan: Omit<AppPlan, 'report' | 'warnings'>, ctx: Repo
       : ctx.hardening === 'recommended' && !ctx.singleLogoutUrlGiven
         ? 'recommended turns it on only when single-logout-url is given'
         : undefined,
+  );
+  row(
+    'Session level at sign-in',
+    pol.requiredSessionLevel === 'HIGH_ASSURANCE' ? 'high assurance (MFA), raised at sign-in when lower' : 'standard',
+    pol.requiredSessionLevel === 'HIGH_ASSURANCE' ? 'hardened' : 'baseline',
+    pol.requiredSessionLevel === 'HIGH_ASSURANCE' ? 'OAuth policy: applies in the Dev Hub; set it again in orgs that install the package' : undefined,
   );
   row(
     'Distribution',

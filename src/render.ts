@@ -12,7 +12,7 @@ import { isAbsolute, resolve, sep } from 'node:path';
 import { writeNoFollow } from './workspace.ts';
 import { XMLBuilder } from 'fast-xml-parser';
 import type { AppPlan, OrgLinks, ProjectFile } from './model.ts';
-import { componentNames } from './names.ts';
+import { componentNames, type ComponentNames } from './names.ts';
 
 export const SOURCE_API_VERSION = '66.0';
 export const METADATA_NS = 'http://soap.sforce.com/2006/04/metadata';
@@ -27,6 +27,8 @@ export interface RenderOptions {
   apiVersion?: string;
   /** Package fields for sfdx-project.json (target 'package'). `id` (0Ho…) adds the packageAliases entry. */
   package?: { name: string; namespace?: string | undefined; versionNumber: string; id?: string | undefined };
+  /** The names the app's components have in the org (an app made in Setup, or by an earlier run); default: new names. */
+  names?: ComponentNames;
 }
 
 export class RenderError extends Error {
@@ -34,8 +36,8 @@ export class RenderError extends Error {
 }
 
 /** Where each file of an app goes, relative to the project root. */
-export function projectPaths(appName: string, permissionSet?: string) {
-  const n = componentNames(appName);
+export function projectPaths(appName: string, permissionSet?: string, names?: ComponentNames) {
+  const n = names ?? componentNames(appName);
   return {
     project: 'sfdx-project.json',
     app: `${DEFAULT_DIR}/externalClientApps/${n.app}.eca-meta.xml`,
@@ -51,15 +53,16 @@ export function renderProject(plan: AppPlan, opts: RenderOptions): ProjectFile[]
     // The platform refuses a Local app in a package; this is a caller bug, not a user mistake.
     throw new RenderError(`renderProject: ${plan.appName} is ${plan.distributionState}; only a Packaged app can be rendered for a package.`);
   }
-  const paths = projectPaths(plan.appName, plan.createPermissionSet?.name);
+  const names = opts.names ?? componentNames(plan.appName);
+  const paths = projectPaths(plan.appName, plan.createPermissionSet?.name, names);
   const files: ProjectFile[] = [
     { path: paths.project, content: renderSfdxProject(opts) },
     { path: paths.app, content: renderApp(plan, opts.links) },
   ];
-  if (opts.target === 'deploy') files.push({ path: paths.global, content: renderGlobalOauth(plan) });
-  files.push({ path: paths.oauth, content: renderOauthSettings(plan, opts.links) });
+  if (opts.target === 'deploy') files.push({ path: paths.global, content: renderGlobalOauth(plan, names) });
+  files.push({ path: paths.oauth, content: renderOauthSettings(plan, names, opts.links) });
   if (opts.target === 'deploy') {
-    files.push({ path: paths.policy, content: renderOauthPolicy(plan) });
+    files.push({ path: paths.policy, content: renderOauthPolicy(plan, names) });
     if (plan.createPermissionSet && paths.permissionSet) {
       files.push({ path: paths.permissionSet, content: renderPermissionSet(plan) });
     }
@@ -140,22 +143,24 @@ function renderApp(plan: AppPlan, links?: OrgLinks): string {
  * ExtlClntAppGlobalOauthSettings: callback URLs and the flow switches, shared by every org the app reaches.
  * No consumerKey/consumerSecret: the platform generates them on the first deploy and they must never be in source.
  */
-function renderGlobalOauth(plan: AppPlan): string {
+function renderGlobalOauth(plan: AppPlan, names: ComponentNames): string {
   const g = plan.global;
-  const names = componentNames(plan.appName);
   return metadataXml('ExtlClntAppGlobalOauthSettings', {
     // Several URLs go into one element, one per line (open-answers.md §3).
     callbackUrl: plan.callbackUrls.join('\n'),
     externalClientApplication: names.app,
     isClientCredentialsFlowEnabled: g.isClientCredentialsFlowEnabled,
     isCodeCredFlowEnabled: g.isCodeCredFlowEnabled,
+    isCodeCredPostOnly: g.isCodeCredPostOnly,
     isConsumerSecretOptional: g.isConsumerSecretOptional,
     isDeviceFlowEnabled: g.isDeviceFlowEnabled,
+    isEnforceRefreshTokenTTL: g.isEnforceRefreshTokenTTL,
     isIntrospectAllTokens: g.isIntrospectAllTokens,
     isNamedUserJwtEnabled: g.isNamedUserJwtEnabled,
     isPkceRequired: g.isPkceRequired,
     isRefreshTokenRotationEnabled: g.isRefreshTokenRotationEnabled,
     isSecretRequiredForRefreshToken: g.isSecretRequiredForRefreshToken,
+    isSecretRequiredForTokenExchange: g.isSecretRequiredForTokenExchange,
     isTokenExchangeEnabled: g.isTokenExchangeEnabled,
     label: `${plan.appName} Global OAuth`,
     // Said explicitly: re-running the action must never rotate the key clients are configured with.
@@ -165,8 +170,7 @@ function renderGlobalOauth(plan: AppPlan): string {
 }
 
 /** ExtlClntAppOauthSettings: scopes, trusted IP ranges, single logout; the part a package carries. */
-function renderOauthSettings(plan: AppPlan, links?: OrgLinks): string {
-  const names = componentNames(plan.appName);
+function renderOauthSettings(plan: AppPlan, names: ComponentNames, links?: OrgLinks): string {
   return metadataXml('ExtlClntAppOauthSettings', {
     commaSeparatedOauthScopes: plan.scopes.join(', '),
     externalClientApplication: names.app,
@@ -185,9 +189,8 @@ function renderOauthSettings(plan: AppPlan, links?: OrgLinks): string {
  * it. Fields the plan does not decide are written with the values of the auto-created policy (eca-metadata.md
  * §6.4), so deploying it changes only what the plan means to change.
  */
-function renderOauthPolicy(plan: AppPlan): string {
+function renderOauthPolicy(plan: AppPlan, names: ComponentNames): string {
   const p = plan.policy;
-  const names = componentNames(plan.appName);
   return metadataXml('ExtlClntAppOauthConfigurablePolicies', {
     // API names: IDs would differ per org (open-answers.md §4).
     commaSeparatedPermissionSet: p.permittedUsersPolicyType === 'AdminApprovedPreAuthorized' ? p.permissionSet : undefined,
@@ -197,12 +200,15 @@ function renderOauthPolicy(plan: AppPlan): string {
     isGuestCodeCredFlowEnabled: false,
     isTokenExchangeFlowEnabled: false,
     label: names.policy,
+    // Access tokens are JWTs for named users: they last as long as the user's session (the org-made policy's value).
+    namedUserJwtSessionTimeoutType: 'UserSession',
     permittedUsersPolicyType: p.permittedUsersPolicyType,
+    policyAction: p.policyAction,
     refreshTokenPolicyType: p.refreshTokenPolicyType,
     refreshTokenValidityPeriod: p.refreshTokenPolicyType === 'Infinite' ? undefined : p.refreshTokenValidityPeriod,
     refreshTokenValidityUnit: p.refreshTokenPolicyType === 'Infinite' ? undefined : p.refreshTokenValidityUnit,
-    // The auto-created policy's value: no step-up to a high-assurance session.
-    requiredSessionLevel: 'STANDARD',
+    // STANDARD is the org-made policy's value; strict asks for a high-assurance session.
+    requiredSessionLevel: p.requiredSessionLevel,
     singleLogoutUrl: p.singleLogoutUrl,
   });
 }

@@ -12,6 +12,11 @@ export interface RetryOptions {
   /** instead of the standard log line, e.g. to word it for the caller's audience */
   onRetry?: (error: unknown, attempt: number, attempts: number, delayMs: number) => void;
   isTransient?: (error: unknown) => boolean;
+  /**
+   * Keep trying until this time (epoch ms) instead of a number of attempts: for waits the user bounds with
+   * `wait-minutes`, such as a package version that is not yet installable.
+   */
+  deadline?: number;
   /** for tests */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -84,10 +89,39 @@ export function isRetryableLogin(error: unknown): boolean {
   return isTransientError(error) || isSessionRefused(error);
 }
 
+/**
+ * Codes a SubscriberPackageVersion query fails with while a new version replicates: @salesforce/packaging
+ * (lib/package/packageInstall.js, isErrorPackageNotAvailable) keeps waiting on exactly these.
+ */
+const VERSION_NOT_YET_CODES = new Set(['UNKNOWN_EXCEPTION', 'PACKAGE_UNAVAILABLE', 'PACKAGE_UNAVAILABLE_CRC', 'PACKAGE_UNAVAILABLE_ZIP']);
+/**
+ * The install of a version that is not yet everywhere it must be: the install error quoted in
+ * SFDO-Community/declarative-lookup-rollup-summaries#918, and the "invalid cross reference id" a PackageInstallRequest
+ * create meets before the version reached the target's instance (CumulusCI cumulusci/salesforce_api/package_install.py
+ * retries it). The jsforce errors carry no HTTP status, so the code and text decide.
+ */
+const VERSION_NOT_YET_TEXT = /The package version is not fully available|invalid cross reference id/i;
+
+/**
+ * A package version that is reported available may still not be installable: wait and try again. `phase` 'query'
+ * is the SubscriberPackageVersion query, where the library's codes apply (UNKNOWN_EXCEPTION included); 'install'
+ * is the install request, where only the texts above and the PACKAGE_UNAVAILABLE codes say "not yet" (an
+ * UNKNOWN_EXCEPTION there has no evidence of meaning that and fails at once).
+ */
+export function isVersionNotYetInstallable(error: unknown, phase: 'query' | 'install' = 'install'): boolean {
+  if (someText(error, (t) => VERSION_NOT_YET_TEXT.test(t))) return true;
+  for (let e = error as { name?: unknown; errorCode?: unknown; cause?: unknown } | undefined, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause as typeof e, depth++) {
+    for (const c of [e.name, e.errorCode]) {
+      if (typeof c === 'string' && VERSION_NOT_YET_CODES.has(c) && (phase === 'query' || c !== 'UNKNOWN_EXCEPTION')) return true;
+    }
+  }
+  return false;
+}
+
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: RetryOptions): Promise<T> {
-  const attempts = opts.attempts ?? Number(process.env.ECA_ACTION_RETRY_ATTEMPTS ?? 5);
+  const attempts = opts.attempts ?? (opts.deadline !== undefined ? Infinity : Number(process.env.ECA_ACTION_RETRY_ATTEMPTS ?? 5));
   const baseMs = opts.baseMs ?? Number(process.env.ECA_ACTION_RETRY_BASE_MS ?? 1000);
   const maxMs = opts.maxMs ?? 20_000;
   const transient = opts.isTransient ?? isTransientError;
@@ -100,6 +134,7 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: Re
       // Full jitter: spreads reruns of many workflows hitting the same org at once.
       const ceiling = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
       const delay = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+      if (opts.deadline !== undefined && Date.now() + delay > opts.deadline) throw error;
       if (opts.onRetry) opts.onRetry(error, attempt, attempts, delay);
       else opts.log?.(retryLine(opts.what, error, attempt, attempts, delay));
       await sleep(delay);
@@ -109,7 +144,8 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: Re
 
 /** The standard log line of a retry. */
 export function retryLine(what: string, error: unknown, attempt: number, attempts: number, delayMs: number): string {
-  return `${what}: transient failure (${describe(error)}); retry ${attempt}/${attempts - 1} in ${delayMs} ms`;
+  const count = Number.isFinite(attempts) ? `${attempt}/${attempts - 1}` : `${attempt}`;
+  return `${what}: transient failure (${describe(error)}); retry ${count} in ${delayMs} ms`;
 }
 
 function describe(error: unknown): string {

@@ -3,6 +3,7 @@
 // the input, say what is wrong and what would be right, and never repeat the value of a secret input.
 // Free text is kept to what the two sinks (XML metadata and the Markdown job summary) can carry without
 // escaping tricks; the renderers escape as well, so this is defence in depth, not the only guard.
+import { COMPONENT_SUFFIX_MAX } from './names.ts';
 import { createPrivateKey } from 'node:crypto';
 import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -53,7 +54,9 @@ export const DEFAULTS = {
 } as const;
 
 export const LIMITS = {
-  appName: 40,
+  // Every ECA component's DeveloperName "must be 40 characters or fewer" (Object Reference), and the app's parts
+  // add their suffix to the app's name (names.ts: `_glbloauth`, `_oauthPlcy`, 10 characters).
+  appName: 40 - COMPONENT_SUFFIX_MAX,
   appLabel: 80,
   description: 256,
   email: 254,
@@ -82,7 +85,7 @@ export function readSettings(read: (name: string) => string, env: NodeJS.Process
   const clients = parseClients(p, get('clients'));
   const callbackUrls: string[] = [];
   for (const url of splitList(get('callback-urls'))) {
-    const error = checkUrl(url, { loopbackHttp: true, appScheme: true });
+    const error = checkUrl(url, { loopbackHttp: true, appScheme: true, httpHostLocalhostOnly: true });
     if (error) p.add('callback-urls', `${show(url)} ${error}`);
     else if (!callbackUrls.includes(url)) callbackUrls.push(url);
   }
@@ -94,7 +97,14 @@ export function readSettings(read: (name: string) => string, env: NodeJS.Process
   }
 
   const appName = get('app-name') || DEFAULTS.appName;
-  checkApiName(p, 'app-name', appName, LIMITS.appName);
+  checkApiName(p, 'app-name', appName, 40);
+  if (appName.length <= 40 && appName.length > LIMITS.appName) {
+    p.add(
+      'app-name',
+      `is ${appName.length} characters long; use at most ${LIMITS.appName}. Salesforce allows 40 characters per component name, and the app's ` +
+        `components add up to ${COMPONENT_SUFFIX_MAX} more (e.g. ${appName}_glbloauth would be ${appName.length + '_glbloauth'.length}).`,
+    );
+  }
   // The default label is derived from a checked API name, so only a given label needs checking.
   const appLabel = get('app-label') || appName.replace(/_/g, ' ');
   if (get('app-label')) checkText(p, 'app-label', appLabel, LIMITS.appLabel);
@@ -109,9 +119,9 @@ export function readSettings(read: (name: string) => string, env: NodeJS.Process
 
   // --- hardening -----------------------------------------------------------------------------------------
   const hardeningRaw = get('hardening').toLowerCase() || DEFAULTS.hardening;
-  const hardening: Hardening = hardeningRaw === 'recommended' ? 'recommended' : 'baseline';
-  if (hardeningRaw !== 'baseline' && hardeningRaw !== 'recommended') {
-    p.add('hardening', `${show(get('hardening'))} is not a hardening preset. Use baseline (the procedure's required settings) or recommended (baseline + 30-day refresh tokens with rotation).`);
+  const hardening: Hardening = hardeningRaw === 'recommended' || hardeningRaw === 'strict' ? hardeningRaw : 'baseline';
+  if (hardeningRaw !== 'baseline' && hardeningRaw !== 'recommended' && hardeningRaw !== 'strict') {
+    p.add('hardening', `${show(get('hardening'))} is not a hardening preset. Use baseline (the procedure's required settings), recommended (baseline + 30-day refresh tokens with rotation) or strict (what Salesforce requires of partner apps).`);
   }
   const requireSecret = parseBool(p, 'require-secret', get('require-secret')) ?? false;
   const allowSecretForDesktop = parseBool(p, 'allow-secret-for-desktop', get('allow-secret-for-desktop')) ?? false;
@@ -370,11 +380,18 @@ interface UrlRules {
   loopbackHttp: boolean;
   /** private-use app schemes (cursor://, vscode://) allowed */
   appScheme: boolean;
+  /**
+   * http only for the host name `localhost`: Salesforce's callback validator refuses http on an IP address such as
+   * 127.0.0.1 or [::1] ("Cannot be an HTTP URL", anthropics/claude-code#86233; docs/platform-notes.md §21).
+   */
+  httpHostLocalhostOnly?: boolean;
 }
 
 /** undefined when `value` is acceptable; otherwise the reason, phrased to follow the quoted value. */
 export function checkUrl(value: string, rules: UrlRules): string | undefined {
-  const right = rules.appScheme
+  const right = rules.httpHostLocalhostOnly
+    ? 'Use https://…, http:// only for the host localhost (Salesforce refuses http on an IP address such as 127.0.0.1: "Cannot be an HTTP URL"), or an app scheme such as cursor://…'
+    : rules.appScheme
     ? 'Use https://…, http:// only for localhost, 127.0.0.1 or [::1], or an app scheme such as cursor://…'
     : rules.loopbackHttp
       ? 'Use https://…, or http:// only for localhost, 127.0.0.1 or [::1].'
@@ -387,6 +404,10 @@ export function checkUrl(value: string, rules: UrlRules): string | undefined {
     return `contains ${bad.map((c) => (/[^\x20-\x7e]/.test(c) ? 'non-ASCII characters' : `'${c}'`)).join(', ')}, which a callback URL here may not contain (they would be markup in XML or Markdown). Percent-encode them or leave them out.`;
   }
   if (value.length > LIMITS.url) return `is ${value.length} characters long; use at most ${LIMITS.url}.`;
+  if (rules.httpHostLocalhostOnly && /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*:\*(?:[/?#]|$)/.test(value)) {
+    // An org stores a `*` port, but Salesforce documents callback matching as exact (docs/platform-notes.md §21).
+    return 'has a * port. Salesforce stores it, but it matches callback URLs exactly: give the fixed port the client uses (e.g. http://localhost:8080/callback).';
+  }
   let url: URL;
   try {
     url = new URL(value);
@@ -403,6 +424,12 @@ export function checkUrl(value: string, rules: UrlRules): string | undefined {
     return undefined;
   }
   if (proto === 'http') {
+    if (rules.httpHostLocalhostOnly) {
+      if (url.hostname.toLowerCase() === 'localhost') return undefined;
+      if (LOOPBACK_HOSTS.has(url.hostname.toLowerCase())) {
+        return `uses http on the IP address ${url.hostname}, which Salesforce refuses for a callback ("Cannot be an HTTP URL"). Use http://localhost${url.port ? `:${url.port}` : ''}${url.pathname === '/' ? '' : url.pathname} if the client accepts it, or the client's https redirect.`;
+      }
+    }
     if (rules.loopbackHttp && LOOPBACK_HOSTS.has(url.hostname.toLowerCase())) return undefined;
     return rules.loopbackHttp
       ? `uses http for a host that is not loopback: tokens would cross the network unencrypted. ${right}`

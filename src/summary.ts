@@ -4,6 +4,7 @@
 import { CLIENTS } from './clients.ts';
 import type { ConnectContext } from './clients.ts';
 import type { AppPlan, Level } from './model.ts';
+import { securityControls } from './controls.ts';
 
 export type OrgType = 'production' | 'sandbox' | 'developer' | 'scratch';
 
@@ -105,6 +106,7 @@ export function buildSummary(input: SummaryInput): string {
   }
 
   settingsSection(plan, add);
+  controlsSection(plan, add);
   callbackSection(plan, outputs, add);
   if (plan.warnings.length > 0) {
     add('### Warnings', '', ...plan.warnings.map((w) => `- ${escapeMarkdown(w)}`), '');
@@ -137,6 +139,16 @@ function settingsSection(plan: AppPlan, add: Add): void {
       '',
     );
   }
+}
+
+/** Salesforce's own controls, one row each: whether this app meets it, and where metadata cannot set it. */
+function controlsSection(plan: AppPlan, add: Add): void {
+  add("### Salesforce's security controls", '', '| Control | This app | How |', '|---|---|---|');
+  for (const c of securityControls(plan)) {
+    const status = c.status === 'met' ? '✅ met' : c.status === 'not met' ? '❌ not met' : c.status === 'set in Setup' ? 'set in Setup (no app metadata)' : 'not applicable';
+    add(`| ${escapeMarkdown(c.control)} | ${status} | ${escapeMarkdown(c.how)} |`);
+  }
+  add('');
 }
 
 function callbackSection(plan: AppPlan, outputs: SummaryOutputs, add: Add): void {
