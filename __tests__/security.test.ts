@@ -407,7 +407,8 @@ describe('2. auth-URL parts and the installation key', () => {
     const soql = "it\\'s a \\\\ key";
     // An org of its own: earlier tests installed a beta into the shared scratch org, which the checks refuse.
     const own = await startFakeOrg();
-    own.faults.fail('tooling.query.subscriberPackageVersion', { status: 400, message: `MALFORMED_QUERY: InstallationKey = '${soql}'` });
+    // On the install request: a 400 there fails at once (the version query's UNKNOWN_EXCEPTION means "not yet").
+    own.faults.fail('tooling.packageInstallRequest.create', { status: 400, message: `MALFORMED_QUERY: InstallationKey = '${soql}'` });
     try {
       const run = await runAction({ inputs: jwtInputs(own, { 'install-target': own.scratchAuthUrl, 'installation-key': key }), env: fakeEnv(own) });
       assert.equal(run.code, 1, run.stdout);

@@ -225,7 +225,7 @@ describe('buildSummary: what a person needs at the end', () => {
     assert.match(md, /Setup → Quick Find `External` → \*\*External Client App Manager\*\* → `MCP_Client_App` → \*\*Settings\*\* tab → \*\*OAuth Settings\*\* → \*\*Consumer Key and Secret\*\*/);
     assert.match(md, /sf project retrieve start --metadata ExtlClntAppGlobalOauthSettings:MCP_Client_App_glbloauth --target-org <dev-hub>/);
     assert.match(md, /do not commit it/);
-    assert.doesNotMatch(summary(p, {}, { consumerKeySet: false }), /External Client App Manager/, 'only once the key exists');
+    assert.doesNotMatch(summary(p, {}, { consumerKeySet: false }), /Consumer Key and Secret/, 'only once the key exists');
   });
 });
 
