@@ -2,8 +2,8 @@
 // desktop app (and so cannot keep a client secret), and how a user connects it once the app exists.
 // Pure data. Sources for the URLs: the Salesforce procedure ("Create an External Client App", Hosted MCP guide)
 // and docs/platform-notes.md §12; each entry names its own.
-import type { ClientId } from './model.ts';
-import { CLIENT_IDS } from './model.ts';
+// Adding a preset is one entry in PRESETS: the client id type, the `clients` input's choices and the checks derive
+// from its keys; __tests__/clients.test.ts fails until action.yml and the README's table list it too.
 
 /** What the connection instructions may refer to. Every string here is already Markdown-safe. */
 export interface ConnectContext {
@@ -14,12 +14,13 @@ export interface ConnectContext {
 }
 
 export interface ClientPreset {
-  id: ClientId;
   label: string;
   /** Callback URLs this client always uses; empty when they are per-user and must come from `callback-urls`. */
   callbackUrls: readonly string[];
   /** A desktop app cannot keep a client secret: it can be read from the app or its config file. */
   desktop: boolean;
+  /** Connects from its vendor's cloud (not the user's network): an IP allowlist applies to the vendor's addresses. */
+  cloud: boolean;
   /** This client's callback URL is not fixed, so `callback-urls` is required. */
   needsCallbackUrls: boolean;
   /** Why `callback-urls` is needed and where to find the URL (for the input error). */
@@ -33,9 +34,8 @@ export interface ClientPreset {
 const secretLine = (ctx: ConnectContext, where: string): string[] =>
   ctx.secretRef ? [`- This app requires the client secret: put ${ctx.secretRef} into ${where}.`] : [];
 
-export const CLIENTS: Readonly<Record<ClientId, ClientPreset>> = {
+const PRESETS = {
   claude: {
-    id: 'claude',
     label: 'Claude (claude.ai, Claude Desktop)',
     // Salesforce procedure: https://claude.ai/api/mcp/auth_callback. Anthropic's connector doc asks to allowlist
     // https://claude.com/api/mcp/auth_callback as well ("may change to claude.com"); action-anchors §3.3.
@@ -43,6 +43,7 @@ export const CLIENTS: Readonly<Record<ClientId, ClientPreset>> = {
     // Custom connectors are brokered by Anthropic's servers, also from Claude Desktop: a web client, the
     // secret (if any) is kept server-side.
     desktop: false,
+    cloud: true,
     needsCallbackUrls: false,
     warnings: [
       // anthropics/claude-code#86233: Claude Code's loopback redirect is http://127.0.0.1:<port>/callback, and
@@ -58,12 +59,12 @@ export const CLIENTS: Readonly<Record<ClientId, ClientPreset>> = {
     ],
   },
   chatgpt: {
-    id: 'chatgpt',
     label: 'ChatGPT',
     // Per-connector URL https://chatgpt.com/connector/oauth/<callback_id>, shown while creating the connector
     // (Salesforce procedure: "Copy the callback URL from ChatGPT's Advanced settings"); action-anchors §3.3.
     callbackUrls: [],
     desktop: false,
+    cloud: true,
     needsCallbackUrls: true,
     callbackHint:
       "chatgpt has no fixed callback URL: copy it from the connector's Advanced settings in ChatGPT (https://chatgpt.com/connector/oauth/…) into callback-urls",
@@ -75,12 +76,12 @@ export const CLIENTS: Readonly<Record<ClientId, ClientPreset>> = {
     ],
   },
   cursor: {
-    id: 'cursor',
     label: 'Cursor',
     // The hosted-MCP guide lists the loopback callback first and the app-scheme one "also used by some
     // versions of Cursor" (docs/platform-notes.md §12); register both so either version signs in.
     callbackUrls: ['http://localhost:8787/callback', 'cursor://anysphere.cursor-mcp/oauth/callback'],
     desktop: true,
+    cloud: false,
     needsCallbackUrls: false,
     warnings: [],
     connect: (ctx) => [
@@ -103,12 +104,12 @@ export const CLIENTS: Readonly<Record<ClientId, ClientPreset>> = {
     ],
   },
   postman: {
-    id: 'postman',
     label: 'Postman (desktop app)',
     // Salesforce procedure: "Postman: Enter https://oauth.pstmn.io/v1/callback".
     callbackUrls: ['https://oauth.pstmn.io/v1/callback'],
     // The user types the credentials into their own Postman workspace; no vendor-embedded secret is involved.
     desktop: false,
+    cloud: false,
     needsCallbackUrls: false,
     warnings: [],
     connect: (ctx) => [
@@ -119,11 +120,11 @@ export const CLIENTS: Readonly<Record<ClientId, ClientPreset>> = {
     ],
   },
   'postman-web': {
-    id: 'postman-web',
     label: 'Postman (web)',
     // Salesforce procedure: the browser version of Postman uses https://oauth.pstmn.io/v1/browser-callback.
     callbackUrls: ['https://oauth.pstmn.io/v1/browser-callback'],
     desktop: false,
+    cloud: false,
     needsCallbackUrls: false,
     warnings: [],
     connect: (ctx) => [
@@ -134,7 +135,6 @@ export const CLIENTS: Readonly<Record<ClientId, ClientPreset>> = {
     ],
   },
   vscode: {
-    id: 'vscode',
     label: 'VS Code (GitHub Copilot)',
     // VS Code offers https://vscode.dev/redirect (and insiders.vscode.dev) next to its loopback
     // http://127.0.0.1:33418 (microsoft/vscode#278512, contextstream/mcp-server#57). Salesforce refuses http on an
@@ -142,6 +142,7 @@ export const CLIENTS: Readonly<Record<ClientId, ClientPreset>> = {
     // the https redirects can be registered (docs/platform-notes.md §21).
     callbackUrls: ['https://vscode.dev/redirect', 'https://insiders.vscode.dev/redirect'],
     desktop: true,
+    cloud: false,
     needsCallbackUrls: false,
     warnings: [
       'VS Code signs in through its local server at http://127.0.0.1:33418 when it can; Salesforce cannot register an http callback on an IP address, ' +
@@ -158,11 +159,11 @@ export const CLIENTS: Readonly<Record<ClientId, ClientPreset>> = {
     ],
   },
   'mcp-inspector': {
-    id: 'mcp-inspector',
     label: 'MCP Inspector',
     // modelcontextprotocol/inspector#930, #556: normal and guided ("debug") flow.
     callbackUrls: ['http://localhost:6274/oauth/callback', 'http://localhost:6274/oauth/callback/debug'],
     desktop: true,
+    cloud: false,
     needsCallbackUrls: false,
     warnings: [],
     connect: (ctx) => [
@@ -172,10 +173,10 @@ export const CLIENTS: Readonly<Record<ClientId, ClientPreset>> = {
     ],
   },
   custom: {
-    id: 'custom',
     label: 'Other MCP client',
     callbackUrls: [],
     desktop: false,
+    cloud: false,
     needsCallbackUrls: true,
     callbackHint: "custom has no callback URL of its own: give the client's OAuth redirect URL(s) in callback-urls (see the client's documentation)",
     warnings: [],
@@ -185,14 +186,22 @@ export const CLIENTS: Readonly<Record<ClientId, ClientPreset>> = {
       ...secretLine(ctx, 'its client secret setting'),
     ],
   },
-};
+} satisfies Record<string, ClientPreset>;
+
+/** A client preset's name as the `clients` input takes it. */
+export type ClientId = keyof typeof PRESETS;
+
+export const CLIENTS: Readonly<Record<ClientId, ClientPreset>> = PRESETS;
+
+/** Every preset's id, in declaration order (the order the input's error message lists them). */
+export const CLIENT_IDS = Object.keys(PRESETS) as ClientId[];
 
 export function clientPreset(id: ClientId): ClientPreset {
   return CLIENTS[id];
 }
 
 export function isClientId(value: string): value is ClientId {
-  return (CLIENT_IDS as readonly string[]).includes(value);
+  return Object.hasOwn(PRESETS, value);
 }
 
 /** Desktop-only clients among `ids`, in the order given. */
@@ -200,5 +209,7 @@ export function desktopClients(ids: readonly ClientId[]): ClientId[] {
   return ids.filter((id) => CLIENTS[id].desktop);
 }
 
-/** Clients that connect from their vendor's cloud (not the user's network): an IP allowlist applies to them. */
-export const CLOUD_CLIENTS: readonly ClientId[] = ['claude', 'chatgpt'];
+/** Clients among `ids` that connect from their vendor's cloud, in the order given. */
+export function cloudClients(ids: readonly ClientId[]): ClientId[] {
+  return ids.filter((id) => CLIENTS[id].cloud);
+}

@@ -1,17 +1,9 @@
 // The typed shapes that flow through the procedure: inputs → Settings → AppPlan → files.
 // Kept free of logic so that every step can depend on it without depending on another step.
+import type { ClientId } from './clients.ts';
 
-export const CLIENT_IDS = [
-  'claude',
-  'chatgpt',
-  'cursor',
-  'postman',
-  'postman-web',
-  'vscode',
-  'mcp-inspector',
-  'custom',
-] as const;
-export type ClientId = (typeof CLIENT_IDS)[number];
+// The client presets declare their own ids (src/clients.ts); re-exported so the shapes read in one place.
+export type { ClientId };
 
 /** An org given by an sf CLI login (username or alias) or by an SFDX auth URL (a secret). */
 export type OrgRef = { kind: 'cli'; usernameOrAlias: string } | { kind: 'authUrl'; authUrl: string };

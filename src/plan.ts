@@ -1,7 +1,7 @@
 // From validated Settings to what the app will be (AppPlan): the procedure's secure baseline, the chosen preset,
 // and explicit inputs on top. Pure: the renderer and the summary both read the plan, never the raw settings, so
 // what is deployed and what is reported cannot drift apart.
-import { CLIENTS, CLOUD_CLIENTS } from './clients.ts';
+import { CLIENTS, cloudClients } from './clients.ts';
 import type { AppPlan, ClientPlan, Level, SettingReport, Settings } from './model.ts';
 import { ipToBigInt } from './settings.ts';
 import { isIP } from 'node:net';
@@ -233,7 +233,7 @@ function warningsFor(plan: AppPlan, settings: Settings): string[] {
 
   const ranges = plan.oauth.trustedIpRanges;
   if (ranges.length > 0) {
-    const cloud = settings.clients.filter((id) => CLOUD_CLIENTS.includes(id));
+    const cloud = cloudClients(settings.clients);
     if (cloud.length > 0) {
       w.push(
         `ip-ranges is enforced, but ${cloud.join(' and ')} ${cloud.length === 1 ? 'connects' : 'connect'} to Salesforce from the vendor's cloud, not from your network: ` +

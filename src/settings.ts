@@ -8,7 +8,7 @@ import { createPrivateKey } from 'node:crypto';
 import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { CLIENTS, desktopClients, isClientId } from './clients.ts';
+import { CLIENT_IDS, CLIENTS, desktopClients, isClientId } from './clients.ts';
 import type {
   ClientId,
   DevHubAuth,
@@ -20,7 +20,7 @@ import type {
   PackageSettings,
   Settings,
 } from './model.ts';
-import { CLIENT_IDS, NEW_VERSION_MODES } from './model.ts';
+import { NEW_VERSION_MODES } from './model.ts';
 import { checkLoginOrigin, LOGIN_HOST_RULE } from './login-hosts.ts';
 import { looksLikeCredential } from './mask.ts';
 import { MCP_SERVERS, mcpServerName } from './mcp-servers.ts';
