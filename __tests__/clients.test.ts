@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { CLIENT_IDS, CLIENTS, type ClientId } from '../src/clients.ts';
-import { checkUrl } from '../src/settings.ts';
+import { checkUrl } from '../src/checks.ts';
 
 const root = new URL('../', import.meta.url);
 const action = parse(readFileSync(new URL('action.yml', root), 'utf8')) as { inputs: Record<string, { description: string }> };

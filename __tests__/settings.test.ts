@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { InputError, normalizeJwtKey, parseIpRange, readSettings, readSettingsFromEnv } from '../src/settings.ts';
+import { InputError, readSettings, readSettingsFromEnv } from '../src/settings.ts';
+import { parseIpRange } from '../src/ip-ranges.ts';
+import { normalizeJwtKey } from '../src/jwt-key.ts';
 import type { Settings } from '../src/model.ts';
 
 type Inputs = Record<string, string>;

@@ -13,6 +13,7 @@ import { getOctokit } from '@actions/github';
 import sodium from 'libsodium-wrappers';
 import type { GithubSecretSettings } from './model.ts';
 import { withRetry } from './retry.ts';
+import { secretNameProblem } from './secret-name.ts';
 
 export interface StoreSecretsOptions {
   /** Base URL of the REST API. Default: $GITHUB_API_URL, else https://api.github.com. */
@@ -43,12 +44,13 @@ export class GithubSecretError extends Error {
   }
 }
 
-/** GitHub's rule for secret names: letters, digits, underscores; not starting with a digit or GITHUB_. */
+/** GitHub's rule for secret names (secret-name.ts), worded for the store step. */
 export function checkSecretName(name: string): string | undefined {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+  const problem = secretNameProblem(name);
+  if (problem === 'characters') {
     return `Secret name '${name}' is not valid: use only letters, digits and underscores, not starting with a digit.`;
   }
-  if (/^GITHUB_/i.test(name)) return `Secret name '${name}' is not valid: names must not start with GITHUB_.`;
+  if (problem === 'reserved') return `Secret name '${name}' is not valid: names must not start with GITHUB_.`;
   return undefined;
 }
 

@@ -2,9 +2,8 @@
 // and explicit inputs on top. Pure: the renderer and the summary both read the plan, never the raw settings, so
 // what is deployed and what is reported cannot drift apart.
 import { CLIENTS, cloudClients } from './clients.ts';
-import type { AppPlan, ClientPlan, Level, SettingReport, Settings } from './model.ts';
-import { ipToBigInt } from './settings.ts';
-import { isIP } from 'node:net';
+import type { AppPlan, ClientPlan, Hardening, Level, SettingReport, Settings } from './model.ts';
+import { coversEverything } from './ip-ranges.ts';
 
 /** Metadata tokens of the two scopes the procedure requires (UI: mcp_api, refresh_token). */
 export const SCOPES = ['MCP', 'RefreshToken'] as const;
@@ -13,6 +12,27 @@ export const SCOPES = ['MCP', 'RefreshToken'] as const;
 export const RECOMMENDED = { refreshTokenValidityDays: 30, refreshTokenRotation: true } as const;
 
 type Origin = 'baseline' | 'preset' | 'input';
+
+/** The settings an input can set and a hardening preset can choose; each is undefined in Settings when not given. */
+interface Tunable {
+  refreshTokenValidityDays: number | undefined;
+  refreshTokenRotation: boolean;
+}
+
+/** The procedure's baseline: refresh tokens never expire (undefined) and are not rotated. */
+const BASELINE: Tunable = { refreshTokenValidityDays: undefined, refreshTokenRotation: false };
+
+/** What each preset sets on top of the baseline. */
+const PRESETS: Record<Hardening, Partial<Tunable>> = { baseline: {}, recommended: RECOMMENDED, strict: RECOMMENDED };
+
+/** Explicit input > hardening preset > baseline, and which of the three decided (the report says so). */
+function resolve<K extends keyof Tunable>(settings: Settings, key: K): { value: Tunable[K]; origin: Origin } {
+  const input = settings[key] as Tunable[K] | undefined;
+  if (input !== undefined) return { value: input, origin: 'input' };
+  const preset = PRESETS[settings.hardening][key];
+  if (preset !== undefined) return { value: preset as Tunable[K], origin: 'preset' };
+  return { value: BASELINE[key], origin: 'baseline' };
+}
 
 export function planApp(settings: Settings): AppPlan {
   // strict is recommended plus what Salesforce requires of partner apps (docs/platform-notes.md §22).
@@ -30,11 +50,8 @@ export function planApp(settings: Settings): AppPlan {
     if (!callbackUrls.includes(url)) callbackUrls.push(url);
   }
 
-  // Explicit inputs win over the preset; the preset wins over the baseline.
-  const days = settings.refreshTokenValidityDays ?? (recommended ? RECOMMENDED.refreshTokenValidityDays : undefined);
-  const daysOrigin: Origin = settings.refreshTokenValidityDays !== undefined ? 'input' : recommended ? 'preset' : 'baseline';
-  const rotation = settings.refreshTokenRotation ?? (recommended ? RECOMMENDED.refreshTokenRotation : false);
-  const rotationOrigin: Origin = settings.refreshTokenRotation !== undefined ? 'input' : recommended ? 'preset' : 'baseline';
+  const { value: days, origin: daysOrigin } = resolve(settings, 'refreshTokenValidityDays');
+  const { value: rotation, origin: rotationOrigin } = resolve(settings, 'refreshTokenRotation');
   // There is no single-logout boolean in the metadata: the URL is the switch (open-answers.md §1).
   const singleLogoutUrl =
     settings.singleLogoutUrl !== undefined && (settings.singleLogout || recommended) ? settings.singleLogoutUrl : undefined;
@@ -241,9 +258,7 @@ function warningsFor(plan: AppPlan, settings: Settings): string[] {
       );
     }
     for (const r of ranges) {
-      const family = isIP(r.start) as 4 | 6;
-      const span = ipToBigInt(r.end, family) - ipToBigInt(r.start, family);
-      if (span === (1n << BigInt(family === 4 ? 32 : 128)) - 1n) w.push(`ip range ${r.start}-${r.end} covers every address, so it restricts nothing.`);
+      if (coversEverything(r)) w.push(`ip range ${r.start}-${r.end} covers every address, so it restricts nothing.`);
     }
   }
 
@@ -267,11 +282,6 @@ function warningsFor(plan: AppPlan, settings: Settings): string[] {
     }
   }
   return w;
-}
-
-function coversEverything(r: { start: string; end: string }): boolean {
-  const family = isIP(r.start) as 4 | 6;
-  return ipToBigInt(r.end, family) - ipToBigInt(r.start, family) === (1n << BigInt(family === 4 ? 32 : 128)) - 1n;
 }
 
 const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

@@ -1,11 +1,9 @@
 // Step 1 of the procedure: every input, parsed and validated into typed Settings.
 // Every problem is collected before anything fails, so one run tells the user everything to fix. Messages name
 // the input, say what is wrong and what would be right, and never repeat the value of a secret input.
-// Free text is kept to what the two sinks (XML metadata and the Markdown job summary) can carry without
-// escaping tricks; the renderers escape as well, so this is defence in depth, not the only guard.
+// What one value may look like is decided elsewhere: text, URLs, addresses and names in checks.ts, trusted IP
+// ranges in ip-ranges.ts, the JWT key in jwt-key.ts, GitHub's secret names in secret-name.ts.
 import { COMPONENT_SUFFIX_MAX } from './names.ts';
-import { createPrivateKey } from 'node:crypto';
-import { isIP } from 'node:net';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { CLIENT_IDS, CLIENTS, desktopClients, isClientId } from './clients.ts';
@@ -21,9 +19,24 @@ import type {
   Settings,
 } from './model.ts';
 import { NEW_VERSION_MODES } from './model.ts';
+import {
+  checkApiName,
+  checkAuthUrl,
+  checkEmail,
+  checkNamespace,
+  checkPermissionSetName,
+  checkText,
+  checkUrl,
+  checkUsername,
+  EMAIL_MAX,
+  show,
+  URL_MAX,
+} from './checks.ts';
+import { parseIpRange } from './ip-ranges.ts';
+import { normalizeJwtKey } from './jwt-key.ts';
 import { checkLoginOrigin, LOGIN_HOST_RULE } from './login-hosts.ts';
-import { looksLikeCredential } from './mask.ts';
 import { MCP_SERVERS, mcpServerName } from './mcp-servers.ts';
+import { secretNameProblem } from './secret-name.ts';
 
 export interface InputProblem {
   /** the input's name as written in a workflow, e.g. `contact-email` */
@@ -59,13 +72,13 @@ export const LIMITS = {
   appName: 40 - COMPONENT_SUFFIX_MAX,
   appLabel: 80,
   description: 256,
-  email: 254,
+  email: EMAIL_MAX,
   packageName: 255,
   ipRanges: 128,
   refreshTokenDays: [1, 3650],
   waitMinutes: [1, 720],
   waitUntilUsable: [0, 120],
-  url: 2000,
+  url: URL_MAX,
 } as const;
 
 /** Read the inputs the way @actions/core does: INPUT_<NAME>, name upper-cased, spaces → '_', hyphens kept. */
@@ -97,7 +110,7 @@ export function readSettings(read: (name: string) => string, env: NodeJS.Process
   }
 
   const appName = get('app-name') || DEFAULTS.appName;
-  checkApiName(p, 'app-name', appName, 40);
+  p.check('app-name', checkApiName(appName, 40));
   if (appName.length <= 40 && appName.length > LIMITS.appName) {
     p.add(
       'app-name',
@@ -107,7 +120,7 @@ export function readSettings(read: (name: string) => string, env: NodeJS.Process
   }
   // The default label is derived from a checked API name, so only a given label needs checking.
   const appLabel = get('app-label') || appName.replace(/_/g, ' ');
-  if (get('app-label')) checkText(p, 'app-label', appLabel, LIMITS.appLabel);
+  if (get('app-label')) p.check('app-label', checkText(appLabel, LIMITS.appLabel));
   const contactEmail = get('contact-email');
   if (!contactEmail) p.add('contact-email', 'is required: the platform rejects an External Client App without a contact email. Give an address such as mcp-admins@example.com.');
   else {
@@ -115,7 +128,7 @@ export function readSettings(read: (name: string) => string, env: NodeJS.Process
     if (error) p.add('contact-email', `${show(contactEmail)} ${error}`);
   }
   const description = get('description') || undefined;
-  if (description !== undefined) checkText(p, 'description', description, LIMITS.description);
+  if (description !== undefined) p.check('description', checkText(description, LIMITS.description));
 
   // --- hardening -----------------------------------------------------------------------------------------
   const hardeningRaw = get('hardening').toLowerCase() || DEFAULTS.hardening;
@@ -136,7 +149,7 @@ export function readSettings(read: (name: string) => string, env: NodeJS.Process
   }
 
   const permissionSet = get('permission-set') || undefined;
-  if (permissionSet !== undefined) checkPermissionSetName(p, permissionSet);
+  if (permissionSet !== undefined) p.check('permission-set', checkPermissionSetName(permissionSet));
   const createPermissionSet = parseBool(p, 'create-permission-set', get('create-permission-set')) ?? false;
   if (createPermissionSet && permissionSet === undefined) {
     p.add('create-permission-set', 'is true but permission-set is empty: give the API name of the permission set to create in permission-set (e.g. MCP_Client_Users).');
@@ -225,6 +238,10 @@ class Problems {
   add(input: string, message: string): void {
     this.list.push({ input, message });
   }
+  /** Adds what a check in checks.ts found wrong, if anything. */
+  check(input: string, found: string | string[] | undefined): void {
+    for (const message of typeof found === 'string' ? [found] : (found ?? [])) this.add(input, message);
+  }
   has(input: string): boolean {
     return this.list.some((p) => p.input === input);
   }
@@ -247,16 +264,6 @@ function scrub(problems: InputProblem[], secrets: string[]): InputProblem[] {
 function secretInstallTarget(read: (name: string) => string): string[] {
   const v = (read('install-target') ?? '').trim();
   return v.toLowerCase().startsWith('force://') ? [v] : [];
-}
-
-/** A user-given value, quoted on one line, control characters made visible, long values cut. */
-export function show(value: string): string {
-  if (looksLikeCredential(value)) return 'the value (not shown: it looks like a credential, such as an auth URL, key or token)';
-  const oneLine = value.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, (c) => {
-    const map: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-    return map[c] ?? `\\u{${c.codePointAt(0)!.toString(16)}}`;
-  });
-  return `'${oneLine.length > 80 ? `${oneLine.slice(0, 77)}…` : oneLine}'`;
 }
 
 // ===========================================================================================================
@@ -293,56 +300,6 @@ function parseInteger(p: Problems, input: string, value: string, [min, max]: rea
   return n;
 }
 
-const CONTROL = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
-// Markup that would change meaning in XML or Markdown if any sink ever forgot to escape it.
-const MARKUP = /[<>&|`]/g;
-
-function checkText(p: Problems, input: string, value: string, max: number): void {
-  if (CONTROL.test(value)) {
-    p.add(input, 'contains a line break or an invisible control character; use a single line of plain text.');
-  }
-  const bad = unique(value.match(MARKUP) ?? []);
-  if (bad.length > 0) {
-    p.add(
-      input,
-      `contains ${bad.map((c) => `'${c}'`).join(', ')}: these characters are refused because the text goes into XML metadata and the Markdown job summary. Use plain words (e.g. "and" instead of "&").`,
-    );
-  }
-  if ([...value].length > max) p.add(input, `is ${[...value].length} characters long; use at most ${max}.`);
-}
-
-const unique = <T>(xs: T[]): T[] => [...new Set(xs)];
-
-/** A Salesforce API name: letter first, letters/digits/single underscores, no trailing underscore. */
-function checkApiName(p: Problems, input: string, value: string, max: number): void {
-  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(value)) {
-    p.add(input, `${show(value)} is not a valid API name. Start with a letter and use only letters, digits and underscores (e.g. MCP_Client_App).`);
-  } else if (value.includes('__') || value.endsWith('_')) {
-    p.add(input, `${show(value)} has a double or trailing underscore, which Salesforce API names do not allow (e.g. use MCP_Client_App).`);
-  }
-  if (value.length > max) p.add(input, `is ${value.length} characters long; an API name has at most ${max}.`);
-}
-
-function checkPermissionSetName(p: Problems, value: string): void {
-  if (value.includes(',') || /\s/.test(value)) {
-    p.add('permission-set', `${show(value)} is not one API name. Give the API name of one permission set (e.g. MCP_Client_Users).`);
-    return;
-  }
-  // An optional namespace prefix (ns__Name) for a permission set that comes from an installed package.
-  const m = /^(?:([A-Za-z][A-Za-z0-9_]{0,14})__)?(.*)$/.exec(value)!;
-  const name = m[2] ?? '';
-  const ns = m[1];
-  if (ns !== undefined && (ns.includes('__') || ns.endsWith('_'))) {
-    p.add('permission-set', `${show(value)} has an invalid namespace prefix. Use Name or ns__Name.`);
-    return;
-  }
-  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name) || name.includes('__') || name.endsWith('_')) {
-    p.add('permission-set', `${show(value)} is not a permission set API name (the name, not the label): start with a letter; letters, digits and single underscores (e.g. MCP_Client_Users).`);
-  } else if (name.length > 80) {
-    p.add('permission-set', `is ${name.length} characters long; an API name has at most 80.`);
-  }
-}
-
 // ===========================================================================================================
 // Clients
 
@@ -363,85 +320,7 @@ function parseClients(p: Problems, value: string): ClientId[] {
 }
 
 // ===========================================================================================================
-// URLs
-
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-// Schemes that can never be an OAuth redirect target; an attacker's favourite for "callback" fields.
-const FORBIDDEN_SCHEMES = new Set([
-  'javascript', 'data', 'file', 'vbscript', 'blob', 'about', 'filesystem', 'view-source', 'mailto', 'tel', 'sms',
-  'ftp', 'ws', 'wss', 'jar',
-]);
-// RFC 3986 characters minus the ones that are markup in XML or Markdown (& ' < > " ` | \ { } ^) and space.
-// `&` is refused too: a callback URL with several query parameters is not something an MCP client uses.
-const URL_CHARS = /[^A-Za-z0-9\-._~:/?#[\]@%+=!$*(),;]/g;
-
-interface UrlRules {
-  /** http allowed for loopback hosts */
-  loopbackHttp: boolean;
-  /** private-use app schemes (cursor://, vscode://) allowed */
-  appScheme: boolean;
-  /**
-   * http only for the host name `localhost`: Salesforce's callback validator refuses http on an IP address such as
-   * 127.0.0.1 or [::1] ("Cannot be an HTTP URL", anthropics/claude-code#86233; docs/platform-notes.md §21).
-   */
-  httpHostLocalhostOnly?: boolean;
-}
-
-/** undefined when `value` is acceptable; otherwise the reason, phrased to follow the quoted value. */
-export function checkUrl(value: string, rules: UrlRules): string | undefined {
-  const right = rules.httpHostLocalhostOnly
-    ? 'Use https://…, http:// only for the host localhost (Salesforce refuses http on an IP address such as 127.0.0.1: "Cannot be an HTTP URL"), or an app scheme such as cursor://…'
-    : rules.appScheme
-    ? 'Use https://…, http:// only for localhost, 127.0.0.1 or [::1], or an app scheme such as cursor://…'
-    : rules.loopbackHttp
-      ? 'Use https://…, or http:// only for localhost, 127.0.0.1 or [::1].'
-      : 'Use an https:// URL.';
-  if (/[\s\p{Cc}\p{Cf}]/u.test(value)) return `contains whitespace or a control character. Give one URL per line (or comma-separated). ${right}`;
-  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(value)?.[1]?.toLowerCase();
-  if (scheme && FORBIDDEN_SCHEMES.has(scheme)) return `uses the ${scheme}: scheme, which can never be an OAuth callback. ${right}`;
-  const bad = unique(value.match(URL_CHARS) ?? []);
-  if (bad.length > 0) {
-    return `contains ${bad.map((c) => (/[^\x20-\x7e]/.test(c) ? 'non-ASCII characters' : `'${c}'`)).join(', ')}, which a callback URL here may not contain (they would be markup in XML or Markdown). Percent-encode them or leave them out.`;
-  }
-  if (value.length > LIMITS.url) return `is ${value.length} characters long; use at most ${LIMITS.url}.`;
-  if (rules.httpHostLocalhostOnly && /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*:\*(?:[/?#]|$)/.test(value)) {
-    // An org stores a `*` port, but Salesforce documents callback matching as exact (docs/platform-notes.md §21).
-    return 'has a * port. Salesforce stores it, but it matches callback URLs exactly: give the fixed port the client uses (e.g. http://localhost:8080/callback).';
-  }
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return `is not an absolute URL. ${right}`;
-  }
-  if (url.username || url.password) return 'contains credentials (user:password@). Never put credentials in a URL; remove them.';
-  if (value.includes('#')) return 'has a fragment (#…); an OAuth redirect URI must not have one (RFC 6749 §3.1.2). Remove it.';
-  const proto = url.protocol.slice(0, -1);
-  // WHATWG parsing reads `https:evil.example/cb` as https://evil.example/cb; the org and clients may not.
-  if ((proto === 'https' || proto === 'http') && !/^https?:\/\/[^/]/i.test(value)) return `is not of the form ${proto}://host/path. ${right}`;
-  if (proto === 'https') {
-    if (!url.hostname) return `has no host. ${right}`;
-    return undefined;
-  }
-  if (proto === 'http') {
-    if (rules.httpHostLocalhostOnly) {
-      if (url.hostname.toLowerCase() === 'localhost') return undefined;
-      if (LOOPBACK_HOSTS.has(url.hostname.toLowerCase())) {
-        return `uses http on the IP address ${url.hostname}, which Salesforce refuses for a callback ("Cannot be an HTTP URL"). Use http://localhost${url.port ? `:${url.port}` : ''}${url.pathname === '/' ? '' : url.pathname} if the client accepts it, or the client's https redirect.`;
-      }
-    }
-    if (rules.loopbackHttp && LOOPBACK_HOSTS.has(url.hostname.toLowerCase())) return undefined;
-    return rules.loopbackHttp
-      ? `uses http for a host that is not loopback: tokens would cross the network unencrypted. ${right}`
-      : `uses http. ${right}`;
-  }
-  if (rules.appScheme) {
-    // A private-use scheme of a desktop app (RFC 8252 §7.1): needs scheme://authority/….
-    if (!/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]/.test(value)) return `is not of the form app-scheme://host/path. ${right}`;
-    return undefined;
-  }
-  return `uses the ${proto}: scheme. ${right}`;
-}
+// Logins: the login URL, and orgs given by name or auth URL
 
 function parseLoginUrl(p: Problems, value: string): string | undefined {
   // Only Salesforce's login domains (and loopback) receive a signed assertion: src/login-hosts.ts says why.
@@ -451,38 +330,6 @@ function parseLoginUrl(p: Problems, value: string): string | undefined {
     return undefined;
   }
   return new URL(value).origin;
-}
-
-// ===========================================================================================================
-// Email, usernames, aliases
-
-const EMAIL_LOCAL = /^[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*$/;
-const DOMAIN_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
-
-/** A conservative address: what every mail system and Setup page accepts. undefined when fine. */
-export function checkEmail(value: string): string | undefined {
-  const example = 'Give a plain address such as mcp-admins@example.com.';
-  if (/[<>]/.test(value)) return `contains angle brackets; give only the address, not "Name <address>". ${example}`;
-  if (/[\s\p{Cc}\p{Cf}]/u.test(value)) return `contains whitespace or a line break. ${example}`;
-  if (/["'`|&;,\\()[\]]/.test(value)) return `contains quotes or punctuation an address here may not have. ${example}`;
-  const at = value.lastIndexOf('@');
-  if (at < 0 || value.indexOf('@') !== at) return `is not an email address (it needs exactly one @). ${example}`;
-  const local = value.slice(0, at);
-  const domain = value.slice(at + 1);
-  if (!local || local.length > 64 || !EMAIL_LOCAL.test(local)) return `has an invalid part before the @. ${example}`;
-  const labels = domain.split('.');
-  if (labels.length < 2) return `has no domain with a top-level domain after the @. ${example}`;
-  if (!labels.every((l) => DOMAIN_LABEL.test(l))) return `has an invalid domain. ${example}`;
-  const tld = labels[labels.length - 1]!;
-  if (!/^(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})$/.test(tld)) return `has no valid top-level domain (such as .com). ${example}`;
-  if (value.length > LIMITS.email) return `is longer than ${LIMITS.email} characters. ${example}`;
-  return undefined;
-}
-
-function checkUsername(p: Problems, input: string, value: string): void {
-  if (!/^[^\s\p{Cc}\p{Cf}@<>"'`|&\\,;]+@[^\s\p{Cc}\p{Cf}@<>"'`|&\\,;]+$/u.test(value) || value.length > 80) {
-    p.add(input, `${show(value)} is not a Salesforce username (it looks like an email address, e.g. admin@mycompany.com).`);
-  }
 }
 
 const ALIAS = /^[A-Za-z0-9_.@+:-]{1,255}$/;
@@ -508,24 +355,6 @@ function parseOrgRef(p: Problems, input: string, value: string, allowAuthUrl: bo
   return { kind: 'cli', usernameOrAlias: value };
 }
 
-// The shape @salesforce/core's AuthInfo.parseSfdxAuthUrl accepts, anchored at both ends.
-const AUTH_URL = /^force:\/\/([A-Za-z0-9._-]+={0,2}):([A-Za-z0-9._-]*={0,2}):([A-Za-z0-9._-]+={0,2})@([A-Za-z0-9:._-]+)\/?$/;
-
-/** Never includes the value: an auth URL carries a refresh token. */
-function checkAuthUrl(value: string): string | undefined {
-  if (!value.startsWith('force://')) {
-    return 'is not an SFDX auth URL: it must start with force:// (the value is not shown because it is a secret). Get it from `sf org display --verbose --json` (sfdxAuthUrl).';
-  }
-  const m = AUTH_URL.exec(value);
-  if (!m) {
-    return 'is not a complete SFDX auth URL (the value is not shown because it is a secret). The shape is force://<clientId>:<clientSecret>:<refreshToken>@<instance host>, as printed by `sf org display --verbose` (sfdxAuthUrl).';
-  }
-  // The refresh token and client secret go to that host: only a Salesforce login domain, or loopback.
-  const hostError = checkLoginOrigin(`https://${m[4]!.replace(/\/$/, '')}`);
-  if (hostError) return `is an SFDX auth URL whose instance host is not accepted: ${hostError.replace(/^its host/, 'the host')} (the value is not shown because it is a secret). ${LOGIN_HOST_RULE}`;
-  return undefined;
-}
-
 // ===========================================================================================================
 // IP ranges
 
@@ -541,68 +370,6 @@ function parseIpRanges(p: Problems, value: string): IpRange[] {
     p.add('ip-ranges', `has ${ranges.length} ranges; an External Client App holds at most ${LIMITS.ipRanges}. Merge adjacent ranges.`);
   }
   return ranges;
-}
-
-/** 'START-END' (or one address) → the range, or the reason it is not one. */
-export function parseIpRange(item: string): IpRange | string {
-  const form = 'Write START-END, e.g. 203.0.113.0-203.0.113.255 or 2001:db8::-2001:db8::ffff.';
-  if (item.includes('/')) {
-    const hint = cidrHint(item);
-    return `is CIDR notation, which the app's trusted IP ranges do not take. ${hint ? `Write it as ${hint}.` : form}`;
-  }
-  const parts = item.split('-').map((s) => s.trim());
-  if (parts.length > 2) return `has more than one '-'. ${form}`;
-  const start = parts[0] ?? '';
-  const end = parts[1] ?? start;
-  if (!start || !end) return `is missing an address. ${form}`;
-  const fs = ipFamily(start);
-  const fe = ipFamily(end);
-  if (!fs) return `starts with ${show(start)}, which is not an IPv4 or IPv6 address. ${form}`;
-  if (!fe) return `ends with ${show(end)}, which is not an IPv4 or IPv6 address. ${form}`;
-  if (fs !== fe) return `mixes IPv${fs} and IPv${fe}; both ends of a range must be the same family. ${form}`;
-  if (ipToBigInt(start, fs) > ipToBigInt(end, fe)) return `is reversed: the start is after the end. Write ${end}-${start}.`;
-  return { start, end };
-}
-
-function ipFamily(addr: string): 4 | 6 | undefined {
-  if (addr.includes('%')) return undefined; // zone ids (fe80::1%eth0) mean nothing to Salesforce
-  const f = isIP(addr);
-  return f === 4 || f === 6 ? f : undefined;
-}
-
-export function ipToBigInt(addr: string, family: 4 | 6): bigint {
-  if (family === 4) return addr.split('.').reduce((acc, o) => (acc << 8n) | BigInt(Number(o)), 0n);
-  // Expand '::' and a dotted IPv4 tail (::ffff:192.0.2.1) into eight 16-bit groups.
-  let text = addr.toLowerCase();
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (v4) {
-    const n = ipToBigInt(v4[1]!, 4);
-    text = text.slice(0, -v4[1]!.length) + `${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
-  }
-  const [head = '', tail] = text.split('::');
-  const h = head ? head.split(':') : [];
-  const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
-  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
-  return groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
-}
-
-function bigIntToIp(n: bigint, family: 4 | 6): string {
-  if (family === 4) return [24n, 16n, 8n, 0n].map((s) => ((n >> s) & 0xffn).toString()).join('.');
-  const groups: string[] = [];
-  for (let i = 7; i >= 0; i--) groups.push(((n >> BigInt(i * 16)) & 0xffffn).toString(16));
-  return groups.join(':');
-}
-
-function cidrHint(item: string): string | undefined {
-  const [addr = '', bitsText = ''] = item.split('/').map((s) => s.trim());
-  const family = ipFamily(addr);
-  if (!family || !/^\d+$/.test(bitsText)) return undefined;
-  const width = family === 4 ? 32 : 128;
-  const bits = Number(bitsText);
-  if (bits > width) return undefined;
-  const hostMask = (1n << BigInt(width - bits)) - 1n;
-  const start = ipToBigInt(addr, family) & ~hostMask & ((1n << BigInt(width)) - 1n);
-  return `${bigIntToIp(start, family)}-${bigIntToIp(start | hostMask, family)}`;
 }
 
 // ===========================================================================================================
@@ -640,7 +407,7 @@ function parseDevHub(p: Problems, get: (name: string) => string, dryRun: boolean
     for (const [name] of missing) {
       p.add(name!, 'is missing: the JWT bearer login needs dev-hub-username, dev-hub-client-id and dev-hub-jwt-key together.');
     }
-    if (username) checkUsername(p, 'dev-hub-username', username);
+    if (username) p.check('dev-hub-username', checkUsername(username));
     if (clientId && !/^[A-Za-z0-9._~+/=-]{8,255}$/.test(clientId)) {
       // Not echoed: a consumer key is not a secret, but it is nobody's business in a log either.
       p.add('dev-hub-client-id', 'is not a consumer key (one line of letters, digits and . _, like 3MVG9…). Copy the Consumer Key of the app used for CI login.');
@@ -665,63 +432,14 @@ function parseDevHub(p: Problems, get: (name: string) => string, dryRun: boolean
   return result;
 }
 
-export type JwtKeyResult = { ok: true; pem: string } | { ok: false; message: string };
-
-/**
- * Repair a private key pasted into a secret: real newlines, literal \n escapes, everything on one line (newlines
- * turned into spaces or lost), or base64 of the PEM text. Re-wrapped at 64 characters like
- * salesforcecli/cli-plugins-testkit formatJwtKey, then parsed to be sure. Messages never contain the key.
- */
-export function normalizeJwtKey(raw: string): JwtKeyResult {
-  const fail = (message: string): JwtKeyResult => ({ ok: false, message: `${message} (the value is not shown because it is a secret).` });
-  let text = raw.trim().replace(/\\r\\n|\\n|\\r/g, '\n');
-  if (!text) return fail('is empty');
-  if (!text.includes('-----BEGIN')) {
-    const compact = text.replace(/\s+/g, '');
-    const decoded = /^[A-Za-z0-9+/]+={0,2}$/.test(compact) ? Buffer.from(compact, 'base64').toString('utf8') : '';
-    if (!decoded.includes('-----BEGIN')) {
-      return fail('is neither PEM text (-----BEGIN PRIVATE KEY----- … -----END PRIVATE KEY-----) nor base64 of PEM text. Pass the whole private key file (server.key)');
-    }
-    text = decoded.trim().replace(/\\r\\n|\\n|\\r/g, '\n');
-  }
-  const blocks = [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g)];
-  if (blocks.length === 0) return fail('has a -----BEGIN line but no matching -----END line: it is cut off. Pass the whole private key file');
-  const block = blocks.find((b) => b[1]!.endsWith('PRIVATE KEY')) ?? blocks[0]!;
-  const label = block[1]!;
-  const body = block[2]!;
-  if (label === 'ENCRYPTED PRIVATE KEY' || /Proc-Type:\s*4,ENCRYPTED/.test(body)) {
-    return fail('is encrypted with a passphrase, which the JWT login cannot use. Store the decrypted key instead (openssl pkey -in encrypted.key -out server.key)');
-  }
-  if (!label.endsWith('PRIVATE KEY')) {
-    return fail(`is a ${label.toLowerCase()}, not a private key. Pass the private key whose certificate is uploaded to the CI login app`);
-  }
-  if (label !== 'PRIVATE KEY' && label !== 'RSA PRIVATE KEY') {
-    return fail(`is a ${label.toLowerCase()}; the JWT bearer flow signs with RS256 and needs an RSA key (BEGIN PRIVATE KEY or BEGIN RSA PRIVATE KEY)`);
-  }
-  const b64 = body.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64)) return fail('has characters that do not belong in a PEM key body. Pass the private key file unchanged');
-  const pem = `-----BEGIN ${label}-----\n${b64.match(/.{1,64}/g)!.join('\n')}\n-----END ${label}-----\n`;
-  try {
-    const key = createPrivateKey(pem);
-    if (key.asymmetricKeyType !== 'rsa') {
-      return fail(`is a ${key.asymmetricKeyType ?? 'non-RSA'} key; the JWT bearer flow signs with RS256 and needs an RSA key`);
-    }
-  } catch {
-    return fail('could not be read as a private key: it is damaged or incomplete. Pass the whole private key file (server.key)');
-  }
-  return { ok: true, pem };
-}
-
 // ===========================================================================================================
 // Packaging
 
 function parsePackage(p: Problems, get: (name: string) => string, packageOn: boolean, appName: string, dryRun: boolean): PackageSettings | undefined {
   const name = get('package-name') || appName;
-  if (get('package-name')) checkText(p, 'package-name', name, LIMITS.packageName);
+  if (get('package-name')) p.check('package-name', checkText(name, LIMITS.packageName));
   const namespace = get('package-namespace') || undefined;
-  if (namespace !== undefined && (!/^[A-Za-z][A-Za-z0-9_]{0,14}$/.test(namespace) || namespace.includes('__') || namespace.endsWith('_'))) {
-    p.add('package-namespace', `${show(namespace)} is not a namespace prefix: 1–15 letters, digits or single underscores, starting with a letter (the prefix linked to the Dev Hub, without "__").`);
-  }
+  if (namespace !== undefined) p.check('package-namespace', checkNamespace(namespace));
   if (namespace === undefined && packageOn && !dryRun) {
     // External Client Apps can only be packaged in managed 2GP packages, and those live in a namespace.
     p.add('package-namespace', 'is required when package is true: External Client Apps can only be packaged in a managed 2GP package, which needs the namespace prefix linked to your Dev Hub (Setup → Namespace Registries). Give it, or set package: false.');
@@ -785,9 +503,10 @@ function parseGithub(p: Problems, get: (name: string) => string): GithubSecretSe
   const secretName = get('secret-name');
   const environment = get('secret-environment');
   if (secretName) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(secretName)) {
+    const problem = secretNameProblem(secretName);
+    if (problem === 'characters') {
       p.add('secret-name', `${show(secretName)} is not a GitHub secret name: letters, digits and underscores only, not starting with a digit (e.g. SALESFORCE_MCP_CLIENT_ID).`);
-    } else if (/^GITHUB_/i.test(secretName)) {
+    } else if (problem === 'reserved') {
       p.add('secret-name', `${show(secretName)} starts with GITHUB_, which GitHub reserves for its own secrets. Choose another name (e.g. SALESFORCE_MCP_CLIENT_ID).`);
     }
     if (!token) p.add('secret-name', 'needs github-token: a token allowed to write Actions secrets (a fine-grained token with "Secrets: write"; GITHUB_TOKEN cannot).');

@@ -5,6 +5,7 @@ import { CLIENTS } from './clients.ts';
 import type { ConnectContext } from './clients.ts';
 import type { AppPlan, Level } from './model.ts';
 import { securityControls } from './controls.ts';
+import { SECRET_NAME } from './secret-name.ts';
 
 export type OrgType = 'production' | 'sandbox' | 'developer' | 'scratch';
 
@@ -165,7 +166,7 @@ function keyRefs(plan: AppPlan, outputs: SummaryOutputs): ConnectContext {
   const stored = outputs.secretStored;
   const keyRef = `the ${code('consumer-key')} output of this step${stored ? ` (also stored as the secret ${code(stored)})` : ''}`;
   if (plan.global.isConsumerSecretOptional) return { keyRef };
-  const companion = stored && /^[A-Za-z_][A-Za-z0-9_]*$/.test(stored) ? ` (also stored as the secret ${code(`${stored}_SECRET`)})` : '';
+  const companion = stored && SECRET_NAME.test(stored) ? ` (also stored as the secret ${code(`${stored}_SECRET`)})` : '';
   return { keyRef, secretRef: `the ${code('consumer-secret')} output${companion}` };
 }
 
