@@ -33,7 +33,7 @@ function ipFamily(addr: string): 4 | 6 | undefined {
   return f === 4 || f === 6 ? f : undefined;
 }
 
-export function ipToBigInt(addr: string, family: 4 | 6): bigint {
+function ipToBigInt(addr: string, family: 4 | 6): bigint {
   if (family === 4) return addr.split('.').reduce((acc, o) => (acc << 8n) | BigInt(Number(o)), 0n);
   // Expand '::' and a dotted IPv4 tail (::ffff:192.0.2.1) into eight 16-bit groups.
   let text = addr.toLowerCase();
