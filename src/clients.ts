@@ -187,10 +187,6 @@ export const CLIENTS: Readonly<Record<ClientId, ClientPreset>> = {
   },
 };
 
-export function clientPreset(id: ClientId): ClientPreset {
-  return CLIENTS[id];
-}
-
 export function isClientId(value: string): value is ClientId {
   return (CLIENT_IDS as readonly string[]).includes(value);
 }

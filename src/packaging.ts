@@ -1,4 +1,4 @@
-// Step 4 of the procedure: the app reaches scratch orgs as a managed 2GP package built in the Dev Hub.
+// Steps 9 and 10 of the procedure: the app reaches scratch orgs as a managed 2GP package built in the Dev Hub.
 // @salesforce/packaging does the work; this module decides what to reuse and waits with progress.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';

@@ -12,7 +12,7 @@ import { isAbsolute, resolve, sep } from 'node:path';
 import { writeNoFollow } from './workspace.ts';
 import { XMLBuilder } from 'fast-xml-parser';
 import type { AppPlan, OrgLinks, ProjectFile } from './model.ts';
-import { componentNames, type ComponentNames } from './names.ts';
+import { componentNames, type ComponentNames } from './component-names.ts';
 
 export const SOURCE_API_VERSION = '66.0';
 export const METADATA_NS = 'http://soap.sforce.com/2006/04/metadata';

@@ -1,4 +1,4 @@
-// Step 6 of the procedure: what a person needs to know, as GitHub-flavoured Markdown for the job summary.
+// Step 13 of the procedure: what a person needs to know, as GitHub-flavoured Markdown for the job summary.
 // Pure. It never receives the consumer key or secret, only whether they were set and where they went, so it
 // cannot leak them. Every user-provided string passes through escapeMarkdown or code() before it lands here.
 import { CLIENTS } from './clients.ts';
