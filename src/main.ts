@@ -27,7 +27,7 @@ const log = (line: string): void => say.info(line);
 export async function run(): Promise<void> {
   let workspace: Workspace | undefined;
   let plan: AppPlan | undefined;
-  const outputs: SummaryOutputs = { appName: '', callbackUrls: [], consumerKeySet: false, consumerSecretSet: false };
+  const outputs: SummaryOutputs = { callbackUrls: [], consumerKeySet: false, consumerSecretSet: false };
   try {
     // 1. The inputs, every one checked before any org is contacted, and 2. the plan they make.
     const settings = readSettingsFromEnv();
@@ -42,7 +42,6 @@ export async function run(): Promise<void> {
     prepareOutputDir(metadataDir, 'output-dir', project);
     writeProject(metadataDir, project);
     recordOwnedFiles(metadataDir, project);
-    outputs.appName = plan.appName;
     outputs.callbackUrls = plan.callbackUrls;
     outputs.metadataDir = metadataDir;
     core.setOutput('app-name', plan.appName);

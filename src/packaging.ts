@@ -24,7 +24,6 @@ export interface PackageRef {
 }
 
 export interface VersionResult {
-  packageVersionId: string;
   subscriberPackageVersionId: string;
   versionNumber: string;
   /** empty when a reused version's request is no longer listed */
@@ -220,7 +219,6 @@ async function waitForVersion(
   }
   return {
     createRequestId: requestId,
-    packageVersionId: report.Package2VersionId ?? '',
     subscriberPackageVersionId: report.SubscriberPackageVersionId,
     versionNumber: report.VersionNumber ?? settings.versionNumber,
   };
@@ -287,7 +285,6 @@ async function findBuiltVersion(connection: Connection, packageId: string, tag: 
   );
   return {
     createRequestId: request.records[0]?.Id ?? '',
-    packageVersionId: v.Id,
     subscriberPackageVersionId: v.SubscriberPackageVersionId,
     versionNumber: `${v.MajorVersion}.${v.MinorVersion}.${v.PatchVersion}.${v.BuildNumber}`,
     created: false,

@@ -9,7 +9,6 @@ import { securityControls } from './controls.ts';
 export type OrgType = 'production' | 'sandbox' | 'developer' | 'scratch';
 
 export interface SummaryOutputs {
-  appName: string;
   callbackUrls: string[];
   metadataDir?: string;
   packageId?: string;
