@@ -1,4 +1,4 @@
-// Store the app's consumer key (and secret) as GitHub Actions secrets (issue 6).
+// Step 8 of the procedure: store the app's consumer key (and secret) as GitHub Actions secrets.
 //
 // Repository secrets: GET /repos/{owner}/{repo}/actions/secrets/public-key, then
 //   PUT /repos/{owner}/{repo}/actions/secrets/{name} { encrypted_value, key_id }.

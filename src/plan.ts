@@ -35,7 +35,7 @@ export function planApp(settings: Settings): AppPlan {
   const daysOrigin: Origin = settings.refreshTokenValidityDays !== undefined ? 'input' : recommended ? 'preset' : 'baseline';
   const rotation = settings.refreshTokenRotation ?? (recommended ? RECOMMENDED.refreshTokenRotation : false);
   const rotationOrigin: Origin = settings.refreshTokenRotation !== undefined ? 'input' : recommended ? 'preset' : 'baseline';
-  // There is no single-logout boolean in the metadata: the URL is the switch (open-answers.md §1).
+  // There is no single-logout boolean in the metadata: the URL is the switch (docs/platform-notes.md §11).
   const singleLogoutUrl =
     settings.singleLogoutUrl !== undefined && (settings.singleLogout || recommended) ? settings.singleLogoutUrl : undefined;
 

@@ -36,7 +36,7 @@ export interface SummaryInput {
   devHub?: { username: string; instanceUrl: string; orgType?: OrgType };
 }
 
-// Official "Find Your Server URL" (open-answers.md §6): the server name keeps its `platform/` prefix.
+// Official "Find Your Server URL" (docs/platform-notes.md §12): the server name keeps its `platform/` prefix.
 export const MCP_URL = {
   production: 'https://api.salesforce.com/platform/mcp/v1/platform/<server>',
   sandbox: 'https://api.salesforce.com/platform/mcp/v1/sandbox/platform/<server>',
