@@ -10,7 +10,7 @@ import { createValidator } from '../fake-org/rules.ts';
 import { createStore } from '../fake-org/store.ts';
 import { idFactory } from '../fake-org/ids.ts';
 import { parseMultipart } from '../fake-org/multipart.ts';
-import { parseSoql, runQuery, SoqlError, type Row } from '../fake-org/packaging-soql.ts';
+import { parseSoql, runQuery, SoqlError, type Row } from '../fake-org/soql.ts';
 import { schemaFor, PACKAGE2_VERSION } from '../fake-org/packaging-schema.ts';
 import { NO_DURATIONS, REALISTIC, stillRunning } from '../fake-org/timing.ts';
 

@@ -13,7 +13,6 @@ function plan(overrides: Record<string, string> = {}): AppPlan {
   return planApp(readSettings((n) => inputs[n] ?? '', {}));
 }
 const DONE: SummaryOutputs = {
-  appName: 'MCP_Client_App',
   callbackUrls: [],
   metadataDir: '/runner/temp/eca-action',
   packageId: '0Ho000000000001AAA',
@@ -132,14 +131,14 @@ describe('buildSummary', () => {
   });
 
   it('dry run: says nothing was sent and where the project is', () => {
-    const out = buildSummary({ plan: full, dryRun: true, outputs: { appName: full.appName, callbackUrls: full.callbackUrls, metadataDir: '/tmp/out', consumerKeySet: false, consumerSecretSet: false } });
+    const out = buildSummary({ plan: full, dryRun: true, outputs: { callbackUrls: full.callbackUrls, metadataDir: '/tmp/out', consumerKeySet: false, consumerSecretSet: false } });
     assert.match(out, /\*\*Dry run:\*\* nothing was sent to any org\. The generated SFDX project is in `\/tmp\/out`\./);
     assert.match(out, /A real run deploys the app/);
     assert.doesNotMatch(out, /sf package install/);
   });
 
   it('a run that stopped early says so instead of pointing at missing outputs', () => {
-    const out = buildSummary({ plan: full, dryRun: false, outputs: { appName: '', callbackUrls: [], consumerKeySet: false, consumerSecretSet: false } });
+    const out = buildSummary({ plan: full, dryRun: false, outputs: { callbackUrls: [], consumerKeySet: false, consumerSecretSet: false } });
     assert.match(out, /The consumer key was not read/);
     assert.match(out, /No package version was created/);
     for (const url of full.callbackUrls) assert.ok(out.includes(code(url)));
@@ -237,7 +236,7 @@ describe("summary: Salesforce's security controls", () => {
     const make = (hardening: string) => {
       const inputs: Record<string, string> = { clients: 'claude', 'contact-email': 'ops@example.com', 'dry-run': 'true', hardening, 'permission-set': 'MCP_Users' };
       const plan = planApp(readSettings((n) => inputs[n] ?? '', {}));
-      return buildSummary({ plan, dryRun: true, outputs: { appName: plan.appName, callbackUrls: plan.callbackUrls, consumerKeySet: false, consumerSecretSet: false } });
+      return buildSummary({ plan, dryRun: true, outputs: { callbackUrls: plan.callbackUrls, consumerKeySet: false, consumerSecretSet: false } });
     };
     const baseline = make('baseline');
     assert.match(baseline, /### Salesforce's security controls/);

@@ -2,7 +2,7 @@
 // when hosted MCP is on (a scratch org: the feature SalesforceHostedMCP; OrgSettings.hostedMcp, default true).
 // Platform servers have McpServerId = null and no record until their first activation; Active turns one on.
 import type { FakeOrgContext, FakeRequest, FakeResponse, OrgState, Route } from './types.ts';
-import { parseSoql, runQuery, SoqlError, type Query } from './soql.ts';
+import { tableQueryRoute } from './rest.ts';
 import { sameId } from './rules.ts';
 
 interface AccessRecord {
@@ -49,34 +49,16 @@ export function mcpRoutes(ctx: FakeOrgContext): Route[] {
   const isResponse = (x: unknown): x is FakeResponse => typeof x === 'object' && x !== null && 'status' in x && typeof (x as FakeResponse).status === 'number';
 
   return [
-    {
-      name: 'tooling.query.mcpServerAccess',
-      method: 'GET',
-      pattern: /^\/tooling\/query\/?$/,
-      handler: (req) => {
-        let query: Query;
-        try {
-          query = parseSoql(req.query.get('q') ?? '');
-        } catch {
-          return undefined;
-        }
-        if (query.from.toLowerCase() !== 'mcpserveraccess' || !enabled(req.org)) return undefined;
-        try {
-          return runQuery(
-            query,
-            {
-              name: 'McpServerAccess',
-              fields: ['Id', 'DeveloperName', 'MasterLabel', 'Language', 'Active', 'McpServerId'],
-              records: () => records(req.org).map((r) => ({ ...r })),
-            },
-            `/services/data/v${req.apiVersion}/tooling`,
-          );
-        } catch (error) {
-          if (error instanceof SoqlError) return ctx.restError(400, error.errorCode, error.message);
-          throw error;
-        }
-      },
-    },
+    tableQueryRoute(
+      ctx,
+      'tooling',
+      (org) => ({
+        fields: { Id: 'id', DeveloperName: 'string', MasterLabel: 'string', Language: 'picklist', Active: 'boolean', McpServerId: 'id' },
+        records: () => records(org).map((r) => ({ ...r })),
+      }),
+      'McpServerAccess',
+      enabled,
+    ),
     {
       name: 'tooling.mcpServerAccess.create',
       method: 'POST',

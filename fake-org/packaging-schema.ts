@@ -1,6 +1,6 @@
 // Field lists of the Tooling API objects the packaging routes own, from @salesforce/types (tooling.d.ts) and the
 // field lists @salesforce/packaging sends, with the API version each field appeared in where the library tells.
-import type { FieldDef, FieldType, ObjectSchema, RelationshipDef } from './packaging-soql.ts';
+import type { FieldDef, FieldType, ObjectSchema, RelationshipDef } from './soql.ts';
 
 function f(name: string, type: FieldType, minVersion?: number): FieldDef {
   return minVersion === undefined ? { name, type } : { name, type, minVersion };

@@ -75,7 +75,7 @@ export interface PendingVersion {
   totalSize: number;
 }
 
-export interface PvcrRec {
+export interface VersionCreateRequestRec {
   Id: string; // 08c
   Package2Id: string;
   Tag: string | null;
@@ -135,7 +135,7 @@ export interface InstalledRec {
 export interface PackagingState {
   packages: Map<string, Package2Rec>;
   versions: Map<string, VersionRec>;
-  requests: Map<string, PvcrRec>;
+  requests: Map<string, VersionCreateRequestRec>;
   installRequests: Map<string, InstallRequestRec>;
   /** by SubscriberPackageId (15-char key) */
   installed: Map<string, InstalledRec>;

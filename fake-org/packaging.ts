@@ -9,7 +9,7 @@ import {
   type InstallRequestRec,
   type InstalledRec,
   type Package2Rec,
-  type PvcrRec,
+  type VersionCreateRequestRec,
   type VersionRec,
   compareVersions,
   findPackage,
@@ -20,7 +20,7 @@ import {
   timestamp,
   versionNumberOf,
 } from './packaging-state.ts';
-import { type ObjectSchema, type ParsedQuery, type Row, ID_RE, SoqlError, parseSoql, requiredEqualities, runQuery } from './packaging-soql.ts';
+import { type ObjectSchema, type ParsedQuery, type Row, ID_RE, SoqlError, parseSoql, requiredEqualities, runQuery } from './soql.ts';
 import { DEV_HUB_ONLY, SCHEMAS, schemaFor } from './packaging-schema.ts';
 import { checkVersionInfo, resolveBuild } from './packaging-version.ts';
 import { stillRunning } from './timing.ts';
@@ -190,7 +190,7 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     return false;
   }
 
-  function spvValues(v: VersionRec, viewer: OrgState): Record<string, unknown> {
+  function subscriberVersionValues(v: VersionRec, viewer: OrgState): Record<string, unknown> {
     const pkg = findPackage(ctx, v.Package2Id);
     return {
       Id: v.SubscriberPackageVersionId,
@@ -224,10 +224,10 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     };
   }
 
-  function spvRow(v: VersionRec, viewer: OrgState, extra: Record<string, unknown> = {}): Row {
+  function subscriberVersionRow(v: VersionRec, viewer: OrgState, extra: Record<string, unknown> = {}): Row {
     return {
       type: 'SubscriberPackageVersion',
-      values: { ...spvValues(v, viewer), ...extra },
+      values: { ...subscriberVersionValues(v, viewer), ...extra },
       rel: (name) => {
         if (name !== 'SubscriberPackage') return null;
         const pkg = findPackage(ctx, v.Package2Id);
@@ -294,17 +294,17 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
           const p = findPackage(ctx, v.Package2Id);
           return p ? package2Row(p, api) : null;
         }
-        if (name === 'SubscriberPackageVersion') return spvRow(v, viewer);
+        if (name === 'SubscriberPackageVersion') return subscriberVersionRow(v, viewer);
         if (name === 'Ancestor') {
           const a = v.AncestorId ? findVersionBy04t(ctx, v.AncestorId) : undefined;
-          return a ? spvRow(a, viewer) : null;
+          return a ? subscriberVersionRow(a, viewer) : null;
         }
         return null;
       },
     };
   }
 
-  function pvcrValues(r: PvcrRec, api: number): Record<string, unknown> {
+  function createRequestValues(r: VersionCreateRequestRec, api: number): Record<string, unknown> {
     const out: Record<string, unknown> = {
       Id: r.Id,
       IsDeleted: false,
@@ -336,10 +336,10 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     return out;
   }
 
-  function pvcrRow(hub: OrgState, r: PvcrRec, api: number): Row {
+  function createRequestRow(hub: OrgState, r: VersionCreateRequestRec, api: number): Row {
     return {
       type: 'Package2VersionCreateRequest',
-      values: pvcrValues(r, api),
+      values: createRequestValues(r, api),
       rel: (name) => {
         if (name === 'Package2') {
           const p = hubPackage(hub, r.Package2Id);
@@ -383,7 +383,7 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
   // async progress
 
   /** One status read of a version create request; finishes it after ctx.timing.versionCreatePolls reads. */
-  function advancePvcr(hub: OrgState, r: PvcrRec): void {
+  function advanceCreateRequest(hub: OrgState, r: VersionCreateRequestRec): void {
     if (r.Status === 'Success' || r.Status === 'Error') return;
     r.reads++;
     const polls = ctx.timing.versionCreatePolls;
@@ -395,29 +395,29 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
       }
       return;
     }
-    finishPvcr(hub, r);
+    finishCreateRequest(hub, r);
   }
 
-  function failPvcr(r: PvcrRec, messages: string[]): void {
+  function failCreateRequest(r: VersionCreateRequestRec, messages: string[]): void {
     r.Status = 'Error';
     r.LastModifiedDate = timestamp();
     r.errors = messages.map((Message) => ({ Id: ctx.newId('0Wv'), Message, CreatedDate: r.LastModifiedDate }));
   }
 
-  function finishPvcr(hub: OrgState, r: PvcrRec): void {
+  function finishCreateRequest(hub: OrgState, r: VersionCreateRequestRec): void {
     if (r.outcome.kind === 'error') {
-      failPvcr(r, r.outcome.messages);
+      failCreateRequest(r, r.outcome.messages);
       return;
     }
     const pkg = hubPackage(hub, r.Package2Id);
     if (!pkg) {
-      failPvcr(r, [`The package ${r.Package2Id} no longer exists in this Dev Hub org.`]);
+      failCreateRequest(r, [`The package ${r.Package2Id} no longer exists in this Dev Hub org.`]);
       return;
     }
     const pv = r.outcome.version;
     const build = resolveBuild(hub, pkg, pv);
     if (!build.ok) {
-      failPvcr(r, [build.message]);
+      failCreateRequest(r, [build.message]);
       return;
     }
     const now = timestamp();
@@ -549,9 +549,9 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
       case 'Package2VersionCreateRequest': {
         const ids = idsFrom(q, 'Id');
         for (const r of st.requests.values()) {
-          if (!ids || ids.some((id) => ID_RE.test(id) && key15(id) === key15(r.Id))) advancePvcr(org, r);
+          if (!ids || ids.some((id) => ID_RE.test(id) && key15(id) === key15(r.Id))) advanceCreateRequest(org, r);
         }
-        return [...st.requests.values()].map((r) => pvcrRow(org, r, api));
+        return [...st.requests.values()].map((r) => createRequestRow(org, r, api));
       }
       case 'Package2VersionCreateRequestError': {
         const rows: Row[] = [];
@@ -570,7 +570,7 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
                 Message: e.Message,
                 ParentRequestId: r.Id,
               },
-              rel: (name) => (name === 'ParentRequest' ? pvcrRow(org, r, api) : null),
+              rel: (name) => (name === 'ParentRequest' ? createRequestRow(org, r, api) : null),
             });
           }
         }
@@ -603,7 +603,7 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
             throw new SoqlError(failWith, VERSION_QUERY_ERRORS[failWith] ?? `${failWith}: the package version is not available yet.`);
           }
           v.availabilityChecks++;
-          rows.push(spvRow(v, org, { InstallationKey: key ?? null }));
+          rows.push(subscriberVersionRow(v, org, { InstallationKey: key ?? null }));
         }
         return rows;
       }
@@ -638,7 +638,7 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
             values: { Id: i.Id, SubscriberPackageId: i.SubscriberPackageId, SubscriberPackageVersionId: i.SubscriberPackageVersionId, MinPackageVersionId: i.MinPackageVersionId },
             rel: (name: string) => {
               if (name === 'SubscriberPackage') return pkg ? subscriberPackageRow(pkg) : null;
-              if (name === 'SubscriberPackageVersion' || name === 'MinPackageVersion') return v ? spvRow(v, org) : null;
+              if (name === 'SubscriberPackageVersion' || name === 'MinPackageVersion') return v ? subscriberVersionRow(v, org) : null;
               return null;
             },
           };
@@ -893,7 +893,7 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
 
     const now = timestamp();
     const forced = ctx.failures.versionCreate;
-    let outcome: PvcrRec['outcome'];
+    let outcome: VersionCreateRequestRec['outcome'];
     if (forced) {
       ctx.failures.versionCreate = undefined;
       outcome = { kind: 'error', messages: [...forced] };
@@ -901,7 +901,7 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
       outcome = await checkVersionInfo({ ctx, hub, pkg, versionInfo });
     }
     const installKey = str(bodyGet(json, 'InstallKey'));
-    const r: PvcrRec = {
+    const r: VersionCreateRequestRec = {
       Id: ctx.newId('08c'),
       Package2Id: pkg.Id,
       Tag: str(bodyGet(json, 'Tag')),
@@ -944,8 +944,8 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     const id = decodeURIComponent(m[1] ?? '');
     const r = ID_RE.test(id) ? stateOf(req.org).requests.get(key15(id)) : undefined;
     if (!r) return notFound();
-    advancePvcr(req.org, r);
-    return retrieveResponse(req, 'Package2VersionCreateRequest', pvcrValues(r, apiNum(req)));
+    advanceCreateRequest(req.org, r);
+    return retrieveResponse(req, 'Package2VersionCreateRequest', createRequestValues(r, apiNum(req)));
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -1030,7 +1030,7 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
   // ---------------------------------------------------------------------------------------------------------
   // SubscriberPackageVersion (any org)
 
-  function getSpv(req: FakeRequest, m: RegExpMatchArray): FakeResponse {
+  function getSubscriberVersion(req: FakeRequest, m: RegExpMatchArray): FakeResponse {
     const id = decodeURIComponent(m[1] ?? '');
     const v = ID_RE.test(id) ? findVersionBy04t(ctx, id) : undefined;
     if (!v) return notFound();
@@ -1038,7 +1038,7 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
       return ctx.restError(400, 'INSTALL_KEY_REQUIRED', 'Please provide installationkey when querying against SubscriberPackageVersion that is protected by installationkey');
     }
     v.availabilityChecks++;
-    return retrieveResponse(req, 'SubscriberPackageVersion', spvValues(v, req.org));
+    return retrieveResponse(req, 'SubscriberPackageVersion', subscriberVersionValues(v, req.org));
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -1238,7 +1238,7 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
       name: 'tooling.subscriberPackageVersion.retrieve',
       method: 'GET',
       pattern: sobject('SubscriberPackageVersion', true),
-      handler: (req, m) => getSpv(req, m),
+      handler: (req, m) => getSubscriberVersion(req, m),
     },
     { name: 'tooling.packageInstallRequest.create', method: 'POST', pattern: sobject('PackageInstallRequest', false), handler: (req) => createInstallRequest(req) },
     {

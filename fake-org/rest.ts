@@ -3,7 +3,7 @@
 // Query routes answer only their FROM object and return undefined otherwise, so route modules (packaging.ts)
 // can add objects; the fallbacks at the end answer what nobody owns with INVALID_TYPE, as an org does.
 import type { FakeOrgContext, FakeRequest, FakeResponse, OrgState, Route } from './types.ts';
-import { parseSoql, runQuery, SoqlError, type Query, type SObjectTable } from './soql.ts';
+import { fieldsOf, parseSoql, plainRows, runQuery, SoqlError, type FieldType, type ObjectSchema, type ParsedQuery } from './soql.ts';
 import { normalizedNodes, textOf } from './store.ts';
 import { sameId } from './rules.ts';
 
@@ -19,14 +19,13 @@ export function fallbackRoutes(ctx: FakeOrgContext): Route[] {
   const unsupported = (req: FakeRequest): FakeResponse => {
     const q = req.query.get('q');
     if (!q) return ctx.restError(400, 'MALFORMED_QUERY', "The 'q' parameter is required");
-    let query: Query;
+    let query: ParsedQuery;
     try {
       query = parseSoql(q);
     } catch (error) {
       return soqlError(ctx, error);
     }
-    const fromAt = q.search(new RegExp(`\\bFROM\\s+${query.from}\\b`, 'i'));
-    const column = fromAt + q.slice(fromAt).indexOf(query.from) + 1;
+    const column = query.fromCol;
     return ctx.restError(
       400,
       'INVALID_TYPE',
@@ -40,30 +39,50 @@ export function fallbackRoutes(ctx: FakeOrgContext): Route[] {
   ];
 }
 
-export function coreRoutes(deps: CoreRouteDeps): Route[] {
-  const { ctx } = deps;
-  const tables = sobjectTables(deps);
+/** An object without relationships that the fake can query: its fields with their types, and its records. */
+export interface SObjectTable {
+  fields: Record<string, FieldType>;
+  records: () => Record<string, unknown>[];
+}
 
-  /** A query route for one object, on the data API, Tooling, or both. */
-  const queryRoute = (table: keyof typeof tables, api: 'data' | 'tooling', available: (org: OrgState) => boolean = () => true): Route => ({
-    name: `${api === 'tooling' ? 'tooling.' : ''}query.${table[0]!.toLowerCase()}${table.slice(1)}`,
+/** A query route for one object on the data API or Tooling; it answers only queries of its FROM object. */
+export function tableQueryRoute(
+  ctx: FakeOrgContext,
+  api: 'data' | 'tooling',
+  table: (org: OrgState) => SObjectTable,
+  name: string,
+  available: (org: OrgState) => boolean = () => true,
+): Route {
+  return {
+    name: `${api === 'tooling' ? 'tooling.' : ''}query.${name[0]!.toLowerCase()}${name.slice(1)}`,
     method: 'GET',
     pattern: api === 'tooling' ? /^\/tooling\/query\/?$/ : /^\/query\/?$/,
     handler: (req) => {
-      let query: Query;
+      let query: ParsedQuery;
       try {
         query = parseSoql(req.query.get('q') ?? '');
       } catch {
         return undefined; // the fallback reports the syntax error
       }
-      if (query.from.toLowerCase() !== table.toLowerCase() || !available(req.org)) return undefined;
+      if (query.from.toLowerCase() !== name.toLowerCase() || !available(req.org)) return undefined;
       try {
-        return runQuery(query, tables[table](req.org), `/services/data/v${req.apiVersion}${api === 'tooling' ? '/tooling' : ''}`);
+        const { fields, records } = table(req.org);
+        const schema: ObjectSchema = { name, fields: fieldsOf(fields), relationships: [] };
+        const urlBase = `/services/data/v${req.apiVersion}${api === 'tooling' ? '/tooling' : ''}/sobjects`;
+        const context = { schemas: () => undefined, apiVersion: Number(req.apiVersion), urlBase, now: new Date() };
+        return ctx.json(200, runQuery(query, schema, plainRows(name, records()), context));
       } catch (error) {
         return soqlError(ctx, error);
       }
     },
-  });
+  };
+}
+
+export function coreRoutes(deps: CoreRouteDeps): Route[] {
+  const { ctx } = deps;
+  const tables = sobjectTables(deps);
+  const queryRoute = (table: keyof typeof tables, api: 'data' | 'tooling', available?: (org: OrgState) => boolean): Route =>
+    tableQueryRoute(ctx, api, tables[table], table, available);
 
   return [
     {
@@ -134,8 +153,10 @@ function sobjectTables(deps: CoreRouteDeps): Record<TableName, (org: OrgState) =
   const stored = (org: OrgState, type: string) => [...(org.metadata.get(type) ?? [])].map(([name, xml]) => ({ name, nodes: normalizedNodes(type, xml) }));
   return {
     ScratchOrgInfo: () => ({
-      name: 'ScratchOrgInfo',
-      fields: ['Id', 'Status', 'SignupUsername', 'Username', 'LoginUrl', 'SignupInstance', 'ScratchOrg', 'ErrorCode', 'ExpirationDate', 'OrgName', 'Edition', 'CreatedDate'],
+      fields: {
+        Id: 'id', Status: 'picklist', SignupUsername: 'string', Username: 'string', LoginUrl: 'string', SignupInstance: 'string', ScratchOrg: 'string',
+        ErrorCode: 'picklist', ExpirationDate: 'datetime', OrgName: 'string', Edition: 'picklist', CreatedDate: 'datetime',
+      },
       records: () => [
         {
           Id: '2SR000000000001AAA',
@@ -154,8 +175,10 @@ function sobjectTables(deps: CoreRouteDeps): Record<TableName, (org: OrgState) =
       ],
     }),
     Organization: (org) => ({
-      name: 'Organization',
-      fields: ['Id', 'Name', 'InstanceName', 'IsSandbox', 'TrialExpirationDate', 'NamespacePrefix', 'OrganizationType', 'LanguageLocaleKey', 'CreatedDate'],
+      fields: {
+        Id: 'id', Name: 'string', InstanceName: 'string', IsSandbox: 'boolean', TrialExpirationDate: 'datetime', NamespacePrefix: 'string',
+        OrganizationType: 'picklist', LanguageLocaleKey: 'picklist', CreatedDate: 'datetime',
+      },
       records: () => [
         {
           Id: org.orgId,
@@ -174,11 +197,12 @@ function sobjectTables(deps: CoreRouteDeps): Record<TableName, (org: OrgState) =
       ],
     }),
     ExternalClientApplication: (org) => ({
-      name: 'ExternalClientApplication',
-      fields: [
-        'Id', 'DeveloperName', 'MasterLabel', 'ContactEmail', 'ContactPhone', 'Description', 'DistributionState', 'IconUrl', 'InfoUrl',
-        'LogoUrl', 'ManageableState', 'ManagedType', 'NamespacePrefix', 'OrgScopedExternalApp', 'Language', 'IsDeleted', 'CreatedDate', 'LastModifiedDate',
-      ],
+      fields: {
+        Id: 'id', DeveloperName: 'string', MasterLabel: 'string', ContactEmail: 'string', ContactPhone: 'string', Description: 'string',
+        DistributionState: 'picklist', IconUrl: 'string', InfoUrl: 'string', LogoUrl: 'string', ManageableState: 'picklist', ManagedType: 'picklist',
+        NamespacePrefix: 'string', OrgScopedExternalApp: 'string', Language: 'picklist', IsDeleted: 'boolean', CreatedDate: 'datetime',
+        LastModifiedDate: 'datetime',
+      },
       records: () =>
         stored(org, 'ExternalClientApplication').map(({ name, nodes }) => ({
           Id: org.componentIds.get(`ExternalClientApplication:${name}`),
@@ -202,18 +226,18 @@ function sobjectTables(deps: CoreRouteDeps): Record<TableName, (org: OrgState) =
         })),
     }),
     NamespaceRegistry: (org) => ({
-      name: 'NamespaceRegistry',
-      fields: ['Id', 'NamespacePrefix', 'NamespaceOrg', 'CreatedDate'],
+      fields: { Id: 'id', NamespacePrefix: 'string', NamespaceOrg: 'string', CreatedDate: 'datetime' },
       records: () => (org.namespace ? [{ Id: '0Nx000000000001AAA', NamespacePrefix: org.namespace, NamespaceOrg: org.orgId, CreatedDate: created }] : []),
     }),
     UserPermissionAccess: (org) => ({
-      name: 'UserPermissionAccess',
-      fields: ['Id', ...USER_PERMISSIONS],
+      fields: { Id: 'id', ...Object.fromEntries(USER_PERMISSIONS.map((f) => [f, 'boolean' as const])) },
       records: () => [{ Id: '000000000000000AAA', ...Object.fromEntries(USER_PERMISSIONS.map((f) => [f, org.settings.userPermissions?.[f] ?? true])) }],
     }),
     PermissionSet: (org) => ({
-      name: 'PermissionSet',
-      fields: ['Id', 'Name', 'Label', 'Description', 'NamespacePrefix', 'IsOwnedByProfile', 'IsCustom', 'Type', 'CreatedDate'],
+      fields: {
+        Id: 'id', Name: 'string', Label: 'string', Description: 'string', NamespacePrefix: 'string', IsOwnedByProfile: 'boolean', IsCustom: 'boolean',
+        Type: 'picklist', CreatedDate: 'datetime',
+      },
       records: () =>
         stored(org, 'PermissionSet').map(({ name, nodes }) => ({
           Id: org.componentIds.get(`PermissionSet:${name}`),

@@ -57,8 +57,6 @@ export function parseSoapCall(body: string, headers: Record<string, string | str
   return { method: operation.name, args: operation, ...(sessionId ? { sessionId } : {}) };
 }
 
-export const SOAP_METHODS = ['deploy', 'checkDeployStatus', 'retrieve', 'checkRetrieveStatus', 'listMetadata'];
-
 export function createSoapHandler(api: ReturnType<typeof createMetadataApi>) {
   return async function handle(org: OrgState, call: SoapCall, apiVersion: string): Promise<FakeResponse> {
     const args = call.args;

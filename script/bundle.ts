@@ -1,6 +1,6 @@
 // Builds dist/: the runner executes these files, never src/.
 //   dist/index.js  the entry (inputs, plan, metadata, summary): small, so a dry run starts fast
-//   dist/org.js    everything that talks to orgs (@salesforce/*), loaded on demand in two stages (org-login.ts)
+//   dist/org.js    everything that talks to orgs (@salesforce/*), loaded on demand in two stages (load-login.ts, load-steps.ts)
 //   dist/github.js storing the key as a GitHub secret (Octokit, libsodium), loaded by org.js only when asked for
 //   dist/package.json + dist/messages/  @salesforce/packaging looks for its message files next to the nearest
 //                  package.json above its code at load time; without them it spins forever (docs/platform-notes.md, "Library wire notes")
@@ -13,8 +13,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 
-// In the entry bundle, `import('./org-login.ts')` becomes a require of the sibling bundle; in the org bundle,
-// `import('./github-secret.ts')` likewise. org-login.ts's own `import('./org-steps.ts')` stays inside org.js, where
+// In the entry bundle, `import('./load-login.ts')` becomes a require of the sibling bundle; in the org bundle,
+// `import('./github-secret.ts')` likewise. load-login.ts's own `import('./load-steps.ts')` stays inside org.js, where
 // esbuild defers evaluating it (and source-deploy-retrieve and packaging with it) until it is called.
 const sibling = (module: string, file: string): Plugin => ({
   name: `${module}-external`,
@@ -64,8 +64,8 @@ const common = {
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist);
 const results = await Promise.all([
-  build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', plugins: [sibling('org-login', 'org.js'), noOidcClient] }),
-  build({ ...common, entryPoints: ['src/org-login.ts'], outfile: 'dist/org.js', plugins: [sibling('github-secret', 'github.js'), noOidcClient] }),
+  build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', plugins: [sibling('load-login', 'org.js'), noOidcClient] }),
+  build({ ...common, entryPoints: ['src/load-login.ts'], outfile: 'dist/org.js', plugins: [sibling('github-secret', 'github.js'), noOidcClient] }),
   build({ ...common, entryPoints: ['src/github-secret.ts'], outfile: 'dist/github.js', plugins: [noOidcClient] }),
 ]);
 

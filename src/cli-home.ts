@@ -1,4 +1,4 @@
-// Step 2's set-up for `dev-hub: <alias>` / `install-target: <alias>`: an sf CLI login made by an earlier step is
+// Step 4's set-up for `dev-hub: <alias>` / `install-target: <alias>`: an sf CLI login made by an earlier step is
 // read from the runner's HOME into the action's private HOME, so that the Salesforce libraries never write to
 // the runner's ~/.sfdx or ~/.sf (a refreshed access token, or the other login of a mixed run, would otherwise be
 // saved there, next to the key that decrypts it, and outlive the step).

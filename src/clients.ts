@@ -196,10 +196,6 @@ export const CLIENTS: Readonly<Record<ClientId, ClientPreset>> = PRESETS;
 /** Every preset's id, in declaration order (the order the input's error message lists them). */
 export const CLIENT_IDS = Object.keys(PRESETS) as ClientId[];
 
-export function clientPreset(id: ClientId): ClientPreset {
-  return CLIENTS[id];
-}
-
 export function isClientId(value: string): value is ClientId {
   return Object.hasOwn(PRESETS, value);
 }

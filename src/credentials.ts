@@ -1,4 +1,4 @@
-// Step 5 of the procedure: read what the org generated for the app: the consumer key (and secret), and the
+// Step 7 of the procedure: read what the org generated for the app: the consumer key (and secret), and the
 // links that tie later deploys and the package to the same OAuth consumer. The retrieve is read from memory:
 // the consumer key never touches the disk.
 import type { Connection } from '@salesforce/core';
@@ -9,7 +9,7 @@ import type { OrgLinks } from './model.ts';
 import { pollUntil } from './poll.ts';
 import { isTransientError, withRetry } from './retry.ts';
 import { maskSecret } from './mask.ts';
-import { componentNames, type ComponentNames } from './names.ts';
+import { componentNames, type ComponentNames } from './component-names.ts';
 
 export interface AppState {
   /** the ExternalClientApplication exists in the org */

@@ -1,4 +1,4 @@
-// Step 3 of the procedure: deploy the generated project to the Dev Hub with source-deploy-retrieve.
+// Step 6 of the procedure: deploy the generated project to the Dev Hub with source-deploy-retrieve.
 import { join, relative } from 'node:path';
 import type { Connection } from '@salesforce/core';
 import { ComponentSet, type MetadataApiDeployStatus } from '@salesforce/source-deploy-retrieve';

@@ -1,4 +1,4 @@
-// Store the app's consumer key (and secret) as GitHub Actions secrets (issue 6).
+// Step 8 of the procedure: store the app's consumer key (and secret) as GitHub Actions secrets.
 //
 // Repository secrets: GET /repos/{owner}/{repo}/actions/secrets/public-key, then
 //   PUT /repos/{owner}/{repo}/actions/secrets/{name} { encrypted_value, key_id }.
@@ -14,6 +14,7 @@ import sodium from 'libsodium-wrappers';
 import type { GithubSecretSettings } from './model.ts';
 import { withRetry } from './retry.ts';
 import { secretNameProblem } from './secret-name.ts';
+import { redactValues } from './mask.ts';
 
 export interface StoreSecretsOptions {
   /** Base URL of the REST API. Default: $GITHUB_API_URL, else https://api.github.com. */
@@ -62,7 +63,7 @@ export async function storeSecrets(
   opts: StoreSecretsOptions = {},
 ): Promise<StoreSecretsResult> {
   const secretsToHide = [settings.token, ...values.map((v) => v.value)];
-  const redact = (text: string): string => redactAll(text, secretsToHide);
+  const redact = (text: string): string => redactValues(text, secretsToHide);
   const log = (line: string): void => opts.log?.(redact(line));
   const fail = (message: string, status?: number): GithubSecretError => new GithubSecretError(redact(message), status);
 
@@ -195,7 +196,7 @@ export async function storeSecrets(
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Retry: one small function, so that it can move into a shared module later.
+// Retry: which failures withRetry (retry.ts) tries again.
 
 /** Transient: a 5xx answer, or no answer at all (Octokit reports network errors and timeouts as status 500). */
 export function isTransient(e: unknown): boolean {
@@ -315,13 +316,4 @@ function describeFailure(
 function isLoopback(host: string): boolean {
   const h = host.toLowerCase().replace(/^\[|\]$/g, '');
   return h === 'localhost' || h.startsWith('127.') || h === '::1';
-}
-
-/** Replace every occurrence of each secret (at least 4 characters long) with '***'. */
-function redactAll(text: string, secrets: string[]): string {
-  let out = text;
-  for (const s of secrets) {
-    if (s && s.length >= 4) out = out.split(s).join('***');
-  }
-  return out;
 }

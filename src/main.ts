@@ -1,5 +1,11 @@
-// The procedure, step by step: inputs → plan → metadata → logins → checks → deploy → consumer key → GitHub secret →
-// package → install → MCP servers → usable → summary. Each step lives in a module named after it.
+// The procedure, step by step; each step lives in the module named beside it (a module's header that cites a step
+// number cites this list):
+//   1. inputs (settings.ts)            6. deploy (deploy.ts)                 11. MCP servers (mcp-servers.ts)
+//   2. plan (plan.ts)                  7. consumer key (credentials.ts)      12. usable (usable.ts)
+//   3. metadata (render.ts)            8. GitHub secret (github-secret.ts)   13. summary (summary.ts)
+//   4. logins (login.ts)               9. package and version (packaging.ts)
+//   5. checks (preflight.ts)          10. install (packaging.ts)
+// A dry run stops after step 3, and its summary is step 13.
 import * as core from '@actions/core';
 import { homedir } from 'node:os';
 import type { AppPlan, Settings } from './model.ts';
@@ -11,9 +17,9 @@ import * as say from './mask.ts';
 import { maskAuthUrl, maskSecret, redact, setSecretOutput } from './mask.ts';
 import { prepareOutputDir, recordOwnedFiles, Workspace } from './workspace.ts';
 import { copyCliLogins } from './cli-home.ts';
-import { componentNames } from './names.ts';
+import { componentNames } from './component-names.ts';
 
-type OrgLogin = typeof import('./org-login.ts');
+type Login = typeof import('./load-login.ts');
 type SummaryOutputs = Parameters<typeof buildSummary>[0]['outputs'];
 
 const log = (line: string): void => say.info(line);
@@ -21,21 +27,21 @@ const log = (line: string): void => say.info(line);
 export async function run(): Promise<void> {
   let workspace: Workspace | undefined;
   let plan: AppPlan | undefined;
-  const outputs: SummaryOutputs = { appName: '', callbackUrls: [], consumerKeySet: false, consumerSecretSet: false };
+  const outputs: SummaryOutputs = { callbackUrls: [], consumerKeySet: false, consumerSecretSet: false };
   try {
+    // 1. The inputs, every one checked before any org is contacted, and 2. the plan they make.
     const settings = readSettingsFromEnv();
     maskSettings(settings);
     plan = planApp(settings);
     for (const warning of plan.warnings) say.warning(warning, { title: 'eca-action' });
 
-    // 1. The metadata, for review and as the record of what was deployed (org-agnostic: no org ids in it).
+    // 3. The metadata, for review and as the record of what was deployed (org-agnostic: no org ids in it).
     // Files are written over, never the folder removed: output-dir may be a folder of the user's repository.
     const metadataDir = settings.outputDir;
     const project = renderProject(plan, { target: 'deploy' });
     prepareOutputDir(metadataDir, 'output-dir', project);
     writeProject(metadataDir, project);
     recordOwnedFiles(metadataDir, project);
-    outputs.appName = plan.appName;
     outputs.callbackUrls = plan.callbackUrls;
     outputs.metadataDir = metadataDir;
     core.setOutput('app-name', plan.appName);
@@ -49,10 +55,10 @@ export async function run(): Promise<void> {
 
     workspace = Workspace.create();
     useLibraryHome(settings, workspace);
-    const login: OrgLogin = await import('./org-login.ts');
+    const login: Login = await import('./load-login.ts');
     const timeoutMs = (settings.package?.waitMinutes ?? 30) * 60_000;
 
-    // 2. The Dev Hub, and the install target: both logins work before anything is changed.
+    // 4. The Dev Hub, and the install target: both logins work before anything is changed.
     const hub = await core.group('Authenticate to the Dev Hub', async () => {
       const session = await login.connectDevHub(settings.devHub!, workspace!, log).catch((error: unknown) => {
         throw login.withInput(error, login.devHubInput(settings.devHub!));
@@ -72,7 +78,8 @@ export async function run(): Promise<void> {
       : undefined;
 
     const steps = await login.orgSteps();
-    // 3. Deploy. On a rerun the org's own links go back in, so the app keeps its OAuth consumer (and key).
+    // 5. Checks, with the app as it is now: on a rerun the org's own links go back into what is deployed and
+    // packaged, so the app keeps its OAuth consumer (and key).
     const before = await core.group('Read the existing app', async () => {
       const state = (await steps.appExists(hub.connection, plan!.appName, log))
         ? await steps.readAppState(hub.connection, plan!.appName, { withKey: false, withSecret: false, timeoutMs, log })
@@ -99,6 +106,7 @@ export async function run(): Promise<void> {
     await core.group('Check before any change', () =>
       steps.preflight(settings, hub, target, log, settings.package && target && before.exists ? packageDir : undefined),
     );
+    // 6. Deploy.
     const deployDir = workspace.dir('deploy');
     writeProject(deployDir, renderProject(plan, { target: 'deploy', links: before.links, names: before.names }));
     await core.group('Deploy the External Client App', async () => {
@@ -111,7 +119,7 @@ export async function run(): Promise<void> {
       }
     });
 
-    // 5. The consumer key: masked before it is set anywhere.
+    // 7. The consumer key: masked before it is set anywhere.
     const after = await core.group('Read the consumer key', () =>
       // The names just deployed: no need to look them up again.
       steps.readAppState(hub.connection, plan!.appName, {
@@ -132,6 +140,7 @@ export async function run(): Promise<void> {
     }
     log('Consumer key read and set as the masked output consumer-key.');
 
+    // 8. The consumer key as a GitHub secret.
     if (settings.github) {
       const github = settings.github;
       await core.group('Store the consumer key as a GitHub secret', async () => {
@@ -143,7 +152,7 @@ export async function run(): Promise<void> {
       });
     }
 
-    // 4. The package scratch orgs install.
+    // 9. The package scratch orgs install, and its version.
     if (settings.package) {
       const pkgSettings = settings.package;
       const pkg = await core.group('Create or reuse the package', async () => {
@@ -176,6 +185,7 @@ export async function run(): Promise<void> {
       core.setOutput('install-url', url);
       log(`Package version ${version.versionNumber}: ${version.subscriberPackageVersionId}${version.created ? '' : ' (reused)'}`);
 
+      // 10. The install, and 11. the hosted MCP servers, in the install target.
       if (target) {
         await core.group('Install into the target org', async () => {
           // A reused version is often installed already (the previous run put it there): installing it again
@@ -197,7 +207,7 @@ export async function run(): Promise<void> {
       }
     }
 
-    // The app is usable once the orgs accept its consumer key (with wait-until-usable): a new one can take 30 minutes.
+    // 12. The app is usable once the orgs accept its consumer key (with wait-until-usable): a new one can take 30 minutes.
     const usableMinutes = settings.waitUntilUsableMinutes ?? 0;
     if (usableMinutes > 0) {
       const orgs = [{ role: 'the Dev Hub', instanceUrl: hub.instanceUrl }];
@@ -209,7 +219,7 @@ export async function run(): Promise<void> {
       core.setOutput('usable', 'true');
     }
 
-    // 6. What a person needs to know.
+    // 13. What a person needs to know.
     await writeSummary(
       buildSummary({ plan, dryRun: false, outputs, devHub: { username: hub.username, instanceUrl: hub.instanceUrl, orgType: hub.orgType } }),
     );

@@ -57,12 +57,32 @@ export function maskAuthUrl(authUrl: string | undefined): void {
 
 /** Replace every known secret, and anything shaped like an access token, in `text` with `***`. */
 export function redact(text: string): string {
+  return redactValues(text, secrets).replace(ACCESS_TOKEN, '***');
+}
+
+/**
+ * Replace each of `values` (those of at least `minLength` characters: a shorter one would blank out common text) in
+ * `text` with `***`. For secrets held apart from the registry: a request's own (github-secret.ts), and the raw
+ * secret inputs (`redactInputs`). Longest first, so that parts of a secret never survive.
+ */
+export function redactValues(text: string, values: Iterable<string>, minLength = 4): string {
   let out = text;
-  // Longest first, so that parts of a secret never survive.
-  for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
+  for (const s of [...values].filter((v) => v.length >= minLength).sort((a, b) => b.length - a.length)) {
     if (out.includes(s)) out = out.split(s).join('***');
   }
-  return out.replace(ACCESS_TOKEN, '***');
+  return out;
+}
+
+/**
+ * An input problem's text with the raw values of the secret inputs blanked out: the last line of defence, before
+ * anything is registered, should a value slip into a message. Each value whole, trimmed, and line by line (a key
+ * pasted as one line carries literal `\n`); not a PEM's armour lines, which are public text the messages quote.
+ */
+export function redactInputs(text: string, values: string[]): string {
+  const forms = values
+    .flatMap((s) => [s, s.trim(), ...s.split(/\r?\n|\\n/).map((l) => l.trim())])
+    .filter((s) => !/^-----(BEGIN|END) /.test(s));
+  return redactValues(text, forms, 6);
 }
 
 /** Whether a value is shaped like a credential (auth URL, private key, token), so that it is never echoed. */

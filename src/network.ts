@@ -31,7 +31,7 @@ export function isUnreachable(url: string): boolean {
 
 /**
  * Run `callback` once, just after the first request to an org went out: the moment from which the process only
- * waits on the network for a while (org-login.ts loads the later steps then).
+ * waits on the network for a while (load-login.ts loads the later steps then).
  */
 export function afterFirstConnection(callback: () => void): void {
   firstConnection.push(callback);

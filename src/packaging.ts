@@ -1,4 +1,4 @@
-// Step 4 of the procedure: the app reaches scratch orgs as a managed 2GP package built in the Dev Hub.
+// Steps 9 and 10 of the procedure: the app reaches scratch orgs as a managed 2GP package built in the Dev Hub.
 // @salesforce/packaging does the work; this module decides what to reuse and waits with progress.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -24,7 +24,6 @@ export interface PackageRef {
 }
 
 export interface VersionResult {
-  packageVersionId: string;
   subscriberPackageVersionId: string;
   versionNumber: string;
   /** empty when a reused version's request is no longer listed */
@@ -220,7 +219,6 @@ async function waitForVersion(
   }
   return {
     createRequestId: requestId,
-    packageVersionId: report.Package2VersionId ?? '',
     subscriberPackageVersionId: report.SubscriberPackageVersionId,
     versionNumber: report.VersionNumber ?? settings.versionNumber,
   };
@@ -287,7 +285,6 @@ async function findBuiltVersion(connection: Connection, packageId: string, tag: 
   );
   return {
     createRequestId: request.records[0]?.Id ?? '',
-    packageVersionId: v.Id,
     subscriberPackageVersionId: v.SubscriberPackageVersionId,
     versionNumber: `${v.MajorVersion}.${v.MinorVersion}.${v.PatchVersion}.${v.BuildNumber}`,
     created: false,

@@ -52,7 +52,7 @@ export function planApp(settings: Settings): AppPlan {
 
   const { value: days, origin: daysOrigin } = resolve(settings, 'refreshTokenValidityDays');
   const { value: rotation, origin: rotationOrigin } = resolve(settings, 'refreshTokenRotation');
-  // There is no single-logout boolean in the metadata: the URL is the switch (open-answers.md §1).
+  // There is no single-logout boolean in the metadata: the URL is the switch (docs/platform-notes.md §11).
   const singleLogoutUrl =
     settings.singleLogoutUrl !== undefined && (settings.singleLogout || recommended) ? settings.singleLogoutUrl : undefined;
 

@@ -5,7 +5,7 @@
 import type { Connection } from '@salesforce/core';
 import { Package } from '@salesforce/packaging';
 import type { PackageSettings, Settings } from './model.ts';
-import { OrgError, devHubInput, type OrgSession } from './orgs.ts';
+import { OrgError, devHubInput, type OrgSession } from './login.ts';
 import { reusableVersionId } from './packaging.ts';
 import { withRetry } from './retry.ts';
 import { redact } from './mask.ts';

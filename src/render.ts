@@ -7,12 +7,12 @@
 //             a consumer key or secret), OAuth settings, OAuth policy, and the permission set if asked for.
 //   package – only what a managed 2GP package can and should carry: the app and its OAuth settings (with the
 //             oauthLink to the Dev Hub's consumer). Global settings are "private and sensitive … can't be
-//             packaged"; policies belong to each installing org's admin (open-answers.md §2).
+//             packaged"; policies belong to each installing org's admin (docs/platform-notes.md §3, §9).
 import { isAbsolute, resolve, sep } from 'node:path';
 import { writeNoFollow } from './workspace.ts';
 import { XMLBuilder } from 'fast-xml-parser';
 import type { AppPlan, OrgLinks, ProjectFile } from './model.ts';
-import { componentNames, type ComponentNames } from './names.ts';
+import { componentNames, type ComponentNames } from './component-names.ts';
 
 export const SOURCE_API_VERSION = '66.0';
 export const METADATA_NS = 'http://soap.sforce.com/2006/04/metadata';
@@ -146,7 +146,7 @@ function renderApp(plan: AppPlan, links?: OrgLinks): string {
 function renderGlobalOauth(plan: AppPlan, names: ComponentNames): string {
   const g = plan.global;
   return metadataXml('ExtlClntAppGlobalOauthSettings', {
-    // Several URLs go into one element, one per line (open-answers.md §3).
+    // Several URLs go into one element, one per line (docs/platform-notes.md §1).
     callbackUrl: plan.callbackUrls.join('\n'),
     externalClientApplication: names.app,
     isClientCredentialsFlowEnabled: g.isClientCredentialsFlowEnabled,
@@ -192,7 +192,7 @@ function renderOauthSettings(plan: AppPlan, names: ComponentNames, links?: OrgLi
 function renderOauthPolicy(plan: AppPlan, names: ComponentNames): string {
   const p = plan.policy;
   return metadataXml('ExtlClntAppOauthConfigurablePolicies', {
-    // API names: IDs would differ per org (open-answers.md §4).
+    // API names: IDs would differ per org (docs/platform-notes.md §4).
     commaSeparatedPermissionSet: p.permittedUsersPolicyType === 'AdminApprovedPreAuthorized' ? p.permissionSet : undefined,
     externalClientApplication: names.app,
     ipRelaxationPolicyType: p.ipRelaxationPolicyType,

@@ -3,7 +3,7 @@
 // the input, say what is wrong and what would be right, and never repeat the value of a secret input.
 // What one value may look like is decided elsewhere: text, URLs, addresses and names in checks.ts, trusted IP
 // ranges in ip-ranges.ts, the JWT key in jwt-key.ts, GitHub's secret names in secret-name.ts.
-import { COMPONENT_SUFFIX_MAX } from './names.ts';
+import { COMPONENT_SUFFIX_MAX } from './component-names.ts';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { CLIENT_IDS, CLIENTS, desktopClients, isClientId } from './clients.ts';
@@ -35,6 +35,7 @@ import {
 import { parseIpRange } from './ip-ranges.ts';
 import { normalizeJwtKey } from './jwt-key.ts';
 import { checkLoginOrigin, LOGIN_HOST_RULE } from './login-hosts.ts';
+import { redactInputs } from './mask.ts';
 import { MCP_SERVERS, mcpServerName } from './mcp-servers.ts';
 import { secretNameProblem } from './secret-name.ts';
 
@@ -68,7 +69,7 @@ export const DEFAULTS = {
 
 export const LIMITS = {
   // Every ECA component's DeveloperName "must be 40 characters or fewer" (Object Reference), and the app's parts
-  // add their suffix to the app's name (names.ts: `_glbloauth`, `_oauthPlcy`, 10 characters).
+  // add their suffix to the app's name (component-names.ts: `_glbloauth`, `_oauthPlcy`, 10 characters).
   appName: 40 - COMPONENT_SUFFIX_MAX,
   appLabel: 80,
   description: 256,
@@ -249,16 +250,7 @@ class Problems {
 
 /** Last line of defence: if a secret's text slipped into a message anyway, blank it out. */
 function scrub(problems: InputProblem[], secrets: string[]): InputProblem[] {
-  const forms = secrets
-    .flatMap((s) => [s, s.trim(), ...s.split(/\r?\n|\\n/).map((l) => l.trim())])
-    // A PEM's armour lines are public text that our own messages quote.
-    .filter((s) => s.length >= 6 && !/^-----(BEGIN|END) /.test(s));
-  forms.sort((a, b) => b.length - a.length);
-  return problems.map(({ input, message }) => {
-    let m = message;
-    for (const s of forms) if (m.includes(s)) m = m.split(s).join('***');
-    return { input, message: m };
-  });
+  return problems.map(({ input, message }) => ({ input, message: redactInputs(message, secrets) }));
 }
 
 function secretInstallTarget(read: (name: string) => string): string[] {

@@ -1,4 +1,4 @@
-// Step 6 of the procedure: what a person needs to know, as GitHub-flavoured Markdown for the job summary.
+// Step 13 of the procedure: what a person needs to know, as GitHub-flavoured Markdown for the job summary.
 // Pure. It never receives the consumer key or secret, only whether they were set and where they went, so it
 // cannot leak them. Every user-provided string passes through escapeMarkdown or code() before it lands here.
 import { CLIENTS } from './clients.ts';
@@ -10,7 +10,6 @@ import { SECRET_NAME } from './secret-name.ts';
 export type OrgType = 'production' | 'sandbox' | 'developer' | 'scratch';
 
 export interface SummaryOutputs {
-  appName: string;
   callbackUrls: string[];
   metadataDir?: string;
   packageId?: string;
@@ -38,7 +37,7 @@ export interface SummaryInput {
   devHub?: { username: string; instanceUrl: string; orgType?: OrgType };
 }
 
-// Official "Find Your Server URL" (open-answers.md §6): the server name keeps its `platform/` prefix.
+// Official "Find Your Server URL" (docs/platform-notes.md §12): the server name keeps its `platform/` prefix.
 export const MCP_URL = {
   production: 'https://api.salesforce.com/platform/mcp/v1/platform/<server>',
   sandbox: 'https://api.salesforce.com/platform/mcp/v1/sandbox/platform/<server>',

@@ -1,4 +1,4 @@
-// The last step, with `wait-until-usable`: wait until the orgs accept the new app's consumer key, without anyone
+// Step 12, with `wait-until-usable`: wait until the orgs accept the new app's consumer key, without anyone
 // signing in. The token endpoint is asked to redeem a made-up authorization code: an org that does not (yet) know
 // the client answers invalid_client_id, one that knows it turns down the code (invalid_grant). docs/platform-notes.md §17.
 import { randomBytes } from 'node:crypto';

@@ -68,7 +68,7 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
     GITHUB_STEP_SUMMARY: summaryFile,
     GITHUB_STATE: stateFile,
     GITHUB_ACTIONS: 'true',
-    // Test speed only: real runs poll from 200 ms up to 10 s and retry from 1 s.
+    // Test speed only: real runs poll from 100 ms (2 s for wait-until-usable) up to 10–30 s, and retry from 1 s.
     ECA_ACTION_POLL_INITIAL_MS: '50',
     ECA_ACTION_POLL_MAX_MS: '200',
     ECA_ACTION_RETRY_BASE_MS: '50',

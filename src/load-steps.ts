@@ -1,8 +1,8 @@
-// The steps after login: checks, deploy, read the credentials, package, MCP servers, the usable wait, store secrets
-// (loaded by org-login.ts).
+// The second of the two loading stages (load-login.ts loads it): the steps after login. Checks, deploy, read the
+// credentials, package, MCP servers, the usable wait, store secrets.
 export { deployProject, annotateFailures, DeployError } from './deploy.ts';
-export { appExists, readAppState, type AppState } from './credentials.ts';
-export { ensurePackage, createVersion, installVersion, installUrl, isInstalled, PackagingError } from './packaging.ts';
+export { appExists, readAppState } from './credentials.ts';
+export { ensurePackage, createVersion, installVersion, installUrl, isInstalled } from './packaging.ts';
 export { preflight } from './preflight.ts';
 export { activateMcpServers } from './mcp-servers.ts';
 export { waitUntilUsable } from './usable.ts';

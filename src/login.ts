@@ -1,4 +1,4 @@
-// Step 2 of the procedure: reach the Dev Hub (and the install target) through @salesforce/core.
+// Step 4 of the procedure: reach the Dev Hub (and the install target) through @salesforce/core.
 // JWT bearer, SFDX auth URL, or an sf CLI login made by an earlier step.
 import { AuthInfo, Connection, Lifecycle, StateAggregator } from '@salesforce/core';
 import type { DevHubAuth, OrgRef } from './model.ts';
@@ -17,7 +17,11 @@ export interface OrgSession {
   orgType?: 'production' | 'sandbox' | 'developer' | 'scratch';
 }
 
-/** A problem a user can fix, said in their words; main turns it into a failed step without a stack. */
+/**
+ * A login or org problem a user can fix, said in their words and, where known, naming the input at fault, so that
+ * its message is the whole report. Nothing catches it by type: main fails the step with the message of any error.
+ * preflight.ts's PreflightError extends it.
+ */
 export class OrgError extends Error {
   override name = 'OrgError';
 }
