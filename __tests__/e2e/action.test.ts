@@ -3,12 +3,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
-import { startFakeOrg, type FakeOrg } from '../fake-org/server.ts';
-import { stateOf } from '../fake-org/packaging-state.ts';
-import { startFakeGitHub } from '../fake-github/server.ts';
-import { runAction } from './helpers/run-action.ts';
-import { assertNoLeaks, leftovers } from './helpers/leaks.ts';
-import { APP, consumerOf, fakeEnv, jwtInputs, secretsOf } from './helpers/fake-env.ts';
+import { startFakeOrg, type FakeOrg } from '../../fake-org/server.ts';
+import { stateOf } from '../../fake-org/packaging-state.ts';
+import { startFakeGitHub } from '../../fake-github/server.ts';
+import { runAction } from '../helpers/run-action.ts';
+import { assertNoLeaks, leftovers } from '../helpers/leaks.ts';
+import { APP, consumerOf, fakeEnv, jwtInputs, secretsOf } from '../helpers/fake-env.ts';
 
 let org: FakeOrg;
 before(async () => {

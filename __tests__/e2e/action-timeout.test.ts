@@ -1,11 +1,11 @@
 // wait-minutes bounds the wait for a package version: a version that never finishes fails the run cleanly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFakeOrg } from '../fake-org/server.ts';
-import { stateOf } from '../fake-org/packaging-state.ts';
-import { runAction } from './helpers/run-action.ts';
-import { assertNoLeaks, leftovers } from './helpers/leaks.ts';
-import { fakeEnv, jwtInputs, secretsOf } from './helpers/fake-env.ts';
+import { startFakeOrg } from '../../fake-org/server.ts';
+import { stateOf } from '../../fake-org/packaging-state.ts';
+import { runAction } from '../helpers/run-action.ts';
+import { assertNoLeaks, leftovers } from '../helpers/leaks.ts';
+import { fakeEnv, jwtInputs, secretsOf } from '../helpers/fake-env.ts';
 
 test('a package version that does not finish within wait-minutes fails cleanly, on time, saying how to check on it; the rerun waits for it', async () => {
   const org = await startFakeOrg();

@@ -7,13 +7,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, lstatSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFakeOrg, type FakeOrg } from '../fake-org/server.ts';
-import { soapFault } from '../fake-org/soap.ts';
-import { runAction, type ActionRun } from './helpers/run-action.ts';
-import { assertNoLeaks, needles } from './helpers/leaks.ts';
-import { APP, consumerOf, fakeEnv, jwtInputs, secretsOf } from './helpers/fake-env.ts';
-import { closedPort, startHostileProxy, startTokenEndpoint } from './helpers/hostile.ts';
-import { installLoopbackGuard } from './helpers/loopback.ts';
+import { startFakeOrg, type FakeOrg } from '../../fake-org/server.ts';
+import { soapFault } from '../../fake-org/soap.ts';
+import { runAction, type ActionRun } from '../helpers/run-action.ts';
+import { assertNoLeaks, needles } from '../helpers/leaks.ts';
+import { APP, consumerOf, fakeEnv, jwtInputs, secretsOf } from '../helpers/fake-env.ts';
+import { closedPort, startHostileProxy, startTokenEndpoint } from '../helpers/hostile.ts';
+import { installLoopbackGuard } from '../helpers/loopback.ts';
 
 let org: FakeOrg;
 before(async () => {

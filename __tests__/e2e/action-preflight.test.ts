@@ -2,10 +2,10 @@
 // naming the input at fault. The bundle runs against the fake org; its request log shows that nothing was deployed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFakeOrg, type FakeOrg } from '../fake-org/server.ts';
-import { runAction, type ActionRun } from './helpers/run-action.ts';
-import { assertNoLeaks } from './helpers/leaks.ts';
-import { fakeEnv, jwtInputs, secretsOf } from './helpers/fake-env.ts';
+import { startFakeOrg, type FakeOrg } from '../../fake-org/server.ts';
+import { runAction, type ActionRun } from '../helpers/run-action.ts';
+import { assertNoLeaks } from '../helpers/leaks.ts';
+import { fakeEnv, jwtInputs, secretsOf } from '../helpers/fake-env.ts';
 
 let org: FakeOrg;
 before(async () => {

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFakeOrg, type FakeOrg } from '../fake-org/server.ts';
-import { selfSigned, type KeyAndCert } from '../fake-org/certs.ts';
-import { stateOf } from '../fake-org/packaging-state.ts';
-import { runAction, type ActionRun, type RunOptions } from './helpers/run-action.ts';
-import { assertCleanRun } from './helpers/leaks.ts';
-import { APP, consumerOf, fakeEnv, jwtInputs, secretsOf } from './helpers/fake-env.ts';
+import { startFakeOrg, type FakeOrg } from '../../fake-org/server.ts';
+import { selfSigned, type KeyAndCert } from '../../fake-org/certs.ts';
+import { stateOf } from '../../fake-org/packaging-state.ts';
+import { runAction, type ActionRun, type RunOptions } from '../helpers/run-action.ts';
+import { assertCleanRun } from '../helpers/leaks.ts';
+import { APP, consumerOf, fakeEnv, jwtInputs, secretsOf } from '../helpers/fake-env.ts';
 
 let jwtKey: KeyAndCert;
 before(async () => {

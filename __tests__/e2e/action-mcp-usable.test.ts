@@ -2,10 +2,10 @@
 // orgs accept the new app's consumer key (wait-until-usable), both through the bundle against the fake org.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFakeOrg, type FakeOrg } from '../fake-org/server.ts';
-import { runAction } from './helpers/run-action.ts';
-import { assertNoLeaks } from './helpers/leaks.ts';
-import { consumerOf, fakeEnv, jwtInputs, secretsOf } from './helpers/fake-env.ts';
+import { startFakeOrg, type FakeOrg } from '../../fake-org/server.ts';
+import { runAction } from '../helpers/run-action.ts';
+import { assertNoLeaks } from '../helpers/leaks.ts';
+import { consumerOf, fakeEnv, jwtInputs, secretsOf } from '../helpers/fake-env.ts';
 
 const orgs: FakeOrg[] = [];
 after(async () => {
