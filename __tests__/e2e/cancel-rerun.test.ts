@@ -147,13 +147,16 @@ function assertConverged(org: FakeOrg, runs: ActionRun[], key?: string): void {
   assert.equal(new Set(numbers).size, numbers.length, `each run its own version: ${numbers.join(', ')}`);
 }
 
+const RACE_HOLD_MS = 5000;
+
 test('two first runs at once against a new org: the app, its key and the package are made once', async () => {
   const org = await startFakeOrg({ jwtKey });
   try {
-    // Hold both deploys and both package look-ups for a moment, so that each run reads "no app" and "no package"
-    // before the other one made them: the race, every time.
-    org.faults.delay('soap.deploy', 1500, { times: 2 });
-    org.faults.delay('tooling.query.package2', 1500, { times: 2 });
+    // Hold both deploys and both package look-ups, so that each run reads "no app" and "no package" before the other
+    // one made them: the race, every time. The hold is far longer than the two runs' start can differ on a loaded
+    // machine.
+    org.faults.delay('soap.deploy', RACE_HOLD_MS, { times: 2 });
+    org.faults.delay('tooling.query.package2', RACE_HOLD_MS, { times: 2 });
     const runs = await Promise.all([1, 2].map(() => run(org, { inputs: jwtInputs(org, { 'new-version': 'always' }) })));
     assert.equal(runs.filter((r) => /MCP_Client_App is new/.test(r.stdout)).length, 2, 'both runs found no app');
     assert.equal(org.log.filter((e) => e.route === 'tooling.package2.create').length, 2, 'both runs tried to create the package');
