@@ -84,6 +84,17 @@ test('the README starts with the two developer commands that work on a fresh mac
   assert.ok(readme.indexOf('```sh') < readme.indexOf('\n## '), 'the commands come before the first section');
   assert.match(firstBlock, /^npm ci && npm run demo\b/m);
   assert.match(firstBlock, /^npm ci && npm test\b/m);
+  // One command runs every test: the fast ones first, then those that run the bundle.
+  assert.match(firstBlock, /^npm ci && npm test && npm run test:e2e\b/m);
+});
+
+test('npm test stays fast: a test that runs the bundle (runAction) is in __tests__/e2e/, run by npm run test:e2e', () => {
+  const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+  assert.match(scripts.test ?? '', /'__tests__\/\*\.test\.ts'/);
+  assert.match(scripts['test:e2e'] ?? '', /'__tests__\/e2e\/\*\.test\.ts'/);
+  for (const file of readdirSync(join(root, '__tests__')).filter((f) => f.endsWith('.test.ts'))) {
+    assert.doesNotMatch(read(`__tests__/${file}`), /\brunAction\(/, `__tests__/${file} runs the bundle: move it to __tests__/e2e/`);
+  }
 });
 
 /** GitHub's anchor for a heading: lower case, punctuation other than - and _ dropped, spaces as hyphens. */

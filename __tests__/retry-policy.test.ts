@@ -61,7 +61,9 @@ test('a package version not yet installable: the codes @salesforce/packaging wai
   assert.equal(isTransientError(Object.assign(new Error('x'), { errorCode: 'UNKNOWN_EXCEPTION' })), false);
 });
 
-test('withRetry with a deadline keeps trying until it, then gives up with the last error', async () => {
+test('withRetry with a deadline keeps trying until it, then gives up with the last error', async (t) => {
+  // The test's own clock (Date only), so that no machine is too slow for it: each call takes 10 ms of it.
+  t.mock.timers.enable({ apis: ['Date'], now: 0 });
   const slept: number[] = [];
   let calls = 0;
   const deadline = Date.now() + 200;
@@ -69,12 +71,13 @@ test('withRetry with a deadline keeps trying until it, then gives up with the la
     withRetry(
       async () => {
         calls++;
+        t.mock.timers.tick(10);
         throw Object.assign(new Error('invalid cross reference id'), { errorCode: 'INVALID_CROSS_REFERENCE_KEY' });
       },
       { what: 'x', baseMs: 100, maxMs: 100, deadline, isTransient: isVersionNotYetInstallable, sleep: async (ms) => void slept.push(ms) },
     ),
     /invalid cross reference id/,
   );
-  // the test's sleep does not pass time: the deadline alone would never end it, so the wall clock must
+  // the test's sleep does not pass time: the calls' time alone reaches the deadline, so the clock is what ends it
   assert.ok(calls > 5, `${calls} calls`);
 });

@@ -25,16 +25,15 @@ test('a client the org knows is usable at once (invalid_grant for the made-up co
   assert.doesNotMatch(lines.join('\n'), /does not know/);
 });
 
-test('a client the org never knows: fails when the minutes run out, saying the app is still created', async () => {
+// The timeout is the "does not hang" bound, generous for a loaded machine: the wait itself is 600 ms.
+test('a client the org never knows: fails when the minutes run out, saying the app is still created', { timeout: 30_000 }, async () => {
   lines.length = 0;
-  const started = Date.now();
   await assert.rejects(
     waitUntilUsable([{ role: 'the Dev Hub', instanceUrl: org.url }], { consumerKey: '3MVG9notaknownclientkey000000', callbackUrl: 'http://localhost:8787/callback' }, 0.01, log),
     (error: unknown) =>
       error instanceof NotUsableError &&
       /^wait-until-usable: the Dev Hub did not accept the app's consumer key within 600 ms\. The app is created and its consumer key is in the outputs/.test(error.message),
   );
-  assert.ok(Date.now() - started < 5000);
   assert.match(lines.join('\n'), /does not know the app yet \(invalid_client_id\)/);
   assert.ok(!lines.join('\n').includes('3MVG9notaknownclientkey000000'), 'the key is never logged');
 });

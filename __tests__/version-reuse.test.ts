@@ -1,5 +1,5 @@
 // What decides whether a run builds a package version or reuses one (the content hash), and how long waits report
-// progress. The end-to-end behaviour (a rerun reuses, new-version: always builds) is in action.test.ts.
+// progress. The end-to-end behaviour (a rerun reuses, new-version: always builds) is in e2e/action.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';

@@ -10,13 +10,13 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFakeOrg, type FakeOrg } from '../fake-org/server.ts';
-import { selfSigned, type KeyAndCert } from '../fake-org/certs.ts';
-import { matchesRoute } from '../fake-org/faults.ts';
-import { stateOf } from '../fake-org/packaging-state.ts';
-import { runAction, type ActionRun } from './helpers/run-action.ts';
-import { assertCleanRun } from './helpers/leaks.ts';
-import { APP, consumerOf, fakeEnv, jwtInputs, secretsOf } from './helpers/fake-env.ts';
+import { startFakeOrg, type FakeOrg } from '../../fake-org/server.ts';
+import { selfSigned, type KeyAndCert } from '../../fake-org/certs.ts';
+import { matchesRoute } from '../../fake-org/faults.ts';
+import { stateOf } from '../../fake-org/packaging-state.ts';
+import { runAction, type ActionRun } from '../helpers/run-action.ts';
+import { assertCleanRun } from '../helpers/leaks.ts';
+import { APP, consumerOf, fakeEnv, jwtInputs, secretsOf } from '../helpers/fake-env.ts';
 
 /** The routes of a full run (JWT Dev Hub, require-secret, package, install into the scratch org), in order of first use. */
 const ROUTES = [

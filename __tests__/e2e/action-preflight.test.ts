@@ -1,17 +1,18 @@
 // Fail before side effects: every problem that can be known before the first deploy stops the run before it,
 // naming the input at fault. The bundle runs against the fake org; its request log shows that nothing was deployed.
-import { test, before, after } from 'node:test';
+// Each test has a fake org of its own: what one test installs or changes there cannot decide another's outcome.
+import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFakeOrg, type FakeOrg } from '../fake-org/server.ts';
-import { runAction, type ActionRun } from './helpers/run-action.ts';
-import { assertNoLeaks } from './helpers/leaks.ts';
-import { fakeEnv, jwtInputs, secretsOf } from './helpers/fake-env.ts';
+import { startFakeOrg, type FakeOrg } from '../../fake-org/server.ts';
+import { runAction, type ActionRun } from '../helpers/run-action.ts';
+import { assertNoLeaks } from '../helpers/leaks.ts';
+import { fakeEnv, jwtInputs, secretsOf } from '../helpers/fake-env.ts';
 
 let org: FakeOrg;
-before(async () => {
+beforeEach(async () => {
   org = await startFakeOrg();
 });
-after(async () => {
+afterEach(async () => {
   await org.close();
 });
 

@@ -4,11 +4,11 @@
 // the components the app has and update them, never add a second policy.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFakeOrg, type FakeOrg } from '../fake-org/server.ts';
-import { filePath, TYPE_BY_NAME } from '../fake-org/schema.ts';
-import { runAction } from './helpers/run-action.ts';
-import { consumerOf, fakeEnv, jwtInputs, secretsOf } from './helpers/fake-env.ts';
-import { assertNoLeaks } from './helpers/leaks.ts';
+import { startFakeOrg, type FakeOrg } from '../../fake-org/server.ts';
+import { filePath, TYPE_BY_NAME } from '../../fake-org/schema.ts';
+import { runAction } from '../helpers/run-action.ts';
+import { consumerOf, fakeEnv, jwtInputs, secretsOf } from '../helpers/fake-env.ts';
+import { assertNoLeaks } from '../helpers/leaks.ts';
 
 let org: FakeOrg;
 before(async () => {

@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFakeOrg } from '../fake-org/server.ts';
-import { runAction } from './helpers/run-action.ts';
-import { assertNoLeaks, leftovers } from './helpers/leaks.ts';
-import { consumerOf, fakeEnv, secretsOf } from './helpers/fake-env.ts';
-import { installLoopbackGuard } from './helpers/loopback.ts';
+import { startFakeOrg } from '../../fake-org/server.ts';
+import { runAction } from '../helpers/run-action.ts';
+import { assertNoLeaks, leftovers } from '../helpers/leaks.ts';
+import { consumerOf, fakeEnv, secretsOf } from '../helpers/fake-env.ts';
+import { installLoopbackGuard } from '../helpers/loopback.ts';
 
 test('sf CLI logins from an earlier step are reused for the Dev Hub and the install target', async () => {
   const org = await startFakeOrg();

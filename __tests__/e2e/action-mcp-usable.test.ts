@@ -2,10 +2,10 @@
 // orgs accept the new app's consumer key (wait-until-usable), both through the bundle against the fake org.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFakeOrg, type FakeOrg } from '../fake-org/server.ts';
-import { runAction } from './helpers/run-action.ts';
-import { assertNoLeaks } from './helpers/leaks.ts';
-import { consumerOf, fakeEnv, jwtInputs, secretsOf } from './helpers/fake-env.ts';
+import { startFakeOrg, type FakeOrg } from '../../fake-org/server.ts';
+import { runAction } from '../helpers/run-action.ts';
+import { assertNoLeaks } from '../helpers/leaks.ts';
+import { consumerOf, fakeEnv, jwtInputs, secretsOf } from '../helpers/fake-env.ts';
 
 const orgs: FakeOrg[] = [];
 after(async () => {
@@ -55,7 +55,8 @@ test('mcp-servers: an unknown server name is refused before any org is contacted
 
 test('wait-until-usable: waits through the unknown-client phase of the Dev Hub and the install target, then usable', async () => {
   const org = await freshOrg();
-  org.ctx.timing.appUsableMs = 1500;
+  // Unknown for a while after the install: long enough that the first probe meets it on a loaded machine too.
+  org.ctx.timing.appUsableMs = 5000;
   const run = await runAction({ inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl, 'wait-until-usable': '1' }), env: fakeEnv(org) });
   assert.equal(run.code, 0, run.stdout + run.stderr);
   assert.equal(run.outputs['usable'], 'true');

@@ -3,11 +3,11 @@
 // waits through every "not yet" phase until wait-minutes runs out, and never installs twice.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFakeOrg, type FakeOrg } from '../fake-org/server.ts';
-import { stateOf } from '../fake-org/packaging-state.ts';
-import { runAction } from './helpers/run-action.ts';
-import { fakeEnv, jwtInputs, secretsOf } from './helpers/fake-env.ts';
-import { assertNoLeaks } from './helpers/leaks.ts';
+import { startFakeOrg, type FakeOrg } from '../../fake-org/server.ts';
+import { stateOf } from '../../fake-org/packaging-state.ts';
+import { runAction } from '../helpers/run-action.ts';
+import { fakeEnv, jwtInputs, secretsOf } from '../helpers/fake-env.ts';
+import { assertNoLeaks } from '../helpers/leaks.ts';
 
 async function withOrg(fn: (org: FakeOrg) => Promise<void>): Promise<void> {
   const org = await startFakeOrg();
