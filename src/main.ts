@@ -267,7 +267,8 @@ function fail(error: unknown): void {
     for (const p of (error as Error & { problems: string[] }).problems) say.error(p, { title: `Input ${p.split(':')[0]}` });
   }
   say.setFailed(`eca-action failed: ${message(error)}`);
-  if (process.env.ECA_ACTION_DEBUG === 'true' && error instanceof Error && error.stack) say.debug(error.stack);
+  // The stack only with the runner's debug logging (re-run with debug logging, or the ACTIONS_STEP_DEBUG secret).
+  if (core.isDebug() && error instanceof Error && error.stack) say.debug(error.stack);
 }
 
 async function writeSummary(markdown: string): Promise<void> {
