@@ -267,7 +267,7 @@ function fail(error: unknown): void {
     for (const p of (error as Error & { problems: string[] }).problems) say.error(p, { title: `Input ${p.split(':')[0]}` });
   }
   say.setFailed(`eca-action failed: ${message(error)}`);
-  // The stack only with the runner's debug logging (re-run with debug logging, or the ACTIONS_STEP_DEBUG secret).
+  // The stack only when the runner's debug logging is on (RUNNER_DEBUG=1: re-run with debug logging, ACTIONS_STEP_DEBUG).
   if (core.isDebug() && error instanceof Error && error.stack) say.debug(error.stack);
 }
 
