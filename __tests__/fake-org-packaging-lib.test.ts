@@ -250,8 +250,9 @@ test('install errors surface in the result: a forced failure, then the beta that
 
 test("the action's packaging steps (src/packaging.ts) against the fake, with an installation key", async () => {
   const { ensurePackage, createVersion, installVersion } = await import('../src/packaging.ts');
-  process.env.ECA_ACTION_POLL_INITIAL_MS = '20';
-  process.env.ECA_ACTION_POLL_MAX_MS = '100';
+  const { setTiming } = await import('../src/timing.ts');
+  const fast = { initialMs: 20, maxMs: 100 };
+  setTiming({ job: fast, versionBuild: fast, replication: fast, install: fast, usable: fast });
   const dir = join(work, 'action-project');
   write(join(dir, 'sfdx-project.json'), JSON.stringify({ packageDirectories: [{ path: 'force-app', default: true }], name: 'eca2', namespace: NS, sourceApiVersion: '66.0' }));
   const link = await deployToHub('McpApp2');

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFakeGitHub, type FakeGitHub } from '../fake-github/server.ts';
 import { storeSecrets, type StoreSecretsOptions } from '../src/github-secret.ts';
+import { setTiming } from '../src/timing.ts';
 import type { GithubSecretSettings } from '../src/model.ts';
 
 const TOKEN = 'github_pat_11AAAAAAA0testTokenValueDoNotLeak_9zZ';
@@ -16,6 +17,8 @@ const seen: string[] = [];
 
 let gh: FakeGitHub;
 before(async () => {
+  // Retries after 5 ms, not 1 s: the GitHub policy's attempts, faster.
+  setTiming({ github: { baseMs: 5 } });
   gh = await startFakeGitHub({
     token: TOKEN,
     tokensWithoutPermission: [READONLY_TOKEN],
@@ -36,7 +39,6 @@ function opts(over: Partial<StoreSecretsOptions> = {}): StoreSecretsOptions & { 
   return {
     apiUrl: gh.url,
     repository: 'octo-org/octo-repo',
-    retryDelaysMs: [5, 10],
     log: (l) => {
       lines.push(l);
       seen.push(l);

@@ -3,6 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFakeOrg, type FakeOrg } from '../fake-org/server.ts';
 import { NotUsableError, waitUntilUsable } from '../src/usable.ts';
+import { setTiming } from '../src/timing.ts';
 
 let org: FakeOrg;
 const lines: string[] = [];
@@ -10,8 +11,7 @@ const log = (line: string): void => {
   lines.push(line);
 };
 before(async () => {
-  process.env.ECA_ACTION_POLL_INITIAL_MS = '20';
-  process.env.ECA_ACTION_POLL_MAX_MS = '100';
+  setTiming({ usable: { initialMs: 20, maxMs: 100 } });
   org = await startFakeOrg();
 });
 after(async () => {

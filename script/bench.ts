@@ -10,7 +10,7 @@
 // Starts the fake org in-process with no artificial delays (its default timing: every asynchronous job reports
 // "in progress" for the same number of status reads on both sides) and runs N rounds (default 5), alternating:
 //   (a) the action: `node dist/index.js` started as the runner starts it (INPUT_* variables from action.yml's defaults
-//       and the inputs below, the runner's command files, nothing else: no ECA_ACTION_* test knobs, so its real
+//       and the inputs below, the runner's command files, nothing else: not the tests' timing preload, so its real
 //       polling and retry defaults are measured): JWT login, deploy, consumer key, package, version, install into
 //       the fake's scratch org;
 //   (b) the same job with the sf CLI, each command its own process as workflow steps would run them:
@@ -436,9 +436,6 @@ function table(rows: string[][]): string {
 async function main(): Promise<void> {
   const started = performance.now();
   if (!existsSync(distEntry)) throw new Error('dist/index.js is missing: run `npm run bundle` first');
-  for (const knob of Object.keys(process.env).filter((k) => k.startsWith('ECA_ACTION_'))) {
-    console.error(`note: ${knob} is set here; the action's processes do not get it (they run with their real defaults)`);
-  }
   const cli = flags['skip-cli'] ? undefined : await cliInfo();
   const cpu = cpus();
   console.log(

@@ -31,6 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureSfCli, sfCliEnv, SF_CLI_VERSION } from './sf-cli.ts';
 import { startFakeOrg, type FakeOrg, type RequestLogEntry } from '../fake-org/server.ts';
+import { timingEnv, timingPreload } from '../__tests__/helpers/run-action.ts';
 import { readSettings } from '../src/settings.ts';
 import { planApp } from '../src/plan.ts';
 import { renderProject, writeProject } from '../src/render.ts';
@@ -441,16 +442,14 @@ async function actionRun(
     GITHUB_OUTPUT: outputFile,
     GITHUB_STEP_SUMMARY: join(runnerTemp, 'summary'),
     GITHUB_STATE: join(runnerTemp, 'state'),
-    // polling as in the tests (__tests__/helpers/run-action.ts); real runs start at 200 ms
-    ECA_ACTION_POLL_INITIAL_MS: '50',
-    ECA_ACTION_POLL_MAX_MS: '200',
-    ECA_ACTION_RETRY_BASE_MS: '50',
+    // polling and retries as in the tests (__tests__/helpers/run-action.ts), with its preload below
+    ...timingEnv(),
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   const logStart = fake!.log.length;
   const started = performance.now();
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const proc = spawn(node, [join(root, 'dist', 'index.js')], { cwd: runnerTemp, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(node, ['--require', timingPreload, join(root, 'dist', 'index.js')], { cwd: runnerTemp, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     let out = '';
     let err = '';

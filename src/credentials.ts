@@ -203,6 +203,7 @@ async function retrieveInMemory(
       const status = await pollUntil<MetadataApiRetrieveStatus>(() => operation.checkStatus(), (s) => s.done, {
         what: `Retrieve ${operation.id}`,
         timeoutMs: opts.timeoutMs,
+        policy: 'job',
         log: opts.log,
       });
       if (!status.success || status.status !== 'Succeeded') {

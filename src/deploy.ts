@@ -53,6 +53,7 @@ export async function deployProject(
       const status = await pollUntil<MetadataApiDeployStatus>(() => operation.checkStatus(), (s) => s.done, {
         what: `Deploy ${operation.id}`,
         timeoutMs: opts.timeoutMs,
+        policy: 'job',
         log: opts.log,
         onProgress: (s, ms) =>
           progress(`Deploy ${operation.id}: ${s.status}, ${s.numberComponentsDeployed ?? 0}/${s.numberComponentsTotal ?? sources.length} components`, ms),

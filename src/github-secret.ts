@@ -12,9 +12,10 @@
 import { getOctokit } from '@actions/github';
 import sodium from 'libsodium-wrappers';
 import type { GithubSecretSettings } from './model.ts';
-import { withRetry } from './retry.ts';
+import { isTransientGithubError, withRetry } from './retry.ts';
 import { secretNameProblem } from './secret-name.ts';
 import { redactValues } from './mask.ts';
+import { timing } from './timing.ts';
 
 export interface StoreSecretsOptions {
   /** Base URL of the REST API. Default: $GITHUB_API_URL, else https://api.github.com. */
@@ -22,10 +23,6 @@ export interface StoreSecretsOptions {
   /** 'owner/repo'. Default: $GITHUB_REPOSITORY. */
   repository?: string;
   log?: (line: string) => void;
-  /** Waits before the 2nd, 3rd, … attempt of a request that failed transiently. Default [1000, 3000]. */
-  retryDelaysMs?: number[];
-  /** Per-attempt timeout of one request. Default 30 s. */
-  requestTimeoutMs?: number;
 }
 
 export interface StoreSecretsResult {
@@ -116,13 +113,12 @@ export async function storeSecrets(
     // A loopback API (the fake in tests, a local GHES tunnel) never needs a proxy: use plain fetch for it.
     ...(isLoopback(apiHost) ? { request: { fetch: globalThis.fetch } } : {}),
   });
-  const timeoutMs = opts.requestTimeoutMs ?? 30_000;
+  const timeoutMs = timing('github').requestTimeoutMs;
   const call = <T>(what: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> =>
     withRetry(() => fn(AbortSignal.timeout(timeoutMs)), {
       what,
-      attempts: (opts.retryDelaysMs?.length ?? 2) + 1,
-      baseMs: opts.retryDelaysMs?.[0] ?? 1000,
-      isTransient,
+      policy: 'github',
+      isTransient: isTransientGithubError,
       onRetry: (e, attempt, total, delay) =>
         log(`${what}: ${transientText(e)}; retrying in ${delay} ms (attempt ${attempt + 1} of ${total}).`),
     });
@@ -193,15 +189,6 @@ export async function storeSecrets(
     log(`${status === 201 ? 'Created' : 'Updated'} secret ${name} in ${where}.`);
   }
   return { stored, scope: where };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Retry: which failures withRetry (retry.ts) tries again.
-
-/** Transient: a 5xx answer, or no answer at all (Octokit reports network errors and timeouts as status 500). */
-export function isTransient(e: unknown): boolean {
-  const s = statusOf(e);
-  return s === undefined || s >= 500;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

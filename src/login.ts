@@ -5,7 +5,7 @@ import type { DevHubAuth, OrgRef } from './model.ts';
 import type { Workspace } from './workspace.ts';
 import { maskSecret, redact } from './mask.ts';
 import { guardLoginHosts, isUnreachable } from './network.ts';
-import { isCredentialRefusal, isRetryableLogin, isTransientError, withRetry } from './retry.ts';
+import { isCredentialRefusal, isRetryableLogin, isTransientError, withRetry, type RetryOptions } from './retry.ts';
 
 export interface OrgSession {
   connection: Connection;
@@ -76,8 +76,8 @@ export async function connectOrg(ref: OrgRef, ws: Workspace, log: (line: string)
 }
 
 /** A login is repeated only after a network failure on the way, never after a refusal or an unreachable host. */
-function loginRetry(what: string, loginUrl: string, log: (line: string) => void) {
-  return { what, log, isTransient: (error: unknown) => !isUnreachable(loginUrl) && isRetryableLogin(error) };
+function loginRetry(what: string, loginUrl: string, log: (line: string) => void): RetryOptions {
+  return { what, log, policy: 'login', isTransient: (error: unknown) => !isUnreachable(loginUrl) && isRetryableLogin(error) };
 }
 
 /**

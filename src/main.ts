@@ -277,7 +277,8 @@ function fail(error: unknown): void {
     for (const p of (error as Error & { problems: string[] }).problems) say.error(p, { title: `Input ${p.split(':')[0]}` });
   }
   say.setFailed(`eca-action failed: ${message(error)}`);
-  if (process.env.ECA_ACTION_DEBUG === 'true' && error instanceof Error && error.stack) say.debug(error.stack);
+  // The stack only when the runner's debug logging is on (RUNNER_DEBUG=1: re-run with debug logging, ACTIONS_STEP_DEBUG).
+  if (core.isDebug() && error instanceof Error && error.stack) say.debug(error.stack);
 }
 
 async function writeSummary(markdown: string): Promise<void> {

@@ -9,8 +9,9 @@ import { SfProject } from '@salesforce/core';
 import { Duration } from '@salesforce/kit';
 import { Package, PackageVersion, SubscriberPackageVersion } from '@salesforce/packaging';
 import type { PackageSettings } from './model.ts';
-import { firstPollMs, pollUntil, PollTimeoutError, progressReporter } from './poll.ts';
+import { pollUntil, PollTimeoutError, progressReporter } from './poll.ts';
 import { isTransientError, isVersionNotYetInstallable, retryLine, withRetry } from './retry.ts';
+import { timing } from './timing.ts';
 import { redact } from './mask.ts';
 
 export class PackagingError extends Error {
@@ -197,9 +198,7 @@ async function waitForVersion(
     {
       what: `Package version request ${requestId}`,
       timeoutMs,
-      // Every 10 s at most: a build ends at an unknown moment, and the run waits on average half a poll interval
-      // beyond it; 10 s costs about 6 reads a minute, a trifle against a Dev Hub's daily API requests.
-      maxMs: Number(process.env.ECA_ACTION_POLL_MAX_MS ?? 10_000),
+      policy: 'versionBuild',
       log,
       onProgress: (r, ms) => progress(`Package version ${requestId}: ${r.Status}`, ms),
     },
@@ -361,7 +360,7 @@ export async function installVersion(
     {
       what: `Waiting for ${subscriberPackageVersionId} to become installable`,
       timeoutMs: remaining(),
-      maxMs: Number(process.env.ECA_ACTION_POLL_MAX_MS ?? 30_000),
+      policy: 'replication',
       log,
       onProgress: (status, ms) => log(`${subscriberPackageVersionId} is not yet available in the target org (${status}, ${Math.round(ms / 1000)} s); the platform is replicating it.`),
     },
@@ -370,7 +369,8 @@ export async function installVersion(
   const version = new SubscriberPackageVersion({ connection: target, aliasOrId: subscriberPackageVersionId, password: settings.installationKey });
   // Install requests of this run that ended, so that a look-up after a lost answer adopts only a new one.
   const ended = new Set<string>();
-  let delay = Number(process.env.ECA_ACTION_RETRY_BASE_MS ?? 1000);
+  const again = timing('reinstall');
+  let delay = again.baseMs;
   for (;;) {
     const request = await submitInstall(target, version, subscriberPackageVersionId, settings, { since: started, ended, deadline, log });
     const final = await waitForInstall(target, request, remaining, log);
@@ -383,7 +383,7 @@ export async function installVersion(
       // "Available", then "unable to install" (forcedotcom/cli#2770): the request failed, so a new one is no double install.
       log(`Install ${final.Id}: the platform says ${subscriberPackageVersionId} is not fully available yet; installing again in ${Math.round(delay / 1000)} s.`);
       await sleep(delay);
-      delay = Math.min(30_000, delay * 2);
+      delay = Math.min(again.maxMs, delay * 2);
       continue;
     }
     throw new PackagingError(`Install ${final.Id} of ${subscriberPackageVersionId} ended in ${final.Status}:\n${text || '  (no message)'}`);
@@ -436,6 +436,7 @@ async function submitInstall(
     },
     {
       what: 'Install request',
+      policy: 'installRequest',
       log: ctx.log,
       deadline: ctx.deadline,
       isTransient: (error) => isTransientError(error) || isVersionNotYetInstallable(error),
@@ -463,7 +464,7 @@ async function waitForInstall(target: Connection, request: InstallRequest, remai
   // install() returns the request as it read it just now: a finished one is not read again, and an unfinished one
   // is looked at again only after the first delay.
   if (request.Status !== 'IN_PROGRESS') return request;
-  const installFirstMs = firstPollMs();
+  const installFirstMs = timing('install').initialMs;
   await sleep(installFirstMs);
   return pollUntil(
     () => SubscriberPackageVersion.getInstallRequest(request.Id, target) as Promise<InstallRequest>,
@@ -471,8 +472,8 @@ async function waitForInstall(target: Connection, request: InstallRequest, remai
     {
       what: `Install request ${request.Id}`,
       timeoutMs: remaining(),
+      policy: 'install',
       initialMs: Math.round(installFirstMs * 1.5),
-      maxMs: Number(process.env.ECA_ACTION_POLL_MAX_MS ?? 20_000),
       log,
       onProgress: (r, ms) => log(`Install ${request.Id}: ${r.Status} (${Math.round(ms / 1000)} s)`),
     },

@@ -2,10 +2,14 @@
 // Polls start fast, because against a quick org most jobs finish within a second, and back off to a ceiling,
 // because a package version can take many minutes and each poll is an API call against the org's limits.
 import { isTransientError } from './retry.ts';
+import { timing, type PollPolicyName } from './timing.ts';
 
 export interface PollOptions<T> {
   what: string;
   timeoutMs: number;
+  /** the timing (timing.ts); default 'job' */
+  policy?: PollPolicyName;
+  /** by default the policy's */
   initialMs?: number;
   maxMs?: number;
   factor?: number;
@@ -20,15 +24,11 @@ export class PollTimeoutError extends Error {
   override name = 'PollTimeoutError';
 }
 
-/** The wait before a job's first status read: short, because against a quick org most jobs are done within a second. */
-export function firstPollMs(): number {
-  return Number(process.env.ECA_ACTION_POLL_INITIAL_MS ?? 100);
-}
-
 export async function pollUntil<T>(check: () => Promise<T>, done: (status: T) => boolean, opts: PollOptions<T>): Promise<T> {
   const started = Date.now();
-  let delay = opts.initialMs ?? firstPollMs();
-  const maxMs = opts.maxMs ?? Number(process.env.ECA_ACTION_POLL_MAX_MS ?? 10_000);
+  const policy = timing(opts.policy ?? 'job');
+  let delay = opts.initialMs ?? policy.initialMs;
+  const maxMs = opts.maxMs ?? policy.maxMs;
   const factor = opts.factor ?? 1.5;
   let errors = 0;
   for (;;) {

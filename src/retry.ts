@@ -1,10 +1,14 @@
 // The one place for retries. Transient faults (5xx, dropped connections, timeouts, row locks) are retried
 // with bounded, jittered exponential backoff; everything else fails at once so a user sees the real cause.
+// How often and how long: the named policies of timing.ts.
+import { timing, type RetryPolicyName } from './timing.ts';
 
 export interface RetryOptions {
   /** what is being tried, for the log */
   what: string;
-  /** attempts in all, including the first */
+  /** the timing (timing.ts); default 'api' */
+  policy?: RetryPolicyName;
+  /** attempts in all, including the first; by default the policy's */
   attempts?: number;
   baseMs?: number;
   maxMs?: number;
@@ -118,12 +122,22 @@ export function isVersionNotYetInstallable(error: unknown, phase: 'query' | 'ins
   return false;
 }
 
+/**
+ * A GitHub API call worth repeating (github-secret.ts): a 5xx answer, or no answer at all (Octokit reports network
+ * errors and timeouts as status 500, or with no status).
+ */
+export function isTransientGithubError(e: unknown): boolean {
+  const s = (e as { status?: unknown } | null)?.status;
+  return typeof s !== 'number' || s >= 500;
+}
+
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: RetryOptions): Promise<T> {
-  const attempts = opts.attempts ?? (opts.deadline !== undefined ? Infinity : Number(process.env.ECA_ACTION_RETRY_ATTEMPTS ?? 5));
-  const baseMs = opts.baseMs ?? Number(process.env.ECA_ACTION_RETRY_BASE_MS ?? 1000);
-  const maxMs = opts.maxMs ?? 20_000;
+  const policy = timing(opts.policy ?? 'api');
+  const attempts = opts.attempts ?? (opts.deadline !== undefined ? Infinity : policy.attempts);
+  const baseMs = opts.baseMs ?? policy.baseMs;
+  const maxMs = opts.maxMs ?? policy.maxMs;
   const transient = opts.isTransient ?? isTransientError;
   const sleep = opts.sleep ?? defaultSleep;
   for (let attempt = 1; ; attempt++) {

@@ -3,6 +3,7 @@
 // the client answers invalid_client_id, one that knows it turns down the code (invalid_grant). docs/platform-notes.md §17.
 import { randomBytes } from 'node:crypto';
 import { formatDuration, pollUntil, PollTimeoutError } from './poll.ts';
+import { timing } from './timing.ts';
 
 export interface UsableTarget {
   /** how the org is named in messages, e.g. 'the Dev Hub' */
@@ -37,9 +38,7 @@ export async function waitUntilUsable(
         {
           what: `The app in ${org.role}`,
           timeoutMs: Math.max(1, timeoutMs - (Date.now() - started)),
-          // A poll is one anonymous token request; at most one every 30 s once it is clear that it takes a while.
-          initialMs: Number(process.env.ECA_ACTION_POLL_INITIAL_MS ?? 2000),
-          maxMs: Number(process.env.ECA_ACTION_POLL_MAX_MS ?? 30_000),
+          policy: 'usable',
           log,
           onProgress: (p) => {
             const line = `${cap(org.role)} does not know the app yet (${p.known ? '' : p.why}), ${Math.floor((Date.now() - started) / 60_000)} min of ${minutes}`;
@@ -75,7 +74,7 @@ async function probe(instanceUrl: string, app: { consumerKey: string; callbackUr
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
     body,
-    signal: AbortSignal.timeout(30_000),
+    signal: AbortSignal.timeout(timing('usable').requestTimeoutMs),
   });
   const text = await response.text();
   if (response.status >= 500) throw Object.assign(new Error(`token endpoint answered HTTP ${response.status}`), { code: 'ECONNRESET' });

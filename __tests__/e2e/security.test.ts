@@ -300,8 +300,8 @@ describe('6. login refusals and unreachable hosts', () => {
 
   it('a login URL where nothing listens fails in seconds, as unreachable', async () => {
     const port = await closedPort();
-    // Real retry timing (the harness default shortens it): five attempts would take 7–15 s.
-    const run = await runAction({ inputs: jwtInputs(org, { package: 'false', 'dev-hub-login-url': `http://127.0.0.1:${port}` }), env: fakeEnv(org, { ECA_ACTION_RETRY_BASE_MS: '1000' }) });
+    // Real login retry timing (the harness default shortens it): five attempts would take 7–15 s.
+    const run = await runAction({ inputs: jwtInputs(org, { package: 'false', 'dev-hub-login-url': `http://127.0.0.1:${port}` }), env: fakeEnv(org), timing: { login: { baseMs: 1000 } } });
     assert.equal(run.code, 1);
     assert.match(run.stdout, new RegExp(`http://127\\.0\\.0\\.1:${port} could not be reached\\. Check dev-hub-login-url`));
     assert.doesNotMatch(run.stdout, /transient failure/);
@@ -331,7 +331,7 @@ describe('a hostile proxy in front of the Dev Hub', () => {
       return soapFault('sf:INVALID_TYPE', `INVALID_TYPE: refused for session ${seen.token} (sid=${encodeURIComponent(seen.token ?? '')})`, 500);
     });
     try {
-      const run = await runAction({ inputs: jwtInputs(org, { package: 'false', 'dev-hub-login-url': proxy.url }), env: fakeEnv(org, { ECA_ACTION_RETRY_ATTEMPTS: '1' }) });
+      const run = await runAction({ inputs: jwtInputs(org, { package: 'false', 'dev-hub-login-url': proxy.url }), env: fakeEnv(org), timing: { api: { attempts: 1 } } });
       assert.equal(run.code, 1, run.stdout);
       assert.ok(echoed.startsWith('00D'), 'the proxy echoed a session');
       assert.ok(proxy.tokens.size >= 2, `the session was refreshed (${proxy.tokens.size} sessions seen)`);

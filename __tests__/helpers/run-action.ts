@@ -6,10 +6,33 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import type { TimingOverride } from '../../src/timing.ts';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const distEntry = join(repoRoot, 'dist', 'index.js');
 const compileCache = join(repoRoot, 'node_modules', '.cache', 'eca-action-compile-cache');
+/** `node --require` this before dist/index.js, with timingEnv() in the environment, to run it with the test timing. */
+export const timingPreload = join(repoRoot, '__tests__', 'helpers', 'timing-preload.cjs');
+
+/**
+ * Test speed only: the action's timing in these runs. Polls from 50 ms up to 200 ms and retries from 50 ms, where
+ * real runs (src/timing.ts) poll from 100 ms (2 s for wait-until-usable) up to 10–30 s and retry from 1 s; the
+ * numbers of attempts stay real. The action reads no test setting from its environment: the timing reaches it
+ * through the seam of src/timing.ts, installed by helpers/timing-preload.cjs (`node --require`). Every policy is
+ * listed, so that a new one is not left at its real, slow timing.
+ */
+export const FAST_TIMING = {
+  login: { baseMs: 50 },
+  api: { baseMs: 50 },
+  job: { initialMs: 50, maxMs: 200 },
+  versionBuild: { initialMs: 50, maxMs: 200 },
+  replication: { initialMs: 50, maxMs: 200 },
+  installRequest: { baseMs: 50 },
+  install: { initialMs: 50, maxMs: 200 },
+  reinstall: { baseMs: 50 },
+  usable: { initialMs: 50, maxMs: 200 },
+  github: { baseMs: 50 },
+} satisfies Required<TimingOverride>;
 
 /**
  * The runner passes every input that has a default in action.yml, as INPUT_<NAME>, whether the workflow set it
@@ -48,6 +71,8 @@ export interface RunOptions {
   onSpawn?: (child: import('node:child_process').ChildProcess, output: { stdout: () => string }) => void;
   /** reuse a folder as the runner's temp (to look at what a run leaves) */
   runnerTemp?: string;
+  /** policies (or fields of them) to run with other than FAST_TIMING's, e.g. a real retry timing */
+  timing?: TimingOverride;
 }
 
 export async function runAction(opts: RunOptions): Promise<ActionRun> {
@@ -68,10 +93,7 @@ export async function runAction(opts: RunOptions): Promise<ActionRun> {
     GITHUB_STEP_SUMMARY: summaryFile,
     GITHUB_STATE: stateFile,
     GITHUB_ACTIONS: 'true',
-    // Test speed only: real runs poll from 100 ms (2 s for wait-until-usable) up to 10–30 s, and retry from 1 s.
-    ECA_ACTION_POLL_INITIAL_MS: '50',
-    ECA_ACTION_POLL_MAX_MS: '200',
-    ECA_ACTION_RETRY_BASE_MS: '50',
+    ...timingEnv(opts.timing),
     // Test speed only: V8 keeps the compiled bundle between runs (keyed by content, so a rebuild is picked up).
     NODE_COMPILE_CACHE: compileCache,
     ...opts.env,
@@ -109,7 +131,7 @@ function spawnNode(
   onSpawn?: RunOptions['onSpawn'],
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [entry], { env, cwd: env.RUNNER_TEMP, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--require', timingPreload, entry], { env, cwd: env.RUNNER_TEMP, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -121,6 +143,16 @@ function spawnNode(
       resolve({ code, signal, stdout, stderr });
     });
   });
+}
+
+/**
+ * The variable helpers/timing-preload.cjs reads (the action does not): FAST_TIMING with a run's own fields over it,
+ * policy by policy.
+ */
+export function timingEnv(own: TimingOverride = {}): { ECA_TEST_TIMING: string } {
+  const merged: Record<string, object> = { ...FAST_TIMING };
+  for (const [name, fields] of Object.entries(own)) merged[name] = { ...merged[name], ...fields };
+  return { ECA_TEST_TIMING: JSON.stringify(merged) };
 }
 
 /** GITHUB_OUTPUT / GITHUB_STATE format: `name<<delimiter\nvalue\ndelimiter` blocks (and plain `name=value`). */
