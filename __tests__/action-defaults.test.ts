@@ -9,10 +9,14 @@ import { parse as parseYaml } from 'yaml';
 import { InputError, readSettings } from '../src/settings.ts';
 import { actionDefaults, repoRoot } from './helpers/run-action.ts';
 
-const spec = parseYaml(readFileSync(join(repoRoot, 'action.yml'), 'utf8')) as { inputs: Record<string, { required?: boolean }> };
+const spec = parseYaml(readFileSync(join(repoRoot, 'action.yml'), 'utf8')) as {
+  inputs: Record<string, { required?: boolean }>;
+};
 const REQUIRED = { clients: 'claude', 'contact-email': 'mcp-admins@example.com' };
 const LOGIN = { 'dev-hub': 'my-hub', 'package-namespace': 'acme' };
-const KEY = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const KEY = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
+  .toString();
 
 /**
  * A valid value for each input, as a user would give it alone on top of the defaults, plus the inputs that value
@@ -35,11 +39,35 @@ const SAMPLES: Record<string, { value: string; with?: Record<string, string> }> 
   'refresh-token-rotation': { value: 'true' },
   'single-logout': { value: 'true', with: { 'single-logout-url': 'https://example.com/logout' } },
   'single-logout-url': { value: 'https://example.com/logout' },
-  'dev-hub-username': { value: 'ci@hub.example.com', with: { 'dev-hub': '', 'dev-hub-client-id': '3MVG9abcdefghijkLMNOP_qrs.tuv', 'dev-hub-jwt-key': KEY } },
-  'dev-hub-client-id': { value: '3MVG9abcdefghijkLMNOP_qrs.tuv', with: { 'dev-hub': '', 'dev-hub-username': 'ci@hub.example.com', 'dev-hub-jwt-key': KEY } },
-  'dev-hub-jwt-key': { value: KEY, with: { 'dev-hub': '', 'dev-hub-username': 'ci@hub.example.com', 'dev-hub-client-id': '3MVG9abcdefghijkLMNOP_qrs.tuv' } },
-  'dev-hub-login-url': { value: 'https://acme.my.salesforce.com', with: { 'dev-hub': '', 'dev-hub-username': 'ci@hub.example.com', 'dev-hub-client-id': '3MVG9abcdefghijkLMNOP_qrs.tuv', 'dev-hub-jwt-key': KEY } },
-  'dev-hub-auth-url': { value: 'force://PlatformCLI::5Aep861TSESvWeug_xvFHRBTTbf@acme.my.salesforce.com', with: { 'dev-hub': '' } },
+  'dev-hub-username': {
+    value: 'ci@hub.example.com',
+    with: { 'dev-hub': '', 'dev-hub-client-id': '3MVG9abcdefghijkLMNOP_qrs.tuv', 'dev-hub-jwt-key': KEY },
+  },
+  'dev-hub-client-id': {
+    value: '3MVG9abcdefghijkLMNOP_qrs.tuv',
+    with: { 'dev-hub': '', 'dev-hub-username': 'ci@hub.example.com', 'dev-hub-jwt-key': KEY },
+  },
+  'dev-hub-jwt-key': {
+    value: KEY,
+    with: {
+      'dev-hub': '',
+      'dev-hub-username': 'ci@hub.example.com',
+      'dev-hub-client-id': '3MVG9abcdefghijkLMNOP_qrs.tuv',
+    },
+  },
+  'dev-hub-login-url': {
+    value: 'https://acme.my.salesforce.com',
+    with: {
+      'dev-hub': '',
+      'dev-hub-username': 'ci@hub.example.com',
+      'dev-hub-client-id': '3MVG9abcdefghijkLMNOP_qrs.tuv',
+      'dev-hub-jwt-key': KEY,
+    },
+  },
+  'dev-hub-auth-url': {
+    value: 'force://PlatformCLI::5Aep861TSESvWeug_xvFHRBTTbf@acme.my.salesforce.com',
+    with: { 'dev-hub': '' },
+  },
   'dev-hub': { value: 'another-hub' },
   package: { value: 'false' },
   'package-name': { value: 'Acme MCP App' },
@@ -51,9 +79,18 @@ const SAMPLES: Record<string, { value: string; with?: Record<string, string> }> 
   'new-version': { value: 'always' },
   'mcp-servers': { value: 'sobject-all', with: { 'install-target': 'my-scratch' } },
   'wait-until-usable': { value: '5' },
-  'github-token': { value: 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz', with: { 'secret-name': 'SF_MCP_KEY' } },
-  'secret-name': { value: 'SF_MCP_KEY', with: { 'github-token': 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz' } },
-  'secret-environment': { value: 'production', with: { 'github-token': 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz', 'secret-name': 'SF_MCP_KEY' } },
+  'github-token': {
+    value: 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz',
+    with: { 'secret-name': 'SF_MCP_KEY' },
+  },
+  'secret-name': {
+    value: 'SF_MCP_KEY',
+    with: { 'github-token': 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz' },
+  },
+  'secret-environment': {
+    value: 'production',
+    with: { 'github-token': 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz', 'secret-name': 'SF_MCP_KEY' },
+  },
   'dry-run': { value: 'true' },
   'output-dir': { value: 'eca-out' },
 };
@@ -62,14 +99,18 @@ function parse(inputs: Record<string, string>): void {
   try {
     readSettings((name) => inputs[name] ?? '', { RUNNER_TEMP: '/runner/temp', GITHUB_WORKSPACE: '/runner/work' });
   } catch (error) {
-    if (error instanceof InputError) assert.fail(`${JSON.stringify(Object.keys(inputs))} was refused:\n${error.message}`);
+    if (error instanceof InputError)
+      assert.fail(`${JSON.stringify(Object.keys(inputs))} was refused:\n${error.message}`);
     throw error;
   }
 }
 
 describe('action.yml defaults, as the runner passes them', () => {
   it('every input of action.yml has a sample here (a new input needs one)', () => {
-    assert.deepEqual(Object.keys(spec.inputs).filter((name) => !(name in SAMPLES)), []);
+    assert.deepEqual(
+      Object.keys(spec.inputs).filter((name) => !(name in SAMPLES)),
+      [],
+    );
   });
 
   it('the defaults alone (with the required inputs and a login) parse', () => {
@@ -87,7 +128,13 @@ describe('action.yml defaults, as the runner passes them', () => {
   }
 
   it('hardening: recommended with single-logout-url (and every default) turns single logout on', () => {
-    const inputs: Record<string, string> = { ...actionDefaults(), ...REQUIRED, ...LOGIN, hardening: 'recommended', 'single-logout-url': 'https://example.com/logout' };
+    const inputs: Record<string, string> = {
+      ...actionDefaults(),
+      ...REQUIRED,
+      ...LOGIN,
+      hardening: 'recommended',
+      'single-logout-url': 'https://example.com/logout',
+    };
     const settings = readSettings((name) => inputs[name] ?? '', { RUNNER_TEMP: '/runner/temp' });
     assert.equal(settings.singleLogout, true);
     assert.equal(settings.singleLogoutUrl, 'https://example.com/logout');

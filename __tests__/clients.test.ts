@@ -9,25 +9,40 @@ import { CLIENT_IDS, CLIENTS, type ClientId } from '../src/clients.ts';
 import { checkUrl } from '../src/checks.ts';
 
 const root = new URL('../', import.meta.url);
-const action = parse(readFileSync(new URL('action.yml', root), 'utf8')) as { inputs: Record<string, { description: string }> };
+const action = parse(readFileSync(new URL('action.yml', root), 'utf8')) as {
+  inputs: Record<string, { description: string }>;
+};
 const readme = readFileSync(new URL('README.md', root), 'utf8');
 
 const ids = (pick: (id: ClientId) => boolean): string[] => CLIENT_IDS.filter(pick);
 /** 'a, b and c' or 'a, b, c' → ['a', 'b', 'c'] */
-const words = (list: string): string[] => list.split(/,\s*|\s+and\s+/).map((s) => s.trim()).filter(Boolean);
+const words = (list: string): string[] =>
+  list
+    .split(/,\s*|\s+and\s+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 describe('client presets', () => {
   it('have ids the clients input can name (it lower-cases what it reads) and, when they need callback-urls, a hint', () => {
     for (const id of CLIENT_IDS) {
-      assert.match(id, /^[a-z][a-z0-9-]*$/, `${id}: the clients input lower-cases each name, so an id must be lower-case`);
-      if (CLIENTS[id].needsCallbackUrls) assert.ok(CLIENTS[id].callbackHint, `${id} needs callback-urls but has no callbackHint`);
+      assert.match(
+        id,
+        /^[a-z][a-z0-9-]*$/,
+        `${id}: the clients input lower-cases each name, so an id must be lower-case`,
+      );
+      if (CLIENTS[id].needsCallbackUrls)
+        assert.ok(CLIENTS[id].callbackHint, `${id} needs callback-urls but has no callbackHint`);
     }
   });
 
   it('carry only callback URLs that the callback-urls input would accept', () => {
     for (const id of CLIENT_IDS) {
       for (const url of CLIENTS[id].callbackUrls) {
-        assert.equal(checkUrl(url, { loopbackHttp: true, appScheme: true, httpHostLocalhostOnly: true }), undefined, `${id}: ${url}`);
+        assert.equal(
+          checkUrl(url, { loopbackHttp: true, appScheme: true, httpHostLocalhostOnly: true }),
+          undefined,
+          `${id}: ${url}`,
+        );
       }
     }
   });
@@ -45,14 +60,22 @@ describe('action.yml agrees with src/clients.ts', () => {
   it('names the presets that need callback-urls', () => {
     const m = /; ([a-z0-9, -]+?) needs? callback-urls/.exec(clients);
     assert.ok(m, `action.yml clients description does not say which presets need callback-urls: ${clients}`);
-    assert.deepEqual(words(m[1]!), ids((id) => CLIENTS[id].needsCallbackUrls), 'action.yml inputs.clients.description: "… need callback-urls"');
+    assert.deepEqual(
+      words(m[1]!),
+      ids((id) => CLIENTS[id].needsCallbackUrls),
+      'action.yml inputs.clients.description: "… need callback-urls"',
+    );
   });
 
   it('names the desktop presets in the require-secret description', () => {
     const requireSecret = action.inputs['require-secret']!.description;
     const m = /desktop-only clients \(([^)]+)\)/.exec(requireSecret);
     assert.ok(m, `action.yml require-secret description does not list the desktop clients: ${requireSecret}`);
-    assert.deepEqual(words(m[1]!), ids((id) => CLIENTS[id].desktop), 'action.yml inputs.require-secret.description: the desktop clients');
+    assert.deepEqual(
+      words(m[1]!),
+      ids((id) => CLIENTS[id].desktop),
+      'action.yml inputs.require-secret.description: the desktop clients',
+    );
   });
 });
 
@@ -67,7 +90,12 @@ describe("the README's client-presets table agrees with src/clients.ts", () => {
     const rows = section
       .split('\n')
       .filter((line) => line.startsWith('| `'))
-      .map((line) => line.slice(1, -1).split(' | ').map((cell) => cell.trim()));
+      .map((line) =>
+        line
+          .slice(1, -1)
+          .split(' | ')
+          .map((cell) => cell.trim()),
+      );
     const table = new Map<string, { urls: string[]; notes: string }>();
     for (const [idCell = '', urlCell = '', notes = ''] of rows) {
       const rowIds = idCell.split(' / ').map((s) => s.replace(/`/g, ''));
@@ -80,7 +108,10 @@ describe("the README's client-presets table agrees with src/clients.ts", () => {
             ? []
             : groups[i]!.split(', ').map((cell) => {
                 const url = cell.replace(/`/g, '');
-                if (!url.startsWith('…')) return (last = url);
+                if (!url.startsWith('…')) {
+                  last = url;
+                  return url;
+                }
                 assert.ok(last, `README row ${idCell}: ${url} has no earlier URL to shorten`);
                 return new URL(last).origin + url.slice(1);
               });
@@ -94,8 +125,17 @@ describe("the README's client-presets table agrees with src/clients.ts", () => {
     const table = readTable();
     assert.deepEqual([...table.keys()], CLIENT_IDS, 'README.md "## Client presets": the clients column');
     for (const id of CLIENT_IDS) {
-      assert.deepEqual(table.get(id)!.urls, [...CLIENTS[id].callbackUrls], `README.md "## Client presets": callback URLs of ${id}`);
-      if (CLIENTS[id].needsCallbackUrls) assert.match(table.get(id)!.notes, /needs `callback-urls`/, `README.md "## Client presets": ${id} needs callback-urls`);
+      assert.deepEqual(
+        table.get(id)!.urls,
+        [...CLIENTS[id].callbackUrls],
+        `README.md "## Client presets": callback URLs of ${id}`,
+      );
+      if (CLIENTS[id].needsCallbackUrls)
+        assert.match(
+          table.get(id)!.notes,
+          /needs `callback-urls`/,
+          `README.md "## Client presets": ${id} needs callback-urls`,
+        );
     }
   });
 });

@@ -28,10 +28,14 @@ before(async () => {
 after(() => fake.close());
 
 const NS = 'xmlns="http://soap.sforce.com/2006/04/metadata"';
-const xml = (root: string, body: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<${root} ${NS}>\n${body}\n</${root}>\n`;
+const xml = (root: string, body: string) =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<${root} ${NS}>\n${body}\n</${root}>\n`;
 
 const eca = (app: string, extra = '') =>
-  xml('ExternalClientApplication', `    <contactEmail>ops@example.com</contactEmail>\n    <distributionState>Packaged</distributionState>\n    <label>${app} label</label>${extra}`);
+  xml(
+    'ExternalClientApplication',
+    `    <contactEmail>ops@example.com</contactEmail>\n    <distributionState>Packaged</distributionState>\n    <label>${app} label</label>${extra}`,
+  );
 const globalOauth = (app: string, extra = '') =>
   xml(
     'ExtlClntAppGlobalOauthSettings',
@@ -49,7 +53,10 @@ const oauth = (app: string, extra = '', scopes = 'MCP, RefreshToken') =>
     `    <commaSeparatedOauthScopes>${scopes}</commaSeparatedOauthScopes>\n    <externalClientApplication>${app}</externalClientApplication>\n    <label>${app} Scopes</label>${extra}`,
   );
 const policy = (app: string, body: string) =>
-  xml('ExtlClntAppOauthConfigurablePolicies', `    <externalClientApplication>${app}</externalClientApplication>\n    <label>${app} policy</label>\n${body}`);
+  xml(
+    'ExtlClntAppOauthConfigurablePolicies',
+    `    <externalClientApplication>${app}</externalClientApplication>\n    <label>${app} policy</label>\n${body}`,
+  );
 
 /** An SFDX project dir holding the given source files (paths under force-app/main/default). */
 function project(files: Record<string, string>): string {
@@ -62,18 +69,33 @@ function project(files: Record<string, string>): string {
   return join(dir, 'force-app');
 }
 
-const appFiles = (app: string, over: Partial<Record<'eca' | 'global' | 'oauth', string>> = {}): Record<string, string> => ({
+const appFiles = (
+  app: string,
+  over: Partial<Record<'eca' | 'global' | 'oauth', string>> = {},
+): Record<string, string> => ({
   [`externalClientApps/${app}.eca-meta.xml`]: over.eca ?? eca(app),
   [`extlClntAppGlobalOauthSets/${app}_glbloauth.ecaGlblOauth-meta.xml`]: over.global ?? globalOauth(app),
   [`extlClntAppOauthSettings/${app}_oauth.ecaOauth-meta.xml`]: over.oauth ?? oauth(app),
 });
 
 async function deploy(dir: string, rest = false) {
-  const operation = await ComponentSet.fromSource(dir).deploy({ usernameOrConnection: conn, apiOptions: { rest, rollbackOnError: true, singlePackage: true } });
+  const operation = await ComponentSet.fromSource(dir).deploy({
+    usernameOrConnection: conn,
+    apiOptions: { rest, rollbackOnError: true, singlePackage: true },
+  });
   const updates: string[] = [];
   operation.onUpdate((status) => updates.push(String(status.status)));
   const result = await operation.pollStatus(50, 30);
-  return { result, updates, failures: result.getFileResponses().filter((f) => f.state === 'Failed') as { fullName: string; type: string; error: string; filePath?: string }[] };
+  return {
+    result,
+    updates,
+    failures: result.getFileResponses().filter((f) => f.state === 'Failed') as {
+      fullName: string;
+      type: string;
+      error: string;
+      filePath?: string;
+    }[],
+  };
 }
 
 async function retrieve(members: { type: string; fullName: string }[]): Promise<Map<string, string>> {
@@ -81,7 +103,8 @@ async function retrieve(members: { type: string; fullName: string }[]): Promise<
   const operation = await new ComponentSet(members).retrieve({ usernameOrConnection: conn, output, merge: false });
   const result = await operation.pollStatus(50, 30);
   const files = new Map<string, string>();
-  for (const f of result.getFileResponses()) if (f.filePath && f.state !== 'Failed') files.set(`${f.type}:${f.fullName}`, readFileSync(f.filePath, 'utf8'));
+  for (const f of result.getFileResponses())
+    if (f.filePath && f.state !== 'Failed') files.set(`${f.type}:${f.fullName}`, readFileSync(f.filePath, 'utf8'));
   return files;
 }
 
@@ -94,7 +117,10 @@ describe('a valid MCP app', () => {
   test('deploys over SOAP with an InProgress poll first, and every component Created', async () => {
     const dir = project({
       ...appFiles(app),
-      'permissionsets/Mcp_Users.permissionset-meta.xml': xml('PermissionSet', '    <hasActivationRequired>false</hasActivationRequired>\n    <label>MCP users</label>'),
+      'permissionsets/Mcp_Users.permissionset-meta.xml': xml(
+        'PermissionSet',
+        '    <hasActivationRequired>false</hasActivationRequired>\n    <label>MCP users</label>',
+      ),
       [`extlClntAppOauthPolicies/${app}_oauth_defaultPolicy.ecaOauthPlcy-meta.xml`]: policy(
         app,
         `    <commaSeparatedPermissionSet>Mcp_Users</commaSeparatedPermissionSet>
@@ -110,7 +136,10 @@ describe('a valid MCP app', () => {
     assert.equal(result.response.success, true);
     assert.equal(result.response.status, 'Succeeded');
     assert.ok(updates.includes('InProgress'), `updates: ${updates.join(',')}`);
-    const states = result.getFileResponses().map((f) => `${f.type}:${f.state}`).sort();
+    const states = result
+      .getFileResponses()
+      .map((f) => `${f.type}:${f.state}`)
+      .sort();
     assert.deepEqual(states, [
       'ExternalClientApplication:Created',
       'ExtlClntAppGlobalOauthSettings:Created',
@@ -132,24 +161,42 @@ describe('a valid MCP app', () => {
     assert.equal(tag(global, 'consumerSecret'), undefined, 'secrets via the Metadata API are off by default');
     const consumer = fake.ctx.devHub.consumers.get(app)!;
     assert.equal(consumer.consumerKey, consumerKey);
-    assert.equal(tag(files.get(`ExtlClntAppOauthSettings:${app}_oauth`), 'oauthLink'), `${fake.ctx.devHub.orgId}:${consumer.consumerId}`);
-    assert.equal(tag(files.get(`ExternalClientApplication:${app}`), 'orgScopedExternalApp'), `${fake.ctx.devHub.orgId}:${app}`);
+    assert.equal(
+      tag(files.get(`ExtlClntAppOauthSettings:${app}_oauth`), 'oauthLink'),
+      `${fake.ctx.devHub.orgId}:${consumer.consumerId}`,
+    );
+    assert.equal(
+      tag(files.get(`ExternalClientApplication:${app}`), 'orgScopedExternalApp'),
+      `${fake.ctx.devHub.orgId}:${app}`,
+    );
   });
 
   test('listMetadata (jsforce) lists the deployed app synchronously, and refuses what Salesforce refuses', async () => {
     const before = fake.log.length;
-    const listed = await conn.metadata.list([{ type: 'ExternalClientApplication' }, { type: 'ExtlClntAppOauthSettings' }]);
+    const listed = await conn.metadata.list([
+      { type: 'ExternalClientApplication' },
+      { type: 'ExtlClntAppOauthSettings' },
+    ]);
     const rows = (Array.isArray(listed) ? listed : [listed]).map((p) => `${p.type}:${p.fullName}:${p.fileName}`).sort();
     assert.ok(rows.includes(`ExternalClientApplication:${app}:externalClientApps/${app}.eca`), rows.join('\n'));
-    assert.ok(rows.includes(`ExtlClntAppOauthSettings:${app}_oauth:extlClntAppOauthSettings/${app}_oauth.ecaOauth`), rows.join('\n'));
+    assert.ok(
+      rows.includes(`ExtlClntAppOauthSettings:${app}_oauth:extlClntAppOauthSettings/${app}_oauth.ecaOauth`),
+      rows.join('\n'),
+    );
     const one = (Array.isArray(listed) ? listed : [listed]).find((p) => p.fullName === app)!;
     assert.match(one.id, /^0xI\w{15}$/);
     assert.equal(one.manageableState, 'unmanaged');
-    assert.deepEqual(fake.log.slice(before).map((e) => e.route), ['soap.listMetadata'], 'one synchronous call, no job to poll');
+    assert.deepEqual(
+      fake.log.slice(before).map((e) => e.route),
+      ['soap.listMetadata'],
+      'one synchronous call, no job to poll',
+    );
     // A type the org has none of answers nothing (jsforce: an empty array).
     const none = await conn.metadata.list({ type: 'ConnectedApp' });
     assert.deepEqual(Array.isArray(none) ? none : [none].filter(Boolean), []);
-    await assert.rejects(conn.metadata.list({ type: 'NoSuchType' }), (e: Error & { name?: string }) => /INVALID_TYPE/.test(`${e.name} ${e.message}`));
+    await assert.rejects(conn.metadata.list({ type: 'NoSuchType' }), (e: Error & { name?: string }) =>
+      /INVALID_TYPE/.test(`${e.name} ${e.message}`),
+    );
     await assert.rejects(
       conn.metadata.list([{ type: 'ApexClass' }, { type: 'ApexPage' }, { type: 'CustomObject' }, { type: 'Layout' }]),
       /at most 3 queries/,
@@ -160,7 +207,10 @@ describe('a valid MCP app', () => {
     const consumer = fake.ctx.devHub.consumers.get(app)!;
     const dir = project(
       appFiles(app, {
-        eca: eca(app, `\n    <orgScopedExternalApp>${fake.ctx.devHub.orgId.slice(0, 15)}:${app}</orgScopedExternalApp>`),
+        eca: eca(
+          app,
+          `\n    <orgScopedExternalApp>${fake.ctx.devHub.orgId.slice(0, 15)}:${app}</orgScopedExternalApp>`,
+        ),
         oauth: oauth(app, `\n    <oauthLink>${consumer.oauthLink}</oauthLink>`),
       }),
     );
@@ -176,7 +226,10 @@ describe('a valid MCP app', () => {
     fake.ctx.devHub.settings.enableConsumerSecretApiAccess = true;
     try {
       const files = await retrieve([{ type: 'ExtlClntAppGlobalOauthSettings', fullName: `${app}_glbloauth` }]);
-      assert.equal(tag(files.get(`ExtlClntAppGlobalOauthSettings:${app}_glbloauth`), 'consumerSecret'), fake.ctx.devHub.consumers.get(app)!.consumerSecret);
+      assert.equal(
+        tag(files.get(`ExtlClntAppGlobalOauthSettings:${app}_glbloauth`), 'consumerSecret'),
+        fake.ctx.devHub.consumers.get(app)!.consumerSecret,
+      );
     } finally {
       fake.ctx.devHub.settings.enableConsumerSecretApiAccess = false;
     }
@@ -191,7 +244,9 @@ describe('a valid MCP app', () => {
 
     const usage = await conn.request<{ apps: { developerName: string; identifier: string }[] }>('/apps/oauth/usage');
     assert.ok(usage.apps.some((a) => a.developerName === app && a.identifier === record.Id));
-    const collection = await conn.request<{ consumers: { id: string; key: string | null }[] }>(`/apps/oauth/credentials/${record.Id}`);
+    const collection = await conn.request<{ consumers: { id: string; key: string | null }[] }>(
+      `/apps/oauth/credentials/${record.Id}`,
+    );
     assert.equal(collection.consumers.length, 1);
     const consumerId = collection.consumers[0]!.id;
     const byPart = async (part?: string) =>
@@ -205,14 +260,27 @@ describe('a valid MCP app', () => {
     assert.equal((await byPart('secret')).secret, fake.ctx.devHub.consumers.get(app)!.consumerSecret);
     const both = await byPart('keyandsecret');
     assert.ok(both.key && both.secret);
-    await assert.rejects(byPart('all'), (e: Error & { errorCode?: string }) => e.errorCode === 'ILLEGAL_QUERY_PARAMETER_VALUE');
-    await assert.rejects(conn.request(`/apps/oauth/credentials/0xI000000000999AAA/${consumerId}`), (e: Error & { errorCode?: string }) => e.errorCode === 'NOT_FOUND');
+    await assert.rejects(
+      byPart('all'),
+      (e: Error & { errorCode?: string }) => e.errorCode === 'ILLEGAL_QUERY_PARAMETER_VALUE',
+    );
+    await assert.rejects(
+      conn.request(`/apps/oauth/credentials/0xI000000000999AAA/${consumerId}`),
+      (e: Error & { errorCode?: string }) => e.errorCode === 'NOT_FOUND',
+    );
 
     fake.ctx.devHub.settings.enableClientSecretInRestApiAccess = false;
     try {
-      await assert.rejects(byPart('key'), (e: Error & { errorCode?: string }) => e.errorCode === 'FUNCTIONALITY_NOT_ENABLED' && /not currently enabled/.test(e.message));
+      await assert.rejects(
+        byPart('key'),
+        (e: Error & { errorCode?: string }) =>
+          e.errorCode === 'FUNCTIONALITY_NOT_ENABLED' && /not currently enabled/.test(e.message),
+      );
       // Our choice (fake-org/RULES.md): the usage collection is gated by the same setting.
-      await assert.rejects(conn.request('/apps/oauth/usage'), (e: Error & { errorCode?: string }) => e.errorCode === 'FUNCTIONALITY_NOT_ENABLED');
+      await assert.rejects(
+        conn.request('/apps/oauth/usage'),
+        (e: Error & { errorCode?: string }) => e.errorCode === 'FUNCTIONALITY_NOT_ENABLED',
+      );
     } finally {
       fake.ctx.devHub.settings.enableClientSecretInRestApiAccess = true;
     }
@@ -243,24 +311,36 @@ describe('deploys that fail like Salesforce fails them', () => {
     assert.equal(result.response.success, false);
     assert.equal(result.response.status, 'Failed');
     assert.ok(failures.length > 0);
-    assert.equal(JSON.stringify([...fake.ctx.devHub.metadata].map(([t, m]) => [t, [...m.keys()]])), before, 'rolled back: nothing stored');
+    assert.equal(
+      JSON.stringify([...fake.ctx.devHub.metadata].map(([t, m]) => [t, [...m.keys()]])),
+      before,
+      'rolled back: nothing stored',
+    );
     const byComponent = new Map<string, string[]>();
-    for (const f of failures) byComponent.set(`${f.type}:${f.fullName}`, [...(byComponent.get(`${f.type}:${f.fullName}`) ?? []), f.error]);
+    for (const f of failures)
+      byComponent.set(`${f.type}:${f.fullName}`, [...(byComponent.get(`${f.type}:${f.fullName}`) ?? []), f.error]);
     return byComponent;
   }
 
   test('the OAuth scope string mcp_api instead of the metadata token MCP', async () => {
-    const problems = await expectFailure(appFiles('Bad_Scope', { oauth: oauth('Bad_Scope', '', 'mcp_api, refresh_token') }));
+    const problems = await expectFailure(
+      appFiles('Bad_Scope', { oauth: oauth('Bad_Scope', '', 'mcp_api, refresh_token') }),
+    );
     const errors = problems.get('ExtlClntAppOauthSettings:Bad_Scope_oauth')!;
     assert.equal(errors.length, 2);
-    assert.match(errors[0]!, /^Invalid OAuth scope 'mcp_api' in commaSeparatedOauthScopes\. Valid values are: Basic, Api, /);
+    assert.match(
+      errors[0]!,
+      /^Invalid OAuth scope 'mcp_api' in commaSeparatedOauthScopes\. Valid values are: Basic, Api, /,
+    );
     assert.match(errors[0]!, /\bRefreshToken\b.*\bMCP\b/);
     assert.match(errors[1]!, /'refresh_token'/);
     assert.match(errors[0]!, /\(3:\d+\)$/, 'SDR appends line:column');
   });
 
   test('an element the type does not have', async () => {
-    const problems = await expectFailure(appFiles('Bad_Element', { oauth: oauth('Bad_Element', '\n    <isAdminApproved>true</isAdminApproved>') }));
+    const problems = await expectFailure(
+      appFiles('Bad_Element', { oauth: oauth('Bad_Element', '\n    <isAdminApproved>true</isAdminApproved>') }),
+    );
     assert.match(
       problems.get('ExtlClntAppOauthSettings:Bad_Element_oauth')![0]!,
       // The org's deserializer refuses it, with its prefix (as real deploys answer; see rules.ts PARSE).
@@ -271,32 +351,52 @@ describe('deploys that fail like Salesforce fails them', () => {
   test('a bad enum value, over the REST deploy too', async () => {
     const files = {
       ...appFiles('Bad_Enum'),
-      'extlClntAppOauthPolicies/Bad_Enum_policy.ecaOauthPlcy-meta.xml': policy('Bad_Enum', '    <permittedUsersPolicyType>AdminApproved</permittedUsersPolicyType>'),
+      'extlClntAppOauthPolicies/Bad_Enum_policy.ecaOauthPlcy-meta.xml': policy(
+        'Bad_Enum',
+        '    <permittedUsersPolicyType>AdminApproved</permittedUsersPolicyType>',
+      ),
     };
     const problems = await expectFailure(files, true);
-    assert.match(problems.get('ExtlClntAppOauthConfigurablePolicies:Bad_Enum_policy')![0]!, /^Error parsing file: 'AdminApproved' is not a valid value for the enum 'PermittedUsersPolicyType'/);
+    assert.match(
+      problems.get('ExtlClntAppOauthConfigurablePolicies:Bad_Enum_policy')![0]!,
+      /^Error parsing file: 'AdminApproved' is not a valid value for the enum 'PermittedUsersPolicyType'/,
+    );
   });
 
   test('a boolean that is not true/false, and a missing required field', async () => {
     const problems = await expectFailure(
       appFiles('Bad_Values', {
-        global: globalOauth('Bad_Values').replace('<isPkceRequired>true</isPkceRequired>', '<isPkceRequired>yes</isPkceRequired>'),
+        global: globalOauth('Bad_Values').replace(
+          '<isPkceRequired>true</isPkceRequired>',
+          '<isPkceRequired>yes</isPkceRequired>',
+        ),
         eca: xml('ExternalClientApplication', '    <label>No email</label>'),
       }),
     );
-    assert.match(problems.get('ExtlClntAppGlobalOauthSettings:Bad_Values_glbloauth')![0]!, /'yes' is not a valid value for the type xsd:boolean/);
+    assert.match(
+      problems.get('ExtlClntAppGlobalOauthSettings:Bad_Values_glbloauth')![0]!,
+      /'yes' is not a valid value for the type xsd:boolean/,
+    );
     assert.match(problems.get('ExternalClientApplication:Bad_Values')![0]!, /Required field is missing: contactEmail/);
   });
 
   test('global OAuth settings without OAuth settings on a first deploy', async () => {
     const { [`extlClntAppOauthSettings/Lonely_oauth.ecaOauth-meta.xml`]: _omit, ...files } = appFiles('Lonely');
     const problems = await expectFailure(files);
-    assert.match(problems.get('ExtlClntAppGlobalOauthSettings:Lonely_glbloauth')![0]!, /doesn't have a valid OAuth settings configuration/);
+    assert.match(
+      problems.get('ExtlClntAppGlobalOauthSettings:Lonely_glbloauth')![0]!,
+      /doesn't have a valid OAuth settings configuration/,
+    );
   });
 
   test('a child that names an app that is neither deployed nor in the org', async () => {
-    const problems = await expectFailure({ 'extlClntAppOauthSettings/Orphan_oauth.ecaOauth-meta.xml': oauth('Orphan') });
-    assert.match(problems.get('ExtlClntAppOauthSettings:Orphan_oauth')![0]!, /In field: externalClientApplication - no ExternalClientApplication named Orphan found/);
+    const problems = await expectFailure({
+      'extlClntAppOauthSettings/Orphan_oauth.ecaOauth-meta.xml': oauth('Orphan'),
+    });
+    assert.match(
+      problems.get('ExtlClntAppOauthSettings:Orphan_oauth')![0]!,
+      /In field: externalClientApplication - no ExternalClientApplication named Orphan found/,
+    );
   });
 
   test('an oauthLink that does not match the consumer, and an orgScopedExternalApp of another org', async () => {
@@ -307,13 +407,19 @@ describe('deploys that fail like Salesforce fails them', () => {
       }),
     );
     assert.match(problems.get('ExtlClntAppOauthSettings:Mcp_App_oauth')![0]!, /oauthLink .* has incorrect information/);
-    assert.match(problems.get('ExternalClientApplication:Mcp_App')![0]!, /must be in the format DeveloperOrganizationId:ExternalClientAppDeveloperName/);
+    assert.match(
+      problems.get('ExternalClientApplication:Mcp_App')![0]!,
+      /must be in the format DeveloperOrganizationId:ExternalClientAppDeveloperName/,
+    );
   });
 
   test('one bad component rolls back the good ones', async () => {
     const problems = await expectFailure({
       ...appFiles('Rollback_App'),
-      'extlClntAppOauthPolicies/Rollback_App_policy.ecaOauthPlcy-meta.xml': policy('Rollback_App', '    <refreshTokenValidityUnit>Weeks</refreshTokenValidityUnit>'),
+      'extlClntAppOauthPolicies/Rollback_App_policy.ecaOauthPlcy-meta.xml': policy(
+        'Rollback_App',
+        '    <refreshTokenValidityUnit>Weeks</refreshTokenValidityUnit>',
+      ),
     });
     assert.deepEqual([...problems.keys()], ['ExtlClntAppOauthConfigurablePolicies:Rollback_App_policy']);
     assert.equal(fake.ctx.devHub.consumers.has('Rollback_App'), false);

@@ -65,9 +65,12 @@ function write(path: string, text: string): void {
   writeFileSync(path, text);
 }
 
-const ecaPath = (root: string, app: string) => join(root, 'main', 'default', 'externalClientApps', `${app}.eca-meta.xml`);
-const globalPath = (root: string, app: string) => join(root, 'main', 'default', 'extlClntAppGlobalOauthSets', `${app}_glbloauth.ecaGlblOauth-meta.xml`);
-const oauthPath = (root: string, app: string) => join(root, 'main', 'default', 'extlClntAppOauthSettings', `${app}_oauth.ecaOauth-meta.xml`);
+const ecaPath = (root: string, app: string) =>
+  join(root, 'main', 'default', 'externalClientApps', `${app}.eca-meta.xml`);
+const globalPath = (root: string, app: string) =>
+  join(root, 'main', 'default', 'extlClntAppGlobalOauthSets', `${app}_glbloauth.ecaGlblOauth-meta.xml`);
+const oauthPath = (root: string, app: string) =>
+  join(root, 'main', 'default', 'extlClntAppOauthSettings', `${app}_oauth.ecaOauth-meta.xml`);
 
 async function login(username: string): Promise<Connection> {
   const authInfo = await core.AuthInfo.create({
@@ -85,7 +88,10 @@ async function deployToHub(app: string): Promise<string> {
   write(globalPath(src, app), globalXml(app));
   write(oauthPath(src, app), oauthXml(app));
   const deploy = await sdr.ComponentSet.fromSource(src).deploy({ usernameOrConnection: hub });
-  const result = await deploy.pollStatus({ frequency: kit.Duration.milliseconds(50), timeout: kit.Duration.seconds(30) });
+  const result = await deploy.pollStatus({
+    frequency: kit.Duration.milliseconds(50),
+    timeout: kit.Duration.seconds(30),
+  });
   assert.equal(result.response.success, true, JSON.stringify(result.response.details));
   const link = fake.ctx.devHub.consumers.get(app)?.oauthLink;
   assert.ok(link, 'the deploy made the consumer and its oauthLink');
@@ -109,7 +115,19 @@ before(async () => {
   fake.ctx.timing.installPolls = 2;
   hub = await login(fake.username);
   scratch = await login(fake.scratchUsername);
-  write(join(projectDir, 'sfdx-project.json'), JSON.stringify({ packageDirectories: [{ path: 'force-app', default: true }], name: 'eca', namespace: NS, sourceApiVersion: '66.0' }, null, 2));
+  write(
+    join(projectDir, 'sfdx-project.json'),
+    JSON.stringify(
+      {
+        packageDirectories: [{ path: 'force-app', default: true }],
+        name: 'eca',
+        namespace: NS,
+        sourceApiVersion: '66.0',
+      },
+      null,
+      2,
+    ),
+  );
 });
 
 after(async () => {
@@ -140,12 +158,22 @@ test('Package.create: a managed package in the Dev Hub linked namespace', async 
     [['McpPkg', NS, 'Managed']],
   );
   // the library recorded the alias and the package directory
-  const json = JSON.parse(readFileSync(join(projectDir, 'sfdx-project.json'), 'utf8')) as { packageAliases: Record<string, string> };
+  const json = JSON.parse(readFileSync(join(projectDir, 'sfdx-project.json'), 'utf8')) as {
+    packageAliases: Record<string, string>;
+  };
   assert.equal(json.packageAliases['McpPkg'], packageId);
 
   // a second package of that name, and one in a namespace that isn't linked, are refused
   await assert.rejects(
-    pkgLib.Package.create(hub, project, { name: 'McpPkg', description: '', noNamespace: false, orgDependent: false, packageType: 'Managed', errorNotificationUsername: undefined as unknown as string, path: 'force-app' }),
+    pkgLib.Package.create(hub, project, {
+      name: 'McpPkg',
+      description: '',
+      noNamespace: false,
+      orgDependent: false,
+      packageType: 'Managed',
+      errorNotificationUsername: undefined as unknown as string,
+      path: 'force-app',
+    }),
     /duplicate value found: Name/,
   );
 });
@@ -162,7 +190,15 @@ test('PackageVersion.create: a packaged ECA with the Dev Hub consumer link; a se
   lc.on('PackageVersion/create-enqueued', async (r: { Status: string }) => void statuses.push(r.Status));
   lc.on('PackageVersion/create-in-progress', async (r: { Status: string }) => void statuses.push(r.Status));
 
-  const options = { connection: hub, project, packageId: 'McpPkg', versionnumber: '1.0.0.NEXT', installationkeybypass: true, codecoverage: false, skipvalidation: false };
+  const options = {
+    connection: hub,
+    project,
+    packageId: 'McpPkg',
+    versionnumber: '1.0.0.NEXT',
+    installationkeybypass: true,
+    codecoverage: false,
+    skipvalidation: false,
+  };
   const v1 = await pkgLib.PackageVersion.create(options, fast());
   assert.equal(v1.Status, 'Success', JSON.stringify(v1.Error));
   assert.equal(v1.VersionNumber, '1.0.0.1');
@@ -177,7 +213,9 @@ test('PackageVersion.create: a packaged ECA with the Dev Hub consumer link; a se
   second04t = v2.SubscriberPackageVersionId!;
 
   // #18 wrote the aliases back
-  const json = JSON.parse(readFileSync(join(projectDir, 'sfdx-project.json'), 'utf8')) as { packageAliases: Record<string, string> };
+  const json = JSON.parse(readFileSync(join(projectDir, 'sfdx-project.json'), 'utf8')) as {
+    packageAliases: Record<string, string>;
+  };
   assert.equal(json.packageAliases['McpPkg@1.0.0-1'], first04t);
   assert.equal(json.packageAliases['McpPkg@1.0.0-2'], second04t);
 
@@ -193,7 +231,15 @@ test('PackageVersion.create resolves with Status Error when the global OAuth set
   try {
     const project = await core.SfProject.resolve(projectDir);
     const result = await pkgLib.PackageVersion.create(
-      { connection: hub, project, packageId: 'McpPkg', versionnumber: '1.0.0.NEXT', installationkeybypass: true, codecoverage: false, skipvalidation: false },
+      {
+        connection: hub,
+        project,
+        packageId: 'McpPkg',
+        versionnumber: '1.0.0.NEXT',
+        installationkeybypass: true,
+        codecoverage: false,
+        skipvalidation: false,
+      },
       fast(),
     );
     assert.equal(result.Status, 'Error');
@@ -208,7 +254,11 @@ test('PackageVersion.create resolves with Status Error when the global OAuth set
 test('SubscriberPackageVersion.install into the scratch org: PACKAGE_UNAVAILABLE first, then SUCCESS', async () => {
   const seen: string[] = [];
   core.Lifecycle.getInstance().on('Package/install-subscriber-status', async (s: string) => void seen.push(s));
-  const version = new pkgLib.SubscriberPackageVersion({ connection: scratch, aliasOrId: first04t, password: undefined });
+  const version = new pkgLib.SubscriberPackageVersion({
+    connection: scratch,
+    aliasOrId: first04t,
+    password: undefined,
+  });
   const result = await version.install(
     { SubscriberPackageVersionKey: first04t },
     {
@@ -227,7 +277,10 @@ test('SubscriberPackageVersion.install into the scratch org: PACKAGE_UNAVAILABLE
   assert.equal(installed[0]!.SubscriberPackageVersion?.Id, first04t);
   assert.equal(installed[0]!.SubscriberPackage?.NamespacePrefix, NS);
   assert.ok(fake.ctx.scratch.metadata.get('ExternalClientApplication')?.has(`${NS}__McpApp`));
-  assert.equal(fake.ctx.scratch.consumers.get(`${NS}__McpApp`)?.consumerKey, fake.ctx.devHub.consumers.get('McpApp')?.consumerKey);
+  assert.equal(
+    fake.ctx.scratch.consumers.get(`${NS}__McpApp`)?.consumerKey,
+    fake.ctx.devHub.consumers.get('McpApp')?.consumerKey,
+  );
 });
 
 test('install errors surface in the result: a forced failure, then the beta that cannot be upgraded', async () => {
@@ -238,14 +291,21 @@ test('install errors surface in the result: a forced failure, then the beta that
     pollingTimeout: kit.Duration.seconds(20),
   };
   fake.ctx.failures.install = ['Forced: the install service is unavailable.'];
-  const version = new pkgLib.SubscriberPackageVersion({ connection: scratch, aliasOrId: second04t, password: undefined });
+  const version = new pkgLib.SubscriberPackageVersion({
+    connection: scratch,
+    aliasOrId: second04t,
+    password: undefined,
+  });
   const forced = await version.install({ SubscriberPackageVersionKey: second04t }, options);
   assert.equal(forced.Status, 'ERROR');
   assert.deepEqual(forced.Errors, { errors: [{ message: 'Forced: the install service is unavailable.' }] });
 
   const again = await version.install({ SubscriberPackageVersionKey: second04t }, options);
   assert.equal(again.Status, 'ERROR');
-  assert.match((again.Errors as unknown as { errors: { message: string }[] }).errors[0]!.message, /beta version .* can't be upgraded/);
+  assert.match(
+    (again.Errors as unknown as { errors: { message: string }[] }).errors[0]!.message,
+    /beta version .* can't be upgraded/,
+  );
 });
 
 test("the action's packaging steps (src/packaging.ts) against the fake, with an installation key", async () => {
@@ -254,11 +314,26 @@ test("the action's packaging steps (src/packaging.ts) against the fake, with an 
   const fast = { initialMs: 20, maxMs: 100 };
   setTiming({ job: fast, versionBuild: fast, replication: fast, install: fast, usable: fast });
   const dir = join(work, 'action-project');
-  write(join(dir, 'sfdx-project.json'), JSON.stringify({ packageDirectories: [{ path: 'force-app', default: true }], name: 'eca2', namespace: NS, sourceApiVersion: '66.0' }));
+  write(
+    join(dir, 'sfdx-project.json'),
+    JSON.stringify({
+      packageDirectories: [{ path: 'force-app', default: true }],
+      name: 'eca2',
+      namespace: NS,
+      sourceApiVersion: '66.0',
+    }),
+  );
   const link = await deployToHub('McpApp2');
   write(ecaPath(join(dir, 'force-app'), 'McpApp2'), ecaXml('McpApp2'));
   write(oauthPath(join(dir, 'force-app'), 'McpApp2'), oauthXml('McpApp2', link));
-  const settings = { name: 'McpPkg2', namespace: NS, versionNumber: '1.0.0.NEXT', installationKey: "k3y'with\\quote", waitMinutes: 1, newVersion: 'when-changed' as const };
+  const settings = {
+    name: 'McpPkg2',
+    namespace: NS,
+    versionNumber: '1.0.0.NEXT',
+    installationKey: "k3y'with\\quote",
+    waitMinutes: 1,
+    newVersion: 'when-changed' as const,
+  };
   const lines: string[] = [];
   const log = (l: string) => void lines.push(l);
   const pkg = await ensurePackage(hub, dir, settings, log);
@@ -269,11 +344,20 @@ test("the action's packaging steps (src/packaging.ts) against the fake, with an 
   // the same content again: the version is found by its tag, nothing is built
   const requests = stateOf(fake.ctx.devHub).requests.size;
   const same = await createVersion(hub, dir, pkg, settings, log);
-  assert.deepEqual({ ...same, createRequestId: same.createRequestId.slice(0, 15) }, { ...version, createRequestId: version.createRequestId.slice(0, 15), created: false });
+  assert.deepEqual(
+    { ...same, createRequestId: same.createRequestId.slice(0, 15) },
+    { ...version, createRequestId: version.createRequestId.slice(0, 15), created: false },
+  );
   assert.equal(stateOf(fake.ctx.devHub).requests.size, requests, 'no version request');
   await installVersion(scratch, version.subscriberPackageVersionId, settings, log);
-  assert.ok(lines.some((l) => /not yet available in the target org \(PACKAGE_UNAVAILABLE/.test(l)), lines.join('\n'));
-  assert.ok(lines.some((l) => /Installed 04t/.test(l)), lines.join('\n'));
+  assert.ok(
+    lines.some((l) => /not yet available in the target org \(PACKAGE_UNAVAILABLE/.test(l)),
+    lines.join('\n'),
+  );
+  assert.ok(
+    lines.some((l) => /Installed 04t/.test(l)),
+    lines.join('\n'),
+  );
   // reusing the package on a second run
   const again = await ensurePackage(hub, dir, settings, log);
   assert.deepEqual(again, { id: pkg.id, name: 'McpPkg2', created: false });

@@ -60,13 +60,24 @@ function harness(): Harness {
     applyComponents: (org, components) => {
       store.apply(org, components);
     },
-    json: (status, body) => ({ status, headers: { 'content-type': 'application/json;charset=UTF-8' }, body: JSON.stringify(body) }),
+    json: (status, body) => ({
+      status,
+      headers: { 'content-type': 'application/json;charset=UTF-8' },
+      body: JSON.stringify(body),
+    }),
     restError: (status, errorCode, message) => ({
       status,
       headers: { 'content-type': 'application/json;charset=UTF-8' },
       body: JSON.stringify([{ errorCode, message }]),
     }),
-    timing: { versionCreatePolls: 2, versionUnavailablePolls: 2, installPolls: 2, deployPolls: 1, retrievePolls: 1, durations: { ...NO_DURATIONS } },
+    timing: {
+      versionCreatePolls: 2,
+      versionUnavailablePolls: 2,
+      installPolls: 2,
+      deployPolls: 1,
+      retrievePolls: 1,
+      durations: { ...NO_DURATIONS },
+    },
     failures: {},
   } as FakeOrgContext;
   return { ctx, hub, scratch, routes: packagingRoutes(ctx) };
@@ -85,7 +96,12 @@ async function call(
   path: string,
   opts: { query?: Record<string, string>; body?: Buffer | string | object; contentType?: string } = {},
 ): Promise<Call> {
-  const body = opts.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(opts.body) ? opts.body : Buffer.from(typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body));
+  const body =
+    opts.body === undefined
+      ? Buffer.alloc(0)
+      : Buffer.isBuffer(opts.body)
+        ? opts.body
+        : Buffer.from(typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body));
   const req: FakeRequest = {
     method,
     path: `/services/data/v${API}${path}`,
@@ -113,7 +129,8 @@ async function query(h: Harness, org: OrgState, soql: string): Promise<Call> {
 
 type Rec = Record<string, unknown>;
 const records = (c: Call): Rec[] => (c.json as { records: Rec[] }).records;
-const errorOf = (c: Call): { errorCode: string; message: string } => (c.json as { errorCode: string; message: string }[])[0]!;
+const errorOf = (c: Call): { errorCode: string; message: string } =>
+  (c.json as { errorCode: string; message: string }[])[0]!;
 
 // ---------------------------------------------------------------------------------------------------------------
 // ECA metadata and the Dev Hub's app
@@ -147,8 +164,18 @@ const oauthXml = (app: string, link?: string) => `<?xml version="1.0" encoding="
 function deployAppToHub(h: Harness, app = 'McpApp'): string {
   h.ctx.applyComponents(h.hub, [
     { type: 'ExternalClientApplication', fullName: app, fileName: `externalClientApps/${app}.eca`, xml: ecaXml(app) },
-    { type: 'ExtlClntAppGlobalOauthSettings', fullName: `${app}_glbloauth`, fileName: `extlClntAppGlobalOauthSets/${app}_glbloauth.ecaGlblOauth`, xml: globalXml(app) },
-    { type: 'ExtlClntAppOauthSettings', fullName: `${app}_oauth`, fileName: `extlClntAppOauthSettings/${app}_oauth.ecaOauth`, xml: oauthXml(app) },
+    {
+      type: 'ExtlClntAppGlobalOauthSettings',
+      fullName: `${app}_glbloauth`,
+      fileName: `extlClntAppGlobalOauthSets/${app}_glbloauth.ecaGlblOauth`,
+      xml: globalXml(app),
+    },
+    {
+      type: 'ExtlClntAppOauthSettings',
+      fullName: `${app}_oauth`,
+      fileName: `extlClntAppOauthSettings/${app}_oauth.ecaOauth`,
+      xml: oauthXml(app),
+    },
   ]);
   const consumer = h.hub.consumers.get(app);
   assert.ok(consumer, 'the hub has the app consumer');
@@ -162,7 +189,12 @@ interface ZipFile {
   xml: string;
 }
 
-const ecaFile = (app: string, state = 'Packaged'): ZipFile => ({ path: `externalClientApps/${app}.eca`, type: 'ExternalClientApplication', member: app, xml: ecaXml(app, state) });
+const ecaFile = (app: string, state = 'Packaged'): ZipFile => ({
+  path: `externalClientApps/${app}.eca`,
+  type: 'ExternalClientApplication',
+  member: app,
+  xml: ecaXml(app, state),
+});
 const oauthFile = (app: string, link?: string): ZipFile => ({
   path: `extlClntAppOauthSettings/${app}_oauth.ecaOauth`,
   type: 'ExtlClntAppOauthSettings',
@@ -195,7 +227,15 @@ ${[...types].map(([t, ms]) => `    <types>\n${ms.map((m) => `        <members>${
   const outer = new JSZip();
   outer.file(
     'package2-descriptor.json',
-    JSON.stringify({ versionName: 'ver 1.0', versionNumber: '1.0.0.NEXT', path: 'force-app', versionDescription: 'test', id: packageId, ancestorId: '', ...descriptor }),
+    JSON.stringify({
+      versionName: 'ver 1.0',
+      versionNumber: '1.0.0.NEXT',
+      path: 'force-app',
+      versionDescription: 'test',
+      id: packageId,
+      ancestorId: '',
+      ...descriptor,
+    }),
   );
   outer.file('package.zip', await inner.generateAsync({ type: 'nodebuffer' }));
   return outer.generateAsync({ type: 'nodebuffer' });
@@ -205,28 +245,58 @@ ${[...types].map(([t, ms]) => `    <types>\n${ms.map((m) => `        <members>${
 function multipart(zip: Buffer, json: Rec): { body: Buffer; contentType: string } {
   const boundary = '--------------------------123456789012345678901234';
   const body = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="VersionInfo"; filename="package-version-info.zip"\r\nContent-Type: application/zip\r\n\r\n`),
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="VersionInfo"; filename="package-version-info.zip"\r\nContent-Type: application/zip\r\n\r\n`,
+    ),
     zip,
-    Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="Package2VersionCreateRequest"\r\nContent-Type: application/json\r\n\r\n`),
+    Buffer.from(
+      `\r\n--${boundary}\r\nContent-Disposition: form-data; name="Package2VersionCreateRequest"\r\nContent-Type: application/json\r\n\r\n`,
+    ),
     Buffer.from(JSON.stringify(json)),
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ]);
   return { body, contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
-const REQUEST_FIELDS = { CalculateCodeCoverage: false, SkipValidation: false, AsyncValidation: false, IsDevUsePkgZipRequested: false, CalcTransitiveDependencies: false };
+const REQUEST_FIELDS = {
+  CalculateCodeCoverage: false,
+  SkipValidation: false,
+  AsyncValidation: false,
+  IsDevUsePkgZipRequested: false,
+  CalcTransitiveDependencies: false,
+};
 
 async function createPackage(h: Harness, body: Rec = {}): Promise<string> {
   const res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2', {
-    body: { Name: 'McpPkg', Description: 'ECA for MCP', NamespacePrefix: NS, ContainerOptions: 'Managed', IsOrgDependent: false, ...body },
+    body: {
+      Name: 'McpPkg',
+      Description: 'ECA for MCP',
+      NamespacePrefix: NS,
+      ContainerOptions: 'Managed',
+      IsOrgDependent: false,
+      ...body,
+    },
   });
   assert.equal(res.status, 201, JSON.stringify(res.json));
   return (res.json as { id: string }).id;
 }
 
-async function startVersion(h: Harness, packageId: string, files: ZipFile[], json: Rec = {}, descriptor: Rec = {}): Promise<Call> {
-  const mp = multipart(await versionInfo(packageId, files, descriptor), { Package2Id: packageId, ...REQUEST_FIELDS, ...json });
-  return call(h, h.hub, 'POST', '/tooling/sobjects/Package2VersionCreateRequest', { body: mp.body, contentType: mp.contentType });
+async function startVersion(
+  h: Harness,
+  packageId: string,
+  files: ZipFile[],
+  json: Rec = {},
+  descriptor: Rec = {},
+): Promise<Call> {
+  const mp = multipart(await versionInfo(packageId, files, descriptor), {
+    Package2Id: packageId,
+    ...REQUEST_FIELDS,
+    ...json,
+  });
+  return call(h, h.hub, 'POST', '/tooling/sobjects/Package2VersionCreateRequest', {
+    body: mp.body,
+    contentType: mp.contentType,
+  });
 }
 
 // #16 exactly as packaging 5 builds it for API 65
@@ -239,7 +309,8 @@ const statusQuery = (id: string) =>
   'FROM Package2VersionCreateRequest ' +
   `WHERE Id = '${id}' ` +
   'ORDER BY CreatedDate desc';
-const errorQuery = (id: string) => `SELECT Message FROM Package2VersionCreateRequestError WHERE ParentRequest.Id = '${id}'`;
+const errorQuery = (id: string) =>
+  `SELECT Message FROM Package2VersionCreateRequestError WHERE ParentRequest.Id = '${id}'`;
 const spvStatusQuery = (id: string, key?: string) =>
   `SELECT Id, SubscriberPackageId, InstallValidationStatus FROM SubscriberPackageVersion WHERE Id ='${id}'${key ? ` AND InstallationKey ='${key}'` : ''}`;
 const SPV_FIELDS =
@@ -292,7 +363,10 @@ describe('Package2', () => {
     assert.equal(rec['NamespacePrefix'], NS);
     assert.equal(rec['Name'], 'McpPkg');
     assert.match(rec['SubscriberPackageId'] as string, /^033/);
-    assert.deepEqual(rec['attributes'], { type: 'Package2', url: `/services/data/v${API}/tooling/sobjects/Package2/${id}` });
+    assert.deepEqual(rec['attributes'], {
+      type: 'Package2',
+      url: `/services/data/v${API}/tooling/sobjects/Package2/${id}`,
+    });
     // 15-char ids name the same record
     assert.equal((await call(h, h.hub, 'GET', `/tooling/sobjects/Package2/${id.slice(0, 15)}`)).status, 200);
   });
@@ -305,46 +379,66 @@ describe('Package2', () => {
 
   test('names are unique in a Dev Hub', async () => {
     const first = await createPackage(h);
-    const res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2', { body: { Name: 'mcppkg', NamespacePrefix: NS, ContainerOptions: 'Managed' } });
+    const res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2', {
+      body: { Name: 'mcppkg', NamespacePrefix: NS, ContainerOptions: 'Managed' },
+    });
     assert.equal(res.status, 400);
     assert.equal(errorOf(res).errorCode, 'DUPLICATE_VALUE');
     assert.match(errorOf(res).message, new RegExp(first));
   });
 
   test('a managed package needs the Dev Hub linked namespace', async () => {
-    let res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2', { body: { Name: 'A', NamespacePrefix: '', ContainerOptions: 'Managed', IsOrgDependent: false } });
+    let res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2', {
+      body: { Name: 'A', NamespacePrefix: '', ContainerOptions: 'Managed', IsOrgDependent: false },
+    });
     assert.equal(res.status, 400);
     assert.equal(errorOf(res).errorCode, 'FIELD_INTEGRITY_EXCEPTION');
     assert.match(errorOf(res).message, /managed package requires a namespace/);
-    res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2', { body: { Name: 'B', NamespacePrefix: 'otherns', ContainerOptions: 'Managed' } });
+    res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2', {
+      body: { Name: 'B', NamespacePrefix: 'otherns', ContainerOptions: 'Managed' },
+    });
     assert.equal(res.status, 400);
     assert.equal(errorOf(res).errorCode, 'INVALID_NAMESPACE_PREFIX');
     assert.match(errorOf(res).message, /otherns isn't linked to this Dev Hub org/);
     h.hub.namespace = undefined;
-    res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2', { body: { Name: 'C', NamespacePrefix: NS, ContainerOptions: 'Managed' } });
+    res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2', {
+      body: { Name: 'C', NamespacePrefix: NS, ContainerOptions: 'Managed' },
+    });
     assert.equal(res.status, 400);
     assert.equal(errorOf(res).errorCode, 'INVALID_NAMESPACE_PREFIX');
   });
 
   test('bad values, unknown fields, Name required, org-dependent only for unlocked', async () => {
-    let res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2', { body: { Name: 'A', ContainerOptions: 'Locked' } });
+    let res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2', {
+      body: { Name: 'A', ContainerOptions: 'Locked' },
+    });
     assert.equal(errorOf(res).errorCode, 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST');
-    res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2', { body: { Name: 'A', ContainerOptions: 'Unlocked', Namespace: 'x' } });
+    res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2', {
+      body: { Name: 'A', ContainerOptions: 'Unlocked', Namespace: 'x' },
+    });
     assert.equal(errorOf(res).errorCode, 'INVALID_FIELD');
     res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2', { body: { ContainerOptions: 'Unlocked' } });
     assert.equal(errorOf(res).errorCode, 'REQUIRED_FIELD_MISSING');
-    res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2', { body: { Name: 'A', ContainerOptions: 'Managed', NamespacePrefix: NS, IsOrgDependent: true } });
+    res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2', {
+      body: { Name: 'A', ContainerOptions: 'Managed', NamespacePrefix: NS, IsOrgDependent: true },
+    });
     assert.equal(errorOf(res).errorCode, 'FIELD_INTEGRITY_EXCEPTION');
-    res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2', { body: { Name: 'A', ContainerOptions: 'Unlocked', IsOrgDependent: 'false' } });
+    res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2', {
+      body: { Name: 'A', ContainerOptions: 'Unlocked', IsOrgDependent: 'false' },
+    });
     assert.equal(errorOf(res).errorCode, 'JSON_PARSER_ERROR');
     res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2', { body: '{"Name":' });
     assert.equal(errorOf(res).errorCode, 'JSON_PARSER_ERROR');
-    res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2', { body: { Name: 'U', ContainerOptions: 'Unlocked', NamespacePrefix: '' } });
+    res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2', {
+      body: { Name: 'U', ContainerOptions: 'Unlocked', NamespacePrefix: '' },
+    });
     assert.equal(res.status, 201);
   });
 
   test('Package2 exists only in a Dev Hub', async () => {
-    let res = await call(h, h.scratch, 'POST', '/tooling/sobjects/Package2', { body: { Name: 'A', ContainerOptions: 'Unlocked' } });
+    let res = await call(h, h.scratch, 'POST', '/tooling/sobjects/Package2', {
+      body: { Name: 'A', ContainerOptions: 'Unlocked' },
+    });
     assert.equal(res.status, 404);
     assert.equal(errorOf(res).message, 'The requested resource does not exist');
     res = await query(h, h.scratch, 'SELECT Id FROM Package2');
@@ -354,7 +448,9 @@ describe('Package2', () => {
 
   test("Package.list's query, with the fields of the connection's API version", async () => {
     await createPackage(h);
-    await call(h, h.hub, 'POST', '/tooling/sobjects/Package2', { body: { Name: 'Another', ContainerOptions: 'Unlocked', NamespacePrefix: '' } });
+    await call(h, h.hub, 'POST', '/tooling/sobjects/Package2', {
+      body: { Name: 'Another', ContainerOptions: 'Unlocked', NamespacePrefix: '' },
+    });
     const fields65 =
       'Id,IsDeleted,CreatedDate,CreatedById,LastModifiedDate,LastModifiedById,SystemModstamp,SubscriberPackageId,Name,Description,NamespacePrefix,ContainerOptions,IsDeprecated,IsOrgDependent,ConvertedFromPackageId,PackageErrorUsername,AppAnalyticsEnabled';
     const res = await query(h, h.hub, `select ${fields65} from Package2 ORDER BY NamespacePrefix, Name`);
@@ -373,7 +469,10 @@ describe('Package2', () => {
     assert.match(errorOf(bad).message, /No such column 'RecommendedVersionId' on entity 'Package2'/);
     // validatePatchVersion's lower-case query
     const one = await query(h, h.hub, `SELECT ContainerOptions FROM Package2 WHERE id ='${recs[1]!['Id'] as string}'`);
-    assert.deepEqual(records(one).map((r) => r['ContainerOptions']), ['Managed']);
+    assert.deepEqual(
+      records(one).map((r) => r['ContainerOptions']),
+      ['Managed'],
+    );
   });
 });
 
@@ -387,7 +486,10 @@ describe('Package2VersionCreateRequest', () => {
 
   test('a packaged ECA: Queued → InProgress → Success, then the version and its 04t (#15–#18)', async () => {
     const link = deployAppToHub(h);
-    const res = await startVersion(h, packageId, [ecaFile('McpApp'), oauthFile('McpApp', link)], { Tag: 'v1', InstallKey: 'k3y' });
+    const res = await startVersion(h, packageId, [ecaFile('McpApp'), oauthFile('McpApp', link)], {
+      Tag: 'v1',
+      InstallKey: 'k3y',
+    });
     assert.equal(res.status, 201, JSON.stringify(res.json));
     const body = res.json as { id: string; success: boolean; errors: unknown[] };
     assert.match(body.id, /^08c/);
@@ -406,9 +508,16 @@ describe('Package2VersionCreateRequest', () => {
     assert.equal(pv['CodeCoverage'], null);
 
     // #18
-    const alias = await query(h, h.hub, `SELECT Branch, MajorVersion, MinorVersion, PatchVersion, BuildNumber FROM Package2Version WHERE SubscriberPackageVersionId='${pv['SubscriberPackageVersionId'] as string}'`);
+    const alias = await query(
+      h,
+      h.hub,
+      `SELECT Branch, MajorVersion, MinorVersion, PatchVersion, BuildNumber FROM Package2Version WHERE SubscriberPackageVersionId='${pv['SubscriberPackageVersionId'] as string}'`,
+    );
     assert.deepEqual(records(alias)[0], {
-      attributes: { type: 'Package2Version', url: `/services/data/v${API}/tooling/sobjects/Package2Version/${last['Package2VersionId'] as string}` },
+      attributes: {
+        type: 'Package2Version',
+        url: `/services/data/v${API}/tooling/sobjects/Package2Version/${last['Package2VersionId'] as string}`,
+      },
       Branch: null,
       MajorVersion: 1,
       MinorVersion: 0,
@@ -416,7 +525,11 @@ describe('Package2VersionCreateRequest', () => {
       BuildNumber: 1,
     });
     // the version remembers its installation key
-    const v = await query(h, h.hub, `SELECT InstallKey, IsPasswordProtected, IsReleased, Package2.NamespacePrefix FROM Package2Version WHERE Package2Id = '${packageId}'`);
+    const v = await query(
+      h,
+      h.hub,
+      `SELECT InstallKey, IsPasswordProtected, IsReleased, Package2.NamespacePrefix FROM Package2Version WHERE Package2Id = '${packageId}'`,
+    );
     assert.deepEqual(
       { ...records(v)[0], attributes: undefined, Package2: undefined },
       { attributes: undefined, Package2: undefined, InstallKey: 'k3y', IsPasswordProtected: true, IsReleased: false },
@@ -432,7 +545,12 @@ describe('Package2VersionCreateRequest', () => {
     const res = await startVersion(h, packageId, [ecaFile('McpApp'), oauthFile('McpApp', link)]);
     const id = (res.json as { id: string }).id;
     const seen: string[] = [];
-    for (let i = 0; i < 5; i++) seen.push(((await call(h, h.hub, 'GET', `/tooling/sobjects/Package2VersionCreateRequest/${id}`)).json as Rec)['Status'] as string);
+    for (let i = 0; i < 5; i++)
+      seen.push(
+        ((await call(h, h.hub, 'GET', `/tooling/sobjects/Package2VersionCreateRequest/${id}`)).json as Rec)[
+          'Status'
+        ] as string,
+      );
     assert.deepEqual(seen, ['Queued', 'InProgress', 'InProgress', 'InProgress', 'Success']);
   });
 
@@ -449,12 +567,27 @@ describe('Package2VersionCreateRequest', () => {
     assert.deepEqual(records(max), [{ attributes: { type: 'AggregateResult' }, expr0: 2 }]);
 
     const link = h.hub.consumers.get('McpApp')!.oauthLink;
-    const res = await startVersion(h, packageId, [ecaFile('McpApp'), oauthFile('McpApp', link)], {}, { versionNumber: '1.0.0.2' });
+    const res = await startVersion(
+      h,
+      packageId,
+      [ecaFile('McpApp'), oauthFile('McpApp', link)],
+      {},
+      { versionNumber: '1.0.0.2' },
+    );
     const { last } = await pollVersion(h, (res.json as { id: string }).id);
     assert.equal(last['Status'], 'Error');
-    assert.match((await errorsOf(h, (res.json as { id: string }).id))[0]!, /Version 1\.0\.0\.2 of package McpPkg already exists/);
+    assert.match(
+      (await errorsOf(h, (res.json as { id: string }).id))[0]!,
+      /Version 1\.0\.0\.2 of package McpPkg already exists/,
+    );
     // other major.minor starts at 1 again
-    const other = await startVersion(h, packageId, [ecaFile('McpApp'), oauthFile('McpApp', link)], {}, { versionNumber: '1.1.0.NEXT' });
+    const other = await startVersion(
+      h,
+      packageId,
+      [ecaFile('McpApp'), oauthFile('McpApp', link)],
+      {},
+      { versionNumber: '1.1.0.NEXT' },
+    );
     const o = await pollVersion(h, (other.json as { id: string }).id);
     assert.equal((o.last['Package2Version'] as Rec)['BuildNumber'], 1);
   });
@@ -472,7 +605,10 @@ describe('Package2VersionCreateRequest', () => {
     assert.equal(errs.length, 1, errs.join('\n'));
     assert.match(errs[0]!, /ExtlClntAppGlobalOauthSettings McpApp_glbloauth: .*can't be packaged/);
     // no version was made
-    assert.equal(records(await query(h, h.hub, `SELECT Id FROM Package2Version WHERE Package2Id = '${packageId}'`)).length, 0);
+    assert.equal(
+      records(await query(h, h.hub, `SELECT Id FROM Package2Version WHERE Package2Id = '${packageId}'`)).length,
+      0,
+    );
   });
 
   test('distributionState Local, a missing or foreign oauthLink: Error', async () => {
@@ -480,7 +616,10 @@ describe('Package2VersionCreateRequest', () => {
     const cases: [ZipFile[], RegExp][] = [
       [[ecaFile('McpApp', 'Local'), oauthFile('McpApp', link)], /distributionState is Local/],
       [[ecaFile('McpApp'), oauthFile('McpApp')], /has no oauthLink/],
-      [[ecaFile('McpApp'), oauthFile('McpApp', `${h.hub.orgId}:888000000000777AAA`)], /oauthLink .* (incorrect information|doesn't match)/],
+      [
+        [ecaFile('McpApp'), oauthFile('McpApp', `${h.hub.orgId}:888000000000777AAA`)],
+        /oauthLink .* (incorrect information|doesn't match)/,
+      ],
       [[oauthFile('McpApp', link)], /no ExternalClientApplication named McpApp found/],
     ];
     for (const [files, expected] of cases) {
@@ -488,7 +627,10 @@ describe('Package2VersionCreateRequest', () => {
       const id = (res.json as { id: string }).id;
       assert.equal((await pollVersion(h, id)).last['Status'], 'Error');
       const errs = await errorsOf(h, id);
-      assert.ok(errs.some((e) => expected.test(e)), `${String(expected)} in ${errs.join(' | ')}`);
+      assert.ok(
+        errs.some((e) => expected.test(e)),
+        `${String(expected)} in ${errs.join(' | ')}`,
+      );
     }
   });
 
@@ -503,23 +645,40 @@ describe('Package2VersionCreateRequest', () => {
       consumerSecret: 's',
       oauthLink: `${h.scratch.orgId}:${foreign}`,
     });
-    const res = await startVersion(h, packageId, [ecaFile('McpApp'), oauthFile('McpApp', `${h.scratch.orgId}:${foreign}`)]);
+    const res = await startVersion(h, packageId, [
+      ecaFile('McpApp'),
+      oauthFile('McpApp', `${h.scratch.orgId}:${foreign}`),
+    ]);
     const id = (res.json as { id: string }).id;
     assert.equal((await pollVersion(h, id)).last['Status'], 'Error');
     const errs = await errorsOf(h, id);
-    assert.ok(errs.some((e) => /oauthLink/.test(e)), errs.join(' | '));
+    assert.ok(
+      errs.some((e) => /oauthLink/.test(e)),
+      errs.join(' | '),
+    );
   });
 
   test('an ECA in an Unlocked package is refused with a clear error', async () => {
     const link = deployAppToHub(h);
-    const res0 = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2', { body: { Name: 'Unl', ContainerOptions: 'Unlocked', NamespacePrefix: '' } });
+    const res0 = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2', {
+      body: { Name: 'Unl', ContainerOptions: 'Unlocked', NamespacePrefix: '' },
+    });
     const unlocked = (res0.json as { id: string }).id;
     const res = await startVersion(h, unlocked, [ecaFile('McpApp'), oauthFile('McpApp', link)]);
     const id = (res.json as { id: string }).id;
     assert.equal((await pollVersion(h, id)).last['Status'], 'Error');
     const errs = await errorsOf(h, id);
-    assert.ok(errs.some((e) => /ExternalClientApplication McpApp: External client apps can be packaged only in second-generation managed packages\. Package Unl is Unlocked/.test(e)), errs.join(' | '));
-    assert.ok(errs.some((e) => /^ExtlClntAppOauthSettings McpApp_oauth: External client apps can be packaged only/.test(e)));
+    assert.ok(
+      errs.some((e) =>
+        /ExternalClientApplication McpApp: External client apps can be packaged only in second-generation managed packages\. Package Unl is Unlocked/.test(
+          e,
+        ),
+      ),
+      errs.join(' | '),
+    );
+    assert.ok(
+      errs.some((e) => /^ExtlClntAppOauthSettings McpApp_oauth: External client apps can be packaged only/.test(e)),
+    );
   });
 
   test('policy files are refused; an empty package is refused; a forced failure wins', async () => {
@@ -544,7 +703,9 @@ describe('Package2VersionCreateRequest', () => {
     res = await startVersion(h, packageId, []);
     id = (res.json as { id: string }).id;
     await pollVersion(h, id);
-    assert.deepEqual(await errorsOf(h, id), ['The package version has no metadata components. Add metadata to the package directory, then create the version again.']);
+    assert.deepEqual(await errorsOf(h, id), [
+      'The package version has no metadata components. Add metadata to the package directory, then create the version again.',
+    ]);
 
     h.ctx.failures.versionCreate = ['Forced: the build service is down.'];
     res = await startVersion(h, packageId, [ecaFile('McpApp'), oauthFile('McpApp', link)]);
@@ -570,36 +731,54 @@ describe('Package2VersionCreateRequest', () => {
       const id = (res.json as { id: string }).id;
       assert.equal((await pollVersion(h, id)).last['Status'], 'Error', String(expected));
       const errs = await errorsOf(h, id);
-      assert.ok(errs.some((e) => expected.test(e)), `${String(expected)} in ${errs.join(' | ')}`);
+      assert.ok(
+        errs.some((e) => expected.test(e)),
+        `${String(expected)} in ${errs.join(' | ')}`,
+      );
     }
   });
 
   test('synchronous refusals: no VersionInfo, unknown package, unknown field, not a Dev Hub', async () => {
-    let res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2VersionCreateRequest', { body: { Package2Id: packageId } });
+    let res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2VersionCreateRequest', {
+      body: { Package2Id: packageId },
+    });
     assert.equal(errorOf(res).errorCode, 'REQUIRED_FIELD_MISSING');
     const zip = await versionInfo('0Ho000000000555AAA', [ecaFile('McpApp')]);
     let mp = multipart(zip, { Package2Id: '0Ho000000000555AAA' });
-    res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2VersionCreateRequest', { body: mp.body, contentType: mp.contentType });
+    res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2VersionCreateRequest', {
+      body: mp.body,
+      contentType: mp.contentType,
+    });
     assert.equal(res.status, 400);
     assert.equal(errorOf(res).errorCode, 'INVALID_CROSS_REFERENCE_KEY');
     mp = multipart(zip, { Package2Id: packageId, Colour: 'blue' });
-    res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2VersionCreateRequest', { body: mp.body, contentType: mp.contentType });
+    res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2VersionCreateRequest', {
+      body: mp.body,
+      contentType: mp.contentType,
+    });
     assert.equal(errorOf(res).errorCode, 'INVALID_FIELD');
     mp = multipart(zip, { Package2Id: packageId });
-    res = await call(h, h.scratch, 'POST', '/tooling/sobjects/Package2VersionCreateRequest', { body: mp.body, contentType: mp.contentType });
+    res = await call(h, h.scratch, 'POST', '/tooling/sobjects/Package2VersionCreateRequest', {
+      body: mp.body,
+      contentType: mp.contentType,
+    });
     assert.equal(res.status, 404);
   });
 
   test('promotion needs code coverage; a released version is the ancestor (#14)', async () => {
     const beta = await goodVersion(h, packageId);
     const betaId = beta.rec['Package2VersionId'] as string;
-    let res = await call(h, h.hub, 'PATCH', `/tooling/sobjects/Package2Version/${betaId}`, { body: { IsReleased: true, Id: betaId } });
+    let res = await call(h, h.hub, 'PATCH', `/tooling/sobjects/Package2Version/${betaId}`, {
+      body: { IsReleased: true, Id: betaId },
+    });
     assert.equal(res.status, 400);
     assert.match(errorOf(res).message, /Code coverage has not been run for this version/);
 
     const covered = await goodVersion(h, packageId, { CalculateCodeCoverage: true });
     const coveredId = covered.rec['Package2VersionId'] as string;
-    res = await call(h, h.hub, 'PATCH', `/tooling/sobjects/Package2Version/${coveredId}`, { body: { IsReleased: true, Id: coveredId } });
+    res = await call(h, h.hub, 'PATCH', `/tooling/sobjects/Package2Version/${coveredId}`, {
+      body: { IsReleased: true, Id: coveredId },
+    });
     assert.equal(res.status, 204);
 
     const ancestorQuery =
@@ -612,13 +791,33 @@ describe('Package2VersionCreateRequest', () => {
 
     // 1.0.0 is released: the next version names it as ancestor and must be higher
     const link = h.hub.consumers.get('McpApp')!.oauthLink;
-    const same = await startVersion(h, packageId, [ecaFile('McpApp'), oauthFile('McpApp', link)], {}, { ancestorId: coveredId, versionNumber: '1.0.0.NEXT' });
+    const same = await startVersion(
+      h,
+      packageId,
+      [ecaFile('McpApp'), oauthFile('McpApp', link)],
+      {},
+      { ancestorId: coveredId, versionNumber: '1.0.0.NEXT' },
+    );
     await pollVersion(h, (same.json as { id: string }).id);
-    assert.ok((await errorsOf(h, (same.json as { id: string }).id)).some((e) => /must be higher than its ancestor/.test(e)));
-    const next = await startVersion(h, packageId, [ecaFile('McpApp'), oauthFile('McpApp', link)], {}, { ancestorId: coveredId, versionNumber: '1.1.0.NEXT' });
+    assert.ok(
+      (await errorsOf(h, (same.json as { id: string }).id)).some((e) => /must be higher than its ancestor/.test(e)),
+    );
+    const next = await startVersion(
+      h,
+      packageId,
+      [ecaFile('McpApp'), oauthFile('McpApp', link)],
+      {},
+      { ancestorId: coveredId, versionNumber: '1.1.0.NEXT' },
+    );
     const n = await pollVersion(h, (next.json as { id: string }).id);
     assert.equal(n.last['Status'], 'Success');
-    const ancOf = records(await query(h, h.hub, `SELECT AncestorId FROM Package2Version WHERE Id = '${n.last['Package2VersionId'] as string}'`));
+    const ancOf = records(
+      await query(
+        h,
+        h.hub,
+        `SELECT AncestorId FROM Package2Version WHERE Id = '${n.last['Package2VersionId'] as string}'`,
+      ),
+    );
     assert.equal(ancOf[0]!['AncestorId'], (covered.rec['Package2Version'] as Rec)['SubscriberPackageVersionId']);
   });
 });
@@ -630,10 +829,14 @@ describe('deleting (Package.delete, PackageVersion.delete) and concurrent builds
     const { rec } = await goodVersion(h, packageId);
     const versionId = rec['Package2VersionId'] as string;
     const id04t = (rec['Package2Version'] as Rec)['SubscriberPackageVersionId'] as string;
-    let res = await call(h, h.hub, 'PATCH', `/tooling/sobjects/Package2/${packageId}`, { body: { IsDeprecated: true } });
+    let res = await call(h, h.hub, 'PATCH', `/tooling/sobjects/Package2/${packageId}`, {
+      body: { IsDeprecated: true },
+    });
     assert.equal(res.status, 400);
     assert.match(errorOf(res).message, /has package versions that aren't deleted/);
-    res = await call(h, h.hub, 'PATCH', `/tooling/sobjects/Package2Version/${versionId}`, { body: { IsDeprecated: true } });
+    res = await call(h, h.hub, 'PATCH', `/tooling/sobjects/Package2Version/${versionId}`, {
+      body: { IsDeprecated: true },
+    });
     assert.equal(res.status, 204);
     for (let i = 0; i < 3; i++) res = await query(h, h.scratch, spvStatusQuery(id04t));
     assert.equal(records(res)[0]!['InstallValidationStatus'], 'DEPRECATED_INSTALL_PACKAGE');
@@ -643,7 +846,10 @@ describe('deleting (Package.delete, PackageVersion.delete) and concurrent builds
     assert.equal(listed[0]!['IsDeprecated'], true);
     // no new versions of a deleted package
     const mp = multipart(await versionInfo(packageId, [ecaFile('McpApp')]), { Package2Id: packageId });
-    res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2VersionCreateRequest', { body: mp.body, contentType: mp.contentType });
+    res = await call(h, h.hub, 'POST', '/tooling/sobjects/Package2VersionCreateRequest', {
+      body: mp.body,
+      contentType: mp.contentType,
+    });
     assert.equal(res.status, 400);
   });
 
@@ -652,9 +858,13 @@ describe('deleting (Package.delete, PackageVersion.delete) and concurrent builds
     const packageId = await createPackage(h);
     const { rec } = await goodVersion(h, packageId);
     const versionId = rec['Package2VersionId'] as string;
-    const res = await call(h, h.hub, 'PATCH', `/tooling/sobjects/Package2Version/${versionId}`, { body: { Tag: 'changed', IsReleased: true } });
+    const res = await call(h, h.hub, 'PATCH', `/tooling/sobjects/Package2Version/${versionId}`, {
+      body: { Tag: 'changed', IsReleased: true },
+    });
     assert.equal(res.status, 400);
-    const v = records(await query(h, h.hub, `SELECT Tag, IsReleased FROM Package2Version WHERE Id = '${versionId}'`))[0]!;
+    const v = records(
+      await query(h, h.hub, `SELECT Tag, IsReleased FROM Package2Version WHERE Id = '${versionId}'`),
+    )[0]!;
     assert.deepEqual([v['Tag'], v['IsReleased']], [null, false]);
   });
 
@@ -714,7 +924,15 @@ describe('SubscriberPackageVersion and PackageInstallRequest', () => {
   test('install: IN_PROGRESS for ctx.timing.installPolls reads, then SUCCESS; the app is in the scratch org', async () => {
     for (let i = 0; i < 3; i++) await query(h, h.scratch, spvStatusQuery(id04t)); // wait for publish
     const res = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', {
-      body: { ApexCompileType: 'all', EnableRss: false, NameConflictResolution: 'Block', PackageInstallSource: 'U', SecurityType: 'None', UpgradeType: 'mixed-mode', SubscriberPackageVersionKey: id04t },
+      body: {
+        ApexCompileType: 'all',
+        EnableRss: false,
+        NameConflictResolution: 'Block',
+        PackageInstallSource: 'U',
+        SecurityType: 'None',
+        UpgradeType: 'mixed-mode',
+        SubscriberPackageVersionKey: id04t,
+      },
     });
     assert.equal(res.status, 201, JSON.stringify(res.json));
     const pir = (res.json as { id: string }).id;
@@ -749,55 +967,87 @@ describe('SubscriberPackageVersion and PackageInstallRequest', () => {
     assert.equal(h.hub.metadata.get('ExternalClientApplication')?.has(`${NS}__McpApp`), false);
 
     // the same version again: ERROR
-    const again = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', { body: { SubscriberPackageVersionKey: id04t } });
+    const again = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', {
+      body: { SubscriberPackageVersionKey: id04t },
+    });
     const againId = (again.json as { id: string }).id;
-    for (let i = 0; i < 3; i++) last = (await call(h, h.scratch, 'GET', `/tooling/sobjects/PackageInstallRequest/${againId}`)).json as Rec;
+    for (let i = 0; i < 3; i++)
+      last = (await call(h, h.scratch, 'GET', `/tooling/sobjects/PackageInstallRequest/${againId}`)).json as Rec;
     assert.equal(last['Status'], 'ERROR');
     assert.match((last['Errors'] as { errors: { message: string }[] }).errors[0]!.message, /already installed/);
   });
 
   test('installing before the version is available ends in ERROR; a later attempt succeeds', async () => {
     h.ctx.timing.installPolls = 0;
-    const first = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', { body: { SubscriberPackageVersionKey: id04t } });
-    const r1 = (await call(h, h.scratch, 'GET', `/tooling/sobjects/PackageInstallRequest/${(first.json as { id: string }).id}`)).json as Rec;
+    const first = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', {
+      body: { SubscriberPackageVersionKey: id04t },
+    });
+    const r1 = (
+      await call(h, h.scratch, 'GET', `/tooling/sobjects/PackageInstallRequest/${(first.json as { id: string }).id}`)
+    ).json as Rec;
     assert.equal(r1['Status'], 'ERROR');
     assert.match((r1['Errors'] as { errors: { message: string }[] }).errors[0]!.message, /not fully available/);
-    await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', { body: { SubscriberPackageVersionKey: id04t } });
-    const third = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', { body: { SubscriberPackageVersionKey: id04t } });
-    const r3 = (await call(h, h.scratch, 'GET', `/tooling/sobjects/PackageInstallRequest/${(third.json as { id: string }).id}`)).json as Rec;
+    await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', {
+      body: { SubscriberPackageVersionKey: id04t },
+    });
+    const third = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', {
+      body: { SubscriberPackageVersionKey: id04t },
+    });
+    const r3 = (
+      await call(h, h.scratch, 'GET', `/tooling/sobjects/PackageInstallRequest/${(third.json as { id: string }).id}`)
+    ).json as Rec;
     assert.equal(r3['Status'], 'SUCCESS', JSON.stringify(r3['Errors']));
   });
 
   test('a forced install failure: ERROR with Errors.errors[].message', async () => {
     for (let i = 0; i < 3; i++) await query(h, h.scratch, spvStatusQuery(id04t));
     h.ctx.failures.install = ['Forced: this org is locked.'];
-    const res = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', { body: { SubscriberPackageVersionKey: id04t } });
+    const res = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', {
+      body: { SubscriberPackageVersionKey: id04t },
+    });
     const pir = (res.json as { id: string }).id;
     let last: Rec = {};
-    for (let i = 0; i < 3; i++) last = (await call(h, h.scratch, 'GET', `/tooling/sobjects/PackageInstallRequest/${pir}`)).json as Rec;
+    for (let i = 0; i < 3; i++)
+      last = (await call(h, h.scratch, 'GET', `/tooling/sobjects/PackageInstallRequest/${pir}`)).json as Rec;
     assert.equal(last['Status'], 'ERROR');
     assert.deepEqual(last['Errors'], { errors: [{ message: 'Forced: this org is locked.' }] });
     assert.equal(records(await query(h, h.scratch, INSTALLED_QUERY)).length, 0);
   });
 
-  test('request validation: picklists (SecurityType AdminsOnly is not a value; the CLI\'s lower-case none/full are), unknown version, unlocked-only options', async () => {
-    let res = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', { body: { SubscriberPackageVersionKey: id04t, SecurityType: 'AdminsOnly' } });
+  test("request validation: picklists (SecurityType AdminsOnly is not a value; the CLI's lower-case none/full are), unknown version, unlocked-only options", async () => {
+    let res = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', {
+      body: { SubscriberPackageVersionKey: id04t, SecurityType: 'AdminsOnly' },
+    });
     assert.equal(res.status, 400);
     assert.equal(errorOf(res).errorCode, 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST');
     // The real sf CLI (plugin-packaging install.js) maps AdminsOnly → 'none' and AllUsers → 'full', lower case; orgs
     // match restricted picklist values regardless of case and keep the defined value.
-    for (const [sent, kept] of [['none', 'None'], ['full', 'Full'], ['BLOCK', 'Block']] as const) {
+    for (const [sent, kept] of [
+      ['none', 'None'],
+      ['full', 'Full'],
+      ['BLOCK', 'Block'],
+    ] as const) {
       const field = sent === 'BLOCK' ? 'NameConflictResolution' : 'SecurityType';
-      res = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', { body: { SubscriberPackageVersionKey: id04t, [field]: sent } });
+      res = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', {
+        body: { SubscriberPackageVersionKey: id04t, [field]: sent },
+      });
       assert.equal(res.status, 201, JSON.stringify(res.json));
-      const record = (await call(h, h.scratch, 'GET', `/tooling/sobjects/PackageInstallRequest/${(res.json as { id: string }).id}`)).json as Rec;
+      const record = (
+        await call(h, h.scratch, 'GET', `/tooling/sobjects/PackageInstallRequest/${(res.json as { id: string }).id}`)
+      ).json as Rec;
       assert.equal(record[field], kept);
     }
-    res = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', { body: { SubscriberPackageVersionKey: id04t, SecurityType: 'nonee' } });
+    res = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', {
+      body: { SubscriberPackageVersionKey: id04t, SecurityType: 'nonee' },
+    });
     assert.equal(errorOf(res).errorCode, 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST');
-    res = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', { body: { SubscriberPackageVersionKey: '04t000000000999AAA' } });
+    res = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', {
+      body: { SubscriberPackageVersionKey: '04t000000000999AAA' },
+    });
     assert.equal(errorOf(res).errorCode, 'INVALID_CROSS_REFERENCE_KEY');
-    res = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', { body: { SubscriberPackageVersionKey: id04t, UpgradeType: 'delete-only' } });
+    res = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', {
+      body: { SubscriberPackageVersionKey: id04t, UpgradeType: 'delete-only' },
+    });
     assert.equal(errorOf(res).errorCode, 'FIELD_INTEGRITY_EXCEPTION');
     res = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', { body: {} });
     assert.equal(errorOf(res).errorCode, 'REQUIRED_FIELD_MISSING');
@@ -820,23 +1070,49 @@ describe('upgrades', () => {
     const packageId = await createPackage(h);
     const base = await goodVersion(h, packageId, { CalculateCodeCoverage: true });
     const baseId = base.rec['Package2VersionId'] as string;
-    assert.equal((await call(h, h.hub, 'PATCH', `/tooling/sobjects/Package2Version/${baseId}`, { body: { IsReleased: true } })).status, 204);
+    assert.equal(
+      (await call(h, h.hub, 'PATCH', `/tooling/sobjects/Package2Version/${baseId}`, { body: { IsReleased: true } }))
+        .status,
+      204,
+    );
     const install = async (id04t: string): Promise<Rec> => {
-      const res = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', { body: { SubscriberPackageVersionKey: id04t } });
+      const res = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', {
+        body: { SubscriberPackageVersionKey: id04t },
+      });
       assert.equal(res.status, 201, JSON.stringify(res.json));
-      return (await call(h, h.scratch, 'GET', `/tooling/sobjects/PackageInstallRequest/${(res.json as { id: string }).id}`)).json as Rec;
+      return (
+        await call(h, h.scratch, 'GET', `/tooling/sobjects/PackageInstallRequest/${(res.json as { id: string }).id}`)
+      ).json as Rec;
     };
-    assert.equal((await install((base.rec['Package2Version'] as Rec)['SubscriberPackageVersionId'] as string))['Status'], 'SUCCESS');
+    assert.equal(
+      (await install((base.rec['Package2Version'] as Rec)['SubscriberPackageVersionId'] as string))['Status'],
+      'SUCCESS',
+    );
 
     const link = h.hub.consumers.get('McpApp')!.oauthLink;
-    const child = await startVersion(h, packageId, [ecaFile('McpApp'), oauthFile('McpApp', link)], { CalculateCodeCoverage: true }, { ancestorId: baseId, versionNumber: '1.1.0.NEXT' });
+    const child = await startVersion(
+      h,
+      packageId,
+      [ecaFile('McpApp'), oauthFile('McpApp', link)],
+      { CalculateCodeCoverage: true },
+      { ancestorId: baseId, versionNumber: '1.1.0.NEXT' },
+    );
     const c = await pollVersion(h, (child.json as { id: string }).id);
-    const orphan = await startVersion(h, packageId, [ecaFile('McpApp'), oauthFile('McpApp', link)], {}, { versionNumber: '2.0.0.NEXT' });
+    const orphan = await startVersion(
+      h,
+      packageId,
+      [ecaFile('McpApp'), oauthFile('McpApp', link)],
+      {},
+      { versionNumber: '2.0.0.NEXT' },
+    );
     const o = await pollVersion(h, (orphan.json as { id: string }).id);
 
     const refused = await install((o.last['Package2Version'] as Rec)['SubscriberPackageVersionId'] as string);
     assert.equal(refused['Status'], 'ERROR');
-    assert.match((refused['Errors'] as { errors: { message: string }[] }).errors[0]!.message, /doesn't descend from the installed version 1\.0\.0\.1/);
+    assert.match(
+      (refused['Errors'] as { errors: { message: string }[] }).errors[0]!.message,
+      /doesn't descend from the installed version 1\.0\.0\.1/,
+    );
     const upgraded = await install((c.last['Package2Version'] as Rec)['SubscriberPackageVersionId'] as string);
     assert.equal(upgraded['Status'], 'SUCCESS', JSON.stringify(upgraded['Errors']));
     const installed = records(await query(h, h.scratch, INSTALLED_QUERY));
@@ -845,11 +1121,24 @@ describe('upgrades', () => {
     // 1.1.0.1 is a beta: nothing replaces it in place, not even the released 1.0.0.1
     const down = await install((base.rec['Package2Version'] as Rec)['SubscriberPackageVersionId'] as string);
     assert.equal(down['Status'], 'ERROR');
-    assert.match((down['Errors'] as { errors: { message: string }[] }).errors[0]!.message, /A beta version \(1\.1\.0\.1\) of package McpPkg is installed/);
+    assert.match(
+      (down['Errors'] as { errors: { message: string }[] }).errors[0]!.message,
+      /A beta version \(1\.1\.0\.1\) of package McpPkg is installed/,
+    );
     // once 1.1.0.1 is released, going back is refused for another reason
-    assert.equal((await call(h, h.hub, 'PATCH', `/tooling/sobjects/Package2Version/${c.last['Package2VersionId'] as string}`, { body: { IsReleased: true } })).status, 204);
+    assert.equal(
+      (
+        await call(h, h.hub, 'PATCH', `/tooling/sobjects/Package2Version/${c.last['Package2VersionId'] as string}`, {
+          body: { IsReleased: true },
+        })
+      ).status,
+      204,
+    );
     const earlier = await install((base.rec['Package2Version'] as Rec)['SubscriberPackageVersionId'] as string);
-    assert.match((earlier['Errors'] as { errors: { message: string }[] }).errors[0]!.message, /You can't install an earlier version \(1\.0\.0\.1\)/);
+    assert.match(
+      (earlier['Errors'] as { errors: { message: string }[] }).errors[0]!.message,
+      /You can't install an earlier version \(1\.0\.0\.1\)/,
+    );
   });
 });
 
@@ -862,18 +1151,27 @@ describe('installation keys', () => {
 
     let res = await query(h, h.scratch, spvStatusQuery(id04t));
     assert.equal(errorOf(res).errorCode, 'INSTALL_KEY_REQUIRED');
-    assert.equal(errorOf(res).message, 'Please provide installationkey when querying against SubscriberPackageVersion that is protected by installationkey');
+    assert.equal(
+      errorOf(res).message,
+      'Please provide installationkey when querying against SubscriberPackageVersion that is protected by installationkey',
+    );
     res = await query(h, h.scratch, spvStatusQuery(id04t, 'nope'));
     assert.equal(errorOf(res).errorCode, 'INSTALL_KEY_INVALID');
     // the library escapes quotes in the key
     for (let i = 0; i < 3; i++) res = await query(h, h.scratch, spvStatusQuery(id04t, "s3cr\\'et"));
     assert.equal(records(res)[0]!['InstallValidationStatus'], 'NO_ERRORS_DETECTED');
 
-    res = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', { body: { SubscriberPackageVersionKey: id04t } });
+    res = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', {
+      body: { SubscriberPackageVersionKey: id04t },
+    });
     assert.equal(errorOf(res).errorCode, 'INSTALL_KEY_REQUIRED');
-    res = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', { body: { SubscriberPackageVersionKey: id04t, Password: 'wrong' } });
+    res = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', {
+      body: { SubscriberPackageVersionKey: id04t, Password: 'wrong' },
+    });
     assert.equal(errorOf(res).errorCode, 'INSTALL_KEY_INVALID');
-    res = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', { body: { SubscriberPackageVersionKey: id04t, Password: "s3cr\\'et" } });
+    res = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', {
+      body: { SubscriberPackageVersionKey: id04t, Password: "s3cr\\'et" },
+    });
     assert.equal(res.status, 201, JSON.stringify(res.json));
   });
 
@@ -882,7 +1180,9 @@ describe('installation keys', () => {
     const packageId = await createPackage(h);
     const { rec } = await goodVersion(h, packageId);
     const id04t = (rec['Package2Version'] as Rec)['SubscriberPackageVersionId'] as string;
-    const res = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', { body: { SubscriberPackageVersionKey: id04t, Password: 'x' } });
+    const res = await call(h, h.scratch, 'POST', '/tooling/sobjects/PackageInstallRequest', {
+      body: { SubscriberPackageVersionKey: id04t, Password: 'x' },
+    });
     assert.equal(res.status, 400);
     assert.match(errorOf(res).message, /doesn’t require an installation key/);
   });
@@ -891,10 +1191,25 @@ describe('installation keys', () => {
 describe('the SOQL engine', () => {
   const rows: Row[] = [1, 2, 3].map((n) => ({
     type: 'Package2Version',
-    values: { Id: `05i00000000000${n}AAA`, MajorVersion: 1, MinorVersion: n, BuildNumber: n, Name: `Ver ${n}`, IsReleased: n === 2, Tag: n === 3 ? null : 't', CreatedDate: new Date().toISOString().replace('Z', '+0000') },
+    values: {
+      Id: `05i00000000000${n}AAA`,
+      MajorVersion: 1,
+      MinorVersion: n,
+      BuildNumber: n,
+      Name: `Ver ${n}`,
+      IsReleased: n === 2,
+      Tag: n === 3 ? null : 't',
+      CreatedDate: new Date().toISOString().replace('Z', '+0000'),
+    },
     rel: () => null,
   }));
-  const run = (q: string) => runQuery(parseSoql(q), PACKAGE2_VERSION, rows, { schemas: schemaFor, apiVersion: 65, urlBase: '/x', now: new Date() });
+  const run = (q: string) =>
+    runQuery(parseSoql(q), PACKAGE2_VERSION, rows, {
+      schemas: schemaFor,
+      apiVersion: 65,
+      urlBase: '/x',
+      now: new Date(),
+    });
   const names = (q: string) => run(q).records.map((r) => r['Name']);
   const fails = (q: string, code: string, message?: RegExp) =>
     assert.throws(
@@ -904,11 +1219,25 @@ describe('the SOQL engine', () => {
     );
 
   test('filters, IN, LIKE, null, date literals, ORDER BY, LIMIT', () => {
-    assert.deepEqual(names("SELECT Name FROM Package2Version WHERE Name LIKE 'ver%' AND MinorVersion IN (1, 3) ORDER BY MinorVersion DESC"), ['Ver 3', 'Ver 1']);
+    assert.deepEqual(
+      names(
+        "SELECT Name FROM Package2Version WHERE Name LIKE 'ver%' AND MinorVersion IN (1, 3) ORDER BY MinorVersion DESC",
+      ),
+      ['Ver 3', 'Ver 1'],
+    );
     assert.deepEqual(names('SELECT Name FROM Package2Version WHERE Tag = NULL'), ['Ver 3']);
-    assert.deepEqual(names('SELECT Name FROM Package2Version WHERE (IsReleased = true OR BuildNumber > 2) ORDER BY Name'), ['Ver 2', 'Ver 3']);
-    assert.deepEqual(names('SELECT Name FROM Package2Version WHERE NOT IsReleased = true ORDER BY Name LIMIT 1'), ['Ver 1']);
-    assert.deepEqual(names('SELECT Name FROM Package2Version WHERE CreatedDate = LAST_N_DAYS:0 ORDER BY Name'), ['Ver 1', 'Ver 2', 'Ver 3']);
+    assert.deepEqual(
+      names('SELECT Name FROM Package2Version WHERE (IsReleased = true OR BuildNumber > 2) ORDER BY Name'),
+      ['Ver 2', 'Ver 3'],
+    );
+    assert.deepEqual(names('SELECT Name FROM Package2Version WHERE NOT IsReleased = true ORDER BY Name LIMIT 1'), [
+      'Ver 1',
+    ]);
+    assert.deepEqual(names('SELECT Name FROM Package2Version WHERE CreatedDate = LAST_N_DAYS:0 ORDER BY Name'), [
+      'Ver 1',
+      'Ver 2',
+      'Ver 3',
+    ]);
     assert.equal(run('SELECT COUNT() FROM Package2Version WHERE IsReleased = false').totalSize, 2);
   });
 
@@ -916,11 +1245,22 @@ describe('the SOQL engine', () => {
     fails('SELECT Foo FROM Package2Version', 'INVALID_FIELD', /No such column 'Foo' on entity 'Package2Version'/);
     fails('SELECT HasVpi FROM Package2Version', 'INVALID_FIELD');
     fails('SELECT Nope.Name FROM Package2Version', 'INVALID_FIELD', /Didn't understand relationship 'Nope'/);
-    fails("SELECT Name FROM Package2Version WHERE IsReleased = 'true'", 'INVALID_FIELD', /must be of type boolean and should not be enclosed in quotes/);
+    fails(
+      "SELECT Name FROM Package2Version WHERE IsReleased = 'true'",
+      'INVALID_FIELD',
+      /must be of type boolean and should not be enclosed in quotes/,
+    );
     fails("SELECT Name FROM Package2Version WHERE MajorVersion = '1'", 'INVALID_FIELD');
     fails('SELECT Name FROM Package2Version WHERE Name = 1', 'INVALID_FIELD', /should be enclosed in quotes/);
-    fails("SELECT Name FROM Package2Version WHERE Id = 'abc'", 'INVALID_QUERY_FILTER_OPERATOR', /invalid ID field: abc/);
-    fails('SELECT Name FROM Package2Version WHERE IsReleased = true AND BuildNumber > 1 OR BuildNumber = 1', 'MALFORMED_QUERY');
+    fails(
+      "SELECT Name FROM Package2Version WHERE Id = 'abc'",
+      'INVALID_QUERY_FILTER_OPERATOR',
+      /invalid ID field: abc/,
+    );
+    fails(
+      'SELECT Name FROM Package2Version WHERE IsReleased = true AND BuildNumber > 1 OR BuildNumber = 1',
+      'MALFORMED_QUERY',
+    );
     fails('SELECT Name, MAX(BuildNumber) FROM Package2Version', 'MALFORMED_QUERY', /grouped or aggregated/);
     fails('SELECT Name FROM Package2Version GROUP BY Name', 'MALFORMED_QUERY');
     fails("SELECT Name FROM Package2Version WHERE Name = 'x", 'MALFORMED_QUERY');
@@ -936,18 +1276,31 @@ describe('daily version limit, content tag, timing profile', () => {
   });
 
   test('the limits resource lists Package2VersionCreates; each accepted request takes one; none left is refused', async () => {
-    const limits = async () => (await call(h, h.hub, 'GET', '/limits')).json as Record<string, { Max: number; Remaining: number }>;
+    const limits = async () =>
+      (await call(h, h.hub, 'GET', '/limits')).json as Record<string, { Max: number; Remaining: number }>;
     assert.deepEqual((await limits())['Package2VersionCreates'], { Max: 50, Remaining: 50 });
     assert.deepEqual((await limits())['Package2VersionCreatesWithoutValidation'], { Max: 500, Remaining: 500 });
     await goodVersion(h, packageId);
     assert.deepEqual((await limits())['Package2VersionCreates'], { Max: 50, Remaining: 49 });
-    const skipped = await startVersion(h, packageId, [ecaFile('McpApp'), oauthFile('McpApp', h.hub.consumers.get('McpApp')!.oauthLink)], { SkipValidation: true, CalculateCodeCoverage: false });
+    const skipped = await startVersion(
+      h,
+      packageId,
+      [ecaFile('McpApp'), oauthFile('McpApp', h.hub.consumers.get('McpApp')!.oauthLink)],
+      { SkipValidation: true, CalculateCodeCoverage: false },
+    );
     assert.equal(skipped.status, 201, JSON.stringify(skipped.json));
-    assert.deepEqual((await limits())['Package2VersionCreatesWithoutValidation'], { Max: 500, Remaining: 499 }, 'skip-validation counts on its own limit');
+    assert.deepEqual(
+      (await limits())['Package2VersionCreatesWithoutValidation'],
+      { Max: 500, Remaining: 499 },
+      'skip-validation counts on its own limit',
+    );
 
     const { stateOf } = await import('../fake-org/packaging-state.ts');
     stateOf(h.hub).limits.Package2VersionCreates.Remaining = 0;
-    const refused = await startVersion(h, packageId, [ecaFile('McpApp'), oauthFile('McpApp', h.hub.consumers.get('McpApp')!.oauthLink)]);
+    const refused = await startVersion(h, packageId, [
+      ecaFile('McpApp'),
+      oauthFile('McpApp', h.hub.consumers.get('McpApp')!.oauthLink),
+    ]);
     assert.equal(refused.status, 400);
     assert.equal(errorOf(refused).errorCode, 'LIMIT_EXCEEDED');
   });
@@ -955,10 +1308,25 @@ describe('daily version limit, content tag, timing profile', () => {
   test("the request's Tag is kept on the version and both can be found by it (the action's reuse look-ups)", async () => {
     const tag = `hash:${'ab'.repeat(32)}`;
     const { requestId, rec } = await goodVersion(h, packageId, { Tag: tag });
-    const versions = records(await query(h, h.hub, `SELECT Id, SubscriberPackageVersionId FROM Package2Version WHERE Package2Id = '${packageId}' AND Tag = '${tag}' AND IsDeprecated = false ORDER BY CreatedDate DESC LIMIT 1`));
+    const versions = records(
+      await query(
+        h,
+        h.hub,
+        `SELECT Id, SubscriberPackageVersionId FROM Package2Version WHERE Package2Id = '${packageId}' AND Tag = '${tag}' AND IsDeprecated = false ORDER BY CreatedDate DESC LIMIT 1`,
+      ),
+    );
     assert.equal(versions[0]?.['Id'], rec['Package2VersionId']);
-    const requests = records(await query(h, h.hub, `SELECT Id, Status FROM Package2VersionCreateRequest WHERE Package2Id = '${packageId}' AND Tag = '${tag}' ORDER BY CreatedDate DESC`));
-    assert.deepEqual(requests.map((r) => [r['Id'], r['Status']]), [[requestId, 'Success']]);
+    const requests = records(
+      await query(
+        h,
+        h.hub,
+        `SELECT Id, Status FROM Package2VersionCreateRequest WHERE Package2Id = '${packageId}' AND Tag = '${tag}' ORDER BY CreatedDate DESC`,
+      ),
+    );
+    assert.deepEqual(
+      requests.map((r) => [r['Id'], r['Status']]),
+      [[requestId, 'Success']],
+    );
     assert.equal(records(await query(h, h.hub, `SELECT Id FROM Package2Version WHERE Tag = 'hash:other'`)).length, 0);
   });
 
@@ -967,7 +1335,8 @@ describe('daily version limit, content tag, timing profile', () => {
     const link = deployAppToHub(h);
     const res = await startVersion(h, packageId, [ecaFile('McpApp'), oauthFile('McpApp', link)]);
     const id = (res.json as { id: string }).id;
-    for (let i = 0; i < 5; i++) assert.notEqual(records(await query(h, h.hub, statusQuery(id)))[0]!['Status'], 'Success', `read ${i}`);
+    for (let i = 0; i < 5; i++)
+      assert.notEqual(records(await query(h, h.hub, statusQuery(id)))[0]!['Status'], 'Success', `read ${i}`);
     await new Promise((r) => setTimeout(r, 450));
     assert.equal(records(await query(h, h.hub, statusQuery(id)))[0]!['Status'], 'Success');
   });

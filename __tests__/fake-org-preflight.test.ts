@@ -33,15 +33,22 @@ const errorOf = async (p: PromiseLike<unknown>): Promise<{ errorCode?: string; m
 
 test('NamespaceRegistry lists the namespace linked to the Dev Hub', async () => {
   const r = await conn.query<{ NamespacePrefix: string }>('SELECT Id, NamespacePrefix FROM NamespaceRegistry');
-  assert.deepEqual(r.records.map((x) => x.NamespacePrefix), [fake.namespace]);
+  assert.deepEqual(
+    r.records.map((x) => x.NamespacePrefix),
+    [fake.namespace],
+  );
 });
 
 test('UserPermissionAccess: the current user may deploy metadata unless a test says otherwise', async () => {
   const q = 'SELECT PermissionsModifyAllData, PermissionsModifyMetadata FROM UserPermissionAccess';
-  assert.equal((await conn.query<{ PermissionsModifyMetadata: boolean }>(q)).records[0]?.PermissionsModifyMetadata, true);
+  assert.equal(
+    (await conn.query<{ PermissionsModifyMetadata: boolean }>(q)).records[0]?.PermissionsModifyMetadata,
+    true,
+  );
   fake.ctx.devHub.settings.userPermissions = { PermissionsModifyMetadata: false };
   try {
-    const rec = (await conn.query<{ PermissionsModifyAllData: boolean; PermissionsModifyMetadata: boolean }>(q)).records[0];
+    const rec = (await conn.query<{ PermissionsModifyAllData: boolean; PermissionsModifyMetadata: boolean }>(q))
+      .records[0];
     assert.deepEqual([rec?.PermissionsModifyAllData, rec?.PermissionsModifyMetadata], [true, false]);
   } finally {
     fake.ctx.devHub.settings.userPermissions = undefined;
@@ -52,16 +59,28 @@ test('UserPermissionAccess: the current user may deploy metadata unless a test s
 
 test('McpServerAccess: create, duplicate, reactivate, required fields; unknown without hosted MCP', async () => {
   const access = conn.tooling.sobject('McpServerAccess');
-  const created = await access.create({ DeveloperName: 'platform_sobject_all', MasterLabel: 'sobject-all', Language: 'en_US', Active: false });
+  const created = await access.create({
+    DeveloperName: 'platform_sobject_all',
+    MasterLabel: 'sobject-all',
+    Language: 'en_US',
+    Active: false,
+  });
   assert.equal(created.success, true);
   assert.match(String(created.id), /^1fz/);
-  const dup = await errorOf(access.create({ DeveloperName: 'platform_sobject_all', MasterLabel: 'sobject-all', Active: true }));
+  const dup = await errorOf(
+    access.create({ DeveloperName: 'platform_sobject_all', MasterLabel: 'sobject-all', Active: true }),
+  );
   assert.equal(dup.errorCode, 'DUPLICATE_VALUE');
   const missing = await errorOf(access.create({ DeveloperName: 'platform_sobject_reads' }));
   assert.equal(missing.errorCode, 'REQUIRED_FIELD_MISSING');
   await access.update({ Id: created.id!, Active: true });
-  const rows = await conn.tooling.query<{ DeveloperName: string; Active: boolean }>('SELECT Id, DeveloperName, Active FROM McpServerAccess WHERE McpServerId = null');
-  assert.deepEqual(rows.records.map((r) => [r.DeveloperName, r.Active]), [['platform_sobject_all', true]]);
+  const rows = await conn.tooling.query<{ DeveloperName: string; Active: boolean }>(
+    'SELECT Id, DeveloperName, Active FROM McpServerAccess WHERE McpServerId = null',
+  );
+  assert.deepEqual(
+    rows.records.map((r) => [r.DeveloperName, r.Active]),
+    [['platform_sobject_all', true]],
+  );
   fake.ctx.devHub.settings.hostedMcp = false;
   try {
     const unknown = await errorOf(conn.tooling.query('SELECT Id FROM McpServerAccess'));

@@ -45,9 +45,18 @@ function copyProject(dir: string): string {
 async function deploy(dir: string, sourceApiVersion?: string) {
   const set = ComponentSet.fromSource(dir);
   if (sourceApiVersion) set.sourceApiVersion = sourceApiVersion;
-  const operation = await set.deploy({ usernameOrConnection: conn, apiOptions: { rollbackOnError: true, singlePackage: true } });
+  const operation = await set.deploy({
+    usernameOrConnection: conn,
+    apiOptions: { rollbackOnError: true, singlePackage: true },
+  });
   const result = await operation.pollStatus(50, 30);
-  const responses = result.getFileResponses() as { fullName: string; type: string; state: string; error?: string; filePath?: string }[];
+  const responses = result.getFileResponses() as {
+    fullName: string;
+    type: string;
+    state: string;
+    error?: string;
+    filePath?: string;
+  }[];
   return { result, responses, failures: responses.filter((f) => f.state === 'Failed') };
 }
 
@@ -59,7 +68,12 @@ const stored = (type: string, name: string): string | undefined => fake.ctx.devH
 const PUBLIC = [
   { dir: 'chrzasz-sf-th-eca-via-metadata', apiVersion: '61.0', app: 'ecaViaMetadata', oauth: true },
   { dir: 'damecek-salesforce-mcp-lib', apiVersion: '65.0', app: 'SalesforceMcpLib', oauth: true },
-  { dir: 'shakthi-sfdc-external-client-app-for-2g-package', apiVersion: '62.0', app: 'Field_Create_MDAPI', oauth: false },
+  {
+    dir: 'shakthi-sfdc-external-client-app-for-2g-package',
+    apiVersion: '62.0',
+    app: 'Field_Create_MDAPI',
+    oauth: false,
+  },
   // Retrieved from an org (Setup's names, isDPopEnabled, `http://localhost:*/callback`); the project is at 67.0, the
   // fake serves up to 66.0.
   { dir: 'bgaldino-rlm-base-dev', apiVersion: '66.0', app: 'ClaudeMcpClientRC', oauth: true },
@@ -76,10 +90,15 @@ describe('real ECA metadata from public projects deploys', () => {
       );
       assert.equal(result.response.status, 'Succeeded');
       const files = readdirSync(source, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('-meta.xml'));
-      assert.equal(responses.filter((r) => r.state === 'Created').length, files.length, responses.map((r) => `${r.type}:${r.state}`).join(', '));
+      assert.equal(
+        responses.filter((r) => r.state === 'Created').length,
+        files.length,
+        responses.map((r) => `${r.type}:${r.state}`).join(', '),
+      );
       assert.ok(stored('ExternalClientApplication', project.app), 'the app is org state');
       const consumer = fake.ctx.devHub.consumers.get(project.app);
-      if (project.oauth) assert.match(consumer?.consumerKey ?? '', /^3MVG9/, 'the global OAuth settings made a consumer');
+      if (project.oauth)
+        assert.match(consumer?.consumerKey ?? '', /^3MVG9/, 'the global OAuth settings made a consumer');
       else assert.equal(consumer, undefined, 'an app without OAuth settings has no consumer');
     });
   }
@@ -89,14 +108,33 @@ describe('real ECA metadata from public projects deploys', () => {
     const consumer = fake.ctx.devHub.consumers.get('ecaViaMetadata')!;
     const globalPath = join(dir, 'extlClntAppGlobalOauthSets', 'ecaViaMetadataGlblOAuth.ecaGlblOauth-meta.xml');
     const oauthPath = join(dir, 'extlClntAppOauthSettings', 'ecaViaMetadataSettings.ecaOauth-meta.xml');
-    writeFileSync(globalPath, readFileSync(globalPath, 'utf8').replace('<externalClientApplication>', `<consumerKey>${consumer.consumerKey}</consumerKey>\n    <externalClientApplication>`));
+    writeFileSync(
+      globalPath,
+      readFileSync(globalPath, 'utf8').replace(
+        '<externalClientApplication>',
+        `<consumerKey>${consumer.consumerKey}</consumerKey>\n    <externalClientApplication>`,
+      ),
+    );
     // The repository's link uses 15-character ids (00DQy00000ELR0T:888Qy00000071Af): the org accepts either length.
     const [org, id] = consumer.oauthLink.split(':');
-    writeFileSync(oauthPath, readFileSync(oauthPath, 'utf8').replace('</label>', `</label>\n    <oauthLink>${org!.slice(0, 15)}:${id!.slice(0, 15)}</oauthLink>`));
+    writeFileSync(
+      oauthPath,
+      readFileSync(oauthPath, 'utf8').replace(
+        '</label>',
+        `</label>\n    <oauthLink>${org!.slice(0, 15)}:${id!.slice(0, 15)}</oauthLink>`,
+      ),
+    );
     const { result, failures } = await deploy(dir, '61.0');
-    assert.deepEqual(failures.map((f) => f.error), []);
+    assert.deepEqual(
+      failures.map((f) => f.error),
+      [],
+    );
     assert.equal(result.response.status, 'Succeeded');
-    assert.equal(fake.ctx.devHub.consumers.get('ecaViaMetadata')!.consumerKey, consumer.consumerKey, 'same key after the redeploy');
+    assert.equal(
+      fake.ctx.devHub.consumers.get('ecaViaMetadata')!.consumerKey,
+      consumer.consumerKey,
+      'same key after the redeploy',
+    );
   });
 });
 
@@ -104,11 +142,38 @@ describe('real ECA metadata from public projects deploys', () => {
 
 /** Our own wrong metadata (fixtures/wrong-eca/README.md) and what the org answers. */
 const WRONG: { dir: string; app: string; component: string; problem: RegExp }[] = [
-  { dir: 'is-admin-approved', app: 'Wrong_AdminApproved', component: 'ExtlClntAppOauthSettings:Wrong_AdminApproved_oauth', problem: /^Error parsing file: Element \{http:\/\/soap\.sforce\.com\/2006\/04\/metadata\}isAdminApproved invalid at this location in type ExtlClntAppOauthSettings/ },
-  { dir: 'scopes-element', app: 'Wrong_Scopes', component: 'ExtlClntAppOauthSettings:Wrong_Scopes_oauth', problem: /^Error parsing file: Element \{http:\/\/soap\.sforce\.com\/2006\/04\/metadata\}scopes invalid at this location in type ExtlClntAppOauthSettings/ },
-  { dir: 'distribution-packageable', app: 'Wrong_Packageable', component: 'ExternalClientApplication:Wrong_Packageable', problem: /^Error parsing file: 'Packageable' is not a valid value for the enum 'ExtlClntAppDistState'/ },
-  { dir: 'mcp-api-scope-token', app: 'Wrong_McpApi', component: 'ExtlClntAppOauthSettings:Wrong_McpApi_oauth', problem: /^Invalid OAuth scope 'mcp_api' in commaSeparatedOauthScopes\. Valid values are: .*\bMCP\b/ },
-  { dir: 'admin-approved-enum', app: 'Wrong_AdminApprovedEnum', component: 'ExtlClntAppOauthConfigurablePolicies:Wrong_AdminApprovedEnum_oauth_policy', problem: /^Error parsing file: 'AdminApproved' is not a valid value for the enum 'PermittedUsersPolicyType'/ },
+  {
+    dir: 'is-admin-approved',
+    app: 'Wrong_AdminApproved',
+    component: 'ExtlClntAppOauthSettings:Wrong_AdminApproved_oauth',
+    problem:
+      /^Error parsing file: Element \{http:\/\/soap\.sforce\.com\/2006\/04\/metadata\}isAdminApproved invalid at this location in type ExtlClntAppOauthSettings/,
+  },
+  {
+    dir: 'scopes-element',
+    app: 'Wrong_Scopes',
+    component: 'ExtlClntAppOauthSettings:Wrong_Scopes_oauth',
+    problem:
+      /^Error parsing file: Element \{http:\/\/soap\.sforce\.com\/2006\/04\/metadata\}scopes invalid at this location in type ExtlClntAppOauthSettings/,
+  },
+  {
+    dir: 'distribution-packageable',
+    app: 'Wrong_Packageable',
+    component: 'ExternalClientApplication:Wrong_Packageable',
+    problem: /^Error parsing file: 'Packageable' is not a valid value for the enum 'ExtlClntAppDistState'/,
+  },
+  {
+    dir: 'mcp-api-scope-token',
+    app: 'Wrong_McpApi',
+    component: 'ExtlClntAppOauthSettings:Wrong_McpApi_oauth',
+    problem: /^Invalid OAuth scope 'mcp_api' in commaSeparatedOauthScopes\. Valid values are: .*\bMCP\b/,
+  },
+  {
+    dir: 'admin-approved-enum',
+    app: 'Wrong_AdminApprovedEnum',
+    component: 'ExtlClntAppOauthConfigurablePolicies:Wrong_AdminApprovedEnum_oauth_policy',
+    problem: /^Error parsing file: 'AdminApproved' is not a valid value for the enum 'PermittedUsersPolicyType'/,
+  },
 ];
 
 describe('our own wrong ECA metadata fails as on an org', () => {
@@ -117,7 +182,10 @@ describe('our own wrong ECA metadata fails as on an org', () => {
       const { result, failures } = await deploy(join(fixtures, 'wrong-eca', wrong.dir));
       assert.equal(result.response.status, 'Failed');
       const failure = failures.find((f) => `${f.type}:${f.fullName}` === wrong.component);
-      assert.ok(failure, `no failure for ${wrong.component}: ${failures.map((f) => `${f.type}:${f.fullName}`).join(', ')}`);
+      assert.ok(
+        failure,
+        `no failure for ${wrong.component}: ${failures.map((f) => `${f.type}:${f.fullName}`).join(', ')}`,
+      );
       assert.match(failure.error ?? '', wrong.problem);
       assert.equal(stored('ExternalClientApplication', wrong.app), undefined, 'rollbackOnError: nothing saved');
       assert.equal(fake.ctx.devHub.consumers.get(wrong.app), undefined, 'no consumer');
@@ -126,20 +194,33 @@ describe('our own wrong ECA metadata fails as on an org', () => {
 
   test('with rollbackOnError false, the settings of an app that failed fail too: nothing refers to a missing app', async () => {
     const set = ComponentSet.fromSource(join(fixtures, 'wrong-eca', 'distribution-packageable'));
-    const operation = await set.deploy({ usernameOrConnection: conn, apiOptions: { rollbackOnError: false, singlePackage: true } });
+    const operation = await set.deploy({
+      usernameOrConnection: conn,
+      apiOptions: { rollbackOnError: false, singlePackage: true },
+    });
     const result = await operation.pollStatus(50, 30);
-    const failed = (result.getFileResponses() as { fullName: string; state: string; error?: string }[]).filter((f) => f.state === 'Failed');
+    const failed = (result.getFileResponses() as { fullName: string; state: string; error?: string }[]).filter(
+      (f) => f.state === 'Failed',
+    );
     const byName = new Map(failed.map((f) => [f.fullName, f.error ?? '']));
     assert.match(byName.get('Wrong_Packageable') ?? '', /'Packageable' is not a valid value/);
     for (const child of ['Wrong_Packageable_glbloauth', 'Wrong_Packageable_oauth']) {
-      assert.match(byName.get(child) ?? '', /^In field: externalClientApplication - no ExternalClientApplication named Wrong_Packageable found/, child);
+      assert.match(
+        byName.get(child) ?? '',
+        /^In field: externalClientApplication - no ExternalClientApplication named Wrong_Packageable found/,
+        child,
+      );
     }
     assert.equal(stored('ExtlClntAppGlobalOauthSettings', 'Wrong_Packageable_glbloauth'), undefined);
     assert.equal(fake.ctx.devHub.consumers.get('Wrong_Packageable'), undefined, 'no consumer without an app');
   });
 
   test('eca-global-oauth-suffix: source-deploy-retrieve refuses the file before anything reaches the org', () => {
-    assert.throws(() => ComponentSet.fromSource(join(fixtures, 'wrong-eca', 'eca-global-oauth-suffix')), (e: Error) => e.name === 'TypeInferenceError' && /ecaGlobalOauth-meta\.xml: Could not infer a metadata type/.test(e.message));
+    assert.throws(
+      () => ComponentSet.fromSource(join(fixtures, 'wrong-eca', 'eca-global-oauth-suffix')),
+      (e: Error) =>
+        e.name === 'TypeInferenceError' && /ecaGlobalOauth-meta\.xml: Could not infer a metadata type/.test(e.message),
+    );
   });
 
   test('eca-global-oauth-suffix in a hand-made zip: the org finds no .ecaGlblOauth file for the member', async () => {
@@ -148,7 +229,13 @@ describe('our own wrong ECA metadata fails as on an org', () => {
     const { status, failures } = await deployZip(zip);
     assert.equal(status, 'Failed');
     assert.ok(
-      failures.some((f) => f.componentType === 'ExtlClntAppGlobalOauthSettings' && /An object 'Wrong_Suffix_glbloauth' of type ExtlClntAppGlobalOauthSettings was named in package\.xml, but was not found in zipped directory/.test(f.problem)),
+      failures.some(
+        (f) =>
+          f.componentType === 'ExtlClntAppGlobalOauthSettings' &&
+          /An object 'Wrong_Suffix_glbloauth' of type ExtlClntAppGlobalOauthSettings was named in package\.xml, but was not found in zipped directory/.test(
+            f.problem,
+          ),
+      ),
       failures.map((f) => f.problem).join(' | '),
     );
     assert.equal(stored('ExternalClientApplication', 'Wrong_Suffix'), undefined);
@@ -178,18 +265,28 @@ async function zipOf(dir: string): Promise<Buffer> {
     members.set(type, [...(members.get(type) ?? []), match[1]!]);
     zip.file(relative(root, join(root, file)).replace(/-meta\.xml$/, ''), readFileSync(join(root, file)));
   }
-  const types = [...members].map(([name, list]) => `<types>${list.map((m) => `<members>${m}</members>`).join('')}<name>${name}</name></types>`).join('');
-  zip.file('package.xml', `<?xml version="1.0" encoding="UTF-8"?><Package xmlns="http://soap.sforce.com/2006/04/metadata">${types}<version>66.0</version></Package>`);
+  const types = [...members]
+    .map(([name, list]) => `<types>${list.map((m) => `<members>${m}</members>`).join('')}<name>${name}</name></types>`)
+    .join('');
+  zip.file(
+    'package.xml',
+    `<?xml version="1.0" encoding="UTF-8"?><Package xmlns="http://soap.sforce.com/2006/04/metadata">${types}<version>66.0</version></Package>`,
+  );
   return zip.generateAsync({ type: 'nodebuffer' });
 }
 
-async function deployZip(zip: Buffer): Promise<{ status: string; failures: { componentType: string; fullName: string; problem: string }[] }> {
+async function deployZip(
+  zip: Buffer,
+): Promise<{ status: string; failures: { componentType: string; fullName: string; problem: string }[] }> {
   const started = await conn.metadata.deploy(zip, { singlePackage: true, rollbackOnError: true });
   for (;;) {
     const status = await conn.metadata.checkDeployStatus(started.id, true);
     if (status.done) {
       const raw = (status.details as { componentFailures?: unknown } | undefined)?.componentFailures ?? [];
-      return { status: String(status.status), failures: [raw].flat() as { componentType: string; fullName: string; problem: string }[] };
+      return {
+        status: String(status.status),
+        failures: [raw].flat() as { componentType: string; fullName: string; problem: string }[],
+      };
     }
     await new Promise((r) => setTimeout(r, 20));
   }

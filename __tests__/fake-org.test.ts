@@ -46,7 +46,12 @@ async function token(form: Record<string, string>): Promise<{ status: number; js
 }
 
 const jwtGrant = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
-const claims = () => ({ iss: fake.clientId, sub: fake.username, aud: fake.loginUrl, exp: Math.floor(Date.now() / 1000) + 300 });
+const claims = () => ({
+  iss: fake.clientId,
+  sub: fake.username,
+  aud: fake.loginUrl,
+  exp: Math.floor(Date.now() / 1000) + 300,
+});
 
 describe('JWT bearer login', () => {
   // Refused logins need a username without an auth file in $HOME (core refuses to overwrite one): a second org.
@@ -62,7 +67,9 @@ describe('JWT bearer login', () => {
     assert.equal(fields.isDevHub, true);
     assert.equal(hub.getApiVersion(), '66.0');
     assert.match(hub.accessToken ?? '', /^00D\w{12}!\w+$/, 'an opaque 00D…!… token, never JWT-shaped');
-    const org = await hub.singleRecordQuery<{ Name: string; IsSandbox: boolean }>('SELECT Name, IsSandbox FROM Organization');
+    const org = await hub.singleRecordQuery<{ Name: string; IsSandbox: boolean }>(
+      'SELECT Name, IsSandbox FROM Organization',
+    );
     assert.equal(org.Name, 'Fake Dev Hub');
     assert.equal(org.IsSandbox, false);
   });
@@ -70,46 +77,84 @@ describe('JWT bearer login', () => {
   test('a JWT signed by another key is refused, and the library is kept off the internet', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'other-key-'));
     const otherKey = join(dir, 'other.key');
-    writeFileSync(otherKey, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    writeFileSync(
+      otherKey,
+      generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      { mode: 0o600 },
+    );
     const blockedBefore = blockedHosts.length;
     await assert.rejects(
-      AuthInfo.create({ username: fresh.username, oauth2Options: { clientId: fresh.clientId, privateKey: otherKey, loginUrl: fresh.loginUrl } }),
+      AuthInfo.create({
+        username: fresh.username,
+        oauth2Options: { clientId: fresh.clientId, privateKey: otherKey, loginUrl: fresh.loginUrl },
+      }),
       (error: Error) => /invalid assertion/.test(error.message),
     );
     // core retries at login/test.salesforce.com after a refusal (docs/platform-notes.md, "Library wire notes"); the guard stopped both
-    assert.deepEqual(new Set(blockedHosts.slice(blockedBefore)), new Set(['test.salesforce.com', 'login.salesforce.com']));
+    assert.deepEqual(
+      new Set(blockedHosts.slice(blockedBefore)),
+      new Set(['test.salesforce.com', 'login.salesforce.com']),
+    );
   });
 
   test('an unknown client id is refused with invalid_client_id', async () => {
     await assert.rejects(
-      AuthInfo.create({ username: fresh.username, oauth2Options: { clientId: '3MVG9notARealClientId', privateKey: fresh.privateKeyPath, loginUrl: fresh.loginUrl } }),
+      AuthInfo.create({
+        username: fresh.username,
+        oauth2Options: {
+          clientId: '3MVG9notARealClientId',
+          privateKey: fresh.privateKeyPath,
+          loginUrl: fresh.loginUrl,
+        },
+      }),
       (error: Error) => /client identifier invalid/.test(error.message),
     );
-    const { status, json } = await token({ grant_type: jwtGrant, assertion: assertion({ ...claims(), iss: 'nobody' }, fake.privateKeyPem) });
+    const { status, json } = await token({
+      grant_type: jwtGrant,
+      assertion: assertion({ ...claims(), iss: 'nobody' }, fake.privateKeyPem),
+    });
     assert.equal(status, 400);
     assert.deepEqual(json, { error: 'invalid_client_id', error_description: 'client identifier invalid' });
   });
 
   test('an unknown user is refused', async () => {
-    const { status, json } = await token({ grant_type: jwtGrant, assertion: assertion({ ...claims(), sub: 'nobody@example.com' }, fake.privateKeyPem) });
+    const { status, json } = await token({
+      grant_type: jwtGrant,
+      assertion: assertion({ ...claims(), sub: 'nobody@example.com' }, fake.privateKeyPem),
+    });
     assert.equal(status, 400);
     assert.deepEqual(json, { error: 'invalid_grant', error_description: "user hasn't approved this consumer" });
   });
 
   test('an expired JWT is refused; exp in milliseconds (as core sends it) is accepted', async () => {
-    const expired = await token({ grant_type: jwtGrant, assertion: assertion({ ...claims(), exp: Math.floor(Date.now() / 1000) - 3600 }, fake.privateKeyPem) });
+    const expired = await token({
+      grant_type: jwtGrant,
+      assertion: assertion({ ...claims(), exp: Math.floor(Date.now() / 1000) - 3600 }, fake.privateKeyPem),
+    });
     assert.equal(expired.status, 400);
     assert.deepEqual(expired.json, { error: 'invalid_grant', error_description: 'expired authorization code' });
-    const expiredMs = await token({ grant_type: jwtGrant, assertion: assertion({ ...claims(), exp: Date.now() - 3_600_000 }, fake.privateKeyPem) });
+    const expiredMs = await token({
+      grant_type: jwtGrant,
+      assertion: assertion({ ...claims(), exp: Date.now() - 3_600_000 }, fake.privateKeyPem),
+    });
     assert.equal(expiredMs.json.error_description, 'expired authorization code');
-    const ms = await token({ grant_type: jwtGrant, assertion: assertion({ ...claims(), exp: Date.now() + 300 }, fake.privateKeyPem) });
+    const ms = await token({
+      grant_type: jwtGrant,
+      assertion: assertion({ ...claims(), exp: Date.now() + 300 }, fake.privateKeyPem),
+    });
     assert.equal(ms.status, 200);
   });
 
   test('the audience must be the login URL or a Salesforce login host', async () => {
-    const wrong = await token({ grant_type: jwtGrant, assertion: assertion({ ...claims(), aud: 'https://evil.example.com' }, fake.privateKeyPem) });
+    const wrong = await token({
+      grant_type: jwtGrant,
+      assertion: assertion({ ...claims(), aud: 'https://evil.example.com' }, fake.privateKeyPem),
+    });
     assert.deepEqual(wrong.json, { error: 'invalid_grant', error_description: 'audience is invalid' });
-    const standard = await token({ grant_type: jwtGrant, assertion: assertion({ ...claims(), aud: 'https://login.salesforce.com' }, fake.privateKeyPem) });
+    const standard = await token({
+      grant_type: jwtGrant,
+      assertion: assertion({ ...claims(), aud: 'https://login.salesforce.com' }, fake.privateKeyPem),
+    });
     assert.equal(standard.status, 200);
     assert.match(standard.json.id!, new RegExp(`/id/${fake.ctx.devHub.orgId}/${fake.ctx.devHub.userId}$`));
     assert.equal(standard.json.instance_url, fake.url);
@@ -148,11 +193,17 @@ describe('SFDX auth URL login (refresh token grant, over https)', () => {
   });
 
   test('an unknown refresh token is refused', async () => {
-    const { status, json } = await token({ grant_type: 'refresh_token', client_id: 'PlatformCLI', refresh_token: '5Aep861bogus' });
+    const { status, json } = await token({
+      grant_type: 'refresh_token',
+      client_id: 'PlatformCLI',
+      refresh_token: '5Aep861bogus',
+    });
     assert.equal(status, 400);
     assert.deepEqual(json, { error: 'invalid_grant', error_description: 'expired access/refresh token' });
     await assert.rejects(
-      AuthInfo.create({ oauth2Options: AuthInfo.parseSfdxAuthUrl(fake.devHubAuthUrl.replace(/::[^@]+@/, '::5Aep861bogus@')) }),
+      AuthInfo.create({
+        oauth2Options: AuthInfo.parseSfdxAuthUrl(fake.devHubAuthUrl.replace(/::[^@]+@/, '::5Aep861bogus@')),
+      }),
       /expired access\/refresh token/,
     );
   });
@@ -168,10 +219,22 @@ describe('REST', () => {
   });
 
   test('unknown routes answer NOT_FOUND, unknown sobjects INVALID_TYPE, bad fields INVALID_FIELD', async () => {
-    await assert.rejects(hub.request('/no/such/thing'), (e: Error & { errorCode?: string }) => e.errorCode === 'NOT_FOUND');
-    await assert.rejects(async () => hub.query('SELECT Id FROM Nope'), (e: Error) => e.name === 'INVALID_TYPE' && /sObject type 'Nope' is not supported/.test(e.message));
-    await assert.rejects(async () => hub.query('SELECT Bogus FROM Organization'), (e: Error) => e.name === 'INVALID_FIELD');
-    await assert.rejects(async () => hub.tooling.query('SELECT Id FROM ScratchOrgInfo'), (e: Error) => e.name === 'INVALID_TYPE');
+    await assert.rejects(
+      hub.request('/no/such/thing'),
+      (e: Error & { errorCode?: string }) => e.errorCode === 'NOT_FOUND',
+    );
+    await assert.rejects(
+      async () => hub.query('SELECT Id FROM Nope'),
+      (e: Error) => e.name === 'INVALID_TYPE' && /sObject type 'Nope' is not supported/.test(e.message),
+    );
+    await assert.rejects(
+      async () => hub.query('SELECT Bogus FROM Organization'),
+      (e: Error) => e.name === 'INVALID_FIELD',
+    );
+    await assert.rejects(
+      async () => hub.tooling.query('SELECT Id FROM ScratchOrgInfo'),
+      (e: Error) => e.name === 'INVALID_TYPE',
+    );
   });
 
   test('a request without a session is refused with INVALID_SESSION_ID', async () => {
@@ -210,7 +273,10 @@ describe('fault injection and the request log', () => {
 
   test('fail on a SOAP route answers a SOAP fault; the library surfaces it', async () => {
     fake.faults.fail('soap.checkDeployStatus', { status: 500, message: 'boom' });
-    await assert.rejects(hub.metadata.checkDeployStatus('0Af000000000001AAA'), (e: Error) => e.name === 'sf:UNKNOWN_EXCEPTION' && /boom/.test(e.message));
+    await assert.rejects(
+      hub.metadata.checkDeployStatus('0Af000000000001AAA'),
+      (e: Error) => e.name === 'sf:UNKNOWN_EXCEPTION' && /boom/.test(e.message),
+    );
   });
 
   test('drop destroys the connection; delay answers late', async () => {
@@ -252,7 +318,10 @@ test('close() removes the key directory', async () => {
 });
 
 test('npm run fake-org: one JSON line, a 0600 key file, serves until SIGTERM, then cleans up', async () => {
-  const child = spawn(process.execPath, ['fake-org/cli.ts', '--port', '0'], { cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['fake-org/cli.ts', '--port', '0'], {
+    cwd: join(import.meta.dirname, '..'),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   try {
     let out = '';
     for await (const chunk of child.stdout) {
@@ -260,7 +329,17 @@ test('npm run fake-org: one JSON line, a 0600 key file, serves until SIGTERM, th
       if (out.includes('\n')) break;
     }
     const info = JSON.parse(out.trim()) as Record<string, string>;
-    for (const key of ['loginUrl', 'username', 'clientId', 'privateKeyPath', 'namespace', 'devHubAuthUrl', 'scratchUsername', 'scratchAuthUrl', 'caCertPath']) {
+    for (const key of [
+      'loginUrl',
+      'username',
+      'clientId',
+      'privateKeyPath',
+      'namespace',
+      'devHubAuthUrl',
+      'scratchUsername',
+      'scratchAuthUrl',
+      'caCertPath',
+    ]) {
       assert.ok(info[key], `${key} in ${out}`);
     }
     assert.match(info.loginUrl!, /^http:\/\/127\.0\.0\.1:\d+$/);

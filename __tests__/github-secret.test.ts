@@ -80,7 +80,10 @@ describe('storeSecrets', () => {
       ],
     );
     for (const q of reqs) assert.match(q.authorization ?? '', new RegExp(`^(Bearer|token) ${TOKEN}$`));
-    assert.ok(o.lines.some((l) => /Created secret SF_CONSUMER_KEY/.test(l)), o.lines.join('\n'));
+    assert.ok(
+      o.lines.some((l) => /Created secret SF_CONSUMER_KEY/.test(l)),
+      o.lines.join('\n'),
+    );
   });
 
   it('stores two secrets (KEY and KEY_SECRET) with one public-key request', async () => {
@@ -110,7 +113,10 @@ describe('storeSecrets', () => {
       ],
       opts(),
     );
-    assert.deepEqual(r, { stored: ['ENV_KEY', 'ENV_KEY_SECRET'], scope: 'environment "production" of octo-org/octo-repo' });
+    assert.deepEqual(r, {
+      stored: ['ENV_KEY', 'ENV_KEY_SECRET'],
+      scope: 'environment "production" of octo-org/octo-repo',
+    });
     assert.equal(gh.secrets.get('env:production:ENV_KEY'), KEY);
     assert.equal(gh.secrets.get('env:production:ENV_KEY_SECRET'), SECRET);
     assert.equal(gh.secrets.has('repo:ENV_KEY'), false);
@@ -132,12 +138,19 @@ describe('storeSecrets', () => {
     assert.deepEqual(r.stored, ['UPDATED_KEY']);
     assert.equal(gh.secrets.get('repo:UPDATED_KEY'), KEY);
     assert.equal(requestsSince(n).find((q) => q.route === 'repo.put-secret')?.status, 204);
-    assert.ok(o.lines.some((l) => /Updated secret UPDATED_KEY/.test(l)), o.lines.join('\n'));
+    assert.ok(
+      o.lines.some((l) => /Updated secret UPDATED_KEY/.test(l)),
+      o.lines.join('\n'),
+    );
   });
 
   it('401: says the token is invalid or expired', async () => {
     const msg = await failure(
-      storeSecrets(settings({ token: 'ghp_wrongTokenDoNotLeak0000000000000' }), [{ name: 'X_KEY', value: KEY }], opts()),
+      storeSecrets(
+        settings({ token: 'ghp_wrongTokenDoNotLeak0000000000000' }),
+        [{ name: 'X_KEY', value: KEY }],
+        opts(),
+      ),
     );
     assert.match(msg, /HTTP 401/);
     assert.match(msg, /invalid, expired or revoked/);
@@ -158,7 +171,11 @@ describe('storeSecrets', () => {
 
   it('403 on an environment: asks for Environments permission too', async () => {
     const msg = await failure(
-      storeSecrets(settings({ token: READONLY_TOKEN, environment: 'staging' }), [{ name: 'X_KEY', value: KEY }], opts()),
+      storeSecrets(
+        settings({ token: READONLY_TOKEN, environment: 'staging' }),
+        [{ name: 'X_KEY', value: KEY }],
+        opts(),
+      ),
     );
     assert.match(msg, /HTTP 403/);
     assert.match(msg, /'Secrets: Read and write'/);
@@ -166,9 +183,7 @@ describe('storeSecrets', () => {
   });
 
   it('404 on a missing environment: says the environment does not exist', async () => {
-    const msg = await failure(
-      storeSecrets(settings({ environment: 'qa' }), [{ name: 'X_KEY', value: KEY }], opts()),
-    );
+    const msg = await failure(storeSecrets(settings({ environment: 'qa' }), [{ name: 'X_KEY', value: KEY }], opts()));
     assert.match(msg, /^Environment "qa" does not exist in octo-org\/octo-repo \(HTTP 404\)/);
     assert.match(msg, /Settings → Environments/);
   });
@@ -183,7 +198,11 @@ describe('storeSecrets', () => {
 
   it('404 on an environment of an invisible repository: does not claim the environment is missing', async () => {
     const msg = await failure(
-      storeSecrets(settings({ environment: 'production' }), [{ name: 'X_KEY', value: KEY }], opts({ repository: 'octo-org/other-repo' })),
+      storeSecrets(
+        settings({ environment: 'production' }),
+        [{ name: 'X_KEY', value: KEY }],
+        opts({ repository: 'octo-org/other-repo' }),
+      ),
     );
     assert.match(msg, /octo-org\/other-repo was not found, or github-token cannot see it/);
     assert.doesNotMatch(msg, /does not exist/);
@@ -193,7 +212,7 @@ describe('storeSecrets', () => {
     const ghes = await startFakeGitHub({ token: TOKEN, pathPrefix: '/api/v3', repository: 'ent-org/ent-repo' });
     const saved = { api: process.env['GITHUB_API_URL'], repo: process.env['GITHUB_REPOSITORY'] };
     try {
-      process.env['GITHUB_API_URL'] = ghes.url + '/';
+      process.env['GITHUB_API_URL'] = `${ghes.url}/`;
       process.env['GITHUB_REPOSITORY'] = 'ent-org/ent-repo';
       const lines: string[] = [];
       const r = await storeSecrets(settings(), [{ name: 'GHES_KEY', value: KEY }], { log: (l) => lines.push(l) });
@@ -202,7 +221,10 @@ describe('storeSecrets', () => {
       assert.equal(ghes.secrets.get('repo:GHES_KEY'), KEY);
       assert.deepEqual(
         ghes.requests.map((q) => q.path),
-        ['/api/v3/repos/ent-org/ent-repo/actions/secrets/public-key', '/api/v3/repos/ent-org/ent-repo/actions/secrets/GHES_KEY'],
+        [
+          '/api/v3/repos/ent-org/ent-repo/actions/secrets/public-key',
+          '/api/v3/repos/ent-org/ent-repo/actions/secrets/GHES_KEY',
+        ],
       );
       assert.equal(gh.secrets.has('repo:GHES_KEY'), false);
     } finally {
@@ -253,10 +275,15 @@ describe('storeSecrets', () => {
     await storeSecrets(settings({ environment: 'staging' }), [{ name: 'NET_KEY', value: KEY }], o);
     assert.equal(gh.secrets.get('env:staging:NET_KEY'), KEY);
     assert.deepEqual(
-      requestsSince(n).filter((q) => q.route === 'env.put-secret').map((q) => q.status),
+      requestsSince(n)
+        .filter((q) => q.route === 'env.put-secret')
+        .map((q) => q.status),
       [-1, 201],
     );
-    assert.ok(o.lines.some((l) => /Storing NET_KEY: no answer/.test(l)), o.lines.join('\n'));
+    assert.ok(
+      o.lines.some((l) => /Storing NET_KEY: no answer/.test(l)),
+      o.lines.join('\n'),
+    );
   });
 
   it('gives up after the retries with a clear message, and says what was already stored', async () => {
@@ -287,21 +314,48 @@ describe('storeSecrets', () => {
 
   it('does not retry a 4xx', async () => {
     const n = gh.requests.length;
-    await failure(storeSecrets(settings({ token: 'ghp_wrongTokenDoNotLeak0000000000000' }), [{ name: 'X_KEY', value: KEY }], opts()));
+    await failure(
+      storeSecrets(
+        settings({ token: 'ghp_wrongTokenDoNotLeak0000000000000' }),
+        [{ name: 'X_KEY', value: KEY }],
+        opts(),
+      ),
+    );
     assert.equal(requestsSince(n).length, 1);
   });
 
   it('rejects bad names, empty values and a missing repository before any request', async () => {
     const n = gh.requests.length;
-    assert.match(await failure(storeSecrets(settings(), [{ name: 'GITHUB_KEY', value: KEY }], opts())), /must not start with GITHUB_/);
-    assert.match(await failure(storeSecrets(settings(), [{ name: '1KEY', value: KEY }], opts())), /not starting with a digit/);
-    assert.match(await failure(storeSecrets(settings(), [{ name: 'MY-KEY', value: KEY }], opts())), /letters, digits and underscores/);
+    assert.match(
+      await failure(storeSecrets(settings(), [{ name: 'GITHUB_KEY', value: KEY }], opts())),
+      /must not start with GITHUB_/,
+    );
+    assert.match(
+      await failure(storeSecrets(settings(), [{ name: '1KEY', value: KEY }], opts())),
+      /not starting with a digit/,
+    );
+    assert.match(
+      await failure(storeSecrets(settings(), [{ name: 'MY-KEY', value: KEY }], opts())),
+      /letters, digits and underscores/,
+    );
     assert.match(await failure(storeSecrets(settings(), [{ name: 'A_KEY', value: '' }], opts())), /empty/);
     assert.match(
-      await failure(storeSecrets(settings(), [{ name: 'A_KEY', value: KEY }, { name: 'a_key', value: SECRET }], opts())),
+      await failure(
+        storeSecrets(
+          settings(),
+          [
+            { name: 'A_KEY', value: KEY },
+            { name: 'a_key', value: SECRET },
+          ],
+          opts(),
+        ),
+      ),
       /given twice/,
     );
-    assert.match(await failure(storeSecrets(settings({ token: '' }), [{ name: 'A_KEY', value: KEY }], opts())), /github-token is empty/);
+    assert.match(
+      await failure(storeSecrets(settings({ token: '' }), [{ name: 'A_KEY', value: KEY }], opts())),
+      /github-token is empty/,
+    );
     const saved = process.env['GITHUB_REPOSITORY'];
     delete process.env['GITHUB_REPOSITORY'];
     try {
@@ -312,7 +366,10 @@ describe('storeSecrets', () => {
     } finally {
       if (saved !== undefined) process.env['GITHUB_REPOSITORY'] = saved;
     }
-    assert.match(await failure(storeSecrets(settings(), [{ name: 'A_KEY', value: KEY }], opts({ repository: 'just-a-name' }))), /owner\/repo/);
+    assert.match(
+      await failure(storeSecrets(settings(), [{ name: 'A_KEY', value: KEY }], opts({ repository: 'just-a-name' }))),
+      /owner\/repo/,
+    );
     assert.equal(gh.requests.length, n);
   });
 
@@ -334,7 +391,10 @@ describe('storeSecrets', () => {
     // nor the values in base64 (they are only ever sent sealed)
     for (const s of [KEY, SECRET]) {
       const b64 = Buffer.from(s).toString('base64').slice(0, 24);
-      assert.equal(seen.find((l) => l.includes(b64)), undefined);
+      assert.equal(
+        seen.find((l) => l.includes(b64)),
+        undefined,
+      );
     }
   });
 });
@@ -354,13 +414,18 @@ describe('fake GitHub', () => {
 
   it('refuses a value it cannot decrypt with 422, and a missing token with 401', async () => {
     const key = (await (
-      await fetch(`${gh.url}/repos/octo-org/octo-repo/actions/secrets/public-key`, { headers: { authorization: `token ${TOKEN}` } })
+      await fetch(`${gh.url}/repos/octo-org/octo-repo/actions/secrets/public-key`, {
+        headers: { authorization: `token ${TOKEN}` },
+      })
     ).json()) as { key_id: string; key: string };
     assert.equal(Buffer.from(key.key, 'base64').length, 32);
     const bad = await fetch(`${gh.url}/repos/octo-org/octo-repo/actions/secrets/SOME_KEY`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${TOKEN}` },
-      body: JSON.stringify({ encrypted_value: Buffer.from('not sealed at all, not sealed at all, not sealed at all').toString('base64'), key_id: key.key_id }),
+      body: JSON.stringify({
+        encrypted_value: Buffer.from('not sealed at all, not sealed at all, not sealed at all').toString('base64'),
+        key_id: key.key_id,
+      }),
     });
     assert.equal(bad.status, 422);
     const anon = await fetch(`${gh.url}/repos/octo-org/octo-repo/actions/secrets/public-key`);

@@ -28,10 +28,13 @@ test('transient faults are retried, with a bounded number of attempts', async ()
 
   calls = 0;
   await assert.rejects(
-    withRetry(async () => {
-      calls++;
-      throw Object.assign(new Error('Service Unavailable'), { statusCode: 503 });
-    }, { what: 'x', attempts: 3, sleep: noSleep }),
+    withRetry(
+      async () => {
+        calls++;
+        throw Object.assign(new Error('Service Unavailable'), { statusCode: 503 });
+      },
+      { what: 'x', attempts: 3, sleep: noSleep },
+    ),
     /Service Unavailable/,
   );
   assert.equal(calls, 3);
@@ -40,15 +43,21 @@ test('transient faults are retried, with a bounded number of attempts', async ()
 test('permanent faults fail at once', async () => {
   let calls = 0;
   await assert.rejects(
-    withRetry(async () => {
-      calls++;
-      throw Object.assign(new Error('invalid_grant: user hasn\'t approved this consumer'), { statusCode: 400 });
-    }, { what: 'x', sleep: noSleep }),
+    withRetry(
+      async () => {
+        calls++;
+        throw Object.assign(new Error("invalid_grant: user hasn't approved this consumer"), { statusCode: 400 });
+      },
+      { what: 'x', sleep: noSleep },
+    ),
   );
   assert.equal(calls, 1);
   assert.equal(isTransientError(Object.assign(new Error('nope'), { name: 'INVALID_FIELD' })), false);
   assert.equal(isTransientError(Object.assign(new Error('x'), { errorCode: 'UNABLE_TO_LOCK_ROW' })), true);
-  assert.equal(isTransientError(new Error('wrapped', { cause: Object.assign(new Error('reset'), { code: 'ECONNRESET' }) })), true);
+  assert.equal(
+    isTransientError(new Error('wrapped', { cause: Object.assign(new Error('reset'), { code: 'ECONNRESET' }) })),
+    true,
+  );
 });
 
 test('polling backs off, tolerates a transient failed check, and times out cleanly', async () => {
@@ -66,7 +75,11 @@ test('polling backs off, tolerates a transient failed check, and times out clean
   assert.equal(result, 4);
   assert.deepEqual(seen, [1, 3]);
   await assert.rejects(
-    pollUntil(async () => 0, () => false, { what: 'slow job', timeoutMs: 30, initialMs: 5, maxMs: 5 }),
+    pollUntil(
+      async () => 0,
+      () => false,
+      { what: 'slow job', timeoutMs: 30, initialMs: 5, maxMs: 5 },
+    ),
     (e: unknown) => e instanceof PollTimeoutError && /slow job did not finish within 30 ms/.test(e.message),
   );
 });

@@ -4,7 +4,12 @@ import { planApp, reportPlan } from '../src/plan.ts';
 import { readSettings } from '../src/settings.ts';
 import type { AppPlan } from '../src/model.ts';
 
-const BASE: Record<string, string> = { clients: 'claude', 'contact-email': 'mcp-admins@example.com', 'dev-hub': 'hub', 'package-namespace': 'acme' };
+const BASE: Record<string, string> = {
+  clients: 'claude',
+  'contact-email': 'mcp-admins@example.com',
+  'dev-hub': 'hub',
+  'package-namespace': 'acme',
+};
 
 function plan(overrides: Record<string, string> = {}): AppPlan {
   const inputs = { ...BASE, ...overrides };
@@ -66,7 +71,8 @@ describe('planApp: the secure baseline', () => {
   it('lists the preset callback URLs first, then callback-urls, without duplicates', () => {
     const q = plan({
       clients: 'vscode, claude, chatgpt',
-      'callback-urls': 'https://chatgpt.com/connector/oauth/x1\nhttps://vscode.dev/redirect\nhttp://localhost:38000/callback',
+      'callback-urls':
+        'https://chatgpt.com/connector/oauth/x1\nhttps://vscode.dev/redirect\nhttp://localhost:38000/callback',
     });
     assert.deepEqual(q.callbackUrls, [
       'https://vscode.dev/redirect',
@@ -132,7 +138,12 @@ describe('planApp: the secure baseline', () => {
   });
 
   it('is pure: the settings are not changed and the same settings give the same plan', () => {
-    const inputs: Record<string, string> = { ...BASE, clients: 'claude,vscode', 'ip-ranges': '10.0.0.0-10.0.0.9', hardening: 'recommended' };
+    const inputs: Record<string, string> = {
+      ...BASE,
+      clients: 'claude,vscode',
+      'ip-ranges': '10.0.0.0-10.0.0.9',
+      hardening: 'recommended',
+    };
     const s = deepFreeze(readSettings((n) => inputs[n] ?? '', {}));
     assert.deepEqual(planApp(s), planApp(s));
   });
@@ -188,7 +199,12 @@ describe('planApp: recommended and explicit inputs', () => {
   });
 
   it('explicit inputs harden the baseline too', () => {
-    const p = plan({ 'refresh-token-validity-days': '90', 'refresh-token-rotation': 'true', 'single-logout': 'true', 'single-logout-url': 'https://c.example.com/lo' });
+    const p = plan({
+      'refresh-token-validity-days': '90',
+      'refresh-token-rotation': 'true',
+      'single-logout': 'true',
+      'single-logout-url': 'https://c.example.com/lo',
+    });
     assert.equal(p.policy.refreshTokenPolicyType, 'SpecificLifetime');
     assert.equal(p.policy.refreshTokenValidityPeriod, 90);
     assert.equal(p.global.isRefreshTokenRotationEnabled, true);
@@ -232,7 +248,11 @@ describe('planApp: recommended and explicit inputs', () => {
       { 'ip-ranges': '0.0.0.0-255.255.255.255', package: 'false' },
       { 'refresh-token-validity-days': '3650' },
     ];
-    for (const c of combos) assert.ok(plan(c).report.every((r) => r.level !== 'weaker'), JSON.stringify(c));
+    for (const c of combos)
+      assert.ok(
+        plan(c).report.every((r) => r.level !== 'weaker'),
+        JSON.stringify(c),
+      );
   });
 });
 
@@ -243,10 +263,24 @@ describe('reportPlan', () => {
     const weakened = {
       ...rest,
       scopes: ['MCP', 'RefreshToken', 'Full'],
-      global: { ...rest.global, isPkceRequired: false, isNamedUserJwtEnabled: false, isClientCredentialsFlowEnabled: true, isDeviceFlowEnabled: true },
+      global: {
+        ...rest.global,
+        isPkceRequired: false,
+        isNamedUserJwtEnabled: false,
+        isClientCredentialsFlowEnabled: true,
+        isDeviceFlowEnabled: true,
+      },
     };
-    const weaker = reportPlan(weakened).filter((r) => r.level === 'weaker').map((r) => r.setting);
-    assert.deepEqual(weaker, ['OAuth scopes', 'JWT-based access tokens for named users', 'Require PKCE', 'Client credentials flow', 'Device flow']);
+    const weaker = reportPlan(weakened)
+      .filter((r) => r.level === 'weaker')
+      .map((r) => r.setting);
+    assert.deepEqual(weaker, [
+      'OAuth scopes',
+      'JWT-based access tokens for named users',
+      'Require PKCE',
+      'Client credentials flow',
+      'Device flow',
+    ]);
   });
 });
 
@@ -266,16 +300,30 @@ describe('planApp: warnings', () => {
   });
 
   it('warns that an IP allowlist may block cloud clients', () => {
-    assert.ok(plan({ clients: 'claude,chatgpt', 'callback-urls': 'https://chatgpt.com/connector/oauth/a', 'ip-ranges': '10.0.0.1' }).warnings.some((w) => /claude and chatgpt connect .* vendor's cloud/.test(w)));
+    assert.ok(
+      plan({
+        clients: 'claude,chatgpt',
+        'callback-urls': 'https://chatgpt.com/connector/oauth/a',
+        'ip-ranges': '10.0.0.1',
+      }).warnings.some((w) => /claude and chatgpt connect .* vendor's cloud/.test(w)),
+    );
     assert.ok(!plan({ clients: 'cursor', 'ip-ranges': '10.0.0.1' }).warnings.some((w) => /vendor's cloud/.test(w)));
   });
 
   it('warns about a range that restricts nothing', () => {
-    assert.ok(plan({ clients: 'cursor', 'ip-ranges': '0.0.0.0-255.255.255.255' }).warnings.some((w) => /restricts nothing/.test(w)));
+    assert.ok(
+      plan({ clients: 'cursor', 'ip-ranges': '0.0.0.0-255.255.255.255' }).warnings.some((w) =>
+        /restricts nothing/.test(w),
+      ),
+    );
   });
 
   it('warns that policies do not travel in the package', () => {
-    assert.ok(plan({ 'permission-set': 'P', hardening: 'recommended' }).warnings.some((w) => /permitted-users policy and the refresh-token validity are OAuth policies/.test(w)));
+    assert.ok(
+      plan({ 'permission-set': 'P', hardening: 'recommended' }).warnings.some((w) =>
+        /permitted-users policy and the refresh-token validity are OAuth policies/.test(w),
+      ),
+    );
     assert.ok(!plan({ 'permission-set': 'P', package: 'false' }).warnings.some((w) => /OAuth polic/.test(w)));
   });
 
@@ -283,4 +331,3 @@ describe('planApp: warnings', () => {
     assert.ok(plan({ 'permission-set': 'Existing_Set' }).warnings.some((w) => /must already exist/.test(w)));
   });
 });
-

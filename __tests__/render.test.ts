@@ -11,7 +11,12 @@ import { readSettings } from '../src/settings.ts';
 import { renderProject, writeProject, RenderError, metadataXml } from '../src/render.ts';
 import type { AppPlan, ProjectFile } from '../src/model.ts';
 
-const BASE: Record<string, string> = { clients: 'claude,cursor', 'contact-email': 'mcp-admins@example.com', 'dev-hub': 'hub', 'package-namespace': 'acme' };
+const BASE: Record<string, string> = {
+  clients: 'claude,cursor',
+  'contact-email': 'mcp-admins@example.com',
+  'dev-hub': 'hub',
+  'package-namespace': 'acme',
+};
 function plan(overrides: Record<string, string> = {}): AppPlan {
   const inputs = { ...BASE, ...overrides };
   return planApp(readSettings((n) => inputs[n] ?? '', {}));
@@ -24,7 +29,10 @@ const FULL = {
   'single-logout-url': 'https://client.example.com/logout',
   description: 'MCP access for the sales team',
 };
-const LINKS = { orgScopedExternalApp: '00D000000000001AAA:MCP_Client_App', oauthLink: '00D000000000001AAA:888000000000001' };
+const LINKS = {
+  orgScopedExternalApp: '00D000000000001AAA:MCP_Client_App',
+  oauthLink: '00D000000000001AAA:888000000000001',
+};
 
 const D = 'force-app/main/default';
 const P = {
@@ -40,7 +48,13 @@ const file = (files: ProjectFile[], path: string): string => {
   assert.ok(f, `no ${path} in ${files.map((x) => x.path).join(', ')}`);
   return f.content;
 };
-const parser = new XMLParser({ ignoreAttributes: false, parseTagValue: false, processEntities: true, isArray: (name) => name === 'trustedIpRanges' });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  parseTagValue: false,
+  processEntities: true,
+  isArray: (name) => name === 'trustedIpRanges',
+});
+// biome-ignore lint/suspicious/noExplicitAny: parsed XML of any shape; the tests walk into it by name
 const parse = (xml: string): Record<string, any> => parser.parse(xml);
 
 describe('renderProject: file sets', () => {
@@ -50,13 +64,24 @@ describe('renderProject: file sets', () => {
       files.map((f) => f.path),
       ['sfdx-project.json', P.app, P.global, P.oauth, P.policy, P.permset],
     );
-    assert.deepEqual(renderProject(plan(), { target: 'deploy' }).map((f) => f.path), ['sfdx-project.json', P.app, P.global, P.oauth, P.policy]);
+    assert.deepEqual(
+      renderProject(plan(), { target: 'deploy' }).map((f) => f.path),
+      ['sfdx-project.json', P.app, P.global, P.oauth, P.policy],
+    );
   });
 
   it('package: only the app and its OAuth settings — never global settings, policies or the permission set', () => {
-    const files = renderProject(plan(FULL), { target: 'package', links: LINKS, package: { name: 'MCP App', namespace: 'mcpns', versionNumber: '1.2.0.NEXT' } });
-    assert.deepEqual(files.map((f) => f.path), ['sfdx-project.json', P.app, P.oauth]);
-    for (const f of files) assert.doesNotMatch(f.content, /consumerKey|consumerSecret|callbackUrl|ExtlClntAppOauthConfigurablePolicies/);
+    const files = renderProject(plan(FULL), {
+      target: 'package',
+      links: LINKS,
+      package: { name: 'MCP App', namespace: 'mcpns', versionNumber: '1.2.0.NEXT' },
+    });
+    assert.deepEqual(
+      files.map((f) => f.path),
+      ['sfdx-project.json', P.app, P.oauth],
+    );
+    for (const f of files)
+      assert.doesNotMatch(f.content, /consumerKey|consumerSecret|callbackUrl|ExtlClntAppOauthConfigurablePolicies/);
   });
 
   it('refuses to package a Local app', () => {
@@ -77,9 +102,16 @@ describe('renderProject: contents', () => {
   });
 
   it('sfdx-project.json for package', () => {
-    const pkg = renderProject(plan(), { target: 'package', links: LINKS, apiVersion: '67.0', package: { name: 'MCP App', namespace: 'mcpns', versionNumber: '1.2.0.NEXT', id: '0Ho000000000001AAA' } });
+    const pkg = renderProject(plan(), {
+      target: 'package',
+      links: LINKS,
+      apiVersion: '67.0',
+      package: { name: 'MCP App', namespace: 'mcpns', versionNumber: '1.2.0.NEXT', id: '0Ho000000000001AAA' },
+    });
     assert.deepEqual(JSON.parse(file(pkg, 'sfdx-project.json')), {
-      packageDirectories: [{ path: 'force-app', default: true, package: 'MCP App', versionName: 'ver 1.2', versionNumber: '1.2.0.NEXT' }],
+      packageDirectories: [
+        { path: 'force-app', default: true, package: 'MCP App', versionName: 'ver 1.2', versionNumber: '1.2.0.NEXT' },
+      ],
       name: 'eca-action',
       namespace: 'mcpns',
       sourceApiVersion: '67.0',
@@ -101,8 +133,14 @@ describe('renderProject: contents', () => {
 `,
     );
     const linked = renderProject(plan(), { target: 'package', links: LINKS });
-    assert.match(file(linked, P.app), /<orgScopedExternalApp>00D000000000001AAA:MCP_Client_App<\/orgScopedExternalApp>\n<\/ExternalClientApplication>/);
-    assert.match(file(renderProject(plan({ package: 'false' }), { target: 'deploy' }), P.app), /<distributionState>Local<\/distributionState>/);
+    assert.match(
+      file(linked, P.app),
+      /<orgScopedExternalApp>00D000000000001AAA:MCP_Client_App<\/orgScopedExternalApp>\n<\/ExternalClientApplication>/,
+    );
+    assert.match(
+      file(renderProject(plan({ package: 'false' }), { target: 'deploy' }), P.app),
+      /<distributionState>Local<\/distributionState>/,
+    );
   });
 
   it('global OAuth settings: every callback URL in one element, one per line; the flow switches; no key or secret', () => {
@@ -137,7 +175,9 @@ describe('renderProject: contents', () => {
     );
     assert.equal(g.externalClientApplication, 'MCP_Client_App');
     assert.equal(g.label, 'MCP_Client_App Global OAuth');
-    const secret = parse(file(renderProject(plan({ 'require-secret': 'true', clients: 'claude' }), { target: 'deploy' }), P.global));
+    const secret = parse(
+      file(renderProject(plan({ 'require-secret': 'true', clients: 'claude' }), { target: 'deploy' }), P.global),
+    );
     assert.equal(secret.ExtlClntAppGlobalOauthSettings.isConsumerSecretOptional, 'false');
   });
 
@@ -151,7 +191,9 @@ describe('renderProject: contents', () => {
       { endIpAddress: '2001:db8::ffff', startIpAddress: '2001:db8::' },
     ]);
     assert.equal(o.oauthLink, undefined);
-    const linked = parse(file(renderProject(plan(FULL), { target: 'package', links: LINKS }), P.oauth)).ExtlClntAppOauthSettings;
+    const linked = parse(
+      file(renderProject(plan(FULL), { target: 'package', links: LINKS }), P.oauth),
+    ).ExtlClntAppOauthSettings;
     assert.equal(linked.oauthLink, LINKS.oauthLink);
     const bare = file(renderProject(plan(), { target: 'deploy' }), P.oauth);
     assert.doesNotMatch(bare, /trustedIpRanges|singleLogoutUrl|oauthLink/);
@@ -176,7 +218,9 @@ describe('renderProject: contents', () => {
       requiredSessionLevel: 'STANDARD',
       singleLogoutUrl: 'https://client.example.com/logout',
     });
-    const base = parse(file(renderProject(plan(), { target: 'deploy' }), P.policy)).ExtlClntAppOauthConfigurablePolicies;
+    const base = parse(
+      file(renderProject(plan(), { target: 'deploy' }), P.policy),
+    ).ExtlClntAppOauthConfigurablePolicies;
     assert.equal(base.permittedUsersPolicyType, 'AllSelfAuthorized');
     assert.equal(base.refreshTokenPolicyType, 'Infinite');
     assert.equal(base.commaSeparatedPermissionSet, undefined);
@@ -215,8 +259,17 @@ describe('renderProject: escaping', () => {
   });
 
   it('escapes callback URLs too', () => {
-    const xml = file(renderProject({ ...plan(), callbackUrls: ['https://a.example.com/cb?x=1&y=</callbackUrl>'] }, { target: 'deploy' }), P.global);
-    assert.equal(parse(xml).ExtlClntAppGlobalOauthSettings.callbackUrl, 'https://a.example.com/cb?x=1&y=</callbackUrl>');
+    const xml = file(
+      renderProject(
+        { ...plan(), callbackUrls: ['https://a.example.com/cb?x=1&y=</callbackUrl>'] },
+        { target: 'deploy' },
+      ),
+      P.global,
+    );
+    assert.equal(
+      parse(xml).ExtlClntAppGlobalOauthSettings.callbackUrl,
+      'https://a.example.com/cb?x=1&y=</callbackUrl>',
+    );
     assert.match(xml, /&amp;y=&lt;\/callbackUrl&gt;/);
   });
 
@@ -273,7 +326,8 @@ function membersOf(typeName: string): Map<string, Member> {
       if (ref) visit(ref);
     } else if (ts.isTypeLiteralNode(node)) {
       for (const m of node.members) {
-        if (ts.isPropertySignature(m) && m.type) out.set(m.name.getText(dts), { name: m.name.getText(dts), type: m.type, index: out.size });
+        if (ts.isPropertySignature(m) && m.type)
+          out.set(m.name.getText(dts), { name: m.name.getText(dts), type: m.type, index: out.size });
       }
     }
   };
@@ -311,7 +365,8 @@ function checkAgainstType(typeName: string, children: Ordered, where: string): v
     if (type.kind === ts.SyntaxKind.BooleanKeyword) assert.match(text ?? '', /^(true|false)$/, `${where}.${name}`);
     else if (type.kind === ts.SyntaxKind.NumberKeyword) assert.match(text ?? '', /^-?\d+$/, `${where}.${name}`);
     else if (type.kind === ts.SyntaxKind.StringKeyword) assert.equal(typeof text, 'string', `${where}.${name}`);
-    else if (union) assert.ok(union.includes(text ?? ''), `${where}.${name}: '${text}' is not one of ${union.join(', ')}`);
+    else if (union)
+      assert.ok(union.includes(text ?? ''), `${where}.${name}: '${text}' is not one of ${union.join(', ')}`);
     else if (ts.isTypeReferenceNode(type)) checkAgainstType(type.typeName.getText(dts), content, `${where}.${name}`);
     else assert.fail(`${where}.${name}: unexpected type ${type.getText(dts)}`);
   }
@@ -319,7 +374,10 @@ function checkAgainstType(typeName: string, children: Ordered, where: string): v
 
 describe('schema: @salesforce/types lib/metadata.d.ts', () => {
   const variants: Array<[string, ProjectFile[]]> = [
-    ['deploy, full', renderProject(plan({ ...FULL, 'require-secret': 'true', clients: 'claude' }), { target: 'deploy', links: LINKS })],
+    [
+      'deploy, full',
+      renderProject(plan({ ...FULL, 'require-secret': 'true', clients: 'claude' }), { target: 'deploy', links: LINKS }),
+    ],
     ['deploy, baseline', renderProject(plan({ package: 'false' }), { target: 'deploy' })],
     ['package', renderProject(plan(FULL), { target: 'package', links: LINKS })],
   ];
@@ -335,9 +393,14 @@ describe('schema: @salesforce/types lib/metadata.d.ts', () => {
   }
 
   it('catches a field that does not exist', () => {
-    const doc = orderedParser.parse(metadataXml('ExtlClntAppOauthSettings', { externalClientApplication: 'A', scopes: 'MCP' })) as Ordered;
+    const doc = orderedParser.parse(
+      metadataXml('ExtlClntAppOauthSettings', { externalClientApplication: 'A', scopes: 'MCP' }),
+    ) as Ordered;
     const root = doc.find((n) => 'ExtlClntAppOauthSettings' in n)!;
-    assert.throws(() => checkAgainstType('ExtlClntAppOauthSettings', root['ExtlClntAppOauthSettings'] as Ordered, 'x'), /not a field/);
+    assert.throws(
+      () => checkAgainstType('ExtlClntAppOauthSettings', root['ExtlClntAppOauthSettings'] as Ordered, 'x'),
+      /not a field/,
+    );
   });
 });
 
@@ -368,7 +431,12 @@ describe('source-deploy-retrieve', () => {
     ],
     [
       'package',
-      () => renderProject(plan(FULL), { target: 'package', links: LINKS, package: { name: 'MCP App', versionNumber: '1.0.0.NEXT' } }),
+      () =>
+        renderProject(plan(FULL), {
+          target: 'package',
+          links: LINKS,
+          package: { name: 'MCP App', versionNumber: '1.0.0.NEXT' },
+        }),
       [
         ['ExternalClientApplication', 'MCP_Client_App'],
         ['ExtlClntAppOauthSettings', 'MCP_Client_App_oauth'],
@@ -381,15 +449,16 @@ describe('source-deploy-retrieve', () => {
       writeProject(project, files());
       const cs = sdr.ComponentSet.fromSource(join(project, 'force-app'));
       const components = cs.getSourceComponents().toArray();
-      assert.deepEqual(
-        components.map((c) => [c.type.name, c.fullName]).sort(),
-        expected.map((e) => [...e]).sort(),
-      );
+      assert.deepEqual(components.map((c) => [c.type.name, c.fullName]).sort(), expected.map((e) => [...e]).sort());
       // Every XML file we wrote belongs to exactly one resolved component.
       const written = files().filter((f) => f.path.endsWith('.xml')).length;
       assert.equal(components.length, written);
       const out = join(dir, `${target}-mdapi`);
-      const result = await new sdr.MetadataConverter().convert(cs, 'metadata', { type: 'directory', outputDirectory: out, genUniqueDir: false });
+      const result = await new sdr.MetadataConverter().convert(cs, 'metadata', {
+        type: 'directory',
+        outputDirectory: out,
+        genUniqueDir: false,
+      });
       assert.equal(result.packagePath, out);
       const pkgXml = readFileSync(join(out, 'package.xml'), 'utf8');
       for (const [type, name] of expected) {

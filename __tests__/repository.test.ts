@@ -26,14 +26,15 @@ function actionSteps(value: unknown, found: Record<string, unknown>[] = []): Rec
   if (Array.isArray(value)) for (const item of value) actionSteps(item, found);
   else if (value && typeof value === 'object') {
     const obj = value as Record<string, unknown>;
-    if (typeof obj.uses === 'string' && /(^|\/)eca-action@|^\.\/?$/.test(obj.uses)) found.push((obj.with ?? {}) as Record<string, unknown>);
+    if (typeof obj.uses === 'string' && /(^|\/)eca-action@|^\.\/?$/.test(obj.uses))
+      found.push((obj.with ?? {}) as Record<string, unknown>);
     for (const child of Object.values(obj)) actionSteps(child, found);
   }
   return found;
 }
 
 function fencedBlocks(markdown: string, lang: string): string[] {
-  return [...markdown.matchAll(new RegExp('^```' + lang + '\\n([\\s\\S]*?)^```', 'gm'))].map((m) => m[1]!);
+  return [...markdown.matchAll(new RegExp(`^\`\`\`${lang}\\n([\\s\\S]*?)^\`\`\``, 'gm'))].map((m) => m[1]!);
 }
 
 test('README usage examples use only inputs that action.yml declares, and give every required one', () => {
@@ -61,20 +62,27 @@ test('the workflows call the action only with inputs that action.yml declares', 
   const dir = join(root, '.github/workflows');
   for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f))) {
     for (const withInputs of actionSteps(parse(readFileSync(join(dir, file), 'utf8')))) {
-      for (const input of Object.keys(withInputs)) assert.ok(input in action.inputs, `${file} uses unknown input '${input}'`);
+      for (const input of Object.keys(withInputs))
+        assert.ok(input in action.inputs, `${file} uses unknown input '${input}'`);
     }
   }
 });
 
 test('every action.yml input and output is documented in the README', () => {
   for (const name of [...Object.keys(action.inputs), ...Object.keys(action.outputs)]) {
-    assert.ok(readme.includes('`' + name + '`'), `README does not mention \`${name}\``);
+    assert.ok(readme.includes(`\`${name}\``), `README does not mention \`${name}\``);
   }
 });
 
 test('action.yml is ready for the Marketplace: short description, a real author, branding', () => {
-  assert.ok(action.description.length < 125, `description is ${action.description.length} characters; the Marketplace takes fewer than 125`);
-  assert.ok(action.author && action.author.trim() !== '' && action.author !== 'eca-action', 'author names who maintains the action');
+  assert.ok(
+    action.description.length < 125,
+    `description is ${action.description.length} characters; the Marketplace takes fewer than 125`,
+  );
+  assert.ok(
+    action.author && action.author.trim() !== '' && action.author !== 'eca-action',
+    'author names who maintains the action',
+  );
   assert.ok(action.name.length > 0);
   assert.match(read('action.yml'), /^branding:\n {2}icon: .+\n {2}color: .+$/m);
 });
@@ -93,7 +101,11 @@ test('npm test stays fast: a test that runs the bundle (runAction) is in __tests
   assert.match(scripts.test ?? '', /'__tests__\/\*\.test\.ts'/);
   assert.match(scripts['test:e2e'] ?? '', /'__tests__\/e2e\/\*\.test\.ts'/);
   for (const file of readdirSync(join(root, '__tests__')).filter((f) => f.endsWith('.test.ts'))) {
-    assert.doesNotMatch(read(`__tests__/${file}`), /\brunAction\(/, `__tests__/${file} runs the bundle: move it to __tests__/e2e/`);
+    assert.doesNotMatch(
+      read(`__tests__/${file}`),
+      /\brunAction\(/,
+      `__tests__/${file} runs the bundle: move it to __tests__/e2e/`,
+    );
   }
 });
 
@@ -101,7 +113,13 @@ test('npm test stays fast: a test that runs the bundle (runAction) is in __tests
 function anchors(markdown: string): Set<string> {
   const out = new Set<string>();
   for (const m of markdown.replace(/^```[\s\S]*?^```/gm, '').matchAll(/^#{1,6} +(.+)$/gm)) {
-    out.add(m[1]!.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-'));
+    out.add(
+      m[1]!
+        .trim()
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+        .replace(/\s/g, '-'),
+    );
   }
   return out;
 }
@@ -137,11 +155,23 @@ function repositoryFiles(dir = root, out: string[] = []): string[] {
 
 test('nothing in the repository points at documents outside it', () => {
   // Built from pieces so that this file does not match itself.
-  const outside = new RegExp(['/work/' + 'shared', '\\.\\./' + 'shared', 'shared/' + 'reference', '(^|[\\s`(])reference/[\\w-]+\\.(md|txt)', 'INTERFACE' + '\\.md'].join('|'));
+  const outside = new RegExp(
+    [
+      '/work/' + 'shared',
+      '\\.\\./' + 'shared',
+      'shared/' + 'reference',
+      '(^|[\\s`(])reference/[\\w-]+\\.(md|txt)',
+      'INTERFACE' + '\\.md',
+    ].join('|'),
+  );
   for (const file of repositoryFiles()) {
     const lines = readFileSync(file, 'utf8').split('\n');
     lines.forEach((line, i) => {
-      assert.doesNotMatch(line, outside, `${relative(root, file)}:${i + 1} refers to a document outside the repository: ${line.trim()}`);
+      assert.doesNotMatch(
+        line,
+        outside,
+        `${relative(root, file)}:${i + 1} refers to a document outside the repository: ${line.trim()}`,
+      );
     });
   }
 });
@@ -149,17 +179,31 @@ test('nothing in the repository points at documents outside it', () => {
 test('ci.yml runs every stage of .ci/run, in the same order', () => {
   const stages = /^STAGES=\(([^)]*)\)/m.exec(read('.ci/run'))?.[1]?.trim().split(/\s+/) ?? [];
   assert.ok(stages.length >= 5, '.ci/run declares its stages');
-  const ci = parse(read('.github/workflows/ci.yml')) as { jobs: Record<string, { steps: { run?: string; uses?: string }[] }> };
-  const ran = ci.jobs.check!.steps.flatMap((s) => [...(s.run ?? '').matchAll(/\.ci\/run ((?:[\w-]+ ?)+)/g)].flatMap((m) => m[1]!.trim().split(' ')));
+  const ci = parse(read('.github/workflows/ci.yml')) as {
+    jobs: Record<string, { steps: { run?: string; uses?: string }[] }>;
+  };
+  const ran = ci.jobs.check!.steps.flatMap((s) =>
+    [...(s.run ?? '').matchAll(/\.ci\/run ((?:[\w-]+ ?)+)/g)].flatMap((m) => m[1]!.trim().split(' ')),
+  );
   assert.deepEqual(ran, stages);
   const testAction = ci.jobs['test-action']!.steps;
-  assert.ok(testAction.some((s) => s.uses === './'), 'the test-action job runs the action with uses: ./');
+  assert.ok(
+    testAction.some((s) => s.uses === './'),
+    'the test-action job runs the action with uses: ./',
+  );
 });
 
 test('the live workflow is manual, skipped without its secrets, and always deletes its scratch org', () => {
   const live = parse(read('.github/workflows/live.yml')) as {
     on: Record<string, unknown>;
-    jobs: Record<string, { if?: string; needs?: string; steps: { if?: string; run?: string; uses?: string; with?: Record<string, string> }[] }>;
+    jobs: Record<
+      string,
+      {
+        if?: string;
+        needs?: string;
+        steps: { if?: string; run?: string; uses?: string; with?: Record<string, string> }[];
+      }
+    >;
   };
   assert.deepEqual(Object.keys(live.on), ['workflow_dispatch']);
   const job = live.jobs.live!;
@@ -191,7 +235,8 @@ test('the repository is licensed, and every package src/ imports is declared in 
     }
   }
   assert.ok(imported.has('@salesforce/core'));
-  for (const name of imported) assert.ok(name in pkg.dependencies, `src/ imports ${name}, which package.json does not declare`);
+  for (const name of imported)
+    assert.ok(name in pkg.dependencies, `src/ imports ${name}, which package.json does not declare`);
 });
 
 test('dist/licenses.txt carries the license of every bundled dependency', () => {
@@ -199,7 +244,11 @@ test('dist/licenses.txt carries the license of every bundled dependency', () => 
   const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string> };
   for (const name of Object.keys(pkg.dependencies)) {
     // undici is bundled through @salesforce/core and jsforce; every direct dependency ends up in one of the bundles.
-    assert.match(licenses, new RegExp(`^${name.replace(/[/.]/g, '\\$&')}@\\d[^ ]* \\(`, 'm'), `dist/licenses.txt lacks ${name}`);
+    assert.match(
+      licenses,
+      new RegExp(`^${name.replace(/[/.]/g, '\\$&')}@\\d[^ ]* \\(`, 'm'),
+      `dist/licenses.txt lacks ${name}`,
+    );
   }
   assert.match(licenses, /Permission is hereby granted/);
 });

@@ -50,7 +50,6 @@ describe('login hosts (src/login-hosts.ts)', () => {
       assert.notEqual(checkLoginOrigin(bad), undefined, bad);
     }
   });
-
 });
 
 // ===========================================================================================================
@@ -58,7 +57,10 @@ describe('login hosts (src/login-hosts.ts)', () => {
 
 describe('mask.ts writers', () => {
   it('safeLine: one line, no command, no secret', () => {
-    assert.equal(safeLine('a\rb\nc\u0085d\u2028e\u2029f\u0000g\u202eh'), 'a\\rb\\nc\\u{85}d\\u{2028}e\\u{2029}f\\u{0}g\\u{202e}h');
+    assert.equal(
+      safeLine('a\rb\nc\u0085d\u2028e\u2029f\u0000g\u202eh'),
+      'a\\rb\\nc\\u{85}d\\u{2028}e\\u{2029}f\\u{0}g\\u{202e}h',
+    );
     assert.equal(safeLine('::stop-commands::x'), '> ::stop-commands::x');
     assert.equal(safeLine('  ##[set-output name=a;]b'), '>   ##[set-output name=a;]b');
     assert.equal(safeLine('session 00D5g000000AbCdEFG!AQ0123456789abcdefghijABCDEFGHIJ_xyz'), 'session ***');
@@ -75,17 +77,36 @@ describe('mask.ts writers', () => {
   });
 
   it('looksLikeCredential: auth URLs, keys and tokens yes; URLs, emails and names no', () => {
-    for (const yes of ['force://PlatformCLI::5Aep861abc@acme.my.salesforce.com', '-----BEGIN PRIVATE KEY-----', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789', '00D5g000000AbCdEFG!AQ0123456789abcdefghij', '3MVG9abcdefghijklmnopqrstuvwxyz0123456789']) {
+    for (const yes of [
+      'force://PlatformCLI::5Aep861abc@acme.my.salesforce.com',
+      '-----BEGIN PRIVATE KEY-----',
+      'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+      '00D5g000000AbCdEFG!AQ0123456789abcdefghij',
+      '3MVG9abcdefghijklmnopqrstuvwxyz0123456789',
+    ]) {
       assert.ok(looksLikeCredential(yes), yes);
     }
-    for (const no of ['https://acme.my.salesforce.com', 'ops@example.com', 'MCP_Client_App', 'https://claude.ai/api/mcp/auth_callback', '0.0.0.0-255.255.255.255']) {
+    for (const no of [
+      'https://acme.my.salesforce.com',
+      'ops@example.com',
+      'MCP_Client_App',
+      'https://claude.ai/api/mcp/auth_callback',
+      '0.0.0.0-255.255.255.255',
+    ]) {
       assert.ok(!looksLikeCredential(no), no);
     }
   });
 
   it('settings never echo a credential-shaped value', () => {
     try {
-      readSettings((name) => ({ ...BASE, 'dry-run': 'true', 'dev-hub-login-url': 'force://PlatformCLI::5Aep861abcdefghijklmnopqrstuvwxyz0123@evil.example.com' })[name] ?? '');
+      readSettings(
+        (name) =>
+          ({
+            ...BASE,
+            'dry-run': 'true',
+            'dev-hub-login-url': 'force://PlatformCLI::5Aep861abcdefghijklmnopqrstuvwxyz0123@evil.example.com',
+          })[name] ?? '',
+      );
       assert.fail('accepted');
     } catch (error) {
       assert.ok(error instanceof InputError);

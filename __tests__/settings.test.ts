@@ -10,7 +10,12 @@ import type { Settings } from '../src/model.ts';
 
 type Inputs = Record<string, string>;
 
-const BASE: Inputs = { clients: 'claude', 'contact-email': 'mcp-admins@example.com', 'dev-hub': 'my-hub', 'package-namespace': 'acme' };
+const BASE: Inputs = {
+  clients: 'claude',
+  'contact-email': 'mcp-admins@example.com',
+  'dev-hub': 'my-hub',
+  'package-namespace': 'acme',
+};
 const ENV = { RUNNER_TEMP: '/runner/temp' };
 
 function settings(overrides: Inputs = {}, env: NodeJS.ProcessEnv = ENV): Settings {
@@ -32,12 +37,21 @@ function problemsOf(overrides: Inputs): InputError {
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const PKCS8 = rsa.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const PKCS1 = rsa.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-const ENCRYPTED = rsa.privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw-for-test' }).toString();
-const EC = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const ENCRYPTED = rsa.privateKey
+  .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw-for-test' })
+  .toString();
+const EC = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
+  .toString();
 const PUBLIC = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 const BODY_LINE = PKCS8.split('\n')[5]!; // a line of the key body: must never appear in a message
-const JWT = { 'dev-hub': '', 'dev-hub-username': 'ci@hub.example.com', 'dev-hub-client-id': '3MVG9abcdefghijkLMNOP_qrs.tuv' };
-const AUTH_URL = 'force://PlatformCLI::5Aep861TSESvWeug_xvFHRBTTbf_YrTWgEyjBJrnh4BC1gPOyqhcyLL6sJLTOxWoeJi9dBeq3c7z0dbt8dKbCnE@mycompany.my.salesforce.com';
+const JWT = {
+  'dev-hub': '',
+  'dev-hub-username': 'ci@hub.example.com',
+  'dev-hub-client-id': '3MVG9abcdefghijkLMNOP_qrs.tuv',
+};
+const AUTH_URL =
+  'force://PlatformCLI::5Aep861TSESvWeug_xvFHRBTTbf_YrTWgEyjBJrnh4BC1gPOyqhcyLL6sJLTOxWoeJi9dBeq3c7z0dbt8dKbCnE@mycompany.my.salesforce.com';
 const TOKEN = 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz';
 
 interface BadCase {
@@ -51,68 +65,199 @@ interface BadCase {
   says?: RegExp;
 }
 
-const many = (n: number) => Array.from({ length: n }, (_, i) => `10.0.${i >> 8}.${i & 255}-10.0.${i >> 8}.${i & 255}`).join('\n');
+const many = (n: number) =>
+  Array.from({ length: n }, (_, i) => `10.0.${i >> 8}.${i & 255}-10.0.${i >> 8}.${i & 255}`).join('\n');
 
 const BAD: BadCase[] = [
   // clients
   { name: 'clients missing', inputs: { clients: '' }, input: 'clients', says: /required.*claude, chatgpt/ },
-  { name: 'clients unknown', inputs: { clients: 'bogus' }, input: 'clients', says: /'bogus' is not a known client\. Use one or more of: claude, chatgpt, cursor/ },
-  { name: 'clients one unknown among known', inputs: { clients: 'claude,\ncursorr' }, input: 'clients', says: /cursorr/ },
+  {
+    name: 'clients unknown',
+    inputs: { clients: 'bogus' },
+    input: 'clients',
+    says: /'bogus' is not a known client\. Use one or more of: claude, chatgpt, cursor/,
+  },
+  {
+    name: 'clients one unknown among known',
+    inputs: { clients: 'claude,\ncursorr' },
+    input: 'clients',
+    says: /cursorr/,
+  },
   { name: 'chatgpt without callback-urls', inputs: { clients: 'chatgpt' }, input: 'callback-urls', says: /chatgpt/ },
   { name: 'custom without callback-urls', inputs: { clients: 'custom' }, input: 'callback-urls', says: /custom/ },
   // callback-urls
-  { name: 'javascript: URL', inputs: { 'callback-urls': 'javascript:alert(1)' }, input: 'callback-urls', says: /javascript: scheme/ },
-  { name: 'data: URL', inputs: { 'callback-urls': 'data:text/html;base64,PHNjcmlwdD4=' }, input: 'callback-urls', says: /data: scheme/ },
-  { name: 'file: URL', inputs: { 'callback-urls': 'file:///etc/passwd' }, input: 'callback-urls', says: /file: scheme/ },
+  {
+    name: 'javascript: URL',
+    inputs: { 'callback-urls': 'javascript:alert(1)' },
+    input: 'callback-urls',
+    says: /javascript: scheme/,
+  },
+  {
+    name: 'data: URL',
+    inputs: { 'callback-urls': 'data:text/html;base64,PHNjcmlwdD4=' },
+    input: 'callback-urls',
+    says: /data: scheme/,
+  },
+  {
+    name: 'file: URL',
+    inputs: { 'callback-urls': 'file:///etc/passwd' },
+    input: 'callback-urls',
+    says: /file: scheme/,
+  },
   { name: 'vbscript: URL', inputs: { 'callback-urls': 'vbscript:msgbox(1)' }, input: 'callback-urls' },
-  { name: 'http to a public host', inputs: { 'callback-urls': 'http://example.com/callback' }, input: 'callback-urls', says: /loopback/ },
+  {
+    name: 'http to a public host',
+    inputs: { 'callback-urls': 'http://example.com/callback' },
+    input: 'callback-urls',
+    says: /loopback/,
+  },
   // Salesforce refuses http on an IP literal ("Cannot be an HTTP URL", anthropics/claude-code#86233).
-  { name: 'http on 127.0.0.1', inputs: { 'callback-urls': 'http://127.0.0.1:8080/callback' }, input: 'callback-urls', says: /IP address 127\.0\.0\.1.*Cannot be an HTTP URL.*http:\/\/localhost:8080\/callback/ },
-  { name: 'a * port', inputs: { 'callback-urls': 'http://localhost:*/callback' }, input: 'callback-urls', says: /\* port.*matches callback URLs exactly/ },
-  { name: 'http on [::1]', inputs: { 'callback-urls': 'http://[::1]:9000/cb' }, input: 'callback-urls', says: /Cannot be an HTTP URL/ },
-  { name: 'http to a loopback look-alike', inputs: { 'callback-urls': 'http://localhost.evil.example/callback' }, input: 'callback-urls' },
-  { name: 'XML-breaking </callbackUrl> in a URL', inputs: { 'callback-urls': 'https://a.example.com/cb</callbackUrl><isPkceRequired>false</isPkceRequired>' }, input: 'callback-urls' },
-  { name: '& in a URL', inputs: { 'callback-urls': 'https://a.example.com/cb?a=1&b=2' }, input: 'callback-urls', says: /'&'/ },
-  { name: 'credentials in a URL', inputs: { 'callback-urls': 'https://user:pass@a.example.com/cb' }, input: 'callback-urls', says: /credentials/ },
-  { name: 'fragment in a URL', inputs: { 'callback-urls': 'https://a.example.com/cb#x' }, input: 'callback-urls', says: /fragment/ },
-  { name: 'space inside a URL', inputs: { 'callback-urls': 'https://a.example.com/c b' }, input: 'callback-urls', says: /whitespace/ },
+  {
+    name: 'http on 127.0.0.1',
+    inputs: { 'callback-urls': 'http://127.0.0.1:8080/callback' },
+    input: 'callback-urls',
+    says: /IP address 127\.0\.0\.1.*Cannot be an HTTP URL.*http:\/\/localhost:8080\/callback/,
+  },
+  {
+    name: 'a * port',
+    inputs: { 'callback-urls': 'http://localhost:*/callback' },
+    input: 'callback-urls',
+    says: /\* port.*matches callback URLs exactly/,
+  },
+  {
+    name: 'http on [::1]',
+    inputs: { 'callback-urls': 'http://[::1]:9000/cb' },
+    input: 'callback-urls',
+    says: /Cannot be an HTTP URL/,
+  },
+  {
+    name: 'http to a loopback look-alike',
+    inputs: { 'callback-urls': 'http://localhost.evil.example/callback' },
+    input: 'callback-urls',
+  },
+  {
+    name: 'XML-breaking </callbackUrl> in a URL',
+    inputs: { 'callback-urls': 'https://a.example.com/cb</callbackUrl><isPkceRequired>false</isPkceRequired>' },
+    input: 'callback-urls',
+  },
+  {
+    name: '& in a URL',
+    inputs: { 'callback-urls': 'https://a.example.com/cb?a=1&b=2' },
+    input: 'callback-urls',
+    says: /'&'/,
+  },
+  {
+    name: 'credentials in a URL',
+    inputs: { 'callback-urls': 'https://user:pass@a.example.com/cb' },
+    input: 'callback-urls',
+    says: /credentials/,
+  },
+  {
+    name: 'fragment in a URL',
+    inputs: { 'callback-urls': 'https://a.example.com/cb#x' },
+    input: 'callback-urls',
+    says: /fragment/,
+  },
+  {
+    name: 'space inside a URL',
+    inputs: { 'callback-urls': 'https://a.example.com/c b' },
+    input: 'callback-urls',
+    says: /whitespace/,
+  },
   { name: 'Markdown pipe in a URL', inputs: { 'callback-urls': 'https://a.example.com/cb|x' }, input: 'callback-urls' },
   { name: 'backtick in a URL', inputs: { 'callback-urls': 'https://a.example.com/`x`' }, input: 'callback-urls' },
-  { name: 'not absolute', inputs: { 'callback-urls': 'example.com/callback' }, input: 'callback-urls', says: /absolute/ },
-  { name: 'bidi override in a URL', inputs: { 'callback-urls': 'https://exa\u202Eelpmaxe.com/cb' }, input: 'callback-urls' },
+  {
+    name: 'not absolute',
+    inputs: { 'callback-urls': 'example.com/callback' },
+    input: 'callback-urls',
+    says: /absolute/,
+  },
+  {
+    name: 'bidi override in a URL',
+    inputs: { 'callback-urls': 'https://exa\u202Eelpmaxe.com/cb' },
+    input: 'callback-urls',
+  },
   { name: 'app scheme without authority', inputs: { 'callback-urls': 'cursor:callback' }, input: 'callback-urls' },
   { name: 'quote in a URL', inputs: { 'callback-urls': 'https://a.example.com/"onload="x' }, input: 'callback-urls' },
   // app-name / app-label
   { name: 'app-name starts with a digit', inputs: { 'app-name': '1App' }, input: 'app-name' },
   { name: 'app-name with a hyphen', inputs: { 'app-name': 'My-App' }, input: 'app-name' },
-  { name: 'app-name with a double underscore', inputs: { 'app-name': 'My__App' }, input: 'app-name', says: /double or trailing/ },
+  {
+    name: 'app-name with a double underscore',
+    inputs: { 'app-name': 'My__App' },
+    input: 'app-name',
+    says: /double or trailing/,
+  },
   { name: 'app-name with a trailing underscore', inputs: { 'app-name': 'MyApp_' }, input: 'app-name' },
   { name: 'app-name too long', inputs: { 'app-name': `A${'b'.repeat(40)}` }, input: 'app-name', says: /at most 40/ },
   // Object Reference: DeveloperName "must be 40 characters or fewer"; the app's parts add up to 10 characters.
-  { name: 'app-name of 40 characters (its parts would exceed 40)', inputs: { 'app-name': `A${'b'.repeat(39)}` }, input: 'app-name', says: /use at most 30.*_glbloauth would be 50/ },
-  { name: 'app-name of 31 characters', inputs: { 'app-name': `A${'b'.repeat(30)}` }, input: 'app-name', says: /at most 30/ },
+  {
+    name: 'app-name of 40 characters (its parts would exceed 40)',
+    inputs: { 'app-name': `A${'b'.repeat(39)}` },
+    input: 'app-name',
+    says: /use at most 30.*_glbloauth would be 50/,
+  },
+  {
+    name: 'app-name of 31 characters',
+    inputs: { 'app-name': `A${'b'.repeat(30)}` },
+    input: 'app-name',
+    says: /at most 30/,
+  },
   { name: 'app-name with XML', inputs: { 'app-name': 'App</label>' }, input: 'app-name' },
-  { name: 'app-label with a Markdown pipe', inputs: { 'app-label': 'MCP | evil column' }, input: 'app-label', says: /'\|'/ },
-  { name: 'app-label with a newline', inputs: { 'app-label': 'MCP\n## injected heading' }, input: 'app-label', says: /line break/ },
+  {
+    name: 'app-label with a Markdown pipe',
+    inputs: { 'app-label': 'MCP | evil column' },
+    input: 'app-label',
+    says: /'\|'/,
+  },
+  {
+    name: 'app-label with a newline',
+    inputs: { 'app-label': 'MCP\n## injected heading' },
+    input: 'app-label',
+    says: /line break/,
+  },
   { name: 'app-label with &', inputs: { 'app-label': 'R&D apps' }, input: 'app-label', says: /'&'/ },
   { name: 'app-label with HTML', inputs: { 'app-label': '<img src=x onerror=alert(1)>' }, input: 'app-label' },
   { name: 'app-label too long', inputs: { 'app-label': 'x'.repeat(81) }, input: 'app-label', says: /at most 80/ },
   // contact-email
   { name: 'contact-email missing', inputs: { 'contact-email': '' }, input: 'contact-email', says: /required/ },
   { name: 'contact-email without @', inputs: { 'contact-email': 'mcp-admins.example.com' }, input: 'contact-email' },
-  { name: 'contact-email without TLD', inputs: { 'contact-email': 'admin@localhost' }, input: 'contact-email', says: /top-level domain/ },
-  { name: 'contact-email with CRLF header injection', inputs: { 'contact-email': 'a@example.com\r\nBcc: victim@example.org' }, input: 'contact-email', says: /line break/ },
-  { name: 'contact-email with display name', inputs: { 'contact-email': 'Admins <a@example.com>' }, input: 'contact-email', says: /angle brackets/ },
+  {
+    name: 'contact-email without TLD',
+    inputs: { 'contact-email': 'admin@localhost' },
+    input: 'contact-email',
+    says: /top-level domain/,
+  },
+  {
+    name: 'contact-email with CRLF header injection',
+    inputs: { 'contact-email': 'a@example.com\r\nBcc: victim@example.org' },
+    input: 'contact-email',
+    says: /line break/,
+  },
+  {
+    name: 'contact-email with display name',
+    inputs: { 'contact-email': 'Admins <a@example.com>' },
+    input: 'contact-email',
+    says: /angle brackets/,
+  },
   { name: 'contact-email with a space', inputs: { 'contact-email': 'a b@example.com' }, input: 'contact-email' },
   { name: 'contact-email with quotes', inputs: { 'contact-email': '"a"@example.com' }, input: 'contact-email' },
-  { name: 'contact-email with XML', inputs: { 'contact-email': 'a@example.com</contactEmail><isProtected>true' }, input: 'contact-email' },
+  {
+    name: 'contact-email with XML',
+    inputs: { 'contact-email': 'a@example.com</contactEmail><isProtected>true' },
+    input: 'contact-email',
+  },
   { name: 'contact-email with &', inputs: { 'contact-email': 'a&b@example.com' }, input: 'contact-email' },
   { name: 'contact-email with two @', inputs: { 'contact-email': 'a@@example.com' }, input: 'contact-email' },
   { name: 'contact-email bad domain label', inputs: { 'contact-email': 'a@-example.com' }, input: 'contact-email' },
   // description
   { name: 'description too long', inputs: { description: 'd'.repeat(257) }, input: 'description', says: /at most 256/ },
   { name: 'description with a newline', inputs: { description: 'line one\nline two' }, input: 'description' },
-  { name: 'description with XML', inputs: { description: '</description><distributionState>Local</distributionState>' }, input: 'description' },
+  {
+    name: 'description with XML',
+    inputs: { description: '</description><distributionState>Local</distributionState>' },
+    input: 'description',
+  },
   { name: 'description with &', inputs: { description: 'Tom & Jerry' }, input: 'description' },
   { name: 'description with a NUL', inputs: { description: 'a\u0000b' }, input: 'description' },
   // hardening and booleans
@@ -120,88 +265,336 @@ const BAD: BadCase[] = [
   { name: 'require-secret yes', inputs: { 'require-secret': 'yes' }, input: 'require-secret', says: /true or false/ },
   { name: 'dry-run 1', inputs: { 'dry-run': '1' }, input: 'dry-run' },
   { name: 'package on', inputs: { package: 'on' }, input: 'package' },
-  { name: 'create-permission-set Y', inputs: { 'create-permission-set': 'Y', 'permission-set': 'X' }, input: 'create-permission-set' },
-  { name: 'refresh-token-rotation enabled', inputs: { 'refresh-token-rotation': 'enabled' }, input: 'refresh-token-rotation' },
-  { name: 'allow-secret-for-desktop tRuE', inputs: { 'allow-secret-for-desktop': 'tRuE' }, input: 'allow-secret-for-desktop' },
+  {
+    name: 'create-permission-set Y',
+    inputs: { 'create-permission-set': 'Y', 'permission-set': 'X' },
+    input: 'create-permission-set',
+  },
+  {
+    name: 'refresh-token-rotation enabled',
+    inputs: { 'refresh-token-rotation': 'enabled' },
+    input: 'refresh-token-rotation',
+  },
+  {
+    name: 'allow-secret-for-desktop tRuE',
+    inputs: { 'allow-secret-for-desktop': 'tRuE' },
+    input: 'allow-secret-for-desktop',
+  },
   // require-secret with desktop clients
-  { name: 'require-secret with cursor', inputs: { clients: 'cursor', 'require-secret': 'true' }, input: 'require-secret', says: /cursor is a desktop client.*allow-secret-for-desktop/ },
-  { name: 'require-secret with vscode and claude', inputs: { clients: 'claude,vscode', 'require-secret': 'true' }, input: 'require-secret', says: /vscode/ },
-  { name: 'require-secret with mcp-inspector', inputs: { clients: 'mcp-inspector', 'require-secret': 'true' }, input: 'require-secret' },
+  {
+    name: 'require-secret with cursor',
+    inputs: { clients: 'cursor', 'require-secret': 'true' },
+    input: 'require-secret',
+    says: /cursor is a desktop client.*allow-secret-for-desktop/,
+  },
+  {
+    name: 'require-secret with vscode and claude',
+    inputs: { clients: 'claude,vscode', 'require-secret': 'true' },
+    input: 'require-secret',
+    says: /vscode/,
+  },
+  {
+    name: 'require-secret with mcp-inspector',
+    inputs: { clients: 'mcp-inspector', 'require-secret': 'true' },
+    input: 'require-secret',
+  },
   // permission sets
   { name: 'permission-set with spaces (a label)', inputs: { 'permission-set': 'MCP Users' }, input: 'permission-set' },
   { name: 'permission-set list', inputs: { 'permission-set': 'A,B' }, input: 'permission-set' },
   { name: 'permission-set starting with a digit', inputs: { 'permission-set': '1Users' }, input: 'permission-set' },
-  { name: 'create-permission-set without permission-set', inputs: { 'create-permission-set': 'true' }, input: 'create-permission-set' },
-  { name: 'create-permission-set for a namespaced set', inputs: { 'create-permission-set': 'true', 'permission-set': 'ns__Users' }, input: 'create-permission-set' },
+  {
+    name: 'create-permission-set without permission-set',
+    inputs: { 'create-permission-set': 'true' },
+    input: 'create-permission-set',
+  },
+  {
+    name: 'create-permission-set for a namespaced set',
+    inputs: { 'create-permission-set': 'true', 'permission-set': 'ns__Users' },
+    input: 'create-permission-set',
+  },
   // IP ranges
-  { name: 'ip range reversed', inputs: { 'ip-ranges': '10.0.0.255-10.0.0.0' }, input: 'ip-ranges', says: /reversed.*10\.0\.0\.0-10\.0\.0\.255/ },
-  { name: 'ip range mixed families', inputs: { 'ip-ranges': '10.0.0.1-2001:db8::1' }, input: 'ip-ranges', says: /IPv4 and IPv6/ },
-  { name: 'ip range in CIDR', inputs: { 'ip-ranges': '10.0.0.0/24' }, input: 'ip-ranges', says: /10\.0\.0\.0-10\.0\.0\.255/ },
+  {
+    name: 'ip range reversed',
+    inputs: { 'ip-ranges': '10.0.0.255-10.0.0.0' },
+    input: 'ip-ranges',
+    says: /reversed.*10\.0\.0\.0-10\.0\.0\.255/,
+  },
+  {
+    name: 'ip range mixed families',
+    inputs: { 'ip-ranges': '10.0.0.1-2001:db8::1' },
+    input: 'ip-ranges',
+    says: /IPv4 and IPv6/,
+  },
+  {
+    name: 'ip range in CIDR',
+    inputs: { 'ip-ranges': '10.0.0.0/24' },
+    input: 'ip-ranges',
+    says: /10\.0\.0\.0-10\.0\.0\.255/,
+  },
   { name: 'ip range malformed octet', inputs: { 'ip-ranges': '999.1.1.1-999.1.1.2' }, input: 'ip-ranges' },
   { name: 'ip range with three parts', inputs: { 'ip-ranges': '10.0.0.1-10.0.0.2-10.0.0.3' }, input: 'ip-ranges' },
   { name: 'ip range missing start', inputs: { 'ip-ranges': '-10.0.0.1' }, input: 'ip-ranges' },
   { name: 'ip range with zone ids', inputs: { 'ip-ranges': 'fe80::1%eth0-fe80::2%eth0' }, input: 'ip-ranges' },
-  { name: 'ip range IPv6 reversed', inputs: { 'ip-ranges': '2001:db8::ffff-2001:db8::' }, input: 'ip-ranges', says: /reversed/ },
+  {
+    name: 'ip range IPv6 reversed',
+    inputs: { 'ip-ranges': '2001:db8::ffff-2001:db8::' },
+    input: 'ip-ranges',
+    says: /reversed/,
+  },
   { name: 'ip range host names', inputs: { 'ip-ranges': 'example.com-example.org' }, input: 'ip-ranges' },
   { name: 'too many ip ranges', inputs: { 'ip-ranges': many(129) }, input: 'ip-ranges', says: /at most 128/ },
   // refresh tokens
-  { name: 'validity 0 days', inputs: { 'refresh-token-validity-days': '0' }, input: 'refresh-token-validity-days', says: /1 to 3650/ },
-  { name: 'validity 3651 days', inputs: { 'refresh-token-validity-days': '3651' }, input: 'refresh-token-validity-days' },
-  { name: 'validity fractional', inputs: { 'refresh-token-validity-days': '30.5' }, input: 'refresh-token-validity-days', says: /whole number/ },
+  {
+    name: 'validity 0 days',
+    inputs: { 'refresh-token-validity-days': '0' },
+    input: 'refresh-token-validity-days',
+    says: /1 to 3650/,
+  },
+  {
+    name: 'validity 3651 days',
+    inputs: { 'refresh-token-validity-days': '3651' },
+    input: 'refresh-token-validity-days',
+  },
+  {
+    name: 'validity fractional',
+    inputs: { 'refresh-token-validity-days': '30.5' },
+    input: 'refresh-token-validity-days',
+    says: /whole number/,
+  },
   { name: 'validity negative', inputs: { 'refresh-token-validity-days': '-1' }, input: 'refresh-token-validity-days' },
   { name: 'validity words', inputs: { 'refresh-token-validity-days': 'thirty' }, input: 'refresh-token-validity-days' },
   // single logout
-  { name: 'single-logout without URL', inputs: { 'single-logout': 'true' }, input: 'single-logout', says: /no single-logout on\/off switch.*the URL is the switch/ },
-  { name: 'single-logout-url over http', inputs: { 'single-logout-url': 'http://app.example.com/logout' }, input: 'single-logout-url' },
-  { name: 'single-logout-url on loopback http', inputs: { 'single-logout-url': 'http://localhost:8080/logout' }, input: 'single-logout-url' },
-  { name: 'single-logout false with URL', inputs: { 'single-logout': 'false', 'single-logout-url': 'https://app.example.com/logout' }, input: 'single-logout' },
-  { name: 'single-logout-url app scheme', inputs: { 'single-logout-url': 'cursor://x/logout' }, input: 'single-logout-url' },
+  {
+    name: 'single-logout without URL',
+    inputs: { 'single-logout': 'true' },
+    input: 'single-logout',
+    says: /no single-logout on\/off switch.*the URL is the switch/,
+  },
+  {
+    name: 'single-logout-url over http',
+    inputs: { 'single-logout-url': 'http://app.example.com/logout' },
+    input: 'single-logout-url',
+  },
+  {
+    name: 'single-logout-url on loopback http',
+    inputs: { 'single-logout-url': 'http://localhost:8080/logout' },
+    input: 'single-logout-url',
+  },
+  {
+    name: 'single-logout false with URL',
+    inputs: { 'single-logout': 'false', 'single-logout-url': 'https://app.example.com/logout' },
+    input: 'single-logout',
+  },
+  {
+    name: 'single-logout-url app scheme',
+    inputs: { 'single-logout-url': 'cursor://x/logout' },
+    input: 'single-logout-url',
+  },
   // the Dev Hub
   { name: 'no Dev Hub login', inputs: { 'dev-hub': '' }, input: 'dev-hub', says: /dry-run/ },
-  { name: 'JWT and auth URL at once', inputs: { ...JWT, 'dev-hub-jwt-key': PKCS8, 'dev-hub-auth-url': AUTH_URL }, input: 'dev-hub-auth-url', secret: AUTH_URL },
+  {
+    name: 'JWT and auth URL at once',
+    inputs: { ...JWT, 'dev-hub-jwt-key': PKCS8, 'dev-hub-auth-url': AUTH_URL },
+    input: 'dev-hub-auth-url',
+    secret: AUTH_URL,
+  },
   { name: 'alias and auth URL at once', inputs: { 'dev-hub-auth-url': AUTH_URL }, input: 'dev-hub', secret: AUTH_URL },
-  { name: 'JWT without client id and key', inputs: { 'dev-hub': '', 'dev-hub-username': 'ci@hub.example.com' }, input: 'dev-hub-client-id' },
+  {
+    name: 'JWT without client id and key',
+    inputs: { 'dev-hub': '', 'dev-hub-username': 'ci@hub.example.com' },
+    input: 'dev-hub-client-id',
+  },
   { name: 'JWT without key', inputs: { ...JWT }, input: 'dev-hub-jwt-key' },
-  { name: 'JWT key garbage', inputs: { ...JWT, 'dev-hub-jwt-key': 'not-a-key-but-a-secret-value-123' }, input: 'dev-hub-jwt-key', secret: 'not-a-key-but-a-secret-value-123' },
-  { name: 'JWT key encrypted', inputs: { ...JWT, 'dev-hub-jwt-key': ENCRYPTED }, input: 'dev-hub-jwt-key', secret: ENCRYPTED.split('\n')[3]!, says: /encrypted/ },
-  { name: 'JWT key is a public key', inputs: { ...JWT, 'dev-hub-jwt-key': PUBLIC }, input: 'dev-hub-jwt-key', secret: PUBLIC.split('\n')[2]!, says: /public key/ },
-  { name: 'JWT key cut off', inputs: { ...JWT, 'dev-hub-jwt-key': PKCS8.slice(0, 400) }, input: 'dev-hub-jwt-key', secret: BODY_LINE, says: /cut off/ },
-  { name: 'JWT key damaged', inputs: { ...JWT, 'dev-hub-jwt-key': PKCS8.replace(BODY_LINE, BODY_LINE.slice(0, 32)) }, input: 'dev-hub-jwt-key', secret: PKCS8.split('\n')[7]! },
-  { name: 'JWT key is EC', inputs: { ...JWT, 'dev-hub-jwt-key': EC }, input: 'dev-hub-jwt-key', secret: EC.split('\n')[2]!, says: /RSA/ },
-  { name: 'auth URL without force://', inputs: { 'dev-hub': '', 'dev-hub-auth-url': 'https://refresh-token-secret-xyz@host' }, input: 'dev-hub-auth-url', secret: 'refresh-token-secret-xyz' },
-  { name: 'auth URL malformed', inputs: { 'dev-hub': '', 'dev-hub-auth-url': 'force://only-a-token-secret-abc@host' }, input: 'dev-hub-auth-url', secret: 'only-a-token-secret-abc' },
-  { name: 'auth URL given as dev-hub', inputs: { 'dev-hub': AUTH_URL }, input: 'dev-hub', secret: AUTH_URL.slice(22, 60) },
+  {
+    name: 'JWT key garbage',
+    inputs: { ...JWT, 'dev-hub-jwt-key': 'not-a-key-but-a-secret-value-123' },
+    input: 'dev-hub-jwt-key',
+    secret: 'not-a-key-but-a-secret-value-123',
+  },
+  {
+    name: 'JWT key encrypted',
+    inputs: { ...JWT, 'dev-hub-jwt-key': ENCRYPTED },
+    input: 'dev-hub-jwt-key',
+    secret: ENCRYPTED.split('\n')[3]!,
+    says: /encrypted/,
+  },
+  {
+    name: 'JWT key is a public key',
+    inputs: { ...JWT, 'dev-hub-jwt-key': PUBLIC },
+    input: 'dev-hub-jwt-key',
+    secret: PUBLIC.split('\n')[2]!,
+    says: /public key/,
+  },
+  {
+    name: 'JWT key cut off',
+    inputs: { ...JWT, 'dev-hub-jwt-key': PKCS8.slice(0, 400) },
+    input: 'dev-hub-jwt-key',
+    secret: BODY_LINE,
+    says: /cut off/,
+  },
+  {
+    name: 'JWT key damaged',
+    inputs: { ...JWT, 'dev-hub-jwt-key': PKCS8.replace(BODY_LINE, BODY_LINE.slice(0, 32)) },
+    input: 'dev-hub-jwt-key',
+    secret: PKCS8.split('\n')[7]!,
+  },
+  {
+    name: 'JWT key is EC',
+    inputs: { ...JWT, 'dev-hub-jwt-key': EC },
+    input: 'dev-hub-jwt-key',
+    secret: EC.split('\n')[2]!,
+    says: /RSA/,
+  },
+  {
+    name: 'auth URL without force://',
+    inputs: { 'dev-hub': '', 'dev-hub-auth-url': 'https://refresh-token-secret-xyz@host' },
+    input: 'dev-hub-auth-url',
+    secret: 'refresh-token-secret-xyz',
+  },
+  {
+    name: 'auth URL malformed',
+    inputs: { 'dev-hub': '', 'dev-hub-auth-url': 'force://only-a-token-secret-abc@host' },
+    input: 'dev-hub-auth-url',
+    secret: 'only-a-token-secret-abc',
+  },
+  {
+    name: 'auth URL given as dev-hub',
+    inputs: { 'dev-hub': AUTH_URL },
+    input: 'dev-hub',
+    secret: AUTH_URL.slice(22, 60),
+  },
   { name: 'dev-hub alias with a space', inputs: { 'dev-hub': 'my hub' }, input: 'dev-hub' },
-  { name: 'login URL over http', inputs: { ...JWT, 'dev-hub-jwt-key': PKCS8, 'dev-hub-login-url': 'http://login.salesforce.com' }, input: 'dev-hub-login-url' },
-  { name: 'login URL with a path', inputs: { 'dev-hub-login-url': 'https://login.salesforce.com/services/oauth2/token' }, input: 'dev-hub-login-url' },
-  { name: 'dev-hub-username not an email', inputs: { ...JWT, 'dev-hub-jwt-key': PKCS8, 'dev-hub-username': 'ci-user' }, input: 'dev-hub-username' },
-  { name: 'dev-hub-client-id with spaces', inputs: { ...JWT, 'dev-hub-jwt-key': PKCS8, 'dev-hub-client-id': '3MVG9 abc def' }, input: 'dev-hub-client-id' },
+  {
+    name: 'login URL over http',
+    inputs: { ...JWT, 'dev-hub-jwt-key': PKCS8, 'dev-hub-login-url': 'http://login.salesforce.com' },
+    input: 'dev-hub-login-url',
+  },
+  {
+    name: 'login URL with a path',
+    inputs: { 'dev-hub-login-url': 'https://login.salesforce.com/services/oauth2/token' },
+    input: 'dev-hub-login-url',
+  },
+  {
+    name: 'dev-hub-username not an email',
+    inputs: { ...JWT, 'dev-hub-jwt-key': PKCS8, 'dev-hub-username': 'ci-user' },
+    input: 'dev-hub-username',
+  },
+  {
+    name: 'dev-hub-client-id with spaces',
+    inputs: { ...JWT, 'dev-hub-jwt-key': PKCS8, 'dev-hub-client-id': '3MVG9 abc def' },
+    input: 'dev-hub-client-id',
+  },
   // packaging
-  { name: 'packaging without a namespace', inputs: { 'package-namespace': '' }, input: 'package-namespace', says: /managed 2GP/ },
+  {
+    name: 'packaging without a namespace',
+    inputs: { 'package-namespace': '' },
+    input: 'package-namespace',
+    says: /managed 2GP/,
+  },
   { name: 'namespace starting with a digit', inputs: { 'package-namespace': '1ns' }, input: 'package-namespace' },
   { name: 'namespace too long', inputs: { 'package-namespace': 'abcdefghijklmnop' }, input: 'package-namespace' },
-  { name: 'version number with three parts', inputs: { 'package-version-number': '1.0.0' }, input: 'package-version-number' },
-  { name: 'version number LATEST', inputs: { 'package-version-number': '1.0.0.LATEST' }, input: 'package-version-number' },
+  {
+    name: 'version number with three parts',
+    inputs: { 'package-version-number': '1.0.0' },
+    input: 'package-version-number',
+  },
+  {
+    name: 'version number LATEST',
+    inputs: { 'package-version-number': '1.0.0.LATEST' },
+    input: 'package-version-number',
+  },
   { name: 'wait-minutes 0', inputs: { 'wait-minutes': '0' }, input: 'wait-minutes' },
-  { name: 'new-version unknown', inputs: { 'new-version': 'never' }, input: 'new-version', says: /when-changed .* or always/ },
+  {
+    name: 'new-version unknown',
+    inputs: { 'new-version': 'never' },
+    input: 'new-version',
+    says: /when-changed .* or always/,
+  },
   { name: 'wait-minutes 721', inputs: { 'wait-minutes': '721' }, input: 'wait-minutes', says: /1 to 720/ },
-  { name: 'install-target without package', inputs: { package: 'false', 'install-target': 'scratch' }, input: 'install-target' },
-  { name: 'install-target bad auth URL', inputs: { 'install-target': 'force://scratch-refresh-secret-999@x' }, input: 'install-target', secret: 'scratch-refresh-secret-999' },
+  {
+    name: 'install-target without package',
+    inputs: { package: 'false', 'install-target': 'scratch' },
+    input: 'install-target',
+  },
+  {
+    name: 'install-target bad auth URL',
+    inputs: { 'install-target': 'force://scratch-refresh-secret-999@x' },
+    input: 'install-target',
+    secret: 'scratch-refresh-secret-999',
+  },
   { name: 'package-name with a pipe', inputs: { 'package-name': 'MCP | App' }, input: 'package-name' },
-  { name: 'installation-key with a newline', inputs: { 'installation-key': 'install-key-secret\nsecond' }, input: 'installation-key', secret: 'install-key-secret' },
-  { name: 'mcp-servers with an unknown server', inputs: { 'install-target': 'scratch', 'mcp-servers': 'sobject-all, sobject-everything' }, input: 'mcp-servers', says: /'sobject-everything' is not a hosted MCP server.*sobject-reads/ },
-  { name: 'mcp-servers without install-target', inputs: { 'mcp-servers': 'sobject-all' }, input: 'mcp-servers', says: /needs install-target/ },
-  { name: 'mcp-servers with package false', inputs: { package: 'false', 'mcp-servers': 'sobject-reads' }, input: 'mcp-servers', says: /needs install-target/ },
-  { name: 'wait-until-usable not a number', inputs: { 'wait-until-usable': '30m' }, input: 'wait-until-usable', says: /whole number from 0 to 120/ },
-  { name: 'wait-until-usable 121', inputs: { 'wait-until-usable': '121' }, input: 'wait-until-usable', says: /0 to 120/ },
+  {
+    name: 'installation-key with a newline',
+    inputs: { 'installation-key': 'install-key-secret\nsecond' },
+    input: 'installation-key',
+    secret: 'install-key-secret',
+  },
+  {
+    name: 'mcp-servers with an unknown server',
+    inputs: { 'install-target': 'scratch', 'mcp-servers': 'sobject-all, sobject-everything' },
+    input: 'mcp-servers',
+    says: /'sobject-everything' is not a hosted MCP server.*sobject-reads/,
+  },
+  {
+    name: 'mcp-servers without install-target',
+    inputs: { 'mcp-servers': 'sobject-all' },
+    input: 'mcp-servers',
+    says: /needs install-target/,
+  },
+  {
+    name: 'mcp-servers with package false',
+    inputs: { package: 'false', 'mcp-servers': 'sobject-reads' },
+    input: 'mcp-servers',
+    says: /needs install-target/,
+  },
+  {
+    name: 'wait-until-usable not a number',
+    inputs: { 'wait-until-usable': '30m' },
+    input: 'wait-until-usable',
+    says: /whole number from 0 to 120/,
+  },
+  {
+    name: 'wait-until-usable 121',
+    inputs: { 'wait-until-usable': '121' },
+    input: 'wait-until-usable',
+    says: /0 to 120/,
+  },
   // publishing the key
-  { name: 'secret-name GITHUB_ prefix', inputs: { 'secret-name': 'GITHUB_MCP_KEY', 'github-token': TOKEN }, input: 'secret-name', secret: TOKEN, says: /GITHUB_/ },
-  { name: 'secret-name starting with a digit', inputs: { 'secret-name': '1KEY', 'github-token': TOKEN }, input: 'secret-name' },
-  { name: 'secret-name with a hyphen', inputs: { 'secret-name': 'MCP-KEY', 'github-token': TOKEN }, input: 'secret-name' },
-  { name: 'secret-name without token', inputs: { 'secret-name': 'MCP_KEY' }, input: 'secret-name', says: /github-token/ },
+  {
+    name: 'secret-name GITHUB_ prefix',
+    inputs: { 'secret-name': 'GITHUB_MCP_KEY', 'github-token': TOKEN },
+    input: 'secret-name',
+    secret: TOKEN,
+    says: /GITHUB_/,
+  },
+  {
+    name: 'secret-name starting with a digit',
+    inputs: { 'secret-name': '1KEY', 'github-token': TOKEN },
+    input: 'secret-name',
+  },
+  {
+    name: 'secret-name with a hyphen',
+    inputs: { 'secret-name': 'MCP-KEY', 'github-token': TOKEN },
+    input: 'secret-name',
+  },
+  {
+    name: 'secret-name without token',
+    inputs: { 'secret-name': 'MCP_KEY' },
+    input: 'secret-name',
+    says: /github-token/,
+  },
   { name: 'github-token without secret-name', inputs: { 'github-token': TOKEN }, input: 'github-token', secret: TOKEN },
-  { name: 'github-token with whitespace', inputs: { 'github-token': 'ghp_secretpart1 secretpart2', 'secret-name': 'K' }, input: 'github-token', secret: 'ghp_secretpart1' },
-  { name: 'secret-environment without secret-name', inputs: { 'secret-environment': 'prod' }, input: 'secret-environment' },
+  {
+    name: 'github-token with whitespace',
+    inputs: { 'github-token': 'ghp_secretpart1 secretpart2', 'secret-name': 'K' },
+    input: 'github-token',
+    secret: 'ghp_secretpart1',
+  },
+  {
+    name: 'secret-environment without secret-name',
+    inputs: { 'secret-environment': 'prod' },
+    input: 'secret-environment',
+  },
   // output-dir
   { name: 'output-dir with a newline', inputs: { 'output-dir': 'out\nrm -rf /' }, input: 'output-dir' },
 ];
@@ -232,8 +625,20 @@ describe('readSettings: bad inputs', () => {
   }
 
   it('collects every problem in one error', () => {
-    const error = problemsOf({ clients: 'bogus', 'contact-email': 'x', hardening: 'max', 'wait-minutes': '0', 'dev-hub': '' });
-    assert.deepEqual(error.problems.map((p) => p.input).sort(), ['clients', 'contact-email', 'dev-hub', 'hardening', 'wait-minutes']);
+    const error = problemsOf({
+      clients: 'bogus',
+      'contact-email': 'x',
+      hardening: 'max',
+      'wait-minutes': '0',
+      'dev-hub': '',
+    });
+    assert.deepEqual(error.problems.map((p) => p.input).sort(), [
+      'clients',
+      'contact-email',
+      'dev-hub',
+      'hardening',
+      'wait-minutes',
+    ]);
     assert.equal(error.name, 'InputError');
   });
 
@@ -269,7 +674,13 @@ describe('readSettings: good inputs', () => {
       ipRanges: [],
       singleLogout: false,
       devHub: { kind: 'cli', usernameOrAlias: 'my-hub' },
-      package: { name: 'MCP_Client_App', namespace: 'acme', versionNumber: '1.0.0.NEXT', waitMinutes: 30, newVersion: 'when-changed' },
+      package: {
+        name: 'MCP_Client_App',
+        namespace: 'acme',
+        versionNumber: '1.0.0.NEXT',
+        waitMinutes: 30,
+        newVersion: 'when-changed',
+      },
       dryRun: false,
       outputDir: join('/runner/temp', 'eca-action'),
     } satisfies Settings);
@@ -277,17 +688,26 @@ describe('readSettings: good inputs', () => {
 
   it('puts output-dir under the system temp folder without RUNNER_TEMP, and resolves relative paths', () => {
     assert.equal(settings({}, {}).outputDir, join(tmpdir(), 'eca-action'));
-    assert.equal(settings({ 'output-dir': 'gen/eca' }, { GITHUB_WORKSPACE: '/work/repo' }).outputDir, '/work/repo/gen/eca');
+    assert.equal(
+      settings({ 'output-dir': 'gen/eca' }, { GITHUB_WORKSPACE: '/work/repo' }).outputDir,
+      '/work/repo/gen/eca',
+    );
     assert.equal(settings({ 'output-dir': '/abs/out' }).outputDir, '/abs/out');
   });
 
   it('accepts lists with commas or newlines, trims, ignores case of client ids and drops duplicates', () => {
     const s = settings({
       clients: ' Claude ,\ncursor\r\n\nclaude, CUSTOM ',
-      'callback-urls': 'https://app.example.com/cb\nhttp://localhost:38000/callback, http://LOCALHOST:9000/cb\nhttps://app.example.com/cb\nvscode://publisher.ext/cb',
+      'callback-urls':
+        'https://app.example.com/cb\nhttp://localhost:38000/callback, http://LOCALHOST:9000/cb\nhttps://app.example.com/cb\nvscode://publisher.ext/cb',
     });
     assert.deepEqual(s.clients, ['claude', 'cursor', 'custom']);
-    assert.deepEqual(s.callbackUrls, ['https://app.example.com/cb', 'http://localhost:38000/callback', 'http://LOCALHOST:9000/cb', 'vscode://publisher.ext/cb']);
+    assert.deepEqual(s.callbackUrls, [
+      'https://app.example.com/cb',
+      'http://localhost:38000/callback',
+      'http://LOCALHOST:9000/cb',
+      'vscode://publisher.ext/cb',
+    ]);
   });
 
   it('reads booleans as core.getBooleanInput does', () => {
@@ -353,7 +773,11 @@ describe('readSettings: good inputs', () => {
   });
 
   it('takes mcp-servers (with or without platform/, any case, duplicates dropped) and wait-until-usable', () => {
-    const s = settings({ 'install-target': 'scratch', 'mcp-servers': 'platform/sobject-all, SObject-Reads\nsobject-all', 'wait-until-usable': '30' });
+    const s = settings({
+      'install-target': 'scratch',
+      'mcp-servers': 'platform/sobject-all, SObject-Reads\nsobject-all',
+      'wait-until-usable': '30',
+    });
     assert.deepEqual(s.package?.mcpServers, ['sobject-all', 'sobject-reads']);
     assert.equal(s.waitUntilUsableMinutes, 30);
     assert.equal(settings({ 'wait-until-usable': '0' }).waitUntilUsableMinutes, undefined);
@@ -374,20 +798,30 @@ describe('readSettings: good inputs', () => {
   });
 
   it('logs in with JWT, repairing the key and keeping the login URL origin', () => {
-    const s = settings({ ...JWT, 'dev-hub-jwt-key': PKCS8.replace(/\n/g, '\\n'), 'dev-hub-login-url': 'https://mycompany.my.salesforce.com/' });
-    assert.deepEqual(s.devHub, { kind: 'jwt', username: JWT['dev-hub-username'], clientId: JWT['dev-hub-client-id'], jwtKey: PKCS8, loginUrl: 'https://mycompany.my.salesforce.com' });
+    const s = settings({
+      ...JWT,
+      'dev-hub-jwt-key': PKCS8.replace(/\n/g, '\\n'),
+      'dev-hub-login-url': 'https://mycompany.my.salesforce.com/',
+    });
+    assert.deepEqual(s.devHub, {
+      kind: 'jwt',
+      username: JWT['dev-hub-username'],
+      clientId: JWT['dev-hub-client-id'],
+      jwtKey: PKCS8,
+      loginUrl: 'https://mycompany.my.salesforce.com',
+    });
     const local = settings({ ...JWT, 'dev-hub-jwt-key': PKCS8, 'dev-hub-login-url': 'http://127.0.0.1:4567' });
     assert.equal(local.devHub?.kind === 'jwt' && local.devHub.loginUrl, 'http://127.0.0.1:4567');
   });
 
   it('reads INPUT_<NAME> like @actions/core (upper case, hyphens kept)', () => {
     const s = readSettingsFromEnv({
-      'INPUT_CLIENTS': 'vscode',
+      INPUT_CLIENTS: 'vscode',
       'INPUT_CONTACT-EMAIL': 'a@example.com',
       'INPUT_DEV-HUB': 'hub',
       'INPUT_PACKAGE-NAMESPACE': 'acme',
       'INPUT_APP-NAME': 'Env_App',
-      'INPUT_CONTACT_EMAIL': 'wrong@example.com',
+      INPUT_CONTACT_EMAIL: 'wrong@example.com',
       RUNNER_TEMP: '/rt',
     });
     assert.equal(s.contactEmail, 'a@example.com');
@@ -405,14 +839,20 @@ describe('normalizeJwtKey', () => {
     'one line, newlines turned into spaces': (pem) => pem.trim().replace(/\n/g, ' '),
     'surrounded by blank lines': (pem) => `\n\n  ${pem}\n\n`,
     'base64 of the PEM': (pem) => Buffer.from(pem).toString('base64'),
-    'base64 of the PEM, wrapped': (pem) => Buffer.from(pem).toString('base64').replace(/(.{76})/g, '$1\n'),
+    'base64 of the PEM, wrapped': (pem) =>
+      Buffer.from(pem)
+        .toString('base64')
+        .replace(/(.{76})/g, '$1\n'),
     're-wrapped at 76 columns': (pem) => {
       const [head, ...rest] = pem.trim().split('\n');
       const foot = rest.pop()!;
       return `${head}\n${rest.join('').replace(/(.{76})/g, '$1\n')}\n${foot}\n`;
     },
   };
-  for (const [label, pem] of [['PKCS#8 (BEGIN PRIVATE KEY)', PKCS8], ['PKCS#1 (BEGIN RSA PRIVATE KEY)', PKCS1]] as const) {
+  for (const [label, pem] of [
+    ['PKCS#8 (BEGIN PRIVATE KEY)', PKCS8],
+    ['PKCS#1 (BEGIN RSA PRIVATE KEY)', PKCS1],
+  ] as const) {
     for (const [name, mangle] of Object.entries(forms)) {
       it(`${label}: ${name} → the canonical PEM`, () => {
         const result = normalizeJwtKey(mangle(pem));
@@ -432,7 +872,8 @@ describe('normalizeJwtKey', () => {
   });
 
   it('refuses legacy OpenSSL encryption (Proc-Type: 4,ENCRYPTED)', () => {
-    const legacy = '-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,0123456789ABCDEF0123456789ABCDEF\n\nAAAA\n-----END RSA PRIVATE KEY-----\n';
+    const legacy =
+      '-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,0123456789ABCDEF0123456789ABCDEF\n\nAAAA\n-----END RSA PRIVATE KEY-----\n';
     const result = normalizeJwtKey(legacy);
     assert.ok(!result.ok && /encrypted/.test(result.message));
   });
@@ -447,7 +888,10 @@ describe('normalizeJwtKey', () => {
 
 describe('parseIpRange', () => {
   it('compares IPv6 numerically, including embedded IPv4 and ::', () => {
-    assert.deepEqual(parseIpRange('::ffff:10.0.0.1-::ffff:10.0.0.9'), { start: '::ffff:10.0.0.1', end: '::ffff:10.0.0.9' });
+    assert.deepEqual(parseIpRange('::ffff:10.0.0.1-::ffff:10.0.0.9'), {
+      start: '::ffff:10.0.0.1',
+      end: '::ffff:10.0.0.9',
+    });
     assert.equal(typeof parseIpRange('::ffff:10.0.0.9-::ffff:10.0.0.1'), 'string');
     assert.deepEqual(parseIpRange('::-ffff::'), { start: '::', end: 'ffff::' });
     assert.equal(typeof parseIpRange('2001:db8::2-2001:db8::1'), 'string');

@@ -7,7 +7,12 @@ import { planApp } from '../src/plan.ts';
 import { readSettings } from '../src/settings.ts';
 import type { AppPlan } from '../src/model.ts';
 
-const BASE: Record<string, string> = { clients: 'claude', 'contact-email': 'mcp-admins@example.com', 'dev-hub': 'hub', 'package-namespace': 'acme' };
+const BASE: Record<string, string> = {
+  clients: 'claude',
+  'contact-email': 'mcp-admins@example.com',
+  'dev-hub': 'hub',
+  'package-namespace': 'acme',
+};
 function plan(overrides: Record<string, string> = {}): AppPlan {
   const inputs = { ...BASE, ...overrides };
   return planApp(readSettings((n) => inputs[n] ?? '', {}));
@@ -23,9 +28,19 @@ const DONE: SummaryOutputs = {
   consumerKeySet: true,
   consumerSecretSet: false,
 };
-const HUB = { username: 'admin@hub.example.com', instanceUrl: 'https://hub.my.salesforce.com', orgType: 'developer' as const };
+const HUB = {
+  username: 'admin@hub.example.com',
+  instanceUrl: 'https://hub.my.salesforce.com',
+  orgType: 'developer' as const,
+};
 const summary = (p: AppPlan, more: Partial<SummaryInput> = {}, outputs: Partial<SummaryOutputs> = {}): string =>
-  buildSummary({ plan: p, dryRun: false, devHub: HUB, ...more, outputs: { ...DONE, callbackUrls: p.callbackUrls, ...outputs } });
+  buildSummary({
+    plan: p,
+    dryRun: false,
+    devHub: HUB,
+    ...more,
+    outputs: { ...DONE, callbackUrls: p.callbackUrls, ...outputs },
+  });
 
 /** Rows of the Markdown table that starts after `heading`, split into cells the way GFM does. */
 function tableRows(md: string, heading: string): string[][] {
@@ -33,7 +48,13 @@ function tableRows(md: string, heading: string): string[][] {
   const start = lines.indexOf(heading);
   const rows: string[][] = [];
   for (const line of lines.slice(start + 1)) {
-    if (line.startsWith('|')) rows.push(line.slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim()));
+    if (line.startsWith('|'))
+      rows.push(
+        line
+          .slice(1, -1)
+          .split(/(?<!\\)\|/)
+          .map((c) => c.trim()),
+      );
     else if (rows.length > 0) break;
   }
   return rows.slice(2); // header and separator
@@ -63,7 +84,10 @@ describe('buildSummary', () => {
   });
 
   it('calls out weaker settings', () => {
-    const weak: AppPlan = { ...full, report: full.report.map((r) => (r.setting === 'Require PKCE' ? { ...r, value: 'off', level: 'weaker' } : r)) };
+    const weak: AppPlan = {
+      ...full,
+      report: full.report.map((r) => (r.setting === 'Require PKCE' ? { ...r, value: 'off', level: 'weaker' } : r)),
+    };
     const out = summary(weak);
     assert.match(out, /\| Require PKCE \| off \| ⚠️ \*\*weaker\*\* \|/);
     assert.match(out, /> \[!WARNING\]\n> This setting is weaker than the procedure's secure baseline: Require PKCE\./);
@@ -78,7 +102,10 @@ describe('buildSummary', () => {
 
   it('has a section per chosen client saying where the client id goes, never the key', () => {
     for (const c of full.clients) assert.ok(md.includes(`#### ${escapeMarkdown(c.label)}`), c.label);
-    assert.match(md, /Advanced settings and paste the `consumer-key` output of this step \(also stored as the secret `SALESFORCE_MCP_CLIENT_ID`\) as \*\*OAuth Client ID\*\*/);
+    assert.match(
+      md,
+      /Advanced settings and paste the `consumer-key` output of this step \(also stored as the secret `SALESFORCE_MCP_CLIENT_ID`\) as \*\*OAuth Client ID\*\*/,
+    );
     assert.match(md, /"auth": \{ "CLIENT_ID": "<consumer key>" \}/);
     assert.match(md, /Authorization Code \(With PKCE\)/);
     assert.match(md, /VS Code asks for a client ID/);
@@ -91,7 +118,10 @@ describe('buildSummary', () => {
   it('mentions the secret only when the app requires it', () => {
     assert.doesNotMatch(md, /consumer-secret/);
     const secret = summary(plan({ clients: 'claude', 'require-secret': 'true' }), {}, { consumerSecretSet: true });
-    assert.match(secret, /The consumer secret is in the `consumer-secret` output \(also stored as the secret `SALESFORCE_MCP_CLIENT_ID_SECRET`\)/);
+    assert.match(
+      secret,
+      /The consumer secret is in the `consumer-secret` output \(also stored as the secret `SALESFORCE_MCP_CLIENT_ID_SECRET`\)/,
+    );
     assert.match(secret, /\*\*OAuth Client Secret\*\*/);
   });
 
@@ -105,10 +135,16 @@ describe('buildSummary', () => {
 
   it('gives the package results and the scratch-org install command', () => {
     assert.match(md, /\| Version id \(install this\) \| `04t000000000001AAA` \|/);
-    assert.match(md, /```sh\nsf package install --package 04t000000000001AAA --target-org <scratch-org> --wait 10\n```/);
+    assert.match(
+      md,
+      /```sh\nsf package install --package 04t000000000001AAA --target-org <scratch-org> --wait 10\n```/,
+    );
     assert.match(md, /If the version was created with an `installation-key`, add `--installation-key "\$KEY"`/);
     assert.match(summary(full, {}, { installationKeySet: true }), /protected by the `installation-key` input/);
-    assert.match(summary(full, {}, { installationKeySet: false }), /no installation key: anyone who has its id can install it/);
+    assert.match(
+      summary(full, {}, { installationKeySet: false }),
+      /no installation key: anyone who has its id can install it/,
+    );
     assert.doesNotMatch(summary(plan({ package: 'false' })), /### Package/);
   });
 
@@ -131,14 +167,27 @@ describe('buildSummary', () => {
   });
 
   it('dry run: says nothing was sent and where the project is', () => {
-    const out = buildSummary({ plan: full, dryRun: true, outputs: { callbackUrls: full.callbackUrls, metadataDir: '/tmp/out', consumerKeySet: false, consumerSecretSet: false } });
+    const out = buildSummary({
+      plan: full,
+      dryRun: true,
+      outputs: {
+        callbackUrls: full.callbackUrls,
+        metadataDir: '/tmp/out',
+        consumerKeySet: false,
+        consumerSecretSet: false,
+      },
+    });
     assert.match(out, /\*\*Dry run:\*\* nothing was sent to any org\. The generated SFDX project is in `\/tmp\/out`\./);
     assert.match(out, /A real run deploys the app/);
     assert.doesNotMatch(out, /sf package install/);
   });
 
   it('a run that stopped early says so instead of pointing at missing outputs', () => {
-    const out = buildSummary({ plan: full, dryRun: false, outputs: { callbackUrls: [], consumerKeySet: false, consumerSecretSet: false } });
+    const out = buildSummary({
+      plan: full,
+      dryRun: false,
+      outputs: { callbackUrls: [], consumerKeySet: false, consumerSecretSet: false },
+    });
     assert.match(out, /The consumer key was not read/);
     assert.match(out, /No package version was created/);
     for (const url of full.callbackUrls) assert.ok(out.includes(code(url)));
@@ -179,7 +228,9 @@ describe('buildSummary: escaping and secrets', () => {
   });
 
   it('contains no secret: the plan carries none, and the summary receives none', () => {
-    const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const key = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
     const token = 'github_pat_SECRET_TOKEN_VALUE_123456';
     const authUrl = 'force://PlatformCLI::5AepSECRETREFRESH@scratch.my.salesforce.com';
     const inputs: Record<string, string> = {
@@ -196,9 +247,15 @@ describe('buildSummary: escaping and secrets', () => {
     };
     const s = readSettings((n) => inputs[n] ?? '', {});
     const p2 = planApp(s);
-    const out = buildSummary({ plan: p2, dryRun: false, devHub: HUB, outputs: { ...DONE, secretStored: 'MCP_KEY', consumerKeySet: true, consumerSecretSet: true } });
+    const out = buildSummary({
+      plan: p2,
+      dryRun: false,
+      devHub: HUB,
+      outputs: { ...DONE, secretStored: 'MCP_KEY', consumerKeySet: true, consumerSecretSet: true },
+    });
     const everything = JSON.stringify(p2) + out;
-    for (const secret of [token, 'INSTALL_KEY_SECRET', '5AepSECRETREFRESH', key.split('\n')[3]!]) assert.ok(!everything.includes(secret), secret);
+    for (const secret of [token, 'INSTALL_KEY_SECRET', '5AepSECRETREFRESH', key.split('\n')[3]!])
+      assert.ok(!everything.includes(secret), secret);
     assert.match(out, /It is masked and not shown here/);
   });
 });
@@ -208,23 +265,53 @@ describe('buildSummary: what a person needs at the end', () => {
   it('says whether the version was built or reused, and that reuse used no daily creation', () => {
     assert.match(summary(p, {}, { packageVersionCreated: true }), /\| Built by this run \| yes \|/);
     const reused = summary(p, {}, { packageVersionCreated: false });
-    assert.match(reused, /\| Built by this run \| no: reused, built earlier from the same package content and settings \(`new-version: when-changed`\); no version was created/);
-    assert.equal(tableRows(reused, '### Package').find((r) => r[0] === 'Built by this run')?.length, 2, 'one cell, no stray pipe');
+    assert.match(
+      reused,
+      /\| Built by this run \| no: reused, built earlier from the same package content and settings \(`new-version: when-changed`\); no version was created/,
+    );
+    assert.equal(
+      tableRows(reused, '### Package').find((r) => r[0] === 'Built by this run')?.length,
+      2,
+      'one cell, no stray pipe',
+    );
   });
 
   it('explains the beta install link and gives the scratch-org way', () => {
-    const md = summary(p, {}, { installUrl: 'https://test.salesforce.com/packaging/installPackage.apexp?p0=04t000000000001AAA' });
-    assert.match(md, /\| Install link \(sandbox login\) \| `https:\/\/test\.salesforce\.com\/packaging\/installPackage\.apexp\?p0=04t000000000001AAA` \|/);
-    assert.match(md, /\*\*beta\*\*: it installs only into scratch orgs and sandboxes, not into production or Developer Edition orgs/);
-    assert.match(md, /`sf org open --target-org <scratch-org> --path \/packaging\/installPackage\.apexp\?p0=04t000000000001AAA`/);
+    const md = summary(
+      p,
+      {},
+      { installUrl: 'https://test.salesforce.com/packaging/installPackage.apexp?p0=04t000000000001AAA' },
+    );
+    assert.match(
+      md,
+      /\| Install link \(sandbox login\) \| `https:\/\/test\.salesforce\.com\/packaging\/installPackage\.apexp\?p0=04t000000000001AAA` \|/,
+    );
+    assert.match(
+      md,
+      /\*\*beta\*\*: it installs only into scratch orgs and sandboxes, not into production or Developer Edition orgs/,
+    );
+    assert.match(
+      md,
+      /`sf org open --target-org <scratch-org> --path \/packaging\/installPackage\.apexp\?p0=04t000000000001AAA`/,
+    );
   });
 
   it('says where to read the masked consumer key: Setup in the Dev Hub, and the sf command', () => {
     const md = summary(p);
-    assert.match(md, /Setup → Quick Find `External` → \*\*External Client App Manager\*\* → `MCP_Client_App` → \*\*Settings\*\* tab → \*\*OAuth Settings\*\* → \*\*Consumer Key and Secret\*\*/);
-    assert.match(md, /sf project retrieve start --metadata ExtlClntAppGlobalOauthSettings:MCP_Client_App_glbloauth --target-org <dev-hub>/);
+    assert.match(
+      md,
+      /Setup → Quick Find `External` → \*\*External Client App Manager\*\* → `MCP_Client_App` → \*\*Settings\*\* tab → \*\*OAuth Settings\*\* → \*\*Consumer Key and Secret\*\*/,
+    );
+    assert.match(
+      md,
+      /sf project retrieve start --metadata ExtlClntAppGlobalOauthSettings:MCP_Client_App_glbloauth --target-org <dev-hub>/,
+    );
     assert.match(md, /do not commit it/);
-    assert.doesNotMatch(summary(p, {}, { consumerKeySet: false }), /Consumer Key and Secret/, 'only once the key exists');
+    assert.doesNotMatch(
+      summary(p, {}, { consumerKeySet: false }),
+      /Consumer Key and Secret/,
+      'only once the key exists',
+    );
   });
 });
 
@@ -234,16 +321,29 @@ describe("summary: Salesforce's security controls", () => {
     const { planApp } = await import('../src/plan.ts');
     const { buildSummary } = await import('../src/summary.ts');
     const make = (hardening: string) => {
-      const inputs: Record<string, string> = { clients: 'claude', 'contact-email': 'ops@example.com', 'dry-run': 'true', hardening, 'permission-set': 'MCP_Users' };
+      const inputs: Record<string, string> = {
+        clients: 'claude',
+        'contact-email': 'ops@example.com',
+        'dry-run': 'true',
+        hardening,
+        'permission-set': 'MCP_Users',
+      };
       const plan = planApp(readSettings((n) => inputs[n] ?? '', {}));
-      return buildSummary({ plan, dryRun: true, outputs: { callbackUrls: plan.callbackUrls, consumerKeySet: false, consumerSecretSet: false } });
+      return buildSummary({
+        plan,
+        dryRun: true,
+        outputs: { callbackUrls: plan.callbackUrls, consumerKeySet: false, consumerSecretSet: false },
+      });
     };
     const baseline = make('baseline');
     assert.match(baseline, /### Salesforce's security controls/);
     assert.match(baseline, /\| Require PKCE \(partner requirement\) \| ✅ met \|/);
     assert.match(baseline, /\| Enable Refresh Token Rotation \(partner requirement\) \| ❌ not met \|/);
     assert.match(baseline, /\| Limit the Idle Refresh Token TTL to 30 days \(partner requirement\) \| ❌ not met \|/);
-    assert.match(baseline, /\| Issue access tokens in access\\_token parameter \(the procedure: off\) \| set in Setup \(no app metadata\) \| no metadata field exists for it/);
+    assert.match(
+      baseline,
+      /\| Issue access tokens in access\\_token parameter \(the procedure: off\) \| set in Setup \(no app metadata\) \| no metadata field exists for it/,
+    );
     const strict = make('strict');
     assert.match(strict, /\| Enable Refresh Token Rotation \(partner requirement\) \| ✅ met \|/);
     assert.match(strict, /\| Limit the Idle Refresh Token TTL to 30 days \(partner requirement\) \| ✅ met \|/);

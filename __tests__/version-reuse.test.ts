@@ -8,11 +8,23 @@ import { join } from 'node:path';
 import { progressReporter } from '../src/poll.ts';
 import type { PackageSettings } from '../src/model.ts';
 
-const SETTINGS: PackageSettings = { name: 'MCP_Client_App', namespace: 'acme', versionNumber: '1.0.0.NEXT', waitMinutes: 30, newVersion: 'when-changed' };
+const SETTINGS: PackageSettings = {
+  name: 'MCP_Client_App',
+  namespace: 'acme',
+  versionNumber: '1.0.0.NEXT',
+  waitMinutes: 30,
+  newVersion: 'when-changed',
+};
 
-function project(files: Record<string, string>, sfdx: Record<string, unknown> = { namespace: 'acme', sourceApiVersion: '66.0' }): string {
+function project(
+  files: Record<string, string>,
+  sfdx: Record<string, unknown> = { namespace: 'acme', sourceApiVersion: '66.0' },
+): string {
   const dir = mkdtempSync(join(tmpdir(), 'eca-hash-'));
-  writeFileSync(join(dir, 'sfdx-project.json'), JSON.stringify({ packageDirectories: [{ path: 'force-app', default: true }], ...sfdx }));
+  writeFileSync(
+    join(dir, 'sfdx-project.json'),
+    JSON.stringify({ packageDirectories: [{ path: 'force-app', default: true }], ...sfdx }),
+  );
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(join(dir, 'force-app', path, '..'), { recursive: true });
     writeFileSync(join(dir, 'force-app', path), content);
@@ -24,7 +36,11 @@ test('the version hash: equal for equal content, different for anything that cha
   const { versionHash } = await import('../src/packaging.ts');
   const files = { 'main/default/a.xml': '<a/>', 'main/default/b/c.xml': '<c/>' };
   const dirs: string[] = [];
-  const hash = (f: Record<string, string>, s: Partial<PackageSettings> = {}, sfdx?: Record<string, unknown>): string => {
+  const hash = (
+    f: Record<string, string>,
+    s: Partial<PackageSettings> = {},
+    sfdx?: Record<string, unknown>,
+  ): string => {
     const dir = project(f, sfdx);
     dirs.push(dir);
     return versionHash(dir, { ...SETTINGS, ...s });
@@ -32,8 +48,16 @@ test('the version hash: equal for equal content, different for anything that cha
   try {
     const base = hash(files);
     assert.match(base, /^[0-9a-f]{64}$/);
-    assert.equal(hash({ 'main/default/b/c.xml': '<c/>', 'main/default/a.xml': '<a/>' }), base, 'file order does not matter');
-    assert.equal(hash(files, { waitMinutes: 5, newVersion: 'always', name: 'Other' }), base, 'settings that do not change a version');
+    assert.equal(
+      hash({ 'main/default/b/c.xml': '<c/>', 'main/default/a.xml': '<a/>' }),
+      base,
+      'file order does not matter',
+    );
+    assert.equal(
+      hash(files, { waitMinutes: 5, newVersion: 'always', name: 'Other' }),
+      base,
+      'settings that do not change a version',
+    );
     const changed = [
       hash({ ...files, 'main/default/a.xml': '<a>x</a>' }),
       hash({ ...files, 'main/default/d.xml': '' }),
@@ -45,7 +69,11 @@ test('the version hash: equal for equal content, different for anything that cha
     ];
     for (const [i, h] of changed.entries()) assert.notEqual(h, base, `change ${i}`);
     assert.equal(new Set(changed).size, changed.length);
-    assert.equal(hash(files, { installationKey: 'k' }), hash(files, { installationKey: 'another' }), "only the key's presence, never its value");
+    assert.equal(
+      hash(files, { installationKey: 'k' }),
+      hash(files, { installationKey: 'another' }),
+      "only the key's presence, never its value",
+    );
   } finally {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }

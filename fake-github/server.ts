@@ -95,16 +95,22 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     return environments.find((e) => e.toLowerCase() === name.toLowerCase());
   }
 
-  function route(method: string, path: string): { route: FakeGitHubRoute; owner: string; repo: string; env?: string; name?: string } | undefined {
-    if (!path.startsWith(prefix + '/')) return undefined;
+  function route(
+    method: string,
+    path: string,
+  ): { route: FakeGitHubRoute; owner: string; repo: string; env?: string; name?: string } | undefined {
+    if (!path.startsWith(`${prefix}/`)) return undefined;
     const rest = path.slice(prefix.length);
-    const seg = rest.split('/').slice(1).map((s) => {
-      try {
-        return decodeURIComponent(s);
-      } catch {
-        return s;
-      }
-    });
+    const seg = rest
+      .split('/')
+      .slice(1)
+      .map((s) => {
+        try {
+          return decodeURIComponent(s);
+        } catch {
+          return s;
+        }
+      });
     // repos owner repo actions secrets X
     if (seg[0] !== 'repos' || seg.length < 5) return undefined;
     const owner = seg[1] ?? '';
@@ -123,7 +129,13 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     return undefined;
   }
 
-  function handle(method: string, path: string, authorization: string | undefined, body: string, r: ReturnType<typeof route>): Answer {
+  function handle(
+    _method: string,
+    _path: string,
+    authorization: string | undefined,
+    body: string,
+    r: ReturnType<typeof route>,
+  ): Answer {
     // GitHub checks credentials before it routes: a bad token gets 401 anywhere.
     const m = /^(?:Bearer|token)\s+(\S+)\s*$/i.exec(authorization ?? '');
     const given = m?.[1];

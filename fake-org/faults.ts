@@ -78,7 +78,13 @@ export function createFaults(expireSessions: () => void): FaultEngine {
   };
 
   return {
-    fail: (route, opts = {}) => arm(route, { kind: 'error', status: opts.status ?? 503, ...(opts.message ? { message: opts.message } : {}) }, opts, 1),
+    fail: (route, opts = {}) =>
+      arm(
+        route,
+        { kind: 'error', status: opts.status ?? 503, ...(opts.message ? { message: opts.message } : {}) },
+        opts,
+        1,
+      ),
     drop: (route, opts = {}) => arm(route, { kind: 'drop' }, opts, 1),
     lose: (route, opts = {}) => arm(route, { kind: 'lose' }, opts, 1),
     delay: (route, ms, opts = {}) => arm(route, { kind: 'delay', ms }, opts, Infinity),

@@ -67,7 +67,10 @@ export function generateSchema(): Schema {
     const name = node.typeName.getText(source);
     const target = aliases.get(name);
     if (!target) throw new Error(`unknown type ${name}`);
-    if (ts.isUnionTypeNode(target) && target.types.every((t) => ts.isLiteralTypeNode(t) && ts.isStringLiteral(t.literal))) {
+    if (
+      ts.isUnionTypeNode(target) &&
+      target.types.every((t) => ts.isLiteralTypeNode(t) && ts.isStringLiteral(t.literal))
+    ) {
       enums[name] = target.types.map((t) => ((t as ts.LiteralTypeNode).literal as ts.StringLiteral).text);
       return { type: name, kind: 'enum' };
     }

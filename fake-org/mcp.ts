@@ -30,12 +30,16 @@ const PLATFORM_SERVERS = new Set([
 export function mcpRoutes(ctx: FakeOrgContext): Route[] {
   const records = (org: OrgState): AccessRecord[] => {
     let list = org.ext.get('mcpServerAccess') as AccessRecord[] | undefined;
-    if (!list) org.ext.set('mcpServerAccess', (list = []));
+    if (!list) {
+      list = [];
+      org.ext.set('mcpServerAccess', list);
+    }
     return list;
   };
   const enabled = (org: OrgState): boolean => org.settings.hostedMcp !== false;
   const notFound = (): FakeResponse => ctx.restError(404, 'NOT_FOUND', 'The requested resource does not exist');
-  const fieldError = (errorCode: string, message: string, fields: string[]): FakeResponse => ctx.json(400, [{ errorCode, message, fields }]);
+  const fieldError = (errorCode: string, message: string, fields: string[]): FakeResponse =>
+    ctx.json(400, [{ errorCode, message, fields }]);
 
   const parseBody = (req: FakeRequest): Record<string, unknown> | FakeResponse => {
     try {
@@ -46,14 +50,22 @@ export function mcpRoutes(ctx: FakeOrgContext): Route[] {
     }
     return ctx.restError(400, 'JSON_PARSER_ERROR', 'The request body is not a JSON object.');
   };
-  const isResponse = (x: unknown): x is FakeResponse => typeof x === 'object' && x !== null && 'status' in x && typeof (x as FakeResponse).status === 'number';
+  const isResponse = (x: unknown): x is FakeResponse =>
+    typeof x === 'object' && x !== null && 'status' in x && typeof (x as FakeResponse).status === 'number';
 
   return [
     tableQueryRoute(
       ctx,
       'tooling',
       (org) => ({
-        fields: { Id: 'id', DeveloperName: 'string', MasterLabel: 'string', Language: 'picklist', Active: 'boolean', McpServerId: 'id' },
+        fields: {
+          Id: 'id',
+          DeveloperName: 'string',
+          MasterLabel: 'string',
+          Language: 'picklist',
+          Active: 'boolean',
+          McpServerId: 'id',
+        },
         records: () => records(org).map((r) => ({ ...r })),
       }),
       'McpServerAccess',
@@ -70,15 +82,23 @@ export function mcpRoutes(ctx: FakeOrgContext): Route[] {
         const developerName = typeof body['DeveloperName'] === 'string' ? body['DeveloperName'] : '';
         const masterLabel = typeof body['MasterLabel'] === 'string' ? body['MasterLabel'] : '';
         const missing = [!developerName && 'DeveloperName', !masterLabel && 'MasterLabel'].filter(Boolean) as string[];
-        if (missing.length) return fieldError('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing);
+        if (missing.length)
+          return fieldError('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing);
         const serverId = (body['McpServerId'] as string | null | undefined) ?? null;
         // Our choice, no evidence: an unknown platform server name is refused. The action refuses unknown names itself.
         if (serverId === null && !PLATFORM_SERVERS.has(developerName)) {
-          return fieldError('FIELD_INTEGRITY_EXCEPTION', `There is no platform MCP server named ${developerName}.`, ['DeveloperName']);
+          return fieldError('FIELD_INTEGRITY_EXCEPTION', `There is no platform MCP server named ${developerName}.`, [
+            'DeveloperName',
+          ]);
         }
         const list = records(req.org);
         const dup = list.find((r) => r.DeveloperName.toLowerCase() === developerName.toLowerCase());
-        if (dup) return fieldError('DUPLICATE_VALUE', `duplicate value found: DeveloperName duplicates value on record with id: ${dup.Id}`, ['DeveloperName']);
+        if (dup)
+          return fieldError(
+            'DUPLICATE_VALUE',
+            `duplicate value found: DeveloperName duplicates value on record with id: ${dup.Id}`,
+            ['DeveloperName'],
+          );
         const record: AccessRecord = {
           Id: ctx.newId('1fz'),
           DeveloperName: developerName,

@@ -3,9 +3,19 @@
 // ctx.validateComponent (siblings included), and then either fails as a whole (rollbackOnError) or stores the
 // components as org state. Jobs report InProgress for ctx.timing.deployPolls / retrievePolls polls first.
 import JSZip from 'jszip';
-import registryJson from '@salesforce/source-deploy-retrieve/lib/src/registry/metadataRegistry.json' with { type: 'json' };
+import registryJson from '@salesforce/source-deploy-retrieve/lib/src/registry/metadataRegistry.json' with {
+  type: 'json',
+};
 import { stillRunning } from './timing.ts';
-import type { AppliedComponent, ComponentProblem, ComponentSource, FakeOrgContext, FakeRequest, OrgState, Route } from './types.ts';
+import type {
+  AppliedComponent,
+  ComponentProblem,
+  ComponentSource,
+  FakeOrgContext,
+  FakeRequest,
+  OrgState,
+  Route,
+} from './types.ts';
 import { ECA_CHILD_TYPES, MODELLED_TYPES, TYPE_BY_NAME, filePath } from './schema.ts';
 import { normalizedNodes, setField } from './store.ts';
 import { MD_NS, childText, parseXml, renderMetadata, type XmlElement } from './xml.ts';
@@ -60,7 +70,11 @@ export interface DeployResult {
   createdBy: string;
   createdByName: string;
   createdDate: string;
-  details?: { componentSuccesses: DeployMessage[]; componentFailures: DeployMessage[]; runTestResult: { numFailures: number; numTestsRun: number; totalTime: number } };
+  details?: {
+    componentSuccesses: DeployMessage[];
+    componentFailures: DeployMessage[];
+    runTestResult: { numFailures: number; numTestsRun: number; totalTime: number };
+  };
   done: boolean;
   errorMessage?: string;
   errorStatusCode?: string;
@@ -155,7 +169,12 @@ export function createMetadataApi(deps: MetadataApiDeps) {
 
   const now = (): string => new Date().toISOString();
 
-  async function startDeploy(org: OrgState, zip: Buffer, given: Partial<DeployOptions>, apiVersion: string): Promise<DeployResult> {
+  async function startDeploy(
+    org: OrgState,
+    zip: Buffer,
+    given: Partial<DeployOptions>,
+    apiVersion: string,
+  ): Promise<DeployResult> {
     const options = { ...DEFAULT_DEPLOY_OPTIONS, ...given };
     const id = ctx.newId('0Af');
     const created = now();
@@ -185,7 +204,13 @@ export function createMetadataApi(deps: MetadataApiDeps) {
     return base;
   }
 
-  async function runDeploy(org: OrgState, zip: Buffer, options: DeployOptions, apiVersion: string, base: DeployResult): Promise<DeployResult> {
+  async function runDeploy(
+    org: OrgState,
+    zip: Buffer,
+    options: DeployOptions,
+    apiVersion: string,
+    base: DeployResult,
+  ): Promise<DeployResult> {
     const createdDate = base.createdDate;
     const finish = (fields: Partial<DeployResult>): DeployResult => ({
       ...base,
@@ -196,13 +221,21 @@ export function createMetadataApi(deps: MetadataApiDeps) {
       ...fields,
     });
     if (options.testLevel !== undefined && !TEST_LEVELS.includes(options.testLevel)) {
-      return finish({ status: 'Failed', errorStatusCode: 'INVALID_OPERATION', errorMessage: `Invalid testLevel: ${options.testLevel}` });
+      return finish({
+        status: 'Failed',
+        errorStatusCode: 'INVALID_OPERATION',
+        errorMessage: `Invalid testLevel: ${options.testLevel}`,
+      });
     }
     let archive: JSZip;
     try {
       archive = await JSZip.loadAsync(zip);
     } catch (error) {
-      return finish({ status: 'Failed', errorStatusCode: 'UNKNOWN_EXCEPTION', errorMessage: `Error processing zip file: ${(error as Error).message}` });
+      return finish({
+        status: 'Failed',
+        errorStatusCode: 'UNKNOWN_EXCEPTION',
+        errorMessage: `Error processing zip file: ${(error as Error).message}`,
+      });
     }
 
     const failures: DeployMessage[] = [];
@@ -218,10 +251,13 @@ export function createMetadataApi(deps: MetadataApiDeps) {
         problem: problem.problem,
         problemType,
         success: false,
-        ...(problem.lineNumber !== undefined ? { lineNumber: problem.lineNumber, columnNumber: problem.columnNumber ?? 1 } : {}),
+        ...(problem.lineNumber !== undefined
+          ? { lineNumber: problem.lineNumber, columnNumber: problem.columnNumber ?? 1 }
+          : {}),
       });
     };
-    const manifestProblem = (fileName: string, problem: string): void => fail({ componentType: '', fullName: fileName, fileName, problem });
+    const manifestProblem = (fileName: string, problem: string): void =>
+      fail({ componentType: '', fullName: fileName, fileName, problem });
 
     const prefix = packageRoot(archive, options.singlePackage);
     if (prefix === undefined) {
@@ -234,7 +270,11 @@ export function createMetadataApi(deps: MetadataApiDeps) {
       manifestProblem(manifestName, manifest.error);
       return failed(finish, failures, [], 0);
     }
-    if (archive.file(`${prefix}destructiveChanges.xml`) || archive.file(`${prefix}destructiveChangesPost.xml`) || archive.file(`${prefix}destructiveChangesPre.xml`)) {
+    if (
+      archive.file(`${prefix}destructiveChanges.xml`) ||
+      archive.file(`${prefix}destructiveChangesPost.xml`) ||
+      archive.file(`${prefix}destructiveChangesPre.xml`)
+    ) {
       manifestProblem(manifestName, 'The fake org does not model destructive changes.');
     }
     const version = Number(manifest.version ?? apiVersion);
@@ -257,7 +297,12 @@ export function createMetadataApi(deps: MetadataApiDeps) {
         const file = archive.file(fileName);
         if (!file) {
           if (!options.allowMissingFiles) {
-            fail({ componentType: name, fullName: member, fileName, problem: `An object '${member}' of type ${name} was named in package.xml, but was not found in zipped directory` });
+            fail({
+              componentType: name,
+              fullName: member,
+              fileName,
+              problem: `An object '${member}' of type ${name} was named in package.xml, but was not found in zipped directory`,
+            });
           }
           continue;
         }
@@ -282,7 +327,13 @@ export function createMetadataApi(deps: MetadataApiDeps) {
       // Rotation invalidates the key or secret in use: a warning, so it needs ignoreWarnings.
       const rotates = /<shouldRotateConsumer(?:Key|Secret)>\s*true\s*</.test(component.xml);
       if (rotates && !options.ignoreWarnings) {
-        fail({ ...pick(component), problem: `Rotating the consumer key or secret of ${component.fullName} invalidates the current one. Deploy with ignoreWarnings to rotate.` }, 'Warning');
+        fail(
+          {
+            ...pick(component),
+            problem: `Rotating the consumer key or secret of ${component.fullName} invalidates the current one. Deploy with ignoreWarnings to rotate.`,
+          },
+          'Warning',
+        );
         failedKeys.add(key(component));
       }
     }
@@ -293,8 +344,15 @@ export function createMetadataApi(deps: MetadataApiDeps) {
       if (failedKeys.has(key(component)) || !ECA_CHILD_TYPES.has(component.type)) continue;
       const parsed = parseXml(component.xml);
       const app = 'root' in parsed ? childText(parsed.root, 'externalClientApplication')?.trim() : undefined;
-      if (app && failedKeys.has(`ExternalClientApplication:${app}`) && !org.metadata.get('ExternalClientApplication')?.has(app)) {
-        fail({ ...pick(component), problem: `In field: externalClientApplication - no ExternalClientApplication named ${app} found` });
+      if (
+        app &&
+        failedKeys.has(`ExternalClientApplication:${app}`) &&
+        !org.metadata.get('ExternalClientApplication')?.has(app)
+      ) {
+        fail({
+          ...pick(component),
+          problem: `In field: externalClientApplication - no ExternalClientApplication named ${app} found`,
+        });
         failedKeys.add(key(component));
       }
     }
@@ -314,7 +372,16 @@ export function createMetadataApi(deps: MetadataApiDeps) {
       id: a.id,
       success: true,
     }));
-    successes.push({ changed: true, componentType: '', created: false, createdDate, deleted: false, fileName: manifestName, fullName: 'package.xml', success: true });
+    successes.push({
+      changed: true,
+      componentType: '',
+      created: false,
+      createdDate,
+      deleted: false,
+      fileName: manifestName,
+      fullName: 'package.xml',
+      success: true,
+    });
     if (!whole) return failed(finish, failures, successes, components.length, save);
     return finish({
       status: 'Succeeded',
@@ -328,12 +395,19 @@ export function createMetadataApi(deps: MetadataApiDeps) {
   /** What a component would be on save, for checkOnly and rolled-back deploys (ids and flags, no state change). */
   function preview(org: OrgState, c: ComponentSource): AppliedComponent {
     const stored = org.metadata.get(c.type)?.get(c.fullName);
-    return { type: c.type, fullName: c.fullName, fileName: c.fileName, id: org.componentIds.get(`${c.type}:${c.fullName}`) ?? '', created: stored === undefined, changed: true };
+    return {
+      type: c.type,
+      fullName: c.fullName,
+      fileName: c.fileName,
+      id: org.componentIds.get(`${c.type}:${c.fullName}`) ?? '',
+      created: stored === undefined,
+      changed: true,
+    };
   }
 
   function checkDeploy(org: OrgState, id: string, includeDetails: boolean): DeployResult | undefined {
     const job = jobs.get(id);
-    if (!job || job.kind !== 'deploy' || job.org !== org) return undefined;
+    if (job?.kind !== 'deploy' || job.org !== org) return undefined;
     if (job.polls < Math.max(1, ctx.timing.deployPolls) || stillRunning(job.startedAt, ctx.timing.durations.deployMs)) {
       job.polls++;
       const total = job.result.numberComponentsTotal;
@@ -364,7 +438,11 @@ export function createMetadataApi(deps: MetadataApiDeps) {
     return { done: false, fileProperties: [], id, messages: [], status: 'Pending', success: false };
   }
 
-  function runRetrieve(org: OrgState, request: RetrieveRequest, id: string): { result: RetrieveResult; archive: JSZip } {
+  function runRetrieve(
+    org: OrgState,
+    request: RetrieveRequest,
+    id: string,
+  ): { result: RetrieveResult; archive: JSZip } {
     const messages: RetrieveResult['messages'] = [];
     const prefix = request.singlePackage ? '' : 'unpackaged/';
     const manifestName = `${prefix}package.xml`;
@@ -380,7 +458,12 @@ export function createMetadataApi(deps: MetadataApiDeps) {
     for (const { name, members } of request.unpackaged?.types ?? []) {
       const type = TYPE_BY_NAME.get(name);
       if (!type) {
-        messages.push({ fileName: manifestName, problem: KNOWN_TYPES.has(name) ? `The fake org does not model metadata type '${name}'.` : `Unknown type name '${name}' specified in package.xml` });
+        messages.push({
+          fileName: manifestName,
+          problem: KNOWN_TYPES.has(name)
+            ? `The fake org does not model metadata type '${name}'.`
+            : `Unknown type name '${name}' specified in package.xml`,
+        });
         continue;
       }
       const stored = org.metadata.get(name) ?? new Map<string, string>();
@@ -388,7 +471,10 @@ export function createMetadataApi(deps: MetadataApiDeps) {
       for (const member of names) {
         const xml = stored.get(member);
         if (xml === undefined) {
-          messages.push({ fileName: manifestName, problem: `Entity of type '${name}' named '${member}' cannot be found` });
+          messages.push({
+            fileName: manifestName,
+            problem: `Entity of type '${name}' named '${member}' cannot be found`,
+          });
           continue;
         }
         const fileName = `${prefix}${filePath(type, member)}`;
@@ -415,13 +501,15 @@ export function createMetadataApi(deps: MetadataApiDeps) {
 
   async function checkRetrieve(org: OrgState, id: string, includeZip: boolean): Promise<RetrieveResult | undefined> {
     const job = jobs.get(id);
-    if (!job || job.kind !== 'retrieve' || job.org !== org) return undefined;
+    if (job?.kind !== 'retrieve' || job.org !== org) return undefined;
     if (job.polls < Math.max(1, ctx.timing.retrievePolls)) {
       job.polls++;
       return { done: false, fileProperties: [], id, messages: [], status: 'InProgress', success: false };
     }
     if (!includeZip) return job.result;
-    const zipFile = (await job.archive.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' })).toString('base64');
+    const zipFile = (await job.archive.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' })).toString(
+      'base64',
+    );
     return { ...job.result, zipFile };
   }
 
@@ -432,7 +520,7 @@ export function createMetadataApi(deps: MetadataApiDeps) {
       method: 'POST',
       pattern: /^\/metadata\/deployRequest$/,
       handler: async (req: FakeRequest) => {
-        let parts;
+        let parts: ReturnType<typeof ctx.parseMultipart>;
         try {
           parts = ctx.parseMultipart(req);
         } catch (error) {
@@ -440,18 +528,30 @@ export function createMetadataApi(deps: MetadataApiDeps) {
         }
         const file = parts.find((p) => p.name === 'file');
         const entity = parts.find((p) => p.name === 'entity_content');
-        if (!file) return ctx.restError(400, 'INVALID_MULTIPART_REQUEST', "Missing the binary part 'file' with the zip to deploy");
+        if (!file)
+          return ctx.restError(
+            400,
+            'INVALID_MULTIPART_REQUEST',
+            "Missing the binary part 'file' with the zip to deploy",
+          );
         let deployOptions: Partial<DeployOptions> = {};
         if (entity) {
           try {
-            deployOptions = (JSON.parse(entity.data.toString('utf8')) as { deployOptions?: Partial<DeployOptions> }).deployOptions ?? {};
+            deployOptions =
+              (JSON.parse(entity.data.toString('utf8')) as { deployOptions?: Partial<DeployOptions> }).deployOptions ??
+              {};
           } catch {
             return ctx.restError(400, 'JSON_PARSER_ERROR', "The 'entity_content' part is not valid JSON");
           }
         }
         const started = await startDeploy(req.org, file.data, deployOptions, req.apiVersion);
         const url = `/services/data/v${req.apiVersion}/metadata/deployRequest/${started.id}`;
-        return ctx.json(201, { id: started.id, url, deployOptions: { ...DEFAULT_DEPLOY_OPTIONS, ...deployOptions }, deployResult: started });
+        return ctx.json(201, {
+          id: started.id,
+          url,
+          deployOptions: { ...DEFAULT_DEPLOY_OPTIONS, ...deployOptions },
+          deployResult: started,
+        });
       },
     },
     {
@@ -462,8 +562,14 @@ export function createMetadataApi(deps: MetadataApiDeps) {
         const id = match[1]!;
         const job = jobs.get(id);
         const result = checkDeploy(req.org, id, req.query.get('includeDetails') === 'true');
-        if (!result || job?.kind !== 'deploy') return ctx.restError(404, 'NOT_FOUND', 'The requested resource does not exist');
-        return ctx.json(200, { id, url: `/services/data/v${req.apiVersion}/metadata/deployRequest/${id}`, deployOptions: job.options, deployResult: result });
+        if (!result || job?.kind !== 'deploy')
+          return ctx.restError(404, 'NOT_FOUND', 'The requested resource does not exist');
+        return ctx.json(200, {
+          id,
+          url: `/services/data/v${req.apiVersion}/metadata/deployRequest/${id}`,
+          deployOptions: job.options,
+          deployResult: result,
+        });
       },
     },
   ];
@@ -473,17 +579,26 @@ export function createMetadataApi(deps: MetadataApiDeps) {
    * most three queries per call; a type the API version does not know is refused, one the org simply has none of
    * answers nothing.
    */
-  function listMetadata(org: OrgState, queries: { type: string; folder?: string }[], apiVersion: string): FileProperties[] | { fault: string; message: string } {
-    if (queries.length === 0) return { fault: 'soapenv:Client', message: "Element 'queries' is required for listMetadata" };
+  function listMetadata(
+    org: OrgState,
+    queries: { type: string; folder?: string }[],
+    apiVersion: string,
+  ): FileProperties[] | { fault: string; message: string } {
+    if (queries.length === 0)
+      return { fault: 'soapenv:Client', message: "Element 'queries' is required for listMetadata" };
     // The limit is documented ("up to three ListMetadataQuery queries for each call"); the fault's text is the fake's own.
-    if (queries.length > 3) return { fault: 'soapenv:Client', message: `listMetadata takes at most 3 queries, not ${queries.length}` };
+    if (queries.length > 3)
+      return { fault: 'soapenv:Client', message: `listMetadata takes at most 3 queries, not ${queries.length}` };
     const version = Number(apiVersion);
     const date = now();
     const out: FileProperties[] = [];
     for (const query of queries) {
       const type = TYPE_BY_NAME.get(query.type);
       if (!KNOWN_TYPES.has(query.type) || (type && version < type.since)) {
-        return { fault: 'sf:INVALID_TYPE', message: 'INVALID_TYPE: This type of metadata is not available for this organization' };
+        return {
+          fault: 'sf:INVALID_TYPE',
+          message: 'INVALID_TYPE: This type of metadata is not available for this organization',
+        };
       }
       if (!type) continue;
       for (const fullName of [...(org.metadata.get(query.type)?.keys() ?? [])].sort()) {
@@ -501,7 +616,11 @@ export function createMetadataApi(deps: MetadataApiDeps) {
  * What retrieve and listMetadata say of one component (the fake keeps no per-component dates or authors), its
  * elements in the WSDL's order.
  */
-function fileProperties(org: OrgState, date: string, c: Pick<FileProperties, 'fileName' | 'fullName' | 'type' | 'id'>): FileProperties {
+function fileProperties(
+  org: OrgState,
+  date: string,
+  c: Pick<FileProperties, 'fileName' | 'fullName' | 'type' | 'id'>,
+): FileProperties {
   return {
     createdById: org.userId,
     createdByName: 'Fake User',
@@ -569,14 +688,28 @@ function parseManifest(xml: string): Manifest {
   const parsed = parseXml(xml);
   if ('error' in parsed) return { error: `Error parsing file: ${parsed.error.message}` };
   const root: XmlElement = parsed.root;
-  if (root.name !== 'Package' || root.attrs.xmlns !== MD_NS) return { error: `Error parsing file: Element {${root.attrs.xmlns ?? ''}}${root.name} invalid at this location` };
+  if (root.name !== 'Package' || root.attrs.xmlns !== MD_NS)
+    return { error: `Error parsing file: Element {${root.attrs.xmlns ?? ''}}${root.name} invalid at this location` };
   const types: { name: string; members: string[] }[] = [];
   for (const el of root.children) {
     if (el.name === 'types') {
       const name = childText(el, 'name');
       if (!name) return { error: 'Error parsing file: Required field is missing: name' };
       types.push({ name, members: el.children.filter((c) => c.name === 'members').map((c) => c.text.trim()) });
-    } else if (!['version', 'fullName', 'apiAccessLevel', 'description', 'namespacePrefix', 'objectPermissions', 'packageType', 'postInstallClass', 'setupWeblink', 'uninstallClass'].includes(el.name)) {
+    } else if (
+      ![
+        'version',
+        'fullName',
+        'apiAccessLevel',
+        'description',
+        'namespacePrefix',
+        'objectPermissions',
+        'packageType',
+        'postInstallClass',
+        'setupWeblink',
+        'uninstallClass',
+      ].includes(el.name)
+    ) {
       return { error: `Error parsing file: Element {${MD_NS}}${el.name} invalid at this location in type Package` };
     }
   }
@@ -588,7 +721,12 @@ function renderManifest(retrieved: Map<string, string[]>, version: string): stri
   for (const type of MODELLED_TYPES) {
     const members = retrieved.get(type.name);
     if (!members?.length) continue;
-    lines.push('    <types>', ...members.map((m) => `        <members>${m}</members>`), `        <name>${type.name}</name>`, '    </types>');
+    lines.push(
+      '    <types>',
+      ...members.map((m) => `        <members>${m}</members>`),
+      `        <name>${type.name}</name>`,
+      '    </types>',
+    );
   }
   lines.push(`    <version>${version}</version>`, '</Package>', '');
   return lines.join('\n');

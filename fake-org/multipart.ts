@@ -4,7 +4,8 @@ import type { FakeRequest, MultipartPart } from './types.ts';
 export function parseMultipart(req: Pick<FakeRequest, 'headers' | 'body'>): MultipartPart[] {
   const type = String(req.headers['content-type'] ?? '');
   const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(type);
-  if (!/^multipart\/form-data/i.test(type) || !boundary) throw new Error(`expected multipart/form-data with a boundary, got '${type}'`);
+  if (!/^multipart\/form-data/i.test(type) || !boundary)
+    throw new Error(`expected multipart/form-data with a boundary, got '${type}'`);
   const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
   const body = req.body;
   const parts: MultipartPart[] = [];
@@ -27,7 +28,12 @@ export function parseMultipart(req: Pick<FakeRequest, 'headers' | 'body'>): Mult
     if (name === undefined) throw new Error('multipart part without a name');
     const filename = /\bfilename="([^"]*)"/i.exec(disposition)?.[1];
     const contentType = headers.find((h) => /^content-type:/i.test(h))?.replace(/^content-type:\s*/i, '');
-    parts.push({ name, data, ...(filename !== undefined ? { filename } : {}), ...(contentType ? { contentType } : {}) });
+    parts.push({
+      name,
+      data,
+      ...(filename !== undefined ? { filename } : {}),
+      ...(contentType ? { contentType } : {}),
+    });
     pos = next;
   }
   return parts;

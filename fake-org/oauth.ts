@@ -69,7 +69,9 @@ export function createOAuth(opts: { orgs: () => readonly OrgState[]; appUsableMs
     const issuedAt = String(Date.now());
     return json(200, {
       access_token: token,
-      signature: createHmac('sha256', signingKey).update(id + issuedAt).digest('base64'),
+      signature: createHmac('sha256', signingKey)
+        .update(id + issuedAt)
+        .digest('base64'),
       scope,
       instance_url: baseUrl,
       id,
@@ -80,7 +82,8 @@ export function createOAuth(opts: { orgs: () => readonly OrgState[]; appUsableMs
 
   /** POST /services/oauth2/token. `loginUrl` is how the client reached us (its JWT audience). */
   function token(body: string, contentType: string, baseUrl: string): FakeResponse {
-    if (!/^application\/x-www-form-urlencoded/i.test(contentType)) return oauthError(400, 'unsupported_grant_type', 'grant type not supported');
+    if (!/^application\/x-www-form-urlencoded/i.test(contentType))
+      return oauthError(400, 'unsupported_grant_type', 'grant type not supported');
     const form = new URLSearchParams(body);
     switch (form.get('grant_type')) {
       case JWT_GRANT:
@@ -108,7 +111,12 @@ export function createOAuth(opts: { orgs: () => readonly OrgState[]; appUsableMs
     const app = claims.iss ? apps.get(claims.iss) : undefined;
     if (!app?.certificate) return oauthError(400, 'invalid_client_id', 'client identifier invalid');
     if (header.alg !== 'RS256') return oauthError(400, 'invalid_grant', 'invalid assertion');
-    const signed = verify('RSA-SHA256', Buffer.from(`${parts[0]}.${parts[1]}`), app.certificate, Buffer.from(parts[2]!, 'base64url'));
+    const signed = verify(
+      'RSA-SHA256',
+      Buffer.from(`${parts[0]}.${parts[1]}`),
+      app.certificate,
+      Buffer.from(parts[2]!, 'base64url'),
+    );
     if (!signed) return oauthError(400, 'invalid_grant', 'invalid assertion');
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     const accepted = [baseUrl, ...STANDARD_AUDIENCES].map(trimSlash);
@@ -118,7 +126,8 @@ export function createOAuth(opts: { orgs: () => readonly OrgState[]; appUsableMs
     if (typeof claims.exp !== 'number') return oauthError(400, 'invalid_grant', 'invalid assertion');
     // RFC 7519 says seconds; @salesforce/core sends milliseconds. A value that large can only be milliseconds.
     const expSeconds = claims.exp > 1e11 ? claims.exp / 1000 : claims.exp;
-    if (expSeconds + EXP_LEEWAY_SECONDS < Date.now() / 1000) return oauthError(400, 'invalid_grant', 'expired authorization code');
+    if (expSeconds + EXP_LEEWAY_SECONDS < Date.now() / 1000)
+      return oauthError(400, 'invalid_grant', 'expired authorization code');
     const org = opts.orgs().find((o) => o.username === claims.sub);
     if (!org) return oauthError(400, 'invalid_grant', "user hasn't approved this consumer");
     return tokenResponse(org, app.clientId, baseUrl, 'web api id');
@@ -128,7 +137,8 @@ export function createOAuth(opts: { orgs: () => readonly OrgState[]; appUsableMs
     const clientId = form.get('client_id') ?? '';
     const app = apps.get(clientId);
     if (!app) return oauthError(400, 'invalid_client_id', 'client identifier invalid');
-    if (app.clientSecret && form.get('client_secret') !== app.clientSecret) return oauthError(400, 'invalid_client', 'invalid client credentials');
+    if (app.clientSecret && form.get('client_secret') !== app.clientSecret)
+      return oauthError(400, 'invalid_client', 'invalid client credentials');
     const grant = refreshTokens.get(form.get('refresh_token') ?? '');
     if (!grant || grant.clientId !== clientId) return oauthError(400, 'invalid_grant', 'expired access/refresh token');
     return tokenResponse(grant.org, clientId, baseUrl, 'web openid api id refresh_token');
@@ -145,7 +155,8 @@ export function createOAuth(opts: { orgs: () => readonly OrgState[]; appUsableMs
     const clientId = form.get('client_id') ?? '';
     const delay = opts.appUsableMs?.() ?? 0;
     const holders = opts.orgs().flatMap((o) => [...o.consumers.values()].filter((c) => c.consumerKey === clientId));
-    const known = apps.has(clientId) || (holders.length > 0 && holders.every((c) => (c.createdAt ?? 0) + delay <= Date.now()));
+    const known =
+      apps.has(clientId) || (holders.length > 0 && holders.every((c) => (c.createdAt ?? 0) + delay <= Date.now()));
     if (!known) return oauthError(400, 'invalid_client_id', 'client identifier invalid');
     return oauthError(400, 'invalid_grant', 'invalid authorization code');
   }

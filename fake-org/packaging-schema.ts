@@ -38,7 +38,11 @@ export const PACKAGE2: ObjectSchema = {
     f('DistributionType', 'picklist'),
     f('WasTransferred', 'boolean'),
   ],
-  relationships: [r('SubscriberPackage', 'SubscriberPackage'), r('ConvertedFromPackage', 'SubscriberPackage'), r('RecommendedVersion', 'SubscriberPackageVersion', 66)],
+  relationships: [
+    r('SubscriberPackage', 'SubscriberPackage'),
+    r('ConvertedFromPackage', 'SubscriberPackage'),
+    r('RecommendedVersion', 'SubscriberPackageVersion', 66),
+  ],
 };
 
 export const PACKAGE2_VERSION: ObjectSchema = {
@@ -156,7 +160,14 @@ export const SUBSCRIBER_PACKAGE_VERSION: ObjectSchema = {
 
 export const SUBSCRIBER_PACKAGE: ObjectSchema = {
   name: 'SubscriberPackage',
-  fields: [f('Id', 'id'), f('Name', 'string'), f('NamespacePrefix', 'string'), f('Description', 'string'), f('IsPackageValid', 'boolean'), f('PackagingModel', 'picklist')],
+  fields: [
+    f('Id', 'id'),
+    f('Name', 'string'),
+    f('NamespacePrefix', 'string'),
+    f('Description', 'string'),
+    f('IsPackageValid', 'boolean'),
+    f('PackagingModel', 'picklist'),
+  ],
   relationships: [],
 };
 
@@ -182,7 +193,12 @@ export const PACKAGE_INSTALL_REQUEST: ObjectSchema = {
 
 export const INSTALLED_SUBSCRIBER_PACKAGE: ObjectSchema = {
   name: 'InstalledSubscriberPackage',
-  fields: [f('Id', 'id'), f('MinPackageVersionId', 'id'), f('SubscriberPackageId', 'id'), f('SubscriberPackageVersionId', 'id')],
+  fields: [
+    f('Id', 'id'),
+    f('MinPackageVersionId', 'id'),
+    f('SubscriberPackageId', 'id'),
+    f('SubscriberPackageVersionId', 'id'),
+  ],
   relationships: [
     r('SubscriberPackage', 'SubscriberPackage'),
     r('SubscriberPackageVersion', 'SubscriberPackageVersion'),
@@ -206,4 +222,9 @@ export function schemaFor(name: string): ObjectSchema | undefined {
 }
 
 /** Objects that exist only in a Dev Hub (2GP packaging enabled). Elsewhere Salesforce says the type isn't supported. */
-export const DEV_HUB_ONLY = new Set(['package2', 'package2version', 'package2versioncreaterequest', 'package2versioncreaterequesterror']);
+export const DEV_HUB_ONLY = new Set([
+  'package2',
+  'package2version',
+  'package2versioncreaterequest',
+  'package2versioncreaterequesterror',
+]);

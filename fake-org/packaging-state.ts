@@ -159,13 +159,23 @@ export interface DailyLimit {
  */
 function defaultLimits(org: OrgState): PackagingState['limits'] {
   const max = org.isDevHub ? 50 : 0;
-  return { Package2VersionCreates: { Max: max, Remaining: max }, Package2VersionCreatesWithoutValidation: { Max: org.isDevHub ? 500 : 0, Remaining: org.isDevHub ? 500 : 0 } };
+  return {
+    Package2VersionCreates: { Max: max, Remaining: max },
+    Package2VersionCreatesWithoutValidation: { Max: org.isDevHub ? 500 : 0, Remaining: org.isDevHub ? 500 : 0 },
+  };
 }
 
 export function stateOf(org: OrgState): PackagingState {
   let s = org.ext.get('packaging') as PackagingState | undefined;
   if (!s) {
-    s = { packages: new Map(), versions: new Map(), requests: new Map(), installRequests: new Map(), installed: new Map(), limits: defaultLimits(org) };
+    s = {
+      packages: new Map(),
+      versions: new Map(),
+      requests: new Map(),
+      installRequests: new Map(),
+      installed: new Map(),
+      limits: defaultLimits(org),
+    };
     org.ext.set('packaging', s);
   }
   return s;
@@ -216,7 +226,9 @@ export function findPackageBySubscriberId(ctx: FakeOrgContext, id033: string): P
   return undefined;
 }
 
-export function versionNumberOf(v: Pick<VersionRec, 'MajorVersion' | 'MinorVersion' | 'PatchVersion' | 'BuildNumber'>): string {
+export function versionNumberOf(
+  v: Pick<VersionRec, 'MajorVersion' | 'MinorVersion' | 'PatchVersion' | 'BuildNumber'>,
+): string {
   return `${v.MajorVersion}.${v.MinorVersion}.${v.PatchVersion}.${v.BuildNumber}`;
 }
 
@@ -225,5 +237,10 @@ export function compareVersions(
   a: Pick<VersionRec, 'MajorVersion' | 'MinorVersion' | 'PatchVersion' | 'BuildNumber'>,
   b: Pick<VersionRec, 'MajorVersion' | 'MinorVersion' | 'PatchVersion' | 'BuildNumber'>,
 ): number {
-  return a.MajorVersion - b.MajorVersion || a.MinorVersion - b.MinorVersion || a.PatchVersion - b.PatchVersion || a.BuildNumber - b.BuildNumber;
+  return (
+    a.MajorVersion - b.MajorVersion ||
+    a.MinorVersion - b.MinorVersion ||
+    a.PatchVersion - b.PatchVersion ||
+    a.BuildNumber - b.BuildNumber
+  );
 }

@@ -5,7 +5,14 @@ import { createRequire } from 'node:module';
 import JSZip from 'jszip';
 import { XMLParser } from 'fast-xml-parser';
 import type { ComponentProblem, FakeOrgContext, OrgState } from './types.ts';
-import { type Package2Rec, type PackagedComponent, type PendingVersion, key15, stateOf, versionNumberOf } from './packaging-state.ts';
+import {
+  type Package2Rec,
+  type PackagedComponent,
+  type PendingVersion,
+  key15,
+  stateOf,
+  versionNumberOf,
+} from './packaging-state.ts';
 
 /** ECA family types that may go into a (managed) package version. */
 export const PACKAGEABLE_ECA_TYPES = new Set(['ExternalClientApplication', 'ExtlClntAppOauthSettings']);
@@ -38,7 +45,9 @@ let registryBySuffixDir: Map<string, string> | undefined;
 let registryDirOnly: Map<string, string> | undefined;
 function loadRegistry(): void {
   const require = createRequire(import.meta.url);
-  const json = require('@salesforce/source-deploy-retrieve/lib/src/registry/metadataRegistry.json') as { types: Record<string, RegistryType> };
+  const json = require('@salesforce/source-deploy-retrieve/lib/src/registry/metadataRegistry.json') as {
+    types: Record<string, RegistryType>;
+  };
   registryBySuffixDir = new Map();
   registryDirOnly = new Map();
   for (const t of Object.values(json.types)) {
@@ -57,7 +66,12 @@ function registryByDir(): Map<string, string> {
   return registryDirOnly!;
 }
 
-const xmlParser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true, isArray: (name) => name === 'types' || name === 'members' });
+const xmlParser = new XMLParser({
+  ignoreAttributes: true,
+  parseTagValue: false,
+  trimValues: true,
+  isArray: (name) => name === 'types' || name === 'members',
+});
 
 export interface VersionCheckInput {
   ctx: FakeOrgContext;
@@ -89,7 +103,8 @@ export async function checkVersionInfo(input: VersionCheckInput): Promise<Versio
     return { kind: 'error', messages: ['The VersionInfo file is not a valid zip file.'] };
   }
   const descFile = outer.file('package2-descriptor.json');
-  if (!descFile) return { kind: 'error', messages: ['The VersionInfo zip file must contain package2-descriptor.json.'] };
+  if (!descFile)
+    return { kind: 'error', messages: ['The VersionInfo zip file must contain package2-descriptor.json.'] };
   let desc: Descriptor;
   try {
     const parsed: unknown = JSON.parse(await descFile.async('string'));
@@ -101,7 +116,9 @@ export async function checkVersionInfo(input: VersionCheckInput): Promise<Versio
 
   // --- descriptor ---
   if (typeof desc.id !== 'string' || key15(desc.id) !== key15(pkg.Id)) {
-    errors.push(`The package ID in package2-descriptor.json (${String(desc.id ?? '')}) doesn't match the Package2Id of the request (${pkg.Id}).`);
+    errors.push(
+      `The package ID in package2-descriptor.json (${String(desc.id ?? '')}) doesn't match the Package2Id of the request (${pkg.Id}).`,
+    );
   }
   const vn = typeof desc.versionNumber === 'string' ? VERSION_RE.exec(desc.versionNumber) : null;
   if (!vn) {
@@ -109,7 +126,12 @@ export async function checkVersionInfo(input: VersionCheckInput): Promise<Versio
       `The version number ${String(desc.versionNumber ?? '(none)')} isn't valid. Specify the version number in the format major.minor.patch.build, where build is a number or NEXT, for example 1.0.0.NEXT.`,
     );
   }
-  const versionName = typeof desc.versionName === 'string' && desc.versionName.trim() ? desc.versionName : typeof desc.versionNumber === 'string' ? desc.versionNumber.replace(/\.NEXT$/, '') : '';
+  const versionName =
+    typeof desc.versionName === 'string' && desc.versionName.trim()
+      ? desc.versionName
+      : typeof desc.versionNumber === 'string'
+        ? desc.versionNumber.replace(/\.NEXT$/, '')
+        : '';
   const versionDescription = typeof desc.versionDescription === 'string' ? desc.versionDescription : null;
   const major = vn ? Number(vn[1]) : 0;
   const minor = vn ? Number(vn[2]) : 0;
@@ -133,18 +155,31 @@ export async function checkVersionInfo(input: VersionCheckInput): Promise<Versio
       if (!anc || key15(anc.Package2Id) !== key15(pkg.Id)) {
         errors.push(`The ancestor version ${ancestorId} isn't a version of package ${pkg.Name} (${pkg.Id}).`);
       } else if (!anc.IsReleased) {
-        errors.push(`The ancestor version ${versionNumberOf(anc)} (${ancestorId}) isn't released. Only a released package version can be an ancestor.`);
+        errors.push(
+          `The ancestor version ${versionNumberOf(anc)} (${ancestorId}) isn't released. Only a released package version can be an ancestor.`,
+        );
       } else {
         ancestor04t = anc.SubscriberPackageVersionId;
-        if (vn && patch === 0 && (major < anc.MajorVersion || (major === anc.MajorVersion && minor <= anc.MinorVersion))) {
-          errors.push(`The version number ${String(desc.versionNumber)} must be higher than its ancestor's version number ${versionNumberOf(anc)}.`);
+        if (
+          vn &&
+          patch === 0 &&
+          (major < anc.MajorVersion || (major === anc.MajorVersion && minor <= anc.MinorVersion))
+        ) {
+          errors.push(
+            `The version number ${String(desc.versionNumber)} must be higher than its ancestor's version number ${versionNumberOf(anc)}.`,
+          );
         }
       }
     }
   }
   if (vn && patch > 0 && pkg.ContainerOptions === 'Managed') {
-    const base = ownVersions.find((v) => v.IsReleased && v.MajorVersion === major && v.MinorVersion === minor && v.PatchVersion === 0);
-    if (!base) errors.push(`Can't create patch version ${String(desc.versionNumber)}: no released version ${major}.${minor}.0 of package ${pkg.Name} exists.`);
+    const base = ownVersions.find(
+      (v) => v.IsReleased && v.MajorVersion === major && v.MinorVersion === minor && v.PatchVersion === 0,
+    );
+    if (!base)
+      errors.push(
+        `Can't create patch version ${String(desc.versionNumber)}: no released version ${major}.${minor}.0 of package ${pkg.Name} exists.`,
+      );
     else ancestor04t = base.SubscriberPackageVersionId;
   }
 
@@ -153,9 +188,16 @@ export async function checkVersionInfo(input: VersionCheckInput): Promise<Versio
     if (!Array.isArray(desc.dependencies)) errors.push('The dependencies in package2-descriptor.json must be a list.');
     else {
       for (const d of desc.dependencies as unknown[]) {
-        const id = d && typeof d === 'object' ? (d as { subscriberPackageVersionId?: unknown }).subscriberPackageVersionId : undefined;
-        if (typeof id !== 'string' || !id.startsWith('04t')) errors.push(`A dependency in package2-descriptor.json has no subscriberPackageVersionId: ${JSON.stringify(d)}`);
-        else if (!ctxHasVersion(ctx, id)) errors.push(`The dependency ${id} isn't a valid package version, or isn't available to this Dev Hub org.`);
+        const id =
+          d && typeof d === 'object'
+            ? (d as { subscriberPackageVersionId?: unknown }).subscriberPackageVersionId
+            : undefined;
+        if (typeof id !== 'string' || !id.startsWith('04t'))
+          errors.push(
+            `A dependency in package2-descriptor.json has no subscriberPackageVersionId: ${JSON.stringify(d)}`,
+          );
+        else if (!ctxHasVersion(ctx, id))
+          errors.push(`The dependency ${id} isn't a valid package version, or isn't available to this Dev Hub org.`);
       }
     }
   }
@@ -176,7 +218,9 @@ export async function checkVersionInfo(input: VersionCheckInput): Promise<Versio
   const { components, problems, totalSize } = await readComponents(inner);
   errors.push(...problems);
   if (components.length === 0 && problems.length === 0) {
-    errors.push('The package version has no metadata components. Add metadata to the package directory, then create the version again.');
+    errors.push(
+      'The package version has no metadata components. Add metadata to the package directory, then create the version again.',
+    );
   }
 
   // --- per-component checks: the platform's validation (ctx.validateComponent), then the packaging rules it
@@ -190,7 +234,11 @@ export async function checkVersionInfo(input: VersionCheckInput): Promise<Versio
     }
   };
   for (const c of components) {
-    const platform: ComponentProblem[] = ctx.validateComponent(c.type, c.fullName, c.fileName, c.xml, { kind: 'package', org: hub, siblings: components });
+    const platform: ComponentProblem[] = ctx.validateComponent(c.type, c.fullName, c.fileName, c.xml, {
+      kind: 'package',
+      org: hub,
+      siblings: components,
+    });
     for (const p of platform) add(formatProblem(p));
     const said = platform.map((p) => p.problem).join('\n');
     for (const rule of packagingRules(ctx, hub, pkg, c, components)) {
@@ -219,7 +267,9 @@ export function formatProblem(p: ComponentProblem): string {
   return `${p.componentType} ${p.fullName}: ${p.problem}${where}`;
 }
 
-async function readComponents(zip: JSZip): Promise<{ components: PackagedComponent[]; problems: string[]; totalSize: number }> {
+async function readComponents(
+  zip: JSZip,
+): Promise<{ components: PackagedComponent[]; problems: string[]; totalSize: number }> {
   const problems: string[] = [];
   const components: PackagedComponent[] = [];
   let totalSize = 0;
@@ -270,7 +320,9 @@ async function readComponents(zip: JSZip): Promise<{ components: PackagedCompone
       type = registry().get(`${dir}/${fileSuffix}`.toLowerCase());
     }
     if (!type) {
-      problems.push(`${f.name}: Unknown metadata file. No metadata type is stored in ${dir || 'the zip root'}${fileSuffix ? ` with the suffix .${fileSuffix}` : ''}.`);
+      problems.push(
+        `${f.name}: Unknown metadata file. No metadata type is stored in ${dir || 'the zip root'}${fileSuffix ? ` with the suffix .${fileSuffix}` : ''}.`,
+      );
       continue;
     }
     const members = listed.get(type);
@@ -292,8 +344,13 @@ async function readComponents(zip: JSZip): Promise<{ components: PackagedCompone
   for (const [type, members] of listed) {
     for (const m of members) {
       if (m === '*') continue;
-      if (!components.some((c) => c.type === type && c.fullName === m) && !problems.some((p) => p.includes(` ${type} ${m} `))) {
-        problems.push(`An object '${m}' of type ${type} was named in package.xml, but was not found in zipped directory`);
+      if (
+        !components.some((c) => c.type === type && c.fullName === m) &&
+        !problems.some((p) => p.includes(` ${type} ${m} `))
+      ) {
+        problems.push(
+          `An object '${m}' of type ${type} was named in package.xml, but was not found in zipped directory`,
+        );
       }
     }
   }
@@ -323,14 +380,24 @@ interface RuleMessage {
 }
 
 /** Packaging rules for the ECA family (Help "Package an External Client App", "Association and Disassociation"). */
-function packagingRules(ctx: FakeOrgContext, hub: OrgState, pkg: Package2Rec, c: PackagedComponent, all: PackagedComponent[]): RuleMessage[] {
+function packagingRules(
+  ctx: FakeOrgContext,
+  hub: OrgState,
+  pkg: Package2Rec,
+  c: PackagedComponent,
+  all: PackagedComponent[],
+): RuleMessage[] {
   const out: RuleMessage[] = [];
   const dir = c.fileName.split('/')[0] ?? '';
-  const isEcaFamily = ECA_FAMILY_DIRS.test(dir) || c.type.startsWith('ExtlClntApp') || c.type === 'ExternalClientApplication';
+  const isEcaFamily =
+    ECA_FAMILY_DIRS.test(dir) || c.type.startsWith('ExtlClntApp') || c.type === 'ExternalClientApplication';
   if (!isEcaFamily) return out;
   const refused = UNPACKAGEABLE_ECA_TYPES[c.type];
   if (refused) {
-    out.push({ topic: "can't be packaged", message: `${c.type} ${c.fullName}: ${refused} Remove ${c.fileName} from the package directory.` });
+    out.push({
+      topic: "can't be packaged",
+      message: `${c.type} ${c.fullName}: ${refused} Remove ${c.fileName} from the package directory.`,
+    });
     return out;
   }
   if (!PACKAGEABLE_ECA_TYPES.has(c.type)) {
@@ -374,7 +441,9 @@ function packagingRules(ctx: FakeOrgContext, hub: OrgState, pkg: Package2Rec, c:
       return out;
     }
     const [orgPart = '', consumerPart = ''] = link.split(':');
-    const inHub = [...hub.consumers.values()].find((k) => k.oauthLink === link || (sameId(hub.orgId, orgPart) && sameId(k.consumerId, consumerPart)));
+    const inHub = [...hub.consumers.values()].find(
+      (k) => k.oauthLink === link || (sameId(hub.orgId, orgPart) && sameId(k.consumerId, consumerPart)),
+    );
     if (!inHub) {
       const elsewhere = ctx.orgs.find((o) => o !== hub && sameId(o.orgId, orgPart));
       out.push({
@@ -394,7 +463,9 @@ function packagingRules(ctx: FakeOrgContext, hub: OrgState, pkg: Package2Rec, c:
 }
 
 function sameId(a: string, b: string): boolean {
-  return (a.length === 15 || a.length === 18) && (b.length === 15 || b.length === 18) && a.slice(0, 15) === b.slice(0, 15);
+  return (
+    (a.length === 15 || a.length === 18) && (b.length === 15 || b.length === 18) && a.slice(0, 15) === b.slice(0, 15)
+  );
 }
 
 /** Build number for a new version: NEXT = highest build of major.minor.patch + 1; a given build must be free. */
@@ -404,12 +475,18 @@ export function resolveBuild(
   v: PendingVersion,
 ): { ok: true; build: number } | { ok: false; message: string } {
   const same = [...stateOf(hub).versions.values()].filter(
-    (x) => key15(x.Package2Id) === key15(pkg.Id) && x.MajorVersion === v.major && x.MinorVersion === v.minor && x.PatchVersion === v.patch,
+    (x) =>
+      key15(x.Package2Id) === key15(pkg.Id) &&
+      x.MajorVersion === v.major &&
+      x.MinorVersion === v.minor &&
+      x.PatchVersion === v.patch,
   );
   if (v.build === null) return { ok: true, build: same.reduce((m, x) => Math.max(m, x.BuildNumber), 0) + 1 };
   if (same.some((x) => x.BuildNumber === v.build)) {
-    return { ok: false, message: `Version ${v.major}.${v.minor}.${v.patch}.${v.build} of package ${pkg.Name} already exists. Specify a different version number, or use NEXT as the build number.` };
+    return {
+      ok: false,
+      message: `Version ${v.major}.${v.minor}.${v.patch}.${v.build} of package ${pkg.Name} already exists. Specify a different version number, or use NEXT as the build number.`,
+    };
   }
   return { ok: true, build: v.build };
 }
-

@@ -20,7 +20,16 @@ import {
   timestamp,
   versionNumberOf,
 } from './packaging-state.ts';
-import { type ObjectSchema, type ParsedQuery, type Row, ID_RE, SoqlError, parseSoql, requiredEqualities, runQuery } from './soql.ts';
+import {
+  type ObjectSchema,
+  type ParsedQuery,
+  type Row,
+  ID_RE,
+  SoqlError,
+  parseSoql,
+  requiredEqualities,
+  runQuery,
+} from './soql.ts';
 import { DEV_HUB_ONLY, SCHEMAS, schemaFor } from './packaging-schema.ts';
 import { checkVersionInfo, resolveBuild } from './packaging-version.ts';
 import { stillRunning } from './timing.ts';
@@ -34,7 +43,8 @@ const NOT_FOUND_MESSAGE = 'The requested resource does not exist';
  * UNKNOWN_EXCEPTION text is the platform's generic one; the PACKAGE_UNAVAILABLE texts are our choice, no evidence.
  */
 const VERSION_QUERY_ERRORS: Record<string, string> = {
-  UNKNOWN_EXCEPTION: 'An unexpected error occurred. Please include this ErrorId if you contact support: 1234567890-12345 (-1234567890)',
+  UNKNOWN_EXCEPTION:
+    'An unexpected error occurred. Please include this ErrorId if you contact support: 1234567890-12345 (-1234567890)',
   PACKAGE_UNAVAILABLE: 'The package version is not available yet.',
 };
 
@@ -49,7 +59,8 @@ const INSTALL_BLOCKED: Record<string, (v: VersionRec, pkg: Package2Rec, installe
   CANNOT_INSTALL_EARLIER_VERSION: (v, pkg, inst) =>
     `Version ${inst ? versionNumberOf(inst) : '?'} of package ${pkg.Name} is installed in this org. You can't install an earlier version (${versionNumberOf(v)}).`,
   DEPRECATED_INSTALL_PACKAGE: (v) => `Package version ${versionNumberOf(v)} has been deleted and can't be installed.`,
-  NAMESPACE_COLLISION: (_v, pkg) => `The namespace ${pkg.NamespacePrefix ?? ''} is already used in this org, so package ${pkg.Name} can't be installed.`,
+  NAMESPACE_COLLISION: (_v, pkg) =>
+    `The namespace ${pkg.NamespacePrefix ?? ''} is already used in this org, so package ${pkg.Name} can't be installed.`,
 };
 
 export function packagingRoutes(ctx: FakeOrgContext): Route[] {
@@ -68,23 +79,44 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     try {
       parsed = JSON.parse(text);
     } catch (e) {
-      return { ok: false, res: fieldError(400, 'JSON_PARSER_ERROR', `Unexpected character in the request body: ${(e as Error).message}`) };
+      return {
+        ok: false,
+        res: fieldError(400, 'JSON_PARSER_ERROR', `Unexpected character in the request body: ${(e as Error).message}`),
+      };
     }
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      return { ok: false, res: fieldError(400, 'JSON_PARSER_ERROR', 'Cannot deserialize instance of the sObject from the request body: expected a JSON object') };
+      return {
+        ok: false,
+        res: fieldError(
+          400,
+          'JSON_PARSER_ERROR',
+          'Cannot deserialize instance of the sObject from the request body: expected a JSON object',
+        ),
+      };
     }
     return { ok: true, body: parsed as Record<string, unknown> };
   }
 
   type Kind = 'string' | 'boolean' | 'any';
   /** Unknown fields and wrongly typed values are refused, as Salesforce's JSON deserializer does. */
-  function checkBody(body: Record<string, unknown>, sobject: string, allowed: Record<string, Kind>): FakeResponse | undefined {
+  function checkBody(
+    body: Record<string, unknown>,
+    sobject: string,
+    allowed: Record<string, Kind>,
+  ): FakeResponse | undefined {
     for (const [k, v] of Object.entries(body)) {
       const kind = Object.entries(allowed).find(([name]) => name.toLowerCase() === k.toLowerCase())?.[1];
       if (!kind) return fieldError(400, 'INVALID_FIELD', `No such column '${k}' on sobject of type ${sobject}`, [k]);
       if (v === null || kind === 'any') continue;
       if (typeof v !== kind) {
-        const token = typeof v === 'string' ? 'VALUE_STRING' : typeof v === 'boolean' ? `VALUE_${String(v).toUpperCase()}` : typeof v === 'number' ? 'VALUE_NUMBER_INT' : 'START_OBJECT';
+        const token =
+          typeof v === 'string'
+            ? 'VALUE_STRING'
+            : typeof v === 'boolean'
+              ? `VALUE_${String(v).toUpperCase()}`
+              : typeof v === 'number'
+                ? 'VALUE_NUMBER_INT'
+                : 'START_OBJECT';
         return fieldError(
           400,
           'JSON_PARSER_ERROR',
@@ -161,19 +193,30 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
 
   /** The InstallValidationStatus of a version as seen from `viewer` (without counting a look-up). */
   function installValidationStatus(v: VersionRec, viewer: OrgState): { status: string; installed?: VersionRec } {
-    if (v.availabilityChecks <= ctx.timing.versionUnavailablePolls || stillRunning(v.CreatedDate, ctx.timing.durations.replicationMs)) return { status: 'PACKAGE_UNAVAILABLE' };
+    if (
+      v.availabilityChecks <= ctx.timing.versionUnavailablePolls ||
+      stillRunning(v.CreatedDate, ctx.timing.durations.replicationMs)
+    )
+      return { status: 'PACKAGE_UNAVAILABLE' };
     if (v.IsDeprecated) return { status: 'DEPRECATED_INSTALL_PACKAGE' };
     const pkg = findPackage(ctx, v.Package2Id);
     if (!pkg) return { status: 'UNKNOWN_ERROR' };
-    if (!viewer.isDevHub && viewer.namespace && pkg.NamespacePrefix && viewer.namespace.toLowerCase() === pkg.NamespacePrefix.toLowerCase()) {
+    if (
+      !viewer.isDevHub &&
+      viewer.namespace &&
+      pkg.NamespacePrefix &&
+      viewer.namespace.toLowerCase() === pkg.NamespacePrefix.toLowerCase()
+    ) {
       return { status: 'NAMESPACE_COLLISION' };
     }
     if (!v.IsReleased && viewer.isDevHub) return { status: 'BETA_INSTALL_INTO_PRODUCTION_ORG' };
     const inst = stateOf(viewer).installed.get(key15(pkg.SubscriberPackageId));
     const instVersion = inst ? findVersionBy04t(ctx, inst.SubscriberPackageVersionId) : undefined;
     if (instVersion && key15(instVersion.SubscriberPackageVersionId) !== key15(v.SubscriberPackageVersionId)) {
-      if (pkg.ContainerOptions === 'Managed' && !instVersion.IsReleased) return { status: 'CANNOT_UPGRADE_BETA', installed: instVersion };
-      if (compareVersions(v, instVersion) < 0) return { status: 'CANNOT_INSTALL_EARLIER_VERSION', installed: instVersion };
+      if (pkg.ContainerOptions === 'Managed' && !instVersion.IsReleased)
+        return { status: 'CANNOT_UPGRADE_BETA', installed: instVersion };
+      if (compareVersions(v, instVersion) < 0)
+        return { status: 'CANNOT_INSTALL_EARLIER_VERSION', installed: instVersion };
     }
     return instVersion ? { status: 'NO_ERRORS_DETECTED', installed: instVersion } : { status: 'NO_ERRORS_DETECTED' };
   }
@@ -593,14 +636,21 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
           if (!v) continue;
           if (v.InstallKey !== null) {
             if (key === undefined) {
-              throw new SoqlError('INSTALL_KEY_REQUIRED', 'Please provide installationkey when querying against SubscriberPackageVersion that is protected by installationkey');
+              throw new SoqlError(
+                'INSTALL_KEY_REQUIRED',
+                'Please provide installationkey when querying against SubscriberPackageVersion that is protected by installationkey',
+              );
             }
-            if (key !== v.InstallKey) throw new SoqlError('INSTALL_KEY_INVALID', 'Invalid InstallationKey for SubscriberPackageVersion');
+            if (key !== v.InstallKey)
+              throw new SoqlError('INSTALL_KEY_INVALID', 'Invalid InstallationKey for SubscriberPackageVersion');
           }
           const failWith = ctx.timing.versionQueryErrors?.[v.queryErrorsGiven ?? 0];
           if (failWith) {
             v.queryErrorsGiven = (v.queryErrorsGiven ?? 0) + 1;
-            throw new SoqlError(failWith, VERSION_QUERY_ERRORS[failWith] ?? `${failWith}: the package version is not available yet.`);
+            throw new SoqlError(
+              failWith,
+              VERSION_QUERY_ERRORS[failWith] ?? `${failWith}: the package version is not available yet.`,
+            );
           }
           v.availabilityChecks++;
           rows.push(subscriberVersionRow(v, org, { InstallationKey: key ?? null }));
@@ -627,7 +677,11 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
         for (const r of st.installRequests.values()) {
           if (!ids || ids.some((id) => ID_RE.test(id) && key15(id) === key15(r.Id))) advanceInstall(org, r);
         }
-        return [...st.installRequests.values()].map((r) => ({ type: 'PackageInstallRequest', values: installRequestValues(r), rel: () => null }));
+        return [...st.installRequests.values()].map((r) => ({
+          type: 'PackageInstallRequest',
+          values: installRequestValues(r),
+          rel: () => null,
+        }));
       }
       case 'InstalledSubscriberPackage':
         return [...st.installed.values()].map((i) => {
@@ -635,10 +689,16 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
           const pkg = v ? findPackage(ctx, v.Package2Id) : undefined;
           return {
             type: 'InstalledSubscriberPackage',
-            values: { Id: i.Id, SubscriberPackageId: i.SubscriberPackageId, SubscriberPackageVersionId: i.SubscriberPackageVersionId, MinPackageVersionId: i.MinPackageVersionId },
+            values: {
+              Id: i.Id,
+              SubscriberPackageId: i.SubscriberPackageId,
+              SubscriberPackageVersionId: i.SubscriberPackageVersionId,
+              MinPackageVersionId: i.MinPackageVersionId,
+            },
             rel: (name: string) => {
               if (name === 'SubscriberPackage') return pkg ? subscriberPackageRow(pkg) : null;
-              if (name === 'SubscriberPackageVersion' || name === 'MinPackageVersion') return v ? subscriberVersionRow(v, org) : null;
+              if (name === 'SubscriberPackageVersion' || name === 'MinPackageVersion')
+                return v ? subscriberVersionRow(v, org) : null;
               return null;
             },
           };
@@ -668,7 +728,12 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
       const schema = schemaFor(parsed.from);
       if (!schema) return undefined;
       const rows = rowsFor(req, parsed, schema);
-      const result = runQuery(parsed, schema, rows, { schemas: schemaFor, apiVersion: apiNum(req), urlBase: urlBase(req), now: new Date() });
+      const result = runQuery(parsed, schema, rows, {
+        schemas: schemaFor,
+        apiVersion: apiNum(req),
+        urlBase: urlBase(req),
+        now: new Date(),
+      });
       return ctx.json(200, result);
     } catch (e) {
       if (e instanceof SoqlError) return ctx.restError(400, e.errorCode, e.message);
@@ -696,15 +761,36 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     });
     if (bad) return bad;
     const name = str(bodyGet(body, 'Name'));
-    if (!name || !name.trim()) return fieldError(400, 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [Name]', ['Name']);
-    if (name.length > 255) return fieldError(400, 'STRING_TOO_LONG', `Name: data value too large: ${name.slice(0, 20)}... (max length=255)`, ['Name']);
+    if (!name?.trim())
+      return fieldError(400, 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [Name]', ['Name']);
+    if (name.length > 255)
+      return fieldError(
+        400,
+        'STRING_TOO_LONG',
+        `Name: data value too large: ${name.slice(0, 20)}... (max length=255)`,
+        ['Name'],
+      );
     const st = stateOf(hub);
     const dup = [...st.packages.values()].find((p) => p.Name.toLowerCase() === name.toLowerCase());
-    if (dup) return fieldError(400, 'DUPLICATE_VALUE', `duplicate value found: Name duplicates value on record with id: ${dup.Id}`, ['Name']);
+    if (dup)
+      return fieldError(
+        400,
+        'DUPLICATE_VALUE',
+        `duplicate value found: Name duplicates value on record with id: ${dup.Id}`,
+        ['Name'],
+      );
     const container = str(bodyGet(body, 'ContainerOptions'));
-    if (!container) return fieldError(400, 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [ContainerOptions]', ['ContainerOptions']);
+    if (!container)
+      return fieldError(400, 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [ContainerOptions]', [
+        'ContainerOptions',
+      ]);
     if (container !== 'Managed' && container !== 'Unlocked') {
-      return fieldError(400, 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', `Container Options: bad value for restricted picklist field: ${container}`, ['ContainerOptions']);
+      return fieldError(
+        400,
+        'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+        `Container Options: bad value for restricted picklist field: ${container}`,
+        ['ContainerOptions'],
+      );
     }
     const ns = str(bodyGet(body, 'NamespacePrefix'));
     if (container === 'Managed' && !ns) {
@@ -725,11 +811,18 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     }
     const orgDependent = bodyGet(body, 'IsOrgDependent') === true;
     if (orgDependent && container !== 'Unlocked') {
-      return fieldError(400, 'FIELD_INTEGRITY_EXCEPTION', 'Only unlocked packages can be org-dependent.', ['IsOrgDependent']);
+      return fieldError(400, 'FIELD_INTEGRITY_EXCEPTION', 'Only unlocked packages can be org-dependent.', [
+        'IsOrgDependent',
+      ]);
     }
     const errUser = str(bodyGet(body, 'PackageErrorUsername'));
     if (errUser && errUser.toLowerCase() !== hub.username.toLowerCase()) {
-      return fieldError(400, 'FIELD_INTEGRITY_EXCEPTION', `PackageErrorUsername ${errUser} isn't an active user in this Dev Hub org.`, ['PackageErrorUsername']);
+      return fieldError(
+        400,
+        'FIELD_INTEGRITY_EXCEPTION',
+        `PackageErrorUsername ${errUser} isn't an active user in this Dev Hub org.`,
+        ['PackageErrorUsername'],
+      );
     }
     const now = timestamp();
     const p: Package2Rec = {
@@ -737,7 +830,7 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
       SubscriberPackageId: ctx.newId('033'),
       Name: name,
       Description: str(bodyGet(body, 'Description')),
-      NamespacePrefix: ns ? hub.namespace ?? ns : null,
+      NamespacePrefix: ns ? (hub.namespace ?? ns) : null,
       ContainerOptions: container,
       IsOrgDependent: orgDependent,
       PackageErrorUsername: errUser,
@@ -757,9 +850,13 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     if (fields) {
       const schema = schemaFor(type);
       out = {};
-      for (const f of fields.split(',').map((x) => x.trim()).filter(Boolean)) {
+      for (const f of fields
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)) {
         const def = schema?.fields.find((d) => d.name.toLowerCase() === f.toLowerCase());
-        if (!def || !(def.name in values)) return fieldError(400, 'INVALID_FIELD', `No such column '${f}' on sobject of type ${type}`, [f]);
+        if (!def || !(def.name in values))
+          return fieldError(400, 'INVALID_FIELD', `No such column '${f}' on sobject of type ${type}`, [f]);
         out[def.name] = values[def.name];
       }
     }
@@ -783,28 +880,58 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     const parsedBody = parseJsonObject(req.body.toString('utf8'));
     if (!parsedBody.ok) return parsedBody.res;
     const body = parsedBody.body;
-    const bad = checkBody(body, 'Package2', { Id: 'string', Name: 'string', Description: 'string', PackageErrorUsername: 'string', IsDeprecated: 'boolean' });
+    const bad = checkBody(body, 'Package2', {
+      Id: 'string',
+      Name: 'string',
+      Description: 'string',
+      PackageErrorUsername: 'string',
+      IsDeprecated: 'boolean',
+    });
     if (bad) return bad;
     const name = bodyGet(body, 'Name');
     if (name !== undefined) {
-      if (typeof name !== 'string' || !name.trim()) return fieldError(400, 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [Name]', ['Name']);
-      const dup = [...stateOf(req.org).packages.values()].find((o) => o !== p && o.Name.toLowerCase() === name.toLowerCase());
-      if (dup) return fieldError(400, 'DUPLICATE_VALUE', `duplicate value found: Name duplicates value on record with id: ${dup.Id}`, ['Name']);
+      if (typeof name !== 'string' || !name.trim())
+        return fieldError(400, 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [Name]', ['Name']);
+      const dup = [...stateOf(req.org).packages.values()].find(
+        (o) => o !== p && o.Name.toLowerCase() === name.toLowerCase(),
+      );
+      if (dup)
+        return fieldError(
+          400,
+          'DUPLICATE_VALUE',
+          `duplicate value found: Name duplicates value on record with id: ${dup.Id}`,
+          ['Name'],
+        );
     }
     const eu = bodyGet(body, 'PackageErrorUsername');
     const errUser = eu === undefined ? undefined : str(eu);
     if (errUser && errUser.toLowerCase() !== req.org.username.toLowerCase()) {
-      return fieldError(400, 'FIELD_INTEGRITY_EXCEPTION', `PackageErrorUsername ${errUser} isn't an active user in this Dev Hub org.`, ['PackageErrorUsername']);
+      return fieldError(
+        400,
+        'FIELD_INTEGRITY_EXCEPTION',
+        `PackageErrorUsername ${errUser} isn't an active user in this Dev Hub org.`,
+        ['PackageErrorUsername'],
+      );
     }
     const deprecate = bodyGet(body, 'IsDeprecated');
     if (deprecate === true && !p.IsDeprecated) {
       // Package.delete: only a package without live versions, and never a managed one with released versions
       const versions = [...stateOf(req.org).versions.values()].filter((v) => key15(v.Package2Id) === key15(p.Id));
       if (p.ContainerOptions === 'Managed' && versions.some((v) => v.IsReleased)) {
-        return fieldError(400, 'FIELD_INTEGRITY_EXCEPTION', `Package ${p.Name} has released versions. A managed package with released versions can't be deleted.`, ['IsDeprecated']);
+        return fieldError(
+          400,
+          'FIELD_INTEGRITY_EXCEPTION',
+          `Package ${p.Name} has released versions. A managed package with released versions can't be deleted.`,
+          ['IsDeprecated'],
+        );
       }
       if (versions.some((v) => !v.IsDeprecated)) {
-        return fieldError(400, 'FIELD_INTEGRITY_EXCEPTION', `Package ${p.Name} has package versions that aren't deleted. Delete its versions first, then delete the package.`, ['IsDeprecated']);
+        return fieldError(
+          400,
+          'FIELD_INTEGRITY_EXCEPTION',
+          `Package ${p.Name} has package versions that aren't deleted. Delete its versions first, then delete the package.`,
+          ['IsDeprecated'],
+        );
       }
     }
     if (typeof name === 'string') p.Name = name;
@@ -826,29 +953,47 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     let versionInfo: Buffer | undefined;
     const contentType = String(req.headers['content-type'] ?? '');
     if (/^multipart\/form-data/i.test(contentType)) {
-      let parts;
+      let parts: ReturnType<typeof ctx.parseMultipart>;
       try {
         parts = ctx.parseMultipart(req);
       } catch (e) {
         return fieldError(400, 'INVALID_MULTIPART_REQUEST', (e as Error).message);
       }
       // jsforce names the JSON part after the sObject; Salesforce's docs call it entity_content
-      const entity = parts.filter((p) => /^(Package2VersionCreateRequest|entity_content|entity_document)$/i.test(p.name));
+      const entity = parts.filter((p) =>
+        /^(Package2VersionCreateRequest|entity_content|entity_document)$/i.test(p.name),
+      );
       if (entity.length !== 1) {
-        return fieldError(400, 'INVALID_MULTIPART_REQUEST', 'The multipart request must have exactly one part with the JSON of the Package2VersionCreateRequest.');
+        return fieldError(
+          400,
+          'INVALID_MULTIPART_REQUEST',
+          'The multipart request must have exactly one part with the JSON of the Package2VersionCreateRequest.',
+        );
       }
       const parsedBody = parseJsonObject(entity[0]!.data.toString('utf8'));
       if (!parsedBody.ok) return parsedBody.res;
       json = parsedBody.body;
       const others = parts.filter((p) => p !== entity[0]);
       for (const p of others) {
-        if (p.name !== 'VersionInfo') return fieldError(400, 'INVALID_FIELD', `No such column '${p.name}' on sobject of type Package2VersionCreateRequest`, [p.name]);
+        if (p.name !== 'VersionInfo')
+          return fieldError(
+            400,
+            'INVALID_FIELD',
+            `No such column '${p.name}' on sobject of type Package2VersionCreateRequest`,
+            [p.name],
+          );
       }
-      if (others.length > 1) return fieldError(400, 'INVALID_MULTIPART_REQUEST', 'VersionInfo was sent more than once.', ['VersionInfo']);
+      if (others.length > 1)
+        return fieldError(400, 'INVALID_MULTIPART_REQUEST', 'VersionInfo was sent more than once.', ['VersionInfo']);
       const vi = others[0];
       if (vi) versionInfo = vi.data;
       if (vi && bodyGet(json, 'VersionInfo') !== undefined) {
-        return fieldError(400, 'INVALID_MULTIPART_REQUEST', 'VersionInfo was sent both as a file part and in the JSON part.', ['VersionInfo']);
+        return fieldError(
+          400,
+          'INVALID_MULTIPART_REQUEST',
+          'VersionInfo was sent both as a file part and in the JSON part.',
+          ['VersionInfo'],
+        );
       }
     } else if (/^application\/json/i.test(contentType)) {
       const parsedBody = parseJsonObject(req.body.toString('utf8'));
@@ -857,7 +1002,11 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
       const b64 = bodyGet(json, 'VersionInfo');
       if (typeof b64 === 'string' && b64) versionInfo = Buffer.from(b64, 'base64');
     } else {
-      return fieldError(415, 'UNSUPPORTED_MEDIA_TYPE', `Content type ${contentType || '(none)'} is not supported for this resource`);
+      return fieldError(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        `Content type ${contentType || '(none)'} is not supported for this resource`,
+      );
     }
     const allowed: Record<string, Kind> = {
       Package2Id: 'string',
@@ -879,16 +1028,35 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     const bad = checkBody(json, 'Package2VersionCreateRequest', allowed);
     if (bad) return bad;
     const package2Id = str(bodyGet(json, 'Package2Id'));
-    if (!package2Id) return fieldError(400, 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [Package2Id]', ['Package2Id']);
+    if (!package2Id)
+      return fieldError(400, 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [Package2Id]', ['Package2Id']);
     if (!ID_RE.test(package2Id) || !package2Id.startsWith('0Ho')) {
       return fieldError(400, 'MALFORMED_ID', `Package2Id: id value of incorrect type: ${package2Id}`, ['Package2Id']);
     }
     const pkg = hubPackage(hub, package2Id);
-    if (!pkg) return fieldError(400, 'INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id: Package2Id ${package2Id} isn't a package in this Dev Hub org`, ['Package2Id']);
-    if (pkg.IsDeprecated) return fieldError(400, 'FIELD_INTEGRITY_EXCEPTION', `Package ${pkg.Name} is deleted. You can't create versions of it.`, ['Package2Id']);
-    if (!versionInfo || versionInfo.length === 0) return fieldError(400, 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [VersionInfo]', ['VersionInfo']);
+    if (!pkg)
+      return fieldError(
+        400,
+        'INVALID_CROSS_REFERENCE_KEY',
+        `invalid cross reference id: Package2Id ${package2Id} isn't a package in this Dev Hub org`,
+        ['Package2Id'],
+      );
+    if (pkg.IsDeprecated)
+      return fieldError(
+        400,
+        'FIELD_INTEGRITY_EXCEPTION',
+        `Package ${pkg.Name} is deleted. You can't create versions of it.`,
+        ['Package2Id'],
+      );
+    if (!versionInfo || versionInfo.length === 0)
+      return fieldError(400, 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [VersionInfo]', ['VersionInfo']);
     if (bodyGet(json, 'IsConversionRequest') === true) {
-      return fieldError(400, 'FIELD_INTEGRITY_EXCEPTION', 'IsConversionRequest is set by the platform for package conversions only.', ['IsConversionRequest']);
+      return fieldError(
+        400,
+        'FIELD_INTEGRITY_EXCEPTION',
+        'IsConversionRequest is set by the platform for package conversions only.',
+        ['IsConversionRequest'],
+      );
     }
 
     const now = timestamp();
@@ -925,14 +1093,23 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
       errors: [],
     };
     if (r.CalculateCodeCoverage && r.SkipValidation) {
-      return fieldError(400, 'FIELD_INTEGRITY_EXCEPTION', "You can't calculate code coverage when validation is skipped.", ['CalculateCodeCoverage', 'SkipValidation']);
+      return fieldError(
+        400,
+        'FIELD_INTEGRITY_EXCEPTION',
+        "You can't calculate code coverage when validation is skipped.",
+        ['CalculateCodeCoverage', 'SkipValidation'],
+      );
     }
     // The daily counter (docs/platform-notes.md §18). Refusing at 0, and this text, are our choice, no evidence:
     // no public report quotes the platform's answer; the action reads the limits resource before it asks.
     const limits = stateOf(hub).limits;
     const counter = r.SkipValidation ? limits.Package2VersionCreatesWithoutValidation : limits.Package2VersionCreates;
     if (counter.Remaining < 1) {
-      return fieldError(400, 'LIMIT_EXCEEDED', `You've reached the daily limit of ${counter.Max} package version creations for this Dev Hub. Try again later.`);
+      return fieldError(
+        400,
+        'LIMIT_EXCEEDED',
+        `You've reached the daily limit of ${counter.Max} package version creations for this Dev Hub. Try again later.`,
+      );
     }
     counter.Remaining--;
     stateOf(hub).requests.set(key15(r.Id), r);
@@ -982,13 +1159,29 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     const pkg = hubPackage(req.org, v.Package2Id);
     const released = bodyGet(body, 'IsReleased');
     if (released === false && v.IsReleased) {
-      return fieldError(400, 'FIELD_INTEGRITY_EXCEPTION', `Package version ${versionNumberOf(v)} is released. A released package version can't be changed back to beta.`, ['IsReleased']);
+      return fieldError(
+        400,
+        'FIELD_INTEGRITY_EXCEPTION',
+        `Package version ${versionNumberOf(v)} is released. A released package version can't be changed back to beta.`,
+        ['IsReleased'],
+      );
     }
     const promote = released === true && !v.IsReleased;
     if (promote) {
-      if (v.IsDeprecated) return fieldError(400, 'FIELD_INTEGRITY_EXCEPTION', `Package version ${versionNumberOf(v)} is deleted and can't be promoted.`, ['IsReleased']);
+      if (v.IsDeprecated)
+        return fieldError(
+          400,
+          'FIELD_INTEGRITY_EXCEPTION',
+          `Package version ${versionNumberOf(v)} is deleted and can't be promoted.`,
+          ['IsReleased'],
+        );
       if (v.ValidationSkipped) {
-        return fieldError(400, 'FIELD_INTEGRITY_EXCEPTION', `Package version ${versionNumberOf(v)} was created with validation skipped, so it can't be promoted. Create a version with validation, then promote it.`, ['IsReleased']);
+        return fieldError(
+          400,
+          'FIELD_INTEGRITY_EXCEPTION',
+          `Package version ${versionNumberOf(v)} was created with validation skipped, so it can't be promoted. Create a version with validation, then promote it.`,
+          ['IsReleased'],
+        );
       }
       if (!v.CodeCoverageCalculated) {
         return fieldError(
@@ -1000,16 +1193,32 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
       }
       if (pkg?.ContainerOptions === 'Managed') {
         const other = [...stateOf(req.org).versions.values()].find(
-          (o) => o !== v && o.IsReleased && key15(o.Package2Id) === key15(v.Package2Id) && o.MajorVersion === v.MajorVersion && o.MinorVersion === v.MinorVersion && o.PatchVersion === v.PatchVersion,
+          (o) =>
+            o !== v &&
+            o.IsReleased &&
+            key15(o.Package2Id) === key15(v.Package2Id) &&
+            o.MajorVersion === v.MajorVersion &&
+            o.MinorVersion === v.MinorVersion &&
+            o.PatchVersion === v.PatchVersion,
         );
         if (other) {
-          return fieldError(400, 'FIELD_INTEGRITY_EXCEPTION', `Version ${versionNumberOf(other)} of ${v.MajorVersion}.${v.MinorVersion}.${v.PatchVersion} is already released. Only one build of a managed package version number can be released.`, ['IsReleased']);
+          return fieldError(
+            400,
+            'FIELD_INTEGRITY_EXCEPTION',
+            `Version ${versionNumberOf(other)} of ${v.MajorVersion}.${v.MinorVersion}.${v.PatchVersion} is already released. Only one build of a managed package version number can be released.`,
+            ['IsReleased'],
+          );
         }
       }
     }
     const dep = bodyGet(body, 'IsDeprecated');
     if (dep === true && (v.IsReleased || promote) && pkg?.ContainerOptions === 'Managed') {
-      return fieldError(400, 'FIELD_INTEGRITY_EXCEPTION', `Package version ${versionNumberOf(v)} is a released version of a managed package and can't be deleted.`, ['IsDeprecated']);
+      return fieldError(
+        400,
+        'FIELD_INTEGRITY_EXCEPTION',
+        `Package version ${versionNumberOf(v)} is a released version of a managed package and can't be deleted.`,
+        ['IsDeprecated'],
+      );
     }
     if (promote) v.IsReleased = true;
     if (typeof dep === 'boolean') v.IsDeprecated = dep;
@@ -1035,7 +1244,11 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     const v = ID_RE.test(id) ? findVersionBy04t(ctx, id) : undefined;
     if (!v) return notFound();
     if (v.InstallKey !== null) {
-      return ctx.restError(400, 'INSTALL_KEY_REQUIRED', 'Please provide installationkey when querying against SubscriberPackageVersion that is protected by installationkey');
+      return ctx.restError(
+        400,
+        'INSTALL_KEY_REQUIRED',
+        'Please provide installationkey when querying against SubscriberPackageVersion that is protected by installationkey',
+      );
     }
     v.availabilityChecks++;
     return retrieveResponse(req, 'SubscriberPackageVersion', subscriberVersionValues(v, req.org));
@@ -1063,9 +1276,14 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     });
     if (bad) return bad;
     const key = str(bodyGet(body, 'SubscriberPackageVersionKey'));
-    if (!key) return fieldError(400, 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [SubscriberPackageVersionKey]', ['SubscriberPackageVersionKey']);
+    if (!key)
+      return fieldError(400, 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [SubscriberPackageVersionKey]', [
+        'SubscriberPackageVersionKey',
+      ]);
     if (!ID_RE.test(key) || !key.startsWith('04t')) {
-      return fieldError(400, 'MALFORMED_ID', `SubscriberPackageVersionKey: id value of incorrect type: ${key}`, ['SubscriberPackageVersionKey']);
+      return fieldError(400, 'MALFORMED_ID', `SubscriberPackageVersionKey: id value of incorrect type: ${key}`, [
+        'SubscriberPackageVersionKey',
+      ]);
     }
     const picklists: [string, string[], string | null][] = [
       ['NameConflictResolution', ['Block', 'RenameMetadata'], 'Block'],
@@ -1085,27 +1303,49 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
       // sends SecurityType 'none' (AdminsOnly) or 'full' (AllUsers), which real orgs accept as None / Full.
       const canonical = allowed.find((a) => a.toLowerCase() === String(v).toLowerCase());
       if (canonical === undefined) {
-        return fieldError(400, 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', `${field}: bad value for restricted picklist field: ${String(v)}`, [field]);
+        return fieldError(
+          400,
+          'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+          `${field}: bad value for restricted picklist field: ${String(v)}`,
+          [field],
+        );
       }
       values[field] = canonical;
     }
     const v = findVersionBy04t(ctx, key);
     const pkg = v ? findPackage(ctx, v.Package2Id) : undefined;
     if (!v || !pkg) {
-      return fieldError(400, 'INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id: no package version with ID ${key} is available to this org`, ['SubscriberPackageVersionKey']);
+      return fieldError(
+        400,
+        'INVALID_CROSS_REFERENCE_KEY',
+        `invalid cross reference id: no package version with ID ${key} is available to this org`,
+        ['SubscriberPackageVersionKey'],
+      );
     }
     if ((v.createRefusalsGiven ?? 0) < (ctx.timing.installCreateRefusals ?? 0)) {
       // A version not yet replicated to the target's instance: the platform's plain reference error, which
       // CumulusCI (cumulusci/salesforce_api/package_install.py, _should_retry_package_install) retries.
       v.createRefusalsGiven = (v.createRefusalsGiven ?? 0) + 1;
-      return fieldError(400, 'INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['SubscriberPackageVersionKey']);
+      return fieldError(400, 'INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', [
+        'SubscriberPackageVersionKey',
+      ]);
     }
     if (pkg.ContainerOptions !== 'Unlocked') {
       if (values['UpgradeType'] !== null && values['UpgradeType'] !== 'mixed-mode') {
-        return fieldError(400, 'FIELD_INTEGRITY_EXCEPTION', 'UpgradeType can be set only when you install or upgrade an unlocked package.', ['UpgradeType']);
+        return fieldError(
+          400,
+          'FIELD_INTEGRITY_EXCEPTION',
+          'UpgradeType can be set only when you install or upgrade an unlocked package.',
+          ['UpgradeType'],
+        );
       }
       if (values['ApexCompileType'] !== null && values['ApexCompileType'] !== 'all') {
-        return fieldError(400, 'FIELD_INTEGRITY_EXCEPTION', 'ApexCompileType can be set only when you install or upgrade an unlocked package.', ['ApexCompileType']);
+        return fieldError(
+          400,
+          'FIELD_INTEGRITY_EXCEPTION',
+          'ApexCompileType can be set only when you install or upgrade an unlocked package.',
+          ['ApexCompileType'],
+        );
       }
     }
     const password = str(bodyGet(body, 'Password'));
@@ -1119,12 +1359,19 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     }
     if (v.InstallKey !== null) {
       if (password === null) {
-        return fieldError(400, 'INSTALL_KEY_REQUIRED', 'This package version is protected by an installation key. Provide the installation key (Password) to install it.', ['Password']);
+        return fieldError(
+          400,
+          'INSTALL_KEY_REQUIRED',
+          'This package version is protected by an installation key. Provide the installation key (Password) to install it.',
+          ['Password'],
+        );
       }
       // @salesforce/packaging escapes \ and ' in the key before sending it
       const unescaped = password.replace(/\\(['\\])/g, '$1');
       if (password !== v.InstallKey && unescaped !== v.InstallKey) {
-        return fieldError(400, 'INSTALL_KEY_INVALID', 'Invalid InstallationKey for SubscriberPackageVersion', ['Password']);
+        return fieldError(400, 'INSTALL_KEY_INVALID', 'Invalid InstallationKey for SubscriberPackageVersion', [
+          'Password',
+        ]);
       }
     }
 
@@ -1135,7 +1382,10 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     if (forced) {
       ctx.failures.install = undefined;
       outcome = { kind: 'error', messages: [...forced] };
-    } else if ((v.notAvailableGiven ?? 0) < (ctx.timing.installsNotAvailable ?? 0) && installValidationStatus(v, org).status === 'NO_ERRORS_DETECTED') {
+    } else if (
+      (v.notAvailableGiven ?? 0) < (ctx.timing.installsNotAvailable ?? 0) &&
+      installValidationStatus(v, org).status === 'NO_ERRORS_DETECTED'
+    ) {
       // "Available", then "unable to install" (forcedotcom/cli#2770): the install itself still meets replication.
       v.notAvailableGiven = (v.notAvailableGiven ?? 0) + 1;
       outcome = { kind: 'error', messages: [INSTALL_BLOCKED['PACKAGE_UNAVAILABLE']!(v, pkg)] };
@@ -1143,9 +1393,15 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
       const { status, installed } = installValidationStatus(v, org);
       const blocked = INSTALL_BLOCKED[status];
       if (status !== 'NO_ERRORS_DETECTED') {
-        outcome = { kind: 'error', messages: [blocked ? blocked(v, pkg, installed) : `The package version can't be installed (${status}).`] };
+        outcome = {
+          kind: 'error',
+          messages: [blocked ? blocked(v, pkg, installed) : `The package version can't be installed (${status}).`],
+        };
       } else if (installed && key15(installed.SubscriberPackageVersionId) === key15(v.SubscriberPackageVersionId)) {
-        outcome = { kind: 'error', messages: [`Version ${versionNumberOf(v)} of package ${pkg.Name} is already installed in this org.`] };
+        outcome = {
+          kind: 'error',
+          messages: [`Version ${versionNumberOf(v)} of package ${pkg.Name} is already installed in this org.`],
+        };
       } else if (installed && pkg.ContainerOptions === 'Managed' && !descendsFrom(v, installed)) {
         // "To upgrade a package version, the new version must be a direct descendent of the package version installed"
         outcome = {
@@ -1193,7 +1449,8 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
 
   // ---------------------------------------------------------------------------------------------------------
 
-  const sobject = (name: string, withId: boolean) => new RegExp(`^/tooling/sobjects/${name}${withId ? '/([^/]+)' : ''}/?$`, 'i');
+  const sobject = (name: string, withId: boolean) =>
+    new RegExp(`^/tooling/sobjects/${name}${withId ? '/([^/]+)' : ''}/?$`, 'i');
 
   const queryRoutes: Route[] = SCHEMAS.map((schema) => ({
     name: `tooling.query.${schema.name[0]!.toLowerCase()}${schema.name.slice(1)}`,
@@ -1210,16 +1467,34 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     pattern: /^\/limits\/?$/,
     handler: (req) => {
       const { Package2VersionCreates, Package2VersionCreatesWithoutValidation } = stateOf(req.org).limits;
-      return ctx.json(200, { Package2VersionCreates: { ...Package2VersionCreates }, Package2VersionCreatesWithoutValidation: { ...Package2VersionCreatesWithoutValidation } });
+      return ctx.json(200, {
+        Package2VersionCreates: { ...Package2VersionCreates },
+        Package2VersionCreatesWithoutValidation: { ...Package2VersionCreatesWithoutValidation },
+      });
     },
   };
 
   return [
     limitsRoute,
     ...queryRoutes,
-    { name: 'tooling.package2.create', method: 'POST', pattern: sobject('Package2', false), handler: (req) => createPackage2(req) },
-    { name: 'tooling.package2.retrieve', method: 'GET', pattern: sobject('Package2', true), handler: (req, m) => getPackage2(req, m) },
-    { name: 'tooling.package2.update', method: 'PATCH', pattern: sobject('Package2', true), handler: (req, m) => patchPackage2(req, m) },
+    {
+      name: 'tooling.package2.create',
+      method: 'POST',
+      pattern: sobject('Package2', false),
+      handler: (req) => createPackage2(req),
+    },
+    {
+      name: 'tooling.package2.retrieve',
+      method: 'GET',
+      pattern: sobject('Package2', true),
+      handler: (req, m) => getPackage2(req, m),
+    },
+    {
+      name: 'tooling.package2.update',
+      method: 'PATCH',
+      pattern: sobject('Package2', true),
+      handler: (req, m) => patchPackage2(req, m),
+    },
     {
       name: 'tooling.package2VersionCreateRequest.create',
       method: 'POST',
@@ -1232,15 +1507,30 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
       pattern: sobject('Package2VersionCreateRequest', true),
       handler: (req, m) => getVersionRequest(req, m),
     },
-    { name: 'tooling.package2Version.retrieve', method: 'GET', pattern: sobject('Package2Version', true), handler: (req, m) => getVersion(req, m) },
-    { name: 'tooling.package2Version.update', method: 'PATCH', pattern: sobject('Package2Version', true), handler: (req, m) => patchVersion(req, m) },
+    {
+      name: 'tooling.package2Version.retrieve',
+      method: 'GET',
+      pattern: sobject('Package2Version', true),
+      handler: (req, m) => getVersion(req, m),
+    },
+    {
+      name: 'tooling.package2Version.update',
+      method: 'PATCH',
+      pattern: sobject('Package2Version', true),
+      handler: (req, m) => patchVersion(req, m),
+    },
     {
       name: 'tooling.subscriberPackageVersion.retrieve',
       method: 'GET',
       pattern: sobject('SubscriberPackageVersion', true),
       handler: (req, m) => getSubscriberVersion(req, m),
     },
-    { name: 'tooling.packageInstallRequest.create', method: 'POST', pattern: sobject('PackageInstallRequest', false), handler: (req) => createInstallRequest(req) },
+    {
+      name: 'tooling.packageInstallRequest.create',
+      method: 'POST',
+      pattern: sobject('PackageInstallRequest', false),
+      handler: (req) => createInstallRequest(req),
+    },
     {
       name: 'tooling.packageInstallRequest.retrieve',
       method: 'GET',
@@ -1249,4 +1539,3 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     },
   ];
 }
-

@@ -3,7 +3,16 @@
 // Query routes answer only their FROM object and return undefined otherwise, so route modules (packaging.ts)
 // can add objects; the fallbacks at the end answer what nobody owns with INVALID_TYPE, as an org does.
 import type { FakeOrgContext, FakeRequest, FakeResponse, OrgState, Route } from './types.ts';
-import { fieldsOf, parseSoql, plainRows, runQuery, SoqlError, type FieldType, type ObjectSchema, type ParsedQuery } from './soql.ts';
+import {
+  fieldsOf,
+  parseSoql,
+  plainRows,
+  runQuery,
+  SoqlError,
+  type FieldType,
+  type ObjectSchema,
+  type ParsedQuery,
+} from './soql.ts';
 import { normalizedNodes, textOf } from './store.ts';
 import { sameId } from './rules.ts';
 
@@ -81,8 +90,11 @@ export function tableQueryRoute(
 export function coreRoutes(deps: CoreRouteDeps): Route[] {
   const { ctx } = deps;
   const tables = sobjectTables(deps);
-  const queryRoute = (table: keyof typeof tables, api: 'data' | 'tooling', available?: (org: OrgState) => boolean): Route =>
-    tableQueryRoute(ctx, api, tables[table], table, available);
+  const queryRoute = (
+    table: keyof typeof tables,
+    api: 'data' | 'tooling',
+    available?: (org: OrgState) => boolean,
+  ): Route => tableQueryRoute(ctx, api, tables[table], table, available);
 
   return [
     {
@@ -118,7 +130,8 @@ export function coreRoutes(deps: CoreRouteDeps): Route[] {
       method: 'GET',
       pattern: /^\/sobjects\/User\/([0-9A-Za-z]{15,18})$/,
       handler: (req, match) => {
-        if (!sameId(match[1]!, req.org.userId)) return ctx.restError(404, 'NOT_FOUND', 'The requested resource does not exist');
+        if (!sameId(match[1]!, req.org.userId))
+          return ctx.restError(404, 'NOT_FOUND', 'The requested resource does not exist');
         return ctx.json(200, {
           attributes: { type: 'User', url: `/services/data/v${req.apiVersion}/sobjects/User/${req.org.userId}` },
           Id: req.org.userId,
@@ -142,20 +155,43 @@ function soqlError(ctx: FakeOrgContext, error: unknown): FakeResponse {
   throw error;
 }
 
-type TableName = 'ScratchOrgInfo' | 'Organization' | 'ExternalClientApplication' | 'PermissionSet' | 'NamespaceRegistry' | 'UserPermissionAccess';
+type TableName =
+  | 'ScratchOrgInfo'
+  | 'Organization'
+  | 'ExternalClientApplication'
+  | 'PermissionSet'
+  | 'NamespaceRegistry'
+  | 'UserPermissionAccess';
 
 /** UserPermissionAccess fields the fake knows; each true unless a test turns it off in OrgSettings.userPermissions. */
-const USER_PERMISSIONS = ['PermissionsApiEnabled', 'PermissionsModifyAllData', 'PermissionsModifyMetadata', 'PermissionsCustomizeApplication', 'PermissionsViewSetup'];
+const USER_PERMISSIONS = [
+  'PermissionsApiEnabled',
+  'PermissionsModifyAllData',
+  'PermissionsModifyMetadata',
+  'PermissionsCustomizeApplication',
+  'PermissionsViewSetup',
+];
 
 function sobjectTables(deps: CoreRouteDeps): Record<TableName, (org: OrgState) => SObjectTable> {
   const { ctx, startedAt, scratchExpires } = deps;
   const created = startedAt.toISOString().replace('Z', '+0000');
-  const stored = (org: OrgState, type: string) => [...(org.metadata.get(type) ?? [])].map(([name, xml]) => ({ name, nodes: normalizedNodes(type, xml) }));
+  const stored = (org: OrgState, type: string) =>
+    [...(org.metadata.get(type) ?? [])].map(([name, xml]) => ({ name, nodes: normalizedNodes(type, xml) }));
   return {
     ScratchOrgInfo: () => ({
       fields: {
-        Id: 'id', Status: 'picklist', SignupUsername: 'string', Username: 'string', LoginUrl: 'string', SignupInstance: 'string', ScratchOrg: 'string',
-        ErrorCode: 'picklist', ExpirationDate: 'datetime', OrgName: 'string', Edition: 'picklist', CreatedDate: 'datetime',
+        Id: 'id',
+        Status: 'picklist',
+        SignupUsername: 'string',
+        Username: 'string',
+        LoginUrl: 'string',
+        SignupInstance: 'string',
+        ScratchOrg: 'string',
+        ErrorCode: 'picklist',
+        ExpirationDate: 'datetime',
+        OrgName: 'string',
+        Edition: 'picklist',
+        CreatedDate: 'datetime',
       },
       records: () => [
         {
@@ -176,8 +212,15 @@ function sobjectTables(deps: CoreRouteDeps): Record<TableName, (org: OrgState) =
     }),
     Organization: (org) => ({
       fields: {
-        Id: 'id', Name: 'string', InstanceName: 'string', IsSandbox: 'boolean', TrialExpirationDate: 'datetime', NamespacePrefix: 'string',
-        OrganizationType: 'picklist', LanguageLocaleKey: 'picklist', CreatedDate: 'datetime',
+        Id: 'id',
+        Name: 'string',
+        InstanceName: 'string',
+        IsSandbox: 'boolean',
+        TrialExpirationDate: 'datetime',
+        NamespacePrefix: 'string',
+        OrganizationType: 'picklist',
+        LanguageLocaleKey: 'picklist',
+        CreatedDate: 'datetime',
       },
       records: () => [
         {
@@ -198,9 +241,23 @@ function sobjectTables(deps: CoreRouteDeps): Record<TableName, (org: OrgState) =
     }),
     ExternalClientApplication: (org) => ({
       fields: {
-        Id: 'id', DeveloperName: 'string', MasterLabel: 'string', ContactEmail: 'string', ContactPhone: 'string', Description: 'string',
-        DistributionState: 'picklist', IconUrl: 'string', InfoUrl: 'string', LogoUrl: 'string', ManageableState: 'picklist', ManagedType: 'picklist',
-        NamespacePrefix: 'string', OrgScopedExternalApp: 'string', Language: 'picklist', IsDeleted: 'boolean', CreatedDate: 'datetime',
+        Id: 'id',
+        DeveloperName: 'string',
+        MasterLabel: 'string',
+        ContactEmail: 'string',
+        ContactPhone: 'string',
+        Description: 'string',
+        DistributionState: 'picklist',
+        IconUrl: 'string',
+        InfoUrl: 'string',
+        LogoUrl: 'string',
+        ManageableState: 'picklist',
+        ManagedType: 'picklist',
+        NamespacePrefix: 'string',
+        OrgScopedExternalApp: 'string',
+        Language: 'picklist',
+        IsDeleted: 'boolean',
+        CreatedDate: 'datetime',
         LastModifiedDate: 'datetime',
       },
       records: () =>
@@ -227,16 +284,38 @@ function sobjectTables(deps: CoreRouteDeps): Record<TableName, (org: OrgState) =
     }),
     NamespaceRegistry: (org) => ({
       fields: { Id: 'id', NamespacePrefix: 'string', NamespaceOrg: 'string', CreatedDate: 'datetime' },
-      records: () => (org.namespace ? [{ Id: '0Nx000000000001AAA', NamespacePrefix: org.namespace, NamespaceOrg: org.orgId, CreatedDate: created }] : []),
+      records: () =>
+        org.namespace
+          ? [
+              {
+                Id: '0Nx000000000001AAA',
+                NamespacePrefix: org.namespace,
+                NamespaceOrg: org.orgId,
+                CreatedDate: created,
+              },
+            ]
+          : [],
     }),
     UserPermissionAccess: (org) => ({
       fields: { Id: 'id', ...Object.fromEntries(USER_PERMISSIONS.map((f) => [f, 'boolean' as const])) },
-      records: () => [{ Id: '000000000000000AAA', ...Object.fromEntries(USER_PERMISSIONS.map((f) => [f, org.settings.userPermissions?.[f] ?? true])) }],
+      records: () => [
+        {
+          Id: '000000000000000AAA',
+          ...Object.fromEntries(USER_PERMISSIONS.map((f) => [f, org.settings.userPermissions?.[f] ?? true])),
+        },
+      ],
     }),
     PermissionSet: (org) => ({
       fields: {
-        Id: 'id', Name: 'string', Label: 'string', Description: 'string', NamespacePrefix: 'string', IsOwnedByProfile: 'boolean', IsCustom: 'boolean',
-        Type: 'picklist', CreatedDate: 'datetime',
+        Id: 'id',
+        Name: 'string',
+        Label: 'string',
+        Description: 'string',
+        NamespacePrefix: 'string',
+        IsOwnedByProfile: 'boolean',
+        IsCustom: 'boolean',
+        Type: 'picklist',
+        CreatedDate: 'datetime',
       },
       records: () =>
         stored(org, 'PermissionSet').map(({ name, nodes }) => ({
@@ -265,7 +344,11 @@ function connectRoutes(ctx: FakeOrgContext): Route[] {
   const notFound = (): FakeResponse => ctx.restError(404, 'NOT_FOUND', 'The requested resource does not exist');
   const since = (req: FakeRequest, version: number): boolean => Number(req.apiVersion) >= version;
   const disabled = (): FakeResponse =>
-    ctx.restError(403, 'FUNCTIONALITY_NOT_ENABLED', 'This feature is not currently enabled for this user type or org: [ClientSecretInRestApiAccess]');
+    ctx.restError(
+      403,
+      'FUNCTIONALITY_NOT_ENABLED',
+      'This feature is not currently enabled for this user type or org: [ClientSecretInRestApiAccess]',
+    );
   const appById = (org: OrgState, appId: string) => [...org.consumers.values()].find((c) => sameId(c.appId, appId));
   const label = (org: OrgState, app: string): string => {
     const xml = org.metadata.get('ExternalClientApplication')?.get(app);
@@ -277,7 +360,11 @@ function connectRoutes(ctx: FakeOrgContext): Route[] {
     name: consumer.appName,
     secret: part === 'secret' || part === 'keyandsecret' ? consumer.consumerSecret : null,
     url: `/services/data/v${req.apiVersion}/apps/oauth/credentials/${consumer.appId}/${consumer.consumerId}`,
-    ...(since(req, 65) ? { stagedCredentialsUrl: `/services/data/v${req.apiVersion}/apps/oauth/credentials/${consumer.appId}/${consumer.consumerId}/staged` } : {}),
+    ...(since(req, 65)
+      ? {
+          stagedCredentialsUrl: `/services/data/v${req.apiVersion}/apps/oauth/credentials/${consumer.appId}/${consumer.consumerId}/staged`,
+        }
+      : {}),
   });
 
   return [
@@ -327,7 +414,11 @@ function connectRoutes(ctx: FakeOrgContext): Route[] {
         if (!req.org.settings.enableClientSecretInRestApiAccess) return disabled();
         const part = req.query.get('part') ?? 'key';
         if (!['key', 'secret', 'keyandsecret'].includes(part)) {
-          return ctx.restError(400, 'ILLEGAL_QUERY_PARAMETER_VALUE', `Invalid value for parameter 'part': ${part}. Valid values are key, secret, keyandsecret.`);
+          return ctx.restError(
+            400,
+            'ILLEGAL_QUERY_PARAMETER_VALUE',
+            `Invalid value for parameter 'part': ${part}. Valid values are key, secret, keyandsecret.`,
+          );
         }
         const consumer = appById(req.org, match[1]!);
         if (!consumer || !sameId(consumer.consumerId, match[2]!)) return notFound();

@@ -12,11 +12,42 @@ import { MD_NS, child, childText, parseXml, type XmlElement } from './xml.ts';
 
 /** commaSeparatedOauthScopes tokens: the v67 doc list plus CDP and DataCloudUserClaims, seen in the deploy error. */
 export const OAUTH_SCOPE_TOKENS = [
-  'Basic', 'Api', 'Web', 'Full', 'Chatter', 'CustomApplications', 'RefreshToken', 'OpenID', 'Profile', 'Email',
-  'Address', 'Phone', 'OfflineAccess', 'CustomPermissions', 'Wave', 'Eclair', 'Pardot', 'Lightning', 'Content',
-  'CDPIngest', 'CDPProfile', 'CDPQuery', 'Chatbot', 'CDPSegment', 'CDPIdentityResolution', 'CDPCalculatedInsight',
-  'SFApiPlatform', 'Interaction', 'EinsteinGPT', 'PwdlessLogin', 'ForgotPassword', 'UserRegistration', 'MCP', 'SCRT',
-  'CDP', 'DataCloudUserClaims',
+  'Basic',
+  'Api',
+  'Web',
+  'Full',
+  'Chatter',
+  'CustomApplications',
+  'RefreshToken',
+  'OpenID',
+  'Profile',
+  'Email',
+  'Address',
+  'Phone',
+  'OfflineAccess',
+  'CustomPermissions',
+  'Wave',
+  'Eclair',
+  'Pardot',
+  'Lightning',
+  'Content',
+  'CDPIngest',
+  'CDPProfile',
+  'CDPQuery',
+  'Chatbot',
+  'CDPSegment',
+  'CDPIdentityResolution',
+  'CDPCalculatedInsight',
+  'SFApiPlatform',
+  'Interaction',
+  'EinsteinGPT',
+  'PwdlessLogin',
+  'ForgotPassword',
+  'UserRegistration',
+  'MCP',
+  'SCRT',
+  'CDP',
+  'DataCloudUserClaims',
 ];
 
 /** Plain string fields whose values the org still checks (the WSDL has no enumeration for them). */
@@ -62,7 +93,13 @@ export function createValidator(orgs: OrgDirectory) {
   };
 }
 
-function validate(type: string, fullName: string, xml: string, context: ValidationContext, orgs: OrgDirectory): Problem[] {
+function validate(
+  type: string,
+  fullName: string,
+  xml: string,
+  context: ValidationContext,
+  orgs: OrgDirectory,
+): Problem[] {
   if (!fieldsOf(type)) return [{ problem: `The fake org does not model metadata type '${type}'.` }];
   const parsed = parseXml(xml);
   if ('error' in parsed) {
@@ -72,7 +109,13 @@ function validate(type: string, fullName: string, xml: string, context: Validati
   const root = parsed.root;
   const rootNs = root.prefix ? root.attrs[`xmlns:${root.prefix}`] : root.attrs.xmlns;
   if (root.name !== type || rootNs !== MD_NS) {
-    return [{ problem: `Error parsing file: Element {${rootNs ?? ''}}${root.name} invalid at this location`, line: root.line, column: root.column }];
+    return [
+      {
+        problem: `Error parsing file: Element {${rootNs ?? ''}}${root.name} invalid at this location`,
+        line: root.line,
+        column: root.column,
+      },
+    ];
   }
   const problems: Problem[] = [];
   if (!API_NAME.test(fullName)) {
@@ -85,19 +128,25 @@ function validate(type: string, fullName: string, xml: string, context: Validati
   if ((type === 'ExternalClientApplication' || ECA_CHILD_TYPES.has(type)) && fullName.length > MAX_ECA_NAME) {
     // Object Reference (ExternalClientApplication, ExtlClntAppOauthPlcyCnfg, …): DeveloperName "must be 40
     // characters or fewer". The deploy's own wording is not public; the fake quotes the reference.
-    problems.push({ problem: `The API name '${fullName}' is ${fullName.length} characters long: it must be 40 characters or fewer.` });
+    problems.push({
+      problem: `The API name '${fullName}' is ${fullName.length} characters long: it must be 40 characters or fewer.`,
+    });
   }
   checkSchema(root, type, problems);
   // Platform rules read values; on schema errors the values may not mean anything, as on a real org's parse.
   if (problems.length) return problems;
   const component = new Component(root);
   for (const field of PLATFORM_REQUIRED[type] ?? []) {
-    if (!component.text(field)?.trim()) problems.push({ problem: `Required field is missing: ${field}`, line: root.line, column: root.column });
+    if (!component.text(field)?.trim())
+      problems.push({ problem: `Required field is missing: ${field}`, line: root.line, column: root.column });
   }
   for (const [field, allowed] of Object.entries(STRING_VALUE_SETS[type] ?? {})) {
     const el = component.el(field);
     if (el && !allowed.includes(el.text)) {
-      problems.push({ problem: `'${el.text}' is not a valid value for ${field}. Valid values: ${allowed.join(', ')}.`, ...at(el) });
+      problems.push({
+        problem: `'${el.text}' is not a valid value for ${field}. Valid values: ${allowed.join(', ')}.`,
+        ...at(el),
+      });
     }
   }
   const scope = new Scope(context, orgs);
@@ -135,21 +184,34 @@ function checkSchema(element: XmlElement, typeName: string, problems: Problem[])
   for (const el of element.children) {
     const field = el.prefix ? undefined : fields.find((f) => f.name === el.name);
     if (!field) {
-      problems.push({ problem: `${PARSE}Element {${MD_NS}}${el.name} invalid at this location in type ${typeName}`, ...at(el) });
+      problems.push({
+        problem: `${PARSE}Element {${MD_NS}}${el.name} invalid at this location in type ${typeName}`,
+        ...at(el),
+      });
       continue;
     }
     if (seen.has(field.name) && !field.array) {
-      problems.push({ problem: `${PARSE}Element {${MD_NS}}${el.name} duplicated at this location in type ${typeName}`, ...at(el) });
+      problems.push({
+        problem: `${PARSE}Element {${MD_NS}}${el.name} duplicated at this location in type ${typeName}`,
+        ...at(el),
+      });
       continue;
     }
     seen.add(field.name);
     if (field.kind === 'complex') {
-      if (el.text.trim()) problems.push({ problem: `${PARSE}Element {${MD_NS}}${el.name} has text content where type ${field.type} expects elements`, ...at(el) });
+      if (el.text.trim())
+        problems.push({
+          problem: `${PARSE}Element {${MD_NS}}${el.name} has text content where type ${field.type} expects elements`,
+          ...at(el),
+        });
       checkSchema(el, field.type, problems);
       continue;
     }
     if (el.children.length) {
-      problems.push({ problem: `${PARSE}Unexpected element {${MD_NS}}${el.children[0]!.name} during simple type deserialization`, ...at(el.children[0]!) });
+      problems.push({
+        problem: `${PARSE}Unexpected element {${MD_NS}}${el.children[0]!.name} during simple type deserialization`,
+        ...at(el.children[0]!),
+      });
       continue;
     }
     const problem = checkSimple(field.kind, field.type, el.text);
@@ -167,12 +229,16 @@ function checkSimple(kind: string, type: string, raw: string): string | undefine
     case 'boolean': {
       // xsd whitespace collapse applies to booleans and ints; Salesforce accepts only the words true/false.
       const value = raw.trim();
-      return value === 'true' || value === 'false' ? undefined : `'${raw}' is not a valid value for the type xsd:boolean`;
+      return value === 'true' || value === 'false'
+        ? undefined
+        : `'${raw}' is not a valid value for the type xsd:boolean`;
     }
     case 'int': {
       const value = raw.trim();
       const n = Number(value);
-      return /^[+-]?\d+$/.test(value) && n >= -2147483648 && n <= 2147483647 ? undefined : `'${raw}' is not a valid value for the type xsd:int`;
+      return /^[+-]?\d+$/.test(value) && n >= -2147483648 && n <= 2147483647
+        ? undefined
+        : `'${raw}' is not a valid value for the type xsd:int`;
     }
     case 'enum':
       return schema.enums[type]!.includes(raw) ? undefined : `'${raw}' is not a valid value for the enum '${type}'`;
@@ -242,12 +308,14 @@ class Scope {
     for (const s of this.siblings) {
       if (s.type !== type) continue;
       const root = this.parse(s);
-      if (root && childText(root, 'externalClientApplication') === app) out.push({ fullName: s.fullName, inBatch: true });
+      if (root && childText(root, 'externalClientApplication') === app)
+        out.push({ fullName: s.fullName, inBatch: true });
     }
     for (const [name, xml] of this.org.metadata.get(type) ?? []) {
       if (out.some((o) => o.fullName === name)) continue;
       const parsed = parseXml(xml);
-      if ('root' in parsed && childText(parsed.root, 'externalClientApplication') === app) out.push({ fullName: name, inBatch: false });
+      if ('root' in parsed && childText(parsed.root, 'externalClientApplication') === app)
+        out.push({ fullName: name, inBatch: false });
     }
     return out;
   }
@@ -267,7 +335,8 @@ class Scope {
     for (const org of this.orgs()) {
       if (!sameId(org.orgId, orgPart)) continue;
       for (const consumer of org.consumers.values()) {
-        if (sameId(consumer.consumerId, consumerPart) && consumer.oauthLink.startsWith(org.orgId.slice(0, 15))) return { org, consumer };
+        if (sameId(consumer.consumerId, consumerPart) && consumer.oauthLink.startsWith(org.orgId.slice(0, 15)))
+          return { org, consumer };
       }
     }
     return undefined;
@@ -276,7 +345,9 @@ class Scope {
 
 /** Salesforce ids compare on their 15-char case-sensitive form; the 18-char form only adds a checksum. */
 export function sameId(a: string, b: string): boolean {
-  return (a.length === 15 || a.length === 18) && (b.length === 15 || b.length === 18) && a.slice(0, 15) === b.slice(0, 15);
+  return (
+    (a.length === 15 || a.length === 18) && (b.length === 15 || b.length === 18) && a.slice(0, 15) === b.slice(0, 15)
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -285,7 +356,10 @@ export function sameId(a: string, b: string): boolean {
 function checkAppReference(component: Component, scope: Scope, problems: Problem[]): void {
   const el = component.el('externalClientApplication')!;
   if (!scope.exists('ExternalClientApplication', el.text)) {
-    problems.push({ problem: `In field: externalClientApplication - no ExternalClientApplication named ${el.text} found`, ...at(el) });
+    problems.push({
+      problem: `In field: externalClientApplication - no ExternalClientApplication named ${el.text} found`,
+      ...at(el),
+    });
   }
 }
 
@@ -296,7 +370,10 @@ function checkApp(component: Component, fullName: string, context: ValidationCon
   }
   const state = component.el('distributionState');
   if (state && (state.text === 'Managed' || state.text === 'AutoInstalled')) {
-    problems.push({ problem: `distributionState '${state.text}' is set by Salesforce and can't be deployed. Use Local or Packaged.`, ...at(state) });
+    problems.push({
+      problem: `distributionState '${state.text}' is set by Salesforce and can't be deployed. Use Local or Packaged.`,
+      ...at(state),
+    });
   }
   if (context.kind === 'package' && state?.text !== 'Packaged') {
     problems.push({
@@ -316,7 +393,13 @@ function checkApp(component: Component, fullName: string, context: ValidationCon
   }
 }
 
-function checkGlobalOauth(component: Component, fullName: string, context: ValidationContext, scope: Scope, problems: Problem[]): void {
+function checkGlobalOauth(
+  component: Component,
+  fullName: string,
+  context: ValidationContext,
+  scope: Scope,
+  problems: Problem[],
+): void {
   const app = component.text('externalClientApplication')!;
   if (context.kind === 'package') {
     problems.push({
@@ -331,28 +414,44 @@ function checkGlobalOauth(component: Component, fullName: string, context: Valid
 
   const others = scope.forApp('ExtlClntAppGlobalOauthSettings', app).filter((o) => o.fullName !== fullName);
   if (others.length) {
-    problems.push({ problem: `External client app ${app} already has global OAuth settings (${others.map((o) => o.fullName).join(', ')}); an app has one.` });
+    problems.push({
+      problem: `External client app ${app} already has global OAuth settings (${others.map((o) => o.fullName).join(', ')}); an app has one.`,
+    });
   }
   const consumer = scope.org.consumers.get(app);
   if (!consumer) {
     // First deploy: the consumer is created now and needs the OAuth settings beside it.
     if (!scope.forApp('ExtlClntAppOauthSettings', app).length) {
-      problems.push({ problem: "The external client app configured in your global OAuth Settings doesn't have a valid OAuth settings configuration." });
+      problems.push({
+        problem:
+          "The external client app configured in your global OAuth Settings doesn't have a valid OAuth settings configuration.",
+      });
     }
     const key = component.el('consumerKey');
     if (key && scope.orgs().some((o) => [...o.consumers.values()].some((c) => c.consumerKey === key.text))) {
-      problems.push({ problem: 'This consumer key is already in use by another app. Leave consumerKey out to have one generated.', ...at(key) });
+      problems.push({
+        problem: 'This consumer key is already in use by another app. Leave consumerKey out to have one generated.',
+        ...at(key),
+      });
     }
     return;
   }
   // Keys are generated by the org and rotated only on request.
   const key = component.el('consumerKey');
   if (key && key.text !== consumer.consumerKey && !component.bool('shouldRotateConsumerKey')) {
-    problems.push({ problem: "The consumerKey doesn't match this app's consumer key and can't be changed. Leave it out, or set shouldRotateConsumerKey to get a new one.", ...at(key) });
+    problems.push({
+      problem:
+        "The consumerKey doesn't match this app's consumer key and can't be changed. Leave it out, or set shouldRotateConsumerKey to get a new one.",
+      ...at(key),
+    });
   }
   const secret = component.el('consumerSecret');
   if (secret && secret.text !== consumer.consumerSecret && !component.bool('shouldRotateConsumerSecret')) {
-    problems.push({ problem: "The consumerSecret doesn't match this app's consumer secret and can't be changed. Leave it out, or set shouldRotateConsumerSecret to get a new one.", ...at(secret) });
+    problems.push({
+      problem:
+        "The consumerSecret doesn't match this app's consumer secret and can't be changed. Leave it out, or set shouldRotateConsumerSecret to get a new one.",
+      ...at(secret),
+    });
   }
 }
 
@@ -405,13 +504,18 @@ function checkOauthSettings(component: Component, context: ValidationContext, sc
     }
   }
   const ranges = component.all('trustedIpRanges');
-  if (ranges.length > MAX_IP_RANGES) problems.push({ problem: `Too many trustedIpRanges: ${ranges.length} (at most ${MAX_IP_RANGES}).`, ...at(ranges[MAX_IP_RANGES]!) });
+  if (ranges.length > MAX_IP_RANGES)
+    problems.push({
+      problem: `Too many trustedIpRanges: ${ranges.length} (at most ${MAX_IP_RANGES}).`,
+      ...at(ranges[MAX_IP_RANGES]!),
+    });
   for (const range of ranges) {
     const problem = ipRangeProblem(childText(range, 'startIpAddress') ?? '', childText(range, 'endIpAddress') ?? '');
     if (problem) problems.push({ problem, ...at(range) });
   }
   const logout = component.el('singleLogoutUrl');
-  if (logout?.text && !isHttpsUrl(logout.text)) problems.push({ problem: `singleLogoutUrl must be an https URL: ${logout.text}`, ...at(logout) });
+  if (logout?.text && !isHttpsUrl(logout.text))
+    problems.push({ problem: `singleLogoutUrl must be an https URL: ${logout.text}`, ...at(logout) });
 
   const link = component.el('oauthLink');
   const globalInBatch = scope.forApp('ExtlClntAppGlobalOauthSettings', app).some((g) => g.inBatch);
@@ -426,7 +530,8 @@ function checkOauthSettings(component: Component, context: ValidationContext, sc
     if (!/^00D[0-9A-Za-z]{12}(?:[0-9A-Za-z]{3})?:[0-9A-Za-z]{15}(?:[0-9A-Za-z]{3})?$/.test(link.text)) {
       incorrect('it must be OrganizationId:OauthConsumerId');
     } else if (own) {
-      if (link.text !== own.oauthLink && !sameLink(link.text, own.oauthLink)) incorrect(`it doesn't match the OAuth consumer of ${app} in this org`);
+      if (link.text !== own.oauthLink && !sameLink(link.text, own.oauthLink))
+        incorrect(`it doesn't match the OAuth consumer of ${app} in this org`);
     } else if (globalInBatch && context.kind === 'deploy') {
       incorrect(`the global OAuth settings in this deployment create a new OAuth consumer for ${app}`);
     } else if (!scope.resolveLink(link.text)) {
@@ -458,32 +563,48 @@ function checkOauthPolicies(component: Component, fullName: string, scope: Scope
   // one under another name fails with this text (docs/platform-notes.md §3).
   const app = component.text('externalClientApplication')!;
   const other = scope.forApp('ExtlClntAppOauthConfigurablePolicies', app).find((o) => o.fullName !== fullName);
-  if (other) problems.push({ problem: `DUPLICATE_VALUE: ExtlClntAppOauthSettingsId duplicates value on ${other.fullName}` });
+  if (other)
+    problems.push({ problem: `DUPLICATE_VALUE: ExtlClntAppOauthSettingsId duplicates value on ${other.fullName}` });
   const policy = component.text('refreshTokenPolicyType');
   if (policy === 'SpecificLifetime' || policy === 'SpecificInactivity') {
     const period = component.el('refreshTokenValidityPeriod');
     if (!period || Number(period.text) < 1) {
-      problems.push({ problem: `refreshTokenPolicyType ${policy} needs refreshTokenValidityPeriod of 1 or more.`, ...at(period ?? component.root) });
+      problems.push({
+        problem: `refreshTokenPolicyType ${policy} needs refreshTokenValidityPeriod of 1 or more.`,
+        ...at(period ?? component.root),
+      });
     }
     if (!component.el('refreshTokenValidityUnit')) {
-      problems.push({ problem: `refreshTokenPolicyType ${policy} needs refreshTokenValidityUnit (Days, Hours or Months).`, ...at(component.root) });
+      problems.push({
+        problem: `refreshTokenPolicyType ${policy} needs refreshTokenValidityUnit (Days, Hours or Months).`,
+        ...at(component.root),
+      });
     }
   }
   const permsets = component.el('commaSeparatedPermissionSet');
   if (permsets?.text.trim()) {
     for (const name of permsets.text.split(',').map((n) => n.trim())) {
       if (!permissionSetExists(name, scope)) {
-        problems.push({ problem: `In field: commaSeparatedPermissionSet - no PermissionSet named ${name} found`, ...at(permsets) });
+        problems.push({
+          problem: `In field: commaSeparatedPermissionSet - no PermissionSet named ${name} found`,
+          ...at(permsets),
+        });
       }
     }
   }
   if (component.bool('isClientCredentialsFlowEnabled')) {
     const user = component.el('clientCredentialsFlowUser');
-    if (!user?.text) problems.push({ problem: 'isClientCredentialsFlowEnabled needs clientCredentialsFlowUser (a username in this org).', ...at(component.root) });
-    else if (user.text !== scope.org.username) problems.push({ problem: `In field: clientCredentialsFlowUser - no User named ${user.text} found`, ...at(user) });
+    if (!user?.text)
+      problems.push({
+        problem: 'isClientCredentialsFlowEnabled needs clientCredentialsFlowUser (a username in this org).',
+        ...at(component.root),
+      });
+    else if (user.text !== scope.org.username)
+      problems.push({ problem: `In field: clientCredentialsFlowUser - no User named ${user.text} found`, ...at(user) });
   }
   const logout = component.el('singleLogoutUrl');
-  if (logout?.text && !isHttpsUrl(logout.text)) problems.push({ problem: `singleLogoutUrl must be an https URL: ${logout.text}`, ...at(logout) });
+  if (logout?.text && !isHttpsUrl(logout.text))
+    problems.push({ problem: `singleLogoutUrl must be an https URL: ${logout.text}`, ...at(logout) });
 }
 
 /** The doc says ids, every deployable example uses API names (docs/platform-notes.md §4): accept either. */
@@ -505,8 +626,10 @@ export function ipRangeProblem(start: string, end: string): string | undefined {
   const fe = isIP(end);
   if (!fs) return `Invalid IP address in startIpAddress: ${start}`;
   if (!fe) return `Invalid IP address in endIpAddress: ${end}`;
-  if (fs !== fe) return `The IP range ${start}-${end} mixes IPv${fs} and IPv${fe}: start and end must be the same family.`;
-  if (ipValue(start) > ipValue(end)) return `The IP range ${start}-${end} is invalid: the start address is greater than the end address.`;
+  if (fs !== fe)
+    return `The IP range ${start}-${end} mixes IPv${fs} and IPv${fe}: start and end must be the same family.`;
+  if (ipValue(start) > ipValue(end))
+    return `The IP range ${start}-${end} is invalid: the start address is greater than the end address.`;
   return undefined;
 }
 
@@ -517,11 +640,14 @@ function ipValue(ip: string): bigint {
   const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (v4) {
     const n = ipValue(v4[1]!);
-    text = text.slice(0, -v4[1]!.length) + `${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
+    text = `${text.slice(0, -v4[1]!.length)}${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
   }
   const [head, tail] = text.split('::') as [string, string | undefined];
   const headParts = head ? head.split(':') : [];
   const tailParts = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? headParts : [...headParts, ...Array(8 - headParts.length - tailParts.length).fill('0'), ...tailParts];
+  const groups =
+    tail === undefined
+      ? headParts
+      : [...headParts, ...Array(8 - headParts.length - tailParts.length).fill('0'), ...tailParts];
   return groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g || '0', 16)), 0n);
 }

@@ -23,10 +23,34 @@ export interface TypeInfo {
 /** The metadata types the fake org deploys, stores and retrieves. Directories and suffixes as in SDR's registry. */
 export const MODELLED_TYPES: readonly TypeInfo[] = [
   { name: 'ExternalClientApplication', directory: 'externalClientApps', suffix: 'eca', since: 59, keyPrefix: '0xI' },
-  { name: 'ExtlClntAppGlobalOauthSettings', directory: 'extlClntAppGlobalOauthSets', suffix: 'ecaGlblOauth', since: 59, keyPrefix: '0nU' },
-  { name: 'ExtlClntAppOauthSettings', directory: 'extlClntAppOauthSettings', suffix: 'ecaOauth', since: 59, keyPrefix: '0nV' },
-  { name: 'ExtlClntAppOauthConfigurablePolicies', directory: 'extlClntAppOauthPolicies', suffix: 'ecaOauthPlcy', since: 59, keyPrefix: '0nW' },
-  { name: 'ExtlClntAppConfigurablePolicies', directory: 'extlClntAppPolicies', suffix: 'ecaPlcy', since: 60, keyPrefix: '0nX' },
+  {
+    name: 'ExtlClntAppGlobalOauthSettings',
+    directory: 'extlClntAppGlobalOauthSets',
+    suffix: 'ecaGlblOauth',
+    since: 59,
+    keyPrefix: '0nU',
+  },
+  {
+    name: 'ExtlClntAppOauthSettings',
+    directory: 'extlClntAppOauthSettings',
+    suffix: 'ecaOauth',
+    since: 59,
+    keyPrefix: '0nV',
+  },
+  {
+    name: 'ExtlClntAppOauthConfigurablePolicies',
+    directory: 'extlClntAppOauthPolicies',
+    suffix: 'ecaOauthPlcy',
+    since: 59,
+    keyPrefix: '0nW',
+  },
+  {
+    name: 'ExtlClntAppConfigurablePolicies',
+    directory: 'extlClntAppPolicies',
+    suffix: 'ecaPlcy',
+    since: 60,
+    keyPrefix: '0nX',
+  },
   { name: 'PermissionSet', directory: 'permissionsets', suffix: 'permissionset', since: 10, keyPrefix: '0PS' },
 ];
 

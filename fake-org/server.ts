@@ -99,7 +99,10 @@ export interface FakeOrg {
 
 export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOrg> {
   const namespace = options.namespace ?? 'ecafake';
-  const [jwtKey, tls] = await Promise.all([options.jwtKey ?? selfSigned('eca-action CI'), selfSigned('127.0.0.1', { server: true })]);
+  const [jwtKey, tls] = await Promise.all([
+    options.jwtKey ?? selfSigned('eca-action CI'),
+    selfSigned('127.0.0.1', { server: true }),
+  ]);
   assertPair(jwtKey);
   const clientId = options.clientId ?? newConsumerKey();
   const dir = await mkdtemp(join(tmpdir(), 'eca-fake-org-'));
@@ -122,7 +125,12 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
   });
   // Usernames are unique per server: @salesforce/core refuses a second login of a username it has an auth file for.
   const tag = randomBytes(4).toString('hex');
-  const devHub = newOrg({ username: `admin-${tag}@devhub.${namespace}.example.com`, name: 'Fake Dev Hub', isDevHub: true, namespace });
+  const devHub = newOrg({
+    username: `admin-${tag}@devhub.${namespace}.example.com`,
+    name: 'Fake Dev Hub',
+    isDevHub: true,
+    namespace,
+  });
   const scratch = newOrg({ username: `test-${tag}@example.com`, name: 'Fake Scratch Org', isDevHub: false });
   const orgs = [devHub, scratch];
   const listOrgs = (): readonly OrgState[] => orgs;
@@ -161,13 +169,24 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
     },
     failures: {},
   };
-  const metadataApi = createMetadataApi({ ctx, apply: store.apply, takeDeployFailure: () => faults.takeDeployFailure() });
+  const metadataApi = createMetadataApi({
+    ctx,
+    apply: store.apply,
+    takeDeployFailure: () => faults.takeDeployFailure(),
+  });
   const soap = createSoapHandler(metadataApi);
   // Built once the port is known, so that route modules may read ctx.instanceUrl when they are made.
   let routes: Route[] = [];
   const log: RequestLogEntry[] = [];
 
-  type Outcome = { route: string; response?: FakeResponse; drop?: boolean; org?: OrgState; fault?: FaultAction['kind']; lose?: boolean };
+  type Outcome = {
+    route: string;
+    response?: FakeResponse;
+    drop?: boolean;
+    org?: OrgState;
+    fault?: FaultAction['kind'];
+    lose?: boolean;
+  };
   type Channel = 'rest' | 'soap' | 'oauth';
 
   const faultResponse = (channel: Channel, action: Extract<FaultAction, { kind: 'error' }>): FakeResponse => {
@@ -188,7 +207,8 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
     return undefined;
   };
 
-  const bearer = (req: IncomingMessage): string | undefined => /^(?:Bearer|OAuth)\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  const bearer = (req: IncomingMessage): string | undefined =>
+    /^(?:Bearer|OAuth)\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
   const invalidSession = (): FakeResponse => ctx.restError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
 
   async function dispatch(req: IncomingMessage, url: URL, body: Buffer, baseUrl: string): Promise<Outcome> {
@@ -196,7 +216,8 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
     const method = req.method ?? 'GET';
 
     if (path === '/services/oauth2/token') {
-      if (method !== 'POST') return { route: 'oauth.token', response: oauthError(400, 'invalid_request', 'must use HTTP POST') };
+      if (method !== 'POST')
+        return { route: 'oauth.token', response: oauthError(400, 'invalid_request', 'must use HTTP POST') };
       const faulted = await applyFaults('oauth.token', 'oauth');
       if (faulted && !faulted.lose) return { route: 'oauth.token', ...faulted };
       const response = oauth.token(body.toString('utf8'), req.headers['content-type'] ?? '', baseUrl);
@@ -208,11 +229,20 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
       if (faulted) return { route, ...faulted };
       const session = oauth.session(bearer(req));
       // Salesforce's identity endpoints answer a bad token with 403 and this plain text.
-      if (!session) return { route, response: { status: 403, headers: { 'content-type': 'text/plain' }, body: 'Bad_OAuth_Token' } };
+      if (!session)
+        return { route, response: { status: 403, headers: { 'content-type': 'text/plain' }, body: 'Bad_OAuth_Token' } };
       if (route === 'oauth.identity' && path !== `/id/${session.org.orgId}/${session.org.userId}`) {
-        return { route, org: session.org, response: { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Bad_Id' } };
+        return {
+          route,
+          org: session.org,
+          response: { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Bad_Id' },
+        };
       }
-      return { route, org: session.org, response: route === 'oauth.userinfo' ? userInfo(session.org, baseUrl) : identity(session.org, baseUrl) };
+      return {
+        route,
+        org: session.org,
+        response: route === 'oauth.userinfo' ? userInfo(session.org, baseUrl) : identity(session.org, baseUrl),
+      };
     }
     const soapPath = /^\/services\/Soap\/m\/(\d+\.\d)(?:\/[0-9A-Za-z]{15,18})?$/.exec(path);
     if (soapPath && method === 'POST') return soapCall(req, body, soapPath[1]!);
@@ -233,19 +263,43 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
     if (faulted && !faulted.lose) return { route, ...faulted };
     const session = oauth.session(call.sessionId);
     if (!session) return { route, response: INVALID_SESSION_FAULT() };
-    if (!supported(apiVersion)) return { route, org: session.org, response: soapFault('sf:UNSUPPORTED_API_VERSION', 'UNSUPPORTED_API_VERSION: Invalid Api version specified on URL') };
+    if (!supported(apiVersion))
+      return {
+        route,
+        org: session.org,
+        response: soapFault(
+          'sf:UNSUPPORTED_API_VERSION',
+          'UNSUPPORTED_API_VERSION: Invalid Api version specified on URL',
+        ),
+      };
     const response = await soap(session.org, call, apiVersion);
-    return faulted?.lose ? { route, org: session.org, drop: true, fault: 'lose' } : { route, org: session.org, response };
+    return faulted?.lose
+      ? { route, org: session.org, drop: true, fault: 'lose' }
+      : { route, org: session.org, response };
   }
 
-  async function restCall(req: IncomingMessage, url: URL, body: Buffer, apiVersion: string, rest: string): Promise<Outcome> {
+  async function restCall(
+    req: IncomingMessage,
+    url: URL,
+    body: Buffer,
+    apiVersion: string,
+    rest: string,
+  ): Promise<Outcome> {
     const method = req.method ?? 'GET';
     const byPath = routes.filter((r) => r.pattern.test(rest));
     const candidates = byPath.filter((r) => r.method === method);
-    if (!supported(apiVersion) || !byPath.length) return { route: 'notFound', response: ctx.restError(404, 'NOT_FOUND', 'The requested resource does not exist') };
+    if (!supported(apiVersion) || !byPath.length)
+      return { route: 'notFound', response: ctx.restError(404, 'NOT_FOUND', 'The requested resource does not exist') };
     if (!candidates.length) {
       const allowed = [...new Set(byPath.map((r) => r.method))].join(',');
-      return { route: 'methodNotAllowed', response: ctx.restError(405, 'METHOD_NOT_ALLOWED', `HTTP Method '${method}' not allowed. Allowed are ${allowed}`) };
+      return {
+        route: 'methodNotAllowed',
+        response: ctx.restError(
+          405,
+          'METHOD_NOT_ALLOWED',
+          `HTTP Method '${method}' not allowed. Allowed are ${allowed}`,
+        ),
+      };
     }
     // A route shared by several modules (query) is known only once one answers; then faults apply after it.
     const single = candidates.length === 1 ? candidates[0]!.name : undefined;
@@ -257,7 +311,15 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
     }
     const session = oauth.session(bearer(req));
     if (!session) return { route: single ?? familyName(candidates), response: invalidSession() };
-    const fakeReq: FakeRequest = { method, path: url.pathname, query: url.searchParams, headers: req.headers, body, org: session.org, apiVersion };
+    const fakeReq: FakeRequest = {
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body,
+      org: session.org,
+      apiVersion,
+    };
     for (const route of candidates) {
       const response = await route.handler(fakeReq, rest.match(route.pattern)!);
       if (response === undefined) continue;
@@ -269,7 +331,11 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
       if (lose) return { route: route.name, org: session.org, drop: true, fault: 'lose' };
       return { route: route.name, org: session.org, response };
     }
-    return { route: familyName(candidates), org: session.org, response: ctx.restError(404, 'NOT_FOUND', 'The requested resource does not exist') };
+    return {
+      route: familyName(candidates),
+      org: session.org,
+      response: ctx.restError(404, 'NOT_FOUND', 'The requested resource does not exist'),
+    };
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -285,7 +351,10 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
     } catch (error) {
       // A bug in the fake, not a simulated failure: say so loudly.
       console.error('fake org: request failed:', error);
-      outcome = { route: 'internalError', response: ctx.restError(500, 'UNKNOWN_EXCEPTION', `fake org bug: ${(error as Error).message}`) };
+      outcome = {
+        route: 'internalError',
+        response: ctx.restError(500, 'UNKNOWN_EXCEPTION', `fake org bug: ${(error as Error).message}`),
+      };
     }
     const entry: RequestLogEntry = {
       route: outcome.route,
@@ -348,7 +417,8 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
     ...fallbackRoutes(ctx),
   ];
 
-  const authUrl = (org: OrgState): string => `force://${SF_CLI_CLIENT_ID}::${oauth.issueRefreshToken(org, SF_CLI_CLIENT_ID)}@127.0.0.1:${port}`;
+  const authUrl = (org: OrgState): string =>
+    `force://${SF_CLI_CLIENT_ID}::${oauth.issueRefreshToken(org, SF_CLI_CLIENT_ID)}@127.0.0.1:${port}`;
   let closed = false;
   return {
     url,
@@ -392,7 +462,11 @@ function versions(): { label: string; url: string; version: string }[] {
     const back = MAX_API_VERSION - v;
     const season = ['Spring', 'Winter', 'Summer'][back % 3];
     const year = 26 - Math.floor((back + 1) / 3);
-    out.push({ label: `${season} '${String(year).padStart(2, '0')}`, url: `/services/data/v${v}.0`, version: `${v}.0` });
+    out.push({
+      label: `${season} '${String(year).padStart(2, '0')}`,
+      url: `/services/data/v${v}.0`,
+      version: `${v}.0`,
+    });
   }
   return out;
 }

@@ -39,16 +39,26 @@ function soapResponse(method: string, result: unknown): FakeResponse {
 }
 
 /** Read the envelope: the operation, the SessionHeader's sessionId and the operation's element. */
-export function parseSoapCall(body: string, headers: Record<string, string | string[] | undefined>): SoapCall | { fault: FakeResponse } {
+export function parseSoapCall(
+  body: string,
+  headers: Record<string, string | string[] | undefined>,
+): SoapCall | { fault: FakeResponse } {
   if (headers.soapaction === undefined) return { fault: soapFault('soapenv:Client', 'No SOAPAction header!') };
   if (!/^(text|application)\/xml/i.test(String(headers['content-type'] ?? ''))) {
-    return { fault: soapFault('soapenv:Client', `Content type '${String(headers['content-type'] ?? '')}' is not supported: use text/xml`) };
+    return {
+      fault: soapFault(
+        'soapenv:Client',
+        `Content type '${String(headers['content-type'] ?? '')}' is not supported: use text/xml`,
+      ),
+    };
   }
   const parsed = parseXml(body);
-  if ('error' in parsed) return { fault: soapFault('soapenv:Client', `Unable to parse the SOAP request: ${parsed.error.message}`) };
+  if ('error' in parsed)
+    return { fault: soapFault('soapenv:Client', `Unable to parse the SOAP request: ${parsed.error.message}`) };
   const envelope = parsed.root;
   const body_ = child(envelope, 'Body');
-  if (envelope.name !== 'Envelope' || !body_) return { fault: soapFault('soapenv:Client', 'Expected a SOAP Envelope with a Body') };
+  if (envelope.name !== 'Envelope' || !body_)
+    return { fault: soapFault('soapenv:Client', 'Expected a SOAP Envelope with a Body') };
   const operation = body_.children[0];
   if (!operation) return { fault: soapFault('soapenv:Client', 'The SOAP Body names no operation') };
   const header = child(envelope, 'Header');
@@ -85,13 +95,19 @@ export function createSoapHandler(api: ReturnType<typeof createMetadataApi>) {
       case 'listMetadata': {
         const queries = args.children
           .filter((c) => c.name === 'queries')
-          .map((q) => ({ type: childText(q, 'type')?.trim() ?? '', ...(childText(q, 'folder') ? { folder: childText(q, 'folder')!.trim() } : {}) }));
+          .map((q) => ({
+            type: childText(q, 'type')?.trim() ?? '',
+            ...(childText(q, 'folder') ? { folder: childText(q, 'folder')!.trim() } : {}),
+          }));
         const asOf = childText(args, 'asOfVersion')?.trim() || apiVersion;
         const result = api.listMetadata(org, queries, asOf);
         return 'fault' in result ? soapFault(result.fault, result.message) : soapResponse('listMetadata', result);
       }
       default:
-        return soapFault('soapenv:Client', `No operation available for request {${MD_NS}}${call.method}, please check the WSDL for the service.`);
+        return soapFault(
+          'soapenv:Client',
+          `No operation available for request {${MD_NS}}${call.method}, please check the WSDL for the service.`,
+        );
     }
   };
 }
@@ -103,7 +119,16 @@ function invalidId(): FakeResponse {
 function deployOptions(el: XmlElement | undefined): Partial<DeployOptions> {
   if (!el) return {};
   const out: Partial<DeployOptions> = {};
-  const flags = ['allowMissingFiles', 'autoUpdatePackage', 'checkOnly', 'ignoreWarnings', 'performRetrieve', 'purgeOnDelete', 'rollbackOnError', 'singlePackage'] as const;
+  const flags = [
+    'allowMissingFiles',
+    'autoUpdatePackage',
+    'checkOnly',
+    'ignoreWarnings',
+    'performRetrieve',
+    'purgeOnDelete',
+    'rollbackOnError',
+    'singlePackage',
+  ] as const;
   for (const flag of flags) {
     const value = childText(el, flag)?.trim();
     if (value !== undefined) out[flag] = value === 'true';
@@ -126,7 +151,10 @@ function retrieveRequest(el: XmlElement, apiVersion: string): RetrieveRequest {
           unpackaged: {
             types: unpackaged.children
               .filter((c) => c.name === 'types')
-              .map((t) => ({ name: childText(t, 'name')?.trim() ?? '', members: t.children.filter((m) => m.name === 'members').map((m) => m.text.trim()) })),
+              .map((t) => ({
+                name: childText(t, 'name')?.trim() ?? '',
+                members: t.children.filter((m) => m.name === 'members').map((m) => m.text.trim()),
+              })),
             ...(childText(unpackaged, 'version') ? { version: childText(unpackaged, 'version')!.trim() } : {}),
           },
         }

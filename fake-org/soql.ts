@@ -86,9 +86,25 @@ function tokenize(q: string): Token[] {
         if (d === '\\') {
           const e = q[j + 1];
           if (e === undefined) throw malformed(q, col, `unterminated string literal`);
-          const map: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', "'": "'", '"': '"', '\\': '\\', _: '\\_', '%': '\\%' };
+          const map: Record<string, string> = {
+            n: '\n',
+            r: '\r',
+            t: '\t',
+            b: '\b',
+            f: '\f',
+            "'": "'",
+            '"': '"',
+            '\\': '\\',
+            _: '\\_',
+            '%': '\\%',
+          };
           const m = map[e];
-          if (m === undefined) throw malformed(q, j + 1, `Invalid string literal '${q.slice(i, j + 2)}'. Illegal character sequence '\\${e}' in string literal.`);
+          if (m === undefined)
+            throw malformed(
+              q,
+              j + 1,
+              `Invalid string literal '${q.slice(i, j + 2)}'. Illegal character sequence '\\${e}' in string literal.`,
+            );
           out += m;
           j += 2;
           continue;
@@ -189,7 +205,14 @@ export type Literal =
 export type Expr =
   | { kind: 'and' | 'or'; parts: Expr[] }
   | { kind: 'not'; expr: Expr }
-  | { kind: 'cmp'; path: string; col: number; op: '=' | '!=' | '<' | '<=' | '>' | '>=' | 'LIKE'; value: Literal; valueCol: number }
+  | {
+      kind: 'cmp';
+      path: string;
+      col: number;
+      op: '=' | '!=' | '<' | '<=' | '>' | '>=' | 'LIKE';
+      value: Literal;
+      valueCol: number;
+    }
   | { kind: 'in'; path: string; col: number; negated: boolean; values: Literal[]; valueCol: number };
 
 export interface OrderItem {
@@ -211,7 +234,31 @@ export interface ParsedQuery {
 }
 
 const AGG_FUNCS = new Set(['MAX', 'MIN', 'COUNT', 'SUM', 'AVG', 'COUNT_DISTINCT']);
-const RESERVED = new Set(['SELECT', 'FROM', 'WHERE', 'ORDER', 'BY', 'LIMIT', 'OFFSET', 'AND', 'OR', 'NOT', 'IN', 'LIKE', 'GROUP', 'HAVING', 'ASC', 'DESC', 'NULLS', 'FIRST', 'LAST', 'WITH', 'FOR', 'USING', 'TYPEOF']);
+const RESERVED = new Set([
+  'SELECT',
+  'FROM',
+  'WHERE',
+  'ORDER',
+  'BY',
+  'LIMIT',
+  'OFFSET',
+  'AND',
+  'OR',
+  'NOT',
+  'IN',
+  'LIKE',
+  'GROUP',
+  'HAVING',
+  'ASC',
+  'DESC',
+  'NULLS',
+  'FIRST',
+  'LAST',
+  'WITH',
+  'FOR',
+  'USING',
+  'TYPEOF',
+]);
 
 export function parseSoql(text: string): ParsedQuery {
   const toks = tokenize(text);
@@ -234,7 +281,8 @@ export function parseSoql(text: string): ParsedQuery {
   const select: SelectItem[] = [];
   for (;;) {
     const t = next();
-    if (t.kind !== 'ident' || RESERVED.has(t.text.toUpperCase())) throw malformed(text, t.col, `unexpected token: '${t.text}'`);
+    if (t.kind !== 'ident' || RESERVED.has(t.text.toUpperCase()))
+      throw malformed(text, t.col, `unexpected token: '${t.text}'`);
     if (peek().kind === 'punct' && peek().text === '(') {
       const fn = t.text.toUpperCase();
       if (!AGG_FUNCS.has(fn)) throw malformed(text, t.col, `Unknown function ${t.text}. Check spelling.`);
@@ -261,7 +309,8 @@ export function parseSoql(text: string): ParsedQuery {
   }
   expectKw('FROM');
   const fromTok = next();
-  if (fromTok.kind !== 'ident' || RESERVED.has(fromTok.text.toUpperCase())) throw malformed(text, fromTok.col, `unexpected token: '${fromTok.text}'`);
+  if (fromTok.kind !== 'ident' || RESERVED.has(fromTok.text.toUpperCase()))
+    throw malformed(text, fromTok.col, `unexpected token: '${fromTok.text}'`);
   const q: ParsedQuery = { text, select, from: fromTok.text, fromCol: fromTok.col, orderBy: [] };
 
   const parseLiteral = (): { lit: Literal; col: number } => {
@@ -272,7 +321,12 @@ export function parseSoql(text: string): ParsedQuery {
       const u = t.text.toUpperCase();
       if (u === 'TRUE' || u === 'FALSE') return { lit: { kind: 'boolean', value: u === 'TRUE' }, col: t.col };
       if (u === 'NULL') return { lit: { kind: 'null' }, col: t.col };
-      if (/^\d{4}-\d{2}-\d{2}/.test(t.text) || /^(TODAY|YESTERDAY|TOMORROW|LAST_N_DAYS:\d+|NEXT_N_DAYS:\d+|THIS_WEEK|LAST_WEEK|THIS_MONTH|LAST_MONTH)$/i.test(t.text)) {
+      if (
+        /^\d{4}-\d{2}-\d{2}/.test(t.text) ||
+        /^(TODAY|YESTERDAY|TOMORROW|LAST_N_DAYS:\d+|NEXT_N_DAYS:\d+|THIS_WEEK|LAST_WEEK|THIS_MONTH|LAST_MONTH)$/i.test(
+          t.text,
+        )
+      ) {
         return { lit: { kind: 'date', text: t.text }, col: t.col };
       }
     }
@@ -281,7 +335,8 @@ export function parseSoql(text: string): ParsedQuery {
 
   const parseCondition = (): Expr => {
     const t = next();
-    if (t.kind !== 'ident' || RESERVED.has(t.text.toUpperCase())) throw malformed(text, t.col, `unexpected token: '${t.text}'`);
+    if (t.kind !== 'ident' || RESERVED.has(t.text.toUpperCase()))
+      throw malformed(text, t.col, `unexpected token: '${t.text}'`);
     const o = peek();
     if (o.kind === 'op') {
       next();
@@ -354,7 +409,8 @@ export function parseSoql(text: string): ParsedQuery {
     expectKw('BY');
     for (;;) {
       const t = next();
-      if (t.kind !== 'ident' || RESERVED.has(t.text.toUpperCase())) throw malformed(text, t.col, `unexpected token: '${t.text}'`);
+      if (t.kind !== 'ident' || RESERVED.has(t.text.toUpperCase()))
+        throw malformed(text, t.col, `unexpected token: '${t.text}'`);
       let desc = false;
       if (isKw(peek(), 'ASC')) next();
       else if (isKw(peek(), 'DESC')) {
@@ -431,12 +487,18 @@ function resolvePath(
   let obj = root;
   const rels: string[] = [];
   // A leading segment equal to the FROM object's name is allowed (SELECT Package2.Name FROM Package2).
-  if (segs.length > 1 && segs[0]!.toLowerCase() === root.name.toLowerCase() && !root.relationships.some((r) => r.name.toLowerCase() === segs[0]!.toLowerCase())) {
+  if (
+    segs.length > 1 &&
+    segs[0]!.toLowerCase() === root.name.toLowerCase() &&
+    !root.relationships.some((r) => r.name.toLowerCase() === segs[0]!.toLowerCase())
+  ) {
     segs.shift();
   }
   for (let i = 0; i < segs.length - 1; i++) {
     const seg = segs[i]!;
-    const rel = obj.relationships.find((r) => r.name.toLowerCase() === seg.toLowerCase() && (r.minVersion ?? 0) <= apiVersion);
+    const rel = obj.relationships.find(
+      (r) => r.name.toLowerCase() === seg.toLowerCase() && (r.minVersion ?? 0) <= apiVersion,
+    );
     const target = rel ? schemas(rel.target) : undefined;
     if (!rel || !target) {
       throw new SoqlError(
@@ -533,19 +595,32 @@ function checkLiteral(q: string, field: FieldDef, path: string, lit: Literal, co
   switch (field.type) {
     case 'boolean':
       if (lit.kind !== 'boolean') throw quotedWrong(false);
-      if (op !== '=' && op !== '!=') throw new SoqlError('INVALID_QUERY_FILTER_OPERATOR', caretMessage(q, col, `invalid operator on boolean field: ${path}`));
+      if (op !== '=' && op !== '!=')
+        throw new SoqlError(
+          'INVALID_QUERY_FILTER_OPERATOR',
+          caretMessage(q, col, `invalid operator on boolean field: ${path}`),
+        );
       return;
     case 'int':
     case 'double':
       if (lit.kind !== 'number') throw quotedWrong(false);
       return;
     case 'datetime':
-      if (lit.kind !== 'date') throw new SoqlError('INVALID_FIELD', caretMessage(q, col, `value of filter criterion for field '${path}' must be of type dateTime and should not be enclosed in quotes`));
+      if (lit.kind !== 'date')
+        throw new SoqlError(
+          'INVALID_FIELD',
+          caretMessage(
+            q,
+            col,
+            `value of filter criterion for field '${path}' must be of type dateTime and should not be enclosed in quotes`,
+          ),
+        );
       return;
     case 'id':
       if (lit.kind !== 'string') throw quotedWrong(true);
       if (op === 'LIKE') return;
-      if (!ID_RE.test(lit.value)) throw new SoqlError('INVALID_QUERY_FILTER_OPERATOR', caretMessage(q, col, `invalid ID field: ${lit.value}`));
+      if (!ID_RE.test(lit.value))
+        throw new SoqlError('INVALID_QUERY_FILTER_OPERATOR', caretMessage(q, col, `invalid ID field: ${lit.value}`));
       return;
     default:
       if (lit.kind !== 'string') throw quotedWrong(true);
@@ -569,7 +644,10 @@ function dateRange(text: string, now: Date): [number, number] {
     return [s, Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)];
   }
   if (u === 'LAST_MONTH') {
-    return [Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1), Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)];
+    return [
+      Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1),
+      Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1),
+    ];
   }
   if (u === 'THIS_WEEK' || u === 'LAST_WEEK') {
     const dow = now.getUTCDay();
@@ -672,7 +750,8 @@ function like(actual: string, pattern: string): boolean {
  */
 export function runQuery(q: ParsedQuery, schema: ObjectSchema, rows: Row[], ctx: QueryContext): QueryResult {
   const text = q.text;
-  const resolve = (path: string, col: number, filterOnly = false) => resolvePath(text, schema, path, col, ctx.schemas, ctx.apiVersion, filterOnly);
+  const resolve = (path: string, col: number, filterOnly = false) =>
+    resolvePath(text, schema, path, col, ctx.schemas, ctx.apiVersion, filterOnly);
 
   // Validate and resolve the SELECT list.
   const aggregates = q.select.filter((s): s is SelectAggregate => s.kind === 'aggregate');
@@ -712,7 +791,10 @@ export function runQuery(q: ParsedQuery, schema: ObjectSchema, rows: Row[], ctx:
         const r = resolve(e.path, e.col, true);
         checkLiteral(text, r.field, e.path, e.value, e.valueCol, e.op);
         if (e.op === 'LIKE' && r.field.type !== 'string' && r.field.type !== 'picklist' && r.field.type !== 'id') {
-          throw new SoqlError('INVALID_QUERY_FILTER_OPERATOR', caretMessage(text, e.col, `invalid operator on field: ${e.path}`));
+          throw new SoqlError(
+            'INVALID_QUERY_FILTER_OPERATOR',
+            caretMessage(text, e.col, `invalid operator on field: ${e.path}`),
+          );
         }
         return (row) => compareValues(r.field, valueAt(row, r), e.value, e.op, ctx.now);
       }
@@ -730,13 +812,18 @@ export function runQuery(q: ParsedQuery, schema: ObjectSchema, rows: Row[], ctx:
   // Validate ORDER BY.
   const order = q.orderBy.map((o) => ({ o, r: resolve(o.path, o.col) }));
   for (const { o, r } of order) {
-    if (r.field.type === 'complex') throw new SoqlError('INVALID_FIELD', caretMessage(text, o.col, `field '${o.path}' can not be sorted in a query call`));
+    if (r.field.type === 'complex')
+      throw new SoqlError(
+        'INVALID_FIELD',
+        caretMessage(text, o.col, `field '${o.path}' can not be sorted in a query call`),
+      );
   }
 
   let matched = compiled ? rows.filter(compiled) : [...rows];
 
   if (resolvedAgg.length > 0) {
-    if (order.length > 0) throw malformed(text, order[0]!.o.col, `Ordered field must be grouped or aggregated: ${order[0]!.o.path}`);
+    if (order.length > 0)
+      throw malformed(text, order[0]!.o.col, `Ordered field must be grouped or aggregated: ${order[0]!.o.path}`);
     const onlyCount = resolvedAgg.length === 1 && resolvedAgg[0]!.a.fn === 'COUNT' && !resolvedAgg[0]!.a.path;
     if (onlyCount) return { totalSize: matched.length, done: true, records: [] };
     const rec: Record<string, unknown> = { attributes: { type: 'AggregateResult' } };

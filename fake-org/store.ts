@@ -29,7 +29,10 @@ export function createStore(newId: (prefix: string) => string, orgs: () => reado
 
   const put = (org: OrgState, type: string, fullName: string, xml: string): boolean => {
     let byName = org.metadata.get(type);
-    if (!byName) org.metadata.set(type, (byName = new Map()));
+    if (!byName) {
+      byName = new Map();
+      org.metadata.set(type, byName);
+    }
     const changed = byName.get(fullName) !== xml;
     byName.set(fullName, xml);
     return changed;
@@ -54,7 +57,8 @@ export function createStore(newId: (prefix: string) => string, orgs: () => reado
       const app = textOf(nodes, 'externalClientApplication');
       switch (source.type) {
         case 'ExternalClientApplication':
-          if (!textOf(nodes, 'orgScopedExternalApp')) setField(nodes, source.type, 'orgScopedExternalApp', `${org.orgId}:${source.fullName}`);
+          if (!textOf(nodes, 'orgScopedExternalApp'))
+            setField(nodes, source.type, 'orgScopedExternalApp', `${org.orgId}:${source.fullName}`);
           break;
         case 'ExtlClntAppGlobalOauthSettings': {
           const consumer = ensureConsumer(org, app!, nodes);
@@ -122,7 +126,12 @@ export function createStore(newId: (prefix: string) => string, orgs: () => reado
  * Orgs create `<OAuthSettingsName>_defaultPolicy` for a new app's OAuth settings (docs/platform-notes.md §3),
  * unless the deployment brings a policy for the app or one exists.
  */
-function defaultPolicy(org: OrgState, app: string, oauthName: string, batch: readonly ComponentSource[]): ComponentSource | undefined {
+function defaultPolicy(
+  org: OrgState,
+  app: string,
+  oauthName: string,
+  batch: readonly ComponentSource[],
+): ComponentSource | undefined {
   const type = 'ExtlClntAppOauthConfigurablePolicies';
   if (batch.some((c) => c.type === type)) return undefined;
   for (const xml of org.metadata.get(type)?.values() ?? []) {
@@ -161,7 +170,9 @@ function sortNodes(type: string, nodes: OutNode[]): OutNode[] {
   return nodes
     .map((node) => {
       const field = fields.find((f) => f.name === node.name);
-      return field?.kind === 'complex' && Array.isArray(node.value) ? { ...node, value: sortNodes(field.type, node.value) } : node;
+      return field?.kind === 'complex' && Array.isArray(node.value)
+        ? { ...node, value: sortNodes(field.type, node.value) }
+        : node;
     })
     .sort((a, b) => rank(a.name) - rank(b.name)); // stable: repeated elements keep their order
 }

@@ -29,7 +29,12 @@ export interface JobDurations {
 export const SCALE = 10;
 
 /** Real-org durations (see above), in ms. */
-export const REAL_DURATIONS: JobDurations = { deployMs: 30_000, versionBuildMs: 10 * 60_000, replicationMs: 2 * 60_000, installMs: 2 * 60_000 };
+export const REAL_DURATIONS: JobDurations = {
+  deployMs: 30_000,
+  versionBuildMs: 10 * 60_000,
+  replicationMs: 2 * 60_000,
+  installMs: 2 * 60_000,
+};
 
 export const NO_DURATIONS: JobDurations = { deployMs: 0, versionBuildMs: 0, replicationMs: 0, installMs: 0 };
 

@@ -126,10 +126,7 @@ export interface Route {
    * Answer, or return undefined to pass the request on to the next route with a matching pattern (several
    * modules share `/query` and `/tooling/query`; each answers the FROM objects it owns).
    */
-  handler: (
-    req: FakeRequest,
-    match: RegExpMatchArray,
-  ) => FakeResponse | undefined | Promise<FakeResponse | undefined>;
+  handler: (req: FakeRequest, match: RegExpMatchArray) => FakeResponse | undefined | Promise<FakeResponse | undefined>;
 }
 
 /**

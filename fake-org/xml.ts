@@ -73,12 +73,24 @@ export function parseXml(text: string): ParseResult {
   };
   const nodes = parser.parse(text) as RawNode[];
   const roots = nodes.map(convert).filter((n): n is XmlElement => n !== undefined);
-  if (roots.length !== 1) return { error: { message: 'The markup in the document following the root element must be well-formed.', line: 1, column: 1 } };
+  if (roots.length !== 1)
+    return {
+      error: {
+        message: 'The markup in the document following the root element must be well-formed.',
+        line: 1,
+        column: 1,
+      },
+    };
   return { root: roots[0]! };
 }
 
 export function escapeXml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 /** An element of a metadata file to write: a text value or nested elements. */

@@ -23,7 +23,16 @@
 // the fake's request log), the action's cold start (spawn → first request), a dry run's time and the modules it
 // loads, bundle sizes, and the CLI's install time and size.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +42,7 @@ import { parseCommandFile } from '../__tests__/helpers/run-action.ts';
 import { readSettings } from '../src/settings.ts';
 import { planApp } from '../src/plan.ts';
 import { renderProject, writeProject } from '../src/render.ts';
-import { ensureSfCli, sfCliEnv, SF_CLI_VERSION } from './sf-cli.ts';
+import { ensureSfCli, sfCliEnv } from './sf-cli.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -50,7 +59,8 @@ const { values: flags } = parseArgs({
     profile: { type: 'string', default: 'none' },
   },
 });
-if (flags.profile !== 'none' && flags.profile !== 'realistic') throw new Error(`--profile must be none or realistic, got ${flags.profile}`);
+if (flags.profile !== 'none' && flags.profile !== 'realistic')
+  throw new Error(`--profile must be none or realistic, got ${flags.profile}`);
 const REALISTIC_PROFILE = flags.profile === 'realistic';
 const dist = resolve(flags.dist!);
 const distEntry = join(dist, 'index.js');
@@ -82,7 +92,11 @@ let current: import('node:child_process').ChildProcess | undefined;
  * Start one process and wait for it. Peak RSS comes from /usr/bin/time (getrusage of the child: exact); without it,
  * from sampling /proc/<pid>/status VmHWM every 10 ms (the process's own high-water mark, read until it exits).
  */
-function run(cmd: string, args: string[], opts: { env: Record<string, string>; cwd: string; timeoutMs?: number }): Promise<Proc> {
+function run(
+  cmd: string,
+  args: string[],
+  opts: { env: Record<string, string>; cwd: string; timeoutMs?: number },
+): Promise<Proc> {
   const memFile = join(opts.cwd, `.rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
   const [file, argv] = TIME ? [TIME, ['-f', '%M', '-o', memFile, cmd, ...args]] : [cmd, args];
   return new Promise((resolve, reject) => {
@@ -140,7 +154,11 @@ function actionDefaults(): Record<string, string> {
     const name = /^ {2}([\w-]+):\s*$/.exec(line);
     if (name) input = name[1];
     const def = /^ {4}default:\s*(.*)$/.exec(line);
-    if (def && input) out[input] = def[1]!.trim().replace(/^'(.*)'$/, '$1').replace(/^"(.*)"$/, '$1');
+    if (def && input)
+      out[input] = def[1]!
+        .trim()
+        .replace(/^'(.*)'$/, '$1')
+        .replace(/^"(.*)"$/, '$1');
   }
   return out;
 }
@@ -151,7 +169,11 @@ interface ActionResult extends Proc {
   runnerTemp: string;
 }
 
-async function runActionProcess(inputs: Record<string, string>, extraEnv: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ActionResult> {
+async function runActionProcess(
+  inputs: Record<string, string>,
+  extraEnv: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<ActionResult> {
   const runnerTemp = mkdtempSync(join(tmpdir(), 'eca-bench-runner-'));
   const files = join(runnerTemp, '_runner_file_commands');
   mkdirSync(files, { recursive: true });
@@ -170,7 +192,8 @@ async function runActionProcess(inputs: Record<string, string>, extraEnv: Record
     GITHUB_STATE: join(files, 'save_state'),
     ...extraEnv,
   };
-  for (const [name, value] of Object.entries({ ...DEFAULT_INPUTS, ...inputs })) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  for (const [name, value] of Object.entries({ ...DEFAULT_INPUTS, ...inputs }))
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   const proc = await run(process.execPath, [...nodeArgs, distEntry], { env, cwd: runnerTemp, timeoutMs: 5 * 60_000 });
   return { ...proc, outputs: parseCommandFile(readFileSync(out, 'utf8')), runnerTemp };
 }
@@ -214,10 +237,14 @@ function printTimeline(log: RequestLogEntry[], r: Proc): void {
   let previousEnd = r.spawnedAt;
   for (const e of [...log].sort((x, y) => x.at - y.at)) {
     const gap = e.at - previousEnd;
-    console.log(`  +${(e.at - r.spawnedAt).toFixed(0).padStart(5)} ms  (gap ${gap.toFixed(0).padStart(4)})  ${e.route} ${e.status} ${e.ms.toFixed(0)} ms`);
+    console.log(
+      `  +${(e.at - r.spawnedAt).toFixed(0).padStart(5)} ms  (gap ${gap.toFixed(0).padStart(4)})  ${e.route} ${e.status} ${e.ms.toFixed(0)} ms`,
+    );
     previousEnd = Math.max(previousEnd, e.at + e.ms);
   }
-  console.log(`  +${r.ms.toFixed(0).padStart(5)} ms  (gap ${(r.spawnedAt + r.ms - previousEnd).toFixed(0).padStart(4)})  exit ${r.code}`);
+  console.log(
+    `  +${r.ms.toFixed(0).padStart(5)} ms  (gap ${(r.spawnedAt + r.ms - previousEnd).toFixed(0).padStart(4)})  exit ${r.code}`,
+  );
 }
 
 async function actionRound(): Promise<RoundResult> {
@@ -239,7 +266,15 @@ async function actionRounds(rerun: boolean): Promise<{ first: RoundResult; rerun
       const first = log.reduce((min, e) => Math.min(min, e.at), Number.POSITIVE_INFINITY);
       if (flags.timeline) printTimeline(log, r);
       rmSync(r.runnerTemp, { recursive: true, force: true });
-      return { ms: r.ms, peakKb: r.peakKb, requests: log.length, routes: countRoutes(log), unrouted: unrouted(log), coldStartMs: first - r.spawnedAt, ...orgTime(org, log) };
+      return {
+        ms: r.ms,
+        peakKb: r.peakKb,
+        requests: log.length,
+        routes: countRoutes(log),
+        unrouted: unrouted(log),
+        coldStartMs: first - r.spawnedAt,
+        ...orgTime(org, log),
+      };
     };
     const first = await one();
     return rerun ? { first, rerun: await one() } : { first };
@@ -288,6 +323,7 @@ async function cliRound(cli: Cli): Promise<RoundResult> {
   const steps: NonNullable<RoundResult['steps']> = [];
   let wall = 0;
   let peakKb = 0;
+  // biome-ignore lint/suspicious/noExplicitAny: the sf CLI's --json output, different per command
   const sf = async (name: string, args: string[], cwd: string): Promise<any> => {
     const before = org.log.length;
     const p = await run(cli.node, [cli.runJs, ...args, '--json'], { env, cwd, timeoutMs: 5 * 60_000 });
@@ -300,38 +336,160 @@ async function cliRound(cli: Cli): Promise<RoundResult> {
     } catch {
       // below
     }
-    if (p.code !== 0 || json?.status !== 0) throw new Error(`sf ${name} failed (exit ${p.code}): ${json?.message ?? tail(p.stderr || p.stdout)}`);
+    if (p.code !== 0 || json?.status !== 0)
+      throw new Error(`sf ${name} failed (exit ${p.code}): ${json?.message ?? tail(p.stderr || p.stdout)}`);
     return json.result;
   };
   try {
     // What a workflow has in its repository (the app's project) and writes between steps (auth URL file, the package
     // project with the retrieved link): prepared outside the timed commands, as it costs a workflow nothing either.
-    const settings = readSettings((name) => ({ clients: 'claude,cursor', 'contact-email': 'mcp-admins@example.com', 'app-name': APP, package: 'true', 'package-name': PACKAGE, 'package-namespace': org.namespace, 'dry-run': 'true' })[name] ?? '', { RUNNER_TEMP: work });
+    const settings = readSettings(
+      (name) =>
+        ({
+          clients: 'claude,cursor',
+          'contact-email': 'mcp-admins@example.com',
+          'app-name': APP,
+          package: 'true',
+          'package-name': PACKAGE,
+          'package-namespace': org.namespace,
+          'dry-run': 'true',
+        })[name] ?? '',
+      { RUNNER_TEMP: work },
+    );
     const plan = planApp(settings);
     const deployDir = join(work, 'deploy');
     const packageDir = join(work, 'package');
     writeProject(deployDir, renderProject(plan, { target: 'deploy' }));
     const authFile = join(work, 'scratch-auth-url.txt');
     writeFileSync(authFile, `${org.scratchAuthUrl}\n`, { mode: 0o600 });
-    await sf('org login jwt', ['org', 'login', 'jwt', '--username', org.username, '--jwt-key-file', org.privateKeyPath, '--client-id', org.clientId, '--instance-url', org.loginUrl, '--alias', 'hub', '--set-default-dev-hub'], work);
-    await sf('org login sfdx-url', ['org', 'login', 'sfdx-url', '--sfdx-url-file', authFile, '--alias', 'scratch'], work);
-    await sf('project deploy start', ['project', 'deploy', 'start', '--source-dir', 'force-app', '--target-org', 'hub', '--wait', '5'], deployDir);
-    const retrieved = await sf('project retrieve start', ['project', 'retrieve', 'start', '--metadata', `ExtlClntAppGlobalOauthSettings:${APP}_glbloauth`, '--metadata', `ExtlClntAppOauthSettings:${APP}_oauth`, '--target-org', 'hub'], deployDir);
+    await sf(
+      'org login jwt',
+      [
+        'org',
+        'login',
+        'jwt',
+        '--username',
+        org.username,
+        '--jwt-key-file',
+        org.privateKeyPath,
+        '--client-id',
+        org.clientId,
+        '--instance-url',
+        org.loginUrl,
+        '--alias',
+        'hub',
+        '--set-default-dev-hub',
+      ],
+      work,
+    );
+    await sf(
+      'org login sfdx-url',
+      ['org', 'login', 'sfdx-url', '--sfdx-url-file', authFile, '--alias', 'scratch'],
+      work,
+    );
+    await sf(
+      'project deploy start',
+      ['project', 'deploy', 'start', '--source-dir', 'force-app', '--target-org', 'hub', '--wait', '5'],
+      deployDir,
+    );
+    const retrieved = await sf(
+      'project retrieve start',
+      [
+        'project',
+        'retrieve',
+        'start',
+        '--metadata',
+        `ExtlClntAppGlobalOauthSettings:${APP}_glbloauth`,
+        '--metadata',
+        `ExtlClntAppOauthSettings:${APP}_oauth`,
+        '--target-org',
+        'hub',
+      ],
+      deployDir,
+    );
     const files = (retrieved?.files ?? []) as { type: string; filePath: string }[];
-    const read = (type: string): string => readFileSync(files.find((f) => f.type === type)?.filePath ?? '/nonexistent', 'utf8');
+    const read = (type: string): string =>
+      readFileSync(files.find((f) => f.type === type)?.filePath ?? '/nonexistent', 'utf8');
     const key = /<consumerKey>([^<]+)</.exec(read('ExtlClntAppGlobalOauthSettings'))?.[1];
     const oauthLink = /<oauthLink>([^<]+)</.exec(read('ExtlClntAppOauthSettings'))?.[1];
     if (!key || !oauthLink) throw new Error('the CLI retrieve brought no consumer key or oauthLink');
-    writeProject(packageDir, renderProject(plan, { target: 'package', links: { oauthLink }, package: { name: PACKAGE, namespace: org.namespace, versionNumber: '1.0.0.NEXT' } }));
+    writeProject(
+      packageDir,
+      renderProject(plan, {
+        target: 'package',
+        links: { oauthLink },
+        package: { name: PACKAGE, namespace: org.namespace, versionNumber: '1.0.0.NEXT' },
+      }),
+    );
     // Before `sf package create` the project names no package: the command adds the entry and the alias itself
     // (given an entry that already names the package, it writes a second-guessed one with "default": false).
-    writeFileSync(join(packageDir, 'sfdx-project.json'), `${JSON.stringify({ packageDirectories: [{ path: 'force-app', default: true }], namespace: org.namespace, sourceApiVersion: '66.0' }, null, 2)}\n`);
-    await sf('package create', ['package', 'create', '--name', PACKAGE, '--package-type', 'Managed', '--path', 'force-app', '--target-dev-hub', 'hub'], packageDir);
-    const version = await sf('package version create', ['package', 'version', 'create', '--package', PACKAGE, '--version-number', '1.0.0.NEXT', '--installation-key-bypass', '--wait', '5', '--target-dev-hub', 'hub'], packageDir);
+    writeFileSync(
+      join(packageDir, 'sfdx-project.json'),
+      `${JSON.stringify({ packageDirectories: [{ path: 'force-app', default: true }], namespace: org.namespace, sourceApiVersion: '66.0' }, null, 2)}\n`,
+    );
+    await sf(
+      'package create',
+      [
+        'package',
+        'create',
+        '--name',
+        PACKAGE,
+        '--package-type',
+        'Managed',
+        '--path',
+        'force-app',
+        '--target-dev-hub',
+        'hub',
+      ],
+      packageDir,
+    );
+    const version = await sf(
+      'package version create',
+      [
+        'package',
+        'version',
+        'create',
+        '--package',
+        PACKAGE,
+        '--version-number',
+        '1.0.0.NEXT',
+        '--installation-key-bypass',
+        '--wait',
+        '5',
+        '--target-dev-hub',
+        'hub',
+      ],
+      packageDir,
+    );
     if (version?.Status !== 'Success') throw new Error(`version create ended in ${version?.Status}`);
-    await sf('package install', ['package', 'install', '--package', version.SubscriberPackageVersionId, '--target-org', 'scratch', '--wait', '5', '--publish-wait', '5', '--no-prompt'], packageDir);
-    if (!org.ctx.scratch.metadata.get('ExternalClientApplication')?.size) throw new Error('the CLI install left no app in the scratch org');
-    return { ms: wall, peakKb, requests: org.log.length, routes: countRoutes(org.log), unrouted: unrouted(org.log), steps, ...orgTime(org, org.log) };
+    await sf(
+      'package install',
+      [
+        'package',
+        'install',
+        '--package',
+        version.SubscriberPackageVersionId,
+        '--target-org',
+        'scratch',
+        '--wait',
+        '5',
+        '--publish-wait',
+        '5',
+        '--no-prompt',
+      ],
+      packageDir,
+    );
+    if (!org.ctx.scratch.metadata.get('ExternalClientApplication')?.size)
+      throw new Error('the CLI install left no app in the scratch org');
+    return {
+      ms: wall,
+      peakKb,
+      requests: org.log.length,
+      routes: countRoutes(org.log),
+      unrouted: unrouted(org.log),
+      steps,
+      ...orgTime(org, org.log),
+    };
   } finally {
     await org.close();
     rmSync(work, { recursive: true, force: true });
@@ -349,11 +507,24 @@ async function cliInfo(): Promise<Cli> {
 async function measureCliInstall(version: string): Promise<{ ms: number; mb: number } | { error: string }> {
   const prefix = mkdtempSync(join(tmpdir(), 'eca-bench-sf-install-'));
   try {
-    const p = await run('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--loglevel=error', '--prefer-offline', `@salesforce/cli@${version}`], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir() },
-      cwd: prefix,
-      timeoutMs: 5 * 60_000,
-    });
+    const p = await run(
+      'npm',
+      [
+        'install',
+        '--prefix',
+        prefix,
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        '--prefer-offline',
+        `@salesforce/cli@${version}`,
+      ],
+      {
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir() },
+        cwd: prefix,
+        timeoutMs: 5 * 60_000,
+      },
+    );
     if (p.code !== 0) return { error: `npm install failed: ${tail(p.stderr)}` };
     return { ms: p.ms, mb: dirBytes(join(prefix, 'node_modules')) / 1e6 };
   } finally {
@@ -365,7 +536,11 @@ async function measureCliInstall(version: string): Promise<{ ms: number; mb: num
 // Dry run, and what it loads
 
 async function dryRun(): Promise<number> {
-  const r = await runActionProcess({ clients: 'claude,cursor', 'contact-email': 'mcp-admins@example.com', 'dry-run': 'true' });
+  const r = await runActionProcess({
+    clients: 'claude,cursor',
+    'contact-email': 'mcp-admins@example.com',
+    'dry-run': 'true',
+  });
   rmSync(r.runnerTemp, { recursive: true, force: true });
   if (r.code !== 0) throw new Error(`the dry run failed (exit ${r.code}):\n${tail(r.stdout + r.stderr)}`);
   return r.ms;
@@ -376,11 +551,16 @@ async function loadedFiles(inputs: Record<string, string>, extraEnv: Record<stri
   const dir = mkdtempSync(join(tmpdir(), 'eca-bench-loaded-'));
   const preload = join(dir, 'record.cjs');
   const record = join(dir, 'loaded.json');
-  writeFileSync(preload, `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(record)}, JSON.stringify(Object.keys(require.cache))));\n`);
+  writeFileSync(
+    preload,
+    `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(record)}, JSON.stringify(Object.keys(require.cache))));\n`,
+  );
   try {
     const r = await runActionProcess(inputs, extraEnv, ['--require', preload]);
     rmSync(r.runnerTemp, { recursive: true, force: true });
-    return (JSON.parse(readFileSync(record, 'utf8')) as string[]).filter((f) => f !== preload).map((f) => f.replace(`${dirname(dist)}/`, ''));
+    return (JSON.parse(readFileSync(record, 'utf8')) as string[])
+      .filter((f) => f !== preload)
+      .map((f) => f.replace(`${dirname(dist)}/`, ''));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -394,12 +574,14 @@ function median(xs: number[]): number {
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
-const spread = (xs: number[], fmt: (n: number) => string): string => `${fmt(median(xs))} (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))})`;
+const spread = (xs: number[], fmt: (n: number) => string): string =>
+  `${fmt(median(xs))} (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))})`;
 const sec = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 1000).toFixed(2)} s`);
 const msf = (ms: number): string => `${Math.round(ms)} ms`;
 const mb = (kb: number): string => `${Math.round(kb / 1024)} MB`;
 const num = (n: number): string => String(Math.round(n * 10) / 10);
-const kib = (bytes: number): string => (bytes >= 1e6 ? `${(bytes / 1e6).toFixed(2)} MB` : `${(bytes / 1e3).toFixed(0)} kB`);
+const kib = (bytes: number): string =>
+  bytes >= 1e6 ? `${(bytes / 1e6).toFixed(2)} MB` : `${(bytes / 1e3).toFixed(0)} kB`;
 
 function countRoutes(log: RequestLogEntry[]): Map<string, number> {
   const m = new Map<string, number>();
@@ -408,7 +590,9 @@ function countRoutes(log: RequestLogEntry[]): Map<string, number> {
 }
 
 function unrouted(log: RequestLogEntry[]): string[] {
-  return log.filter((e) => ['notFound', 'methodNotAllowed', 'internalError'].includes(e.route)).map((e) => `${e.route}: ${e.method} ${e.path} → ${e.status}`);
+  return log
+    .filter((e) => ['notFound', 'methodNotAllowed', 'internalError'].includes(e.route))
+    .map((e) => `${e.route}: ${e.method} ${e.path} → ${e.status}`);
 }
 
 function dirBytes(dir: string): number {
@@ -428,7 +612,14 @@ function tail(text: string, lines = 15): string {
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -462,7 +653,9 @@ async function main(): Promise<void> {
   for (let i = 1; i <= ROUNDS; i++) {
     const perRound = (performance.now() - roundsStarted) / (i - 1);
     if (i > 1 && performance.now() - started + perRound > budgetMs) {
-      console.log(`stopping after ${i - 1} of ${ROUNDS} rounds: another would not fit into the 10-minute budget on this machine`);
+      console.log(
+        `stopping after ${i - 1} of ${ROUNDS} rounds: another would not fit into the 10-minute budget on this machine`,
+      );
       break;
     }
     const a = await actionRound();
@@ -478,7 +671,11 @@ async function main(): Promise<void> {
   }
 
   const install = cli && !flags['skip-cli-install'] ? await measureCliInstall(cli.version) : undefined;
-  const dryLoaded = await loadedFiles({ clients: 'claude,cursor', 'contact-email': 'mcp-admins@example.com', 'dry-run': 'true' });
+  const dryLoaded = await loadedFiles({
+    clients: 'claude,cursor',
+    'contact-email': 'mcp-admins@example.com',
+    'dry-run': 'true',
+  });
   const fullOrg = await startFakeOrg();
   let fullLoaded: string[];
   try {
@@ -491,16 +688,52 @@ async function main(): Promise<void> {
   const aMs = action.map((r) => r.ms);
   const rows: string[][] = [['', 'median (min–max)']];
   rows.push(['action, full job: wall time', spread(aMs, sec)]);
-  rows.push(['action, full job: peak RSS', spread(action.map((r) => r.peakKb), mb)]);
-  rows.push(['action: HTTP requests per round', spread(action.map((r) => r.requests), num)]);
-  rows.push(['action: cold start (spawn → first request)', spread(action.map((r) => r.coldStartMs!), msf)]);
+  rows.push([
+    'action, full job: peak RSS',
+    spread(
+      action.map((r) => r.peakKb),
+      mb,
+    ),
+  ]);
+  rows.push([
+    'action: HTTP requests per round',
+    spread(
+      action.map((r) => r.requests),
+      num,
+    ),
+  ]);
+  rows.push([
+    'action: cold start (spawn → first request)',
+    spread(
+      action.map((r) => r.coldStartMs!),
+      msf,
+    ),
+  ]);
   rows.push(['action: dry run, wall time', spread(dry, msf)]);
   if (cli) {
     const cMs = sfPath.map((r) => r.ms);
     rows.push(['sf CLI path: wall time (sum of its 7 commands)', spread(cMs, sec)]);
-    rows.push(['sf CLI path: peak RSS (max of its processes, run one after another)', spread(sfPath.map((r) => r.peakKb), mb)]);
-    rows.push(['sf CLI path: peak RSS summed over its 7 processes', spread(sfPath.map((r) => r.steps!.reduce((s, x) => s + x.peakKb, 0)), mb)]);
-    rows.push(['sf CLI path: HTTP requests per round', spread(sfPath.map((r) => r.requests), num)]);
+    rows.push([
+      'sf CLI path: peak RSS (max of its processes, run one after another)',
+      spread(
+        sfPath.map((r) => r.peakKb),
+        mb,
+      ),
+    ]);
+    rows.push([
+      'sf CLI path: peak RSS summed over its 7 processes',
+      spread(
+        sfPath.map((r) => r.steps!.reduce((s, x) => s + x.peakKb, 0)),
+        mb,
+      ),
+    ]);
+    rows.push([
+      'sf CLI path: HTTP requests per round',
+      spread(
+        sfPath.map((r) => r.requests),
+        num,
+      ),
+    ]);
   }
   console.log(`\n${table(rows)}`);
 
@@ -509,44 +742,71 @@ async function main(): Promise<void> {
     const c = median(sfPath.map((r) => r.ms));
     const measured = install && 'ms' in install ? install : undefined;
     console.log('\nratio (action : sf CLI, from the medians)');
-    console.log(`  full job, CLI install excluded:   1 : ${(c / a).toFixed(1)}  (the action is ${(c / a).toFixed(1)}× faster)`);
-    if (measured) console.log(`  CLI install included, warm cache (measured ${sec(measured.ms)}): 1 : ${((c + measured.ms) / a).toFixed(1)}`);
-    console.log(`  CLI install included, cold (${sec(NOTED_CLI_INSTALL.coldMs)}, issue 8's note): 1 : ${((c + NOTED_CLI_INSTALL.coldMs) / a).toFixed(1)}`);
-    console.log(`  peak RSS: 1 : ${(median(sfPath.map((r) => r.peakKb)) / median(action.map((r) => r.peakKb))).toFixed(1)}`);
-    console.log(`  HTTP requests per round: ${median(action.map((r) => r.requests))} : ${median(sfPath.map((r) => r.requests))}`);
+    console.log(
+      `  full job, CLI install excluded:   1 : ${(c / a).toFixed(1)}  (the action is ${(c / a).toFixed(1)}× faster)`,
+    );
+    if (measured)
+      console.log(
+        `  CLI install included, warm cache (measured ${sec(measured.ms)}): 1 : ${((c + measured.ms) / a).toFixed(1)}`,
+      );
+    console.log(
+      `  CLI install included, cold (${sec(NOTED_CLI_INSTALL.coldMs)}, issue 8's note): 1 : ${((c + NOTED_CLI_INSTALL.coldMs) / a).toFixed(1)}`,
+    );
+    console.log(
+      `  peak RSS: 1 : ${(median(sfPath.map((r) => r.peakKb)) / median(action.map((r) => r.peakKb))).toFixed(1)}`,
+    );
+    console.log(
+      `  HTTP requests per round: ${median(action.map((r) => r.requests))} : ${median(sfPath.map((r) => r.requests))}`,
+    );
 
     console.log('\nsf CLI commands (median of rounds)');
     const names = sfPath[0]!.steps!.map((s) => s.name);
     const stepRows = [['command', 'time', 'peak RSS', 'requests']];
     for (const name of names) {
       const of = sfPath.map((r) => r.steps!.find((s) => s.name === name)!);
-      stepRows.push([`sf ${name}`, sec(median(of.map((s) => s.ms))), mb(median(of.map((s) => s.peakKb))), num(median(of.map((s) => s.requests)))]);
+      stepRows.push([
+        `sf ${name}`,
+        sec(median(of.map((s) => s.ms))),
+        mb(median(of.map((s) => s.peakKb))),
+        num(median(of.map((s) => s.requests))),
+      ]);
     }
     console.log(table(stepRows).replace(/^/gm, '  '));
 
     console.log('\nHTTP requests by route (round 1): action / sf CLI');
     const routes = [...new Set([...action[0]!.routes.keys(), ...sfPath[0]!.routes.keys()])].sort();
     const routeRows = [['route', 'action', 'sf CLI']];
-    for (const r of routes) routeRows.push([r, String(action[0]!.routes.get(r) ?? 0), String(sfPath[0]!.routes.get(r) ?? 0)]);
+    for (const r of routes)
+      routeRows.push([r, String(action[0]!.routes.get(r) ?? 0), String(sfPath[0]!.routes.get(r) ?? 0)]);
     routeRows.push(['total', String(action[0]!.requests), String(sfPath[0]!.requests)]);
     console.log(table(routeRows).replace(/^/gm, '  '));
-    for (const [who, r] of [['action', action[0]!], ['sf CLI', sfPath[0]!]] as const) {
+    for (const [who, r] of [
+      ['action', action[0]!],
+      ['sf CLI', sfPath[0]!],
+    ] as const) {
       for (const line of r.unrouted) console.log(`  ${who}, not routed by the fake: ${line}`);
     }
 
     console.log('\nsf CLI install (once, outside the project: npm install @salesforce/cli into an empty prefix)');
-    if (measured) console.log(`  warm npm cache, measured: ${sec(measured.ms)}, ${Math.round(measured.mb)} MB in node_modules`);
+    if (measured)
+      console.log(`  warm npm cache, measured: ${sec(measured.ms)}, ${Math.round(measured.mb)} MB in node_modules`);
     else if (install && 'error' in install) console.log(`  not measured: ${install.error}`);
     else console.log('  not measured (--skip-cli-install)');
-    console.log(`  cold (empty npm cache, from issue 8's notes): ~${NOTED_CLI_INSTALL.coldMs / 1000} s; noted warm ${NOTED_CLI_INSTALL.warmMs / 1000} s, ${NOTED_CLI_INSTALL.mb} MB`);
+    console.log(
+      `  cold (empty npm cache, from issue 8's notes): ~${NOTED_CLI_INSTALL.coldMs / 1000} s; noted warm ${NOTED_CLI_INSTALL.warmMs / 1000} s, ${NOTED_CLI_INSTALL.mb} MB`,
+    );
   }
 
   console.log('\nbundle (what the runner loads; no install step)');
-  for (const f of readdirSync(dist).filter((f) => f.endsWith('.js')).sort()) {
+  for (const f of readdirSync(dist)
+    .filter((f) => f.endsWith('.js'))
+    .sort()) {
     console.log(`  dist/${f}: ${kib(statSync(join(dist, f)).size)}`);
   }
   const distFiles = (list: string[]): string => list.filter((f) => f.startsWith('dist/')).join(', ') || '(none)';
-  console.log(`  loaded by a dry run: ${distFiles(dryLoaded)}; node_modules: ${dryLoaded.filter((f) => f.includes('node_modules')).length}`);
+  console.log(
+    `  loaded by a dry run: ${distFiles(dryLoaded)}; node_modules: ${dryLoaded.filter((f) => f.includes('node_modules')).length}`,
+  );
   console.log(`  loaded by the full job: ${distFiles(fullLoaded)}`);
   console.log(`\nbench took ${sec(performance.now() - started)}`);
 }
@@ -585,11 +845,26 @@ async function realistic(cli: Cli | undefined): Promise<void> {
   const row = (name: string, rs: RoundResult[]): void => {
     rows.push([
       name,
-      spread(rs.map((r) => r.ms), sec),
-      spread(rs.map((r) => r.orgMs), sec),
-      spread(rs.map((r) => r.ms - r.orgMs), sec),
-      spread(rs.map((r) => r.versionCreates), num),
-      spread(rs.map((r) => r.requests), num),
+      spread(
+        rs.map((r) => r.ms),
+        sec,
+      ),
+      spread(
+        rs.map((r) => r.orgMs),
+        sec,
+      ),
+      spread(
+        rs.map((r) => r.ms - r.orgMs),
+        sec,
+      ),
+      spread(
+        rs.map((r) => r.versionCreates),
+        num,
+      ),
+      spread(
+        rs.map((r) => r.requests),
+        num,
+      ),
     ]);
   };
   row('action, full job (new org)', action);
@@ -600,9 +875,16 @@ async function realistic(cli: Cli | undefined): Promise<void> {
   const again = median(rerun.map((r) => r.ms));
   const creations = Math.max(...rerun.map((r) => r.versionCreates));
   console.log('\ngoals (printed, never asserted)');
-  console.log(`  action overhead beyond the org's time ≤ ${sec(GOALS.overheadMs)}: ${sec(overhead)} ${overhead <= GOALS.overheadMs ? 'met' : 'NOT met'}`);
-  if (cli) console.log(`  sf CLI overhead beyond the org's time, for comparison: ${sec(median(sfPath.map((r) => r.ms - r.orgMs)))}`);
-  console.log(`  rerun with unchanged inputs ≤ ${sec(GOALS.rerunMs)} with 0 version creations: ${sec(again)}, ${creations} creation(s) ${again <= GOALS.rerunMs && creations === 0 ? 'met' : 'NOT met'}`);
+  console.log(
+    `  action overhead beyond the org's time ≤ ${sec(GOALS.overheadMs)}: ${sec(overhead)} ${overhead <= GOALS.overheadMs ? 'met' : 'NOT met'}`,
+  );
+  if (cli)
+    console.log(
+      `  sf CLI overhead beyond the org's time, for comparison: ${sec(median(sfPath.map((r) => r.ms - r.orgMs)))}`,
+    );
+  console.log(
+    `  rerun with unchanged inputs ≤ ${sec(GOALS.rerunMs)} with 0 version creations: ${sec(again)}, ${creations} creation(s) ${again <= GOALS.rerunMs && creations === 0 ? 'met' : 'NOT met'}`,
+  );
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -64,12 +64,25 @@ const common = {
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist);
 const results = await Promise.all([
-  build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', plugins: [sibling('load-login', 'org.js'), noOidcClient] }),
-  build({ ...common, entryPoints: ['src/load-login.ts'], outfile: 'dist/org.js', plugins: [sibling('github-secret', 'github.js'), noOidcClient] }),
+  build({
+    ...common,
+    entryPoints: ['src/index.ts'],
+    outfile: 'dist/index.js',
+    plugins: [sibling('load-login', 'org.js'), noOidcClient],
+  }),
+  build({
+    ...common,
+    entryPoints: ['src/load-login.ts'],
+    outfile: 'dist/org.js',
+    plugins: [sibling('github-secret', 'github.js'), noOidcClient],
+  }),
   build({ ...common, entryPoints: ['src/github-secret.ts'], outfile: 'dist/github.js', plugins: [noOidcClient] }),
 ]);
 
-writeFileSync(join(dist, 'package.json'), JSON.stringify({ name: '@salesforce/packaging', private: true, type: 'commonjs' }, null, 2) + '\n');
+writeFileSync(
+  join(dist, 'package.json'),
+  `${JSON.stringify({ name: '@salesforce/packaging', private: true, type: 'commonjs' }, null, 2)}\n`,
+);
 const messages = join(root, 'node_modules/@salesforce/packaging/messages');
 mkdirSync(join(dist, 'messages'));
 for (const file of readdirSync(messages).sort()) cpSync(join(messages, file), join(dist, 'messages', file));
@@ -91,11 +104,27 @@ function licenses(metafiles: Metafile[]): string {
     }
   }
   const entries = [...roots].map((dir) => {
-    const pkg = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as { name: string; version: string; license?: unknown };
+    const pkg = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as {
+      name: string;
+      version: string;
+      license?: unknown;
+    };
     const license = typeof pkg.license === 'string' ? pkg.license : 'UNKNOWN';
-    const files = readdirSync(join(root, dir)).filter((f) => /^(licen[cs]e|copying|notice)/i.test(f)).sort();
-    const texts = files.filter((f) => statSync(join(root, dir, f)).isFile()).map((f) => readFileSync(join(root, dir, f), 'utf8').replace(/\r\n/g, '\n').trim());
-    return { id: `${pkg.name}@${pkg.version}`, license, text: texts.join('\n\n') || `(the package ships no license file; its package.json declares ${license})` };
+    const files = readdirSync(join(root, dir))
+      .filter((f) => /^(licen[cs]e|copying|notice)/i.test(f))
+      .sort();
+    const texts = files
+      .filter((f) => statSync(join(root, dir, f)).isFile())
+      .map((f) =>
+        readFileSync(join(root, dir, f), 'utf8')
+          .replace(/\r\n/g, '\n')
+          .trim(),
+      );
+    return {
+      id: `${pkg.name}@${pkg.version}`,
+      license,
+      text: texts.join('\n\n') || `(the package ships no license file; its package.json declares ${license})`,
+    };
   });
   entries.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const unique = entries.filter((e, i) => i === 0 || entries[i - 1]!.id !== e.id);
@@ -103,5 +132,5 @@ function licenses(metafiles: Metafile[]): string {
     'Third-party software bundled into dist/ by `npm run bundle` (script/bundle.ts), with its licenses.',
     `${unique.length} packages. eca-action itself is MIT-licensed (LICENSE).`,
   ];
-  return [...head, ...unique.map((e) => `${'-'.repeat(78)}\n${e.id} (${e.license})\n\n${e.text}`)].join('\n\n') + '\n';
+  return `${[...head, ...unique.map((e) => `${'-'.repeat(78)}\n${e.id} (${e.license})\n\n${e.text}`)].join('\n\n')}\n`;
 }

@@ -110,9 +110,18 @@ interface Cli {
   env: Record<string, string>;
 }
 
-function runSf(cli: Cli, args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string; json?: SfJson }> {
+function runSf(
+  cli: Cli,
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string; json?: SfJson }> {
   return new Promise((resolve) => {
-    const proc = spawn(cli.node, [cli.runJs, ...args, '--json'], { cwd, env: { ...cli.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(cli.node, [cli.runJs, ...args, '--json'], {
+      cwd,
+      env: { ...cli.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child = proc;
     let stdout = '';
     let stderr = '';
@@ -148,6 +157,7 @@ async function step<T>(
   name: string,
   args: string[],
   cwd: string,
+  // biome-ignore lint/suspicious/noExplicitAny: the sf CLI's --json output, different per command
   check: (result: any) => { outcome: string; value?: T },
   options: StepOptions = {},
 ): Promise<T | undefined> {
@@ -156,16 +166,21 @@ async function step<T>(
   const run = await runSf(cli, args, cwd, options.env);
   const ms = performance.now() - started;
   const requests = fake!.log.slice(logStart);
-  const command = `[${basename(cwd)}] ${Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v} `).join('')}sf ${args.map(shellWord).join(' ')}`;
+  const command = `[${basename(cwd)}] ${Object.entries(options.env ?? {})
+    .map(([k, v]) => `${k}=${v} `)
+    .join('')}sf ${args.map(shellWord).join(' ')}`;
   let ok = false;
   let outcome: string;
   let value: T | undefined;
   try {
     if (!run.json) throw new StepFailure(`exit ${run.code}, no JSON on stdout: ${firstLine(run.stderr || run.stdout)}`);
     if (options.expectFailure) {
-      if (run.json.status === 0 || run.code === 0) throw new StepFailure(`succeeded (exit ${run.code}) although it must fail`);
+      if (run.json.status === 0 || run.code === 0)
+        throw new StepFailure(`succeeded (exit ${run.code}) although it must fail`);
     } else if (run.json.status !== 0 || run.code !== 0) {
-      throw new StepFailure(`exit ${run.code}, status ${run.json.status}: ${run.json.name ?? ''}: ${firstLine(String(run.json.message ?? ''))}`);
+      throw new StepFailure(
+        `exit ${run.code}, status ${run.json.status}: ${run.json.name ?? ''}: ${firstLine(String(run.json.message ?? ''))}`,
+      );
     }
     const checked = check(options.expectFailure ? run.json : run.json.result);
     outcome = checked.outcome;
@@ -231,36 +246,84 @@ async function main(): Promise<number> {
   };
 
   // 1. Logins.
-  await step(cli, 'login jwt (Dev Hub)', ['org', 'login', 'jwt', '--username', fake.username, '--jwt-key-file', fake.privateKeyPath, '--client-id', fake.clientId, '--instance-url', fake.loginUrl, '--alias', 'hub', '--set-default-dev-hub'], work, (r) => {
-    expect(r?.username === fake!.username, `logged in as ${r?.username}`);
-    expect(r.orgId === fake!.ctx.devHub.orgId, `orgId ${r.orgId}`);
-    return { outcome: `${r.username}, org ${r.orgId}` };
-  });
+  await step(
+    cli,
+    'login jwt (Dev Hub)',
+    [
+      'org',
+      'login',
+      'jwt',
+      '--username',
+      fake.username,
+      '--jwt-key-file',
+      fake.privateKeyPath,
+      '--client-id',
+      fake.clientId,
+      '--instance-url',
+      fake.loginUrl,
+      '--alias',
+      'hub',
+      '--set-default-dev-hub',
+    ],
+    work,
+    (r) => {
+      expect(r?.username === fake!.username, `logged in as ${r?.username}`);
+      expect(r.orgId === fake!.ctx.devHub.orgId, `orgId ${r.orgId}`);
+      return { outcome: `${r.username}, org ${r.orgId}` };
+    },
+  );
   const authFile = join(work, 'scratch-auth-url.txt');
   writeFileSync(authFile, `${fake.scratchAuthUrl}\n`, { mode: 0o600 });
-  await step(cli, 'login sfdx-url (scratch)', ['org', 'login', 'sfdx-url', '--sfdx-url-file', authFile, '--alias', 'scratch'], work, (r) => {
-    expect(r?.username === fake!.scratchUsername, `logged in as ${r?.username}`);
-    expect(r.orgId === fake!.ctx.scratch.orgId, `orgId ${r.orgId}`);
-    return { outcome: `${r.username}, org ${r.orgId}, ${r.instanceUrl}` };
-  });
+  await step(
+    cli,
+    'login sfdx-url (scratch)',
+    ['org', 'login', 'sfdx-url', '--sfdx-url-file', authFile, '--alias', 'scratch'],
+    work,
+    (r) => {
+      expect(r?.username === fake!.scratchUsername, `logged in as ${r?.username}`);
+      expect(r.orgId === fake!.ctx.scratch.orgId, `orgId ${r.orgId}`);
+      return { outcome: `${r.username}, org ${r.orgId}, ${r.instanceUrl}` };
+    },
+  );
 
   // 2. The project of our action's dry run (the committed bundle, as a runner would start it).
   const deployDir = join(work, 'deploy-project');
   const dry = await dryRun(node, inputs, deployDir, work);
-  results.push({ step: 'action dry run', command: 'node dist/index.js (INPUT_DRY-RUN=true)', ok: dry.ok, outcome: dry.outcome, ms: dry.ms, requests: [] });
+  results.push({
+    step: 'action dry run',
+    command: 'node dist/index.js (INPUT_DRY-RUN=true)',
+    ok: dry.ok,
+    outcome: dry.outcome,
+    ms: dry.ms,
+    requests: [],
+  });
   console.error(`${dry.ok ? 'ok  ' : 'FAIL'} action dry run (${seconds(dry.ms)})${dry.ok ? '' : `: ${dry.outcome}`}`);
 
   // 3. Deploy, then retrieve the key and the link.
   const deployed = dry.ok
-    ? await step(cli, 'project deploy start', ['project', 'deploy', 'start', '--source-dir', 'force-app', '--target-org', 'hub', '--wait', '5'], deployDir, (r) => {
-        expect(r?.status === 'Succeeded' && r.success === true, `deploy ${r?.status}`);
-        const files = (r.files ?? []) as { type: string; fullName: string; state: string }[];
-        const types = new Set(files.map((f) => f.type));
-        for (const t of ['ExternalClientApplication', 'ExtlClntAppGlobalOauthSettings', 'ExtlClntAppOauthSettings', 'ExtlClntAppOauthConfigurablePolicies']) {
-          expect(types.has(t), `no ${t} in the deployed files`);
-        }
-        return { outcome: `${r.status}: ${files.map((f) => `${f.type}:${f.fullName} ${f.state}`).join(', ')}`, value: true };
-      })
+    ? await step(
+        cli,
+        'project deploy start',
+        ['project', 'deploy', 'start', '--source-dir', 'force-app', '--target-org', 'hub', '--wait', '5'],
+        deployDir,
+        (r) => {
+          expect(r?.status === 'Succeeded' && r.success === true, `deploy ${r?.status}`);
+          const files = (r.files ?? []) as { type: string; fullName: string; state: string }[];
+          const types = new Set(files.map((f) => f.type));
+          for (const t of [
+            'ExternalClientApplication',
+            'ExtlClntAppGlobalOauthSettings',
+            'ExtlClntAppOauthSettings',
+            'ExtlClntAppOauthConfigurablePolicies',
+          ]) {
+            expect(types.has(t), `no ${t} in the deployed files`);
+          }
+          return {
+            outcome: `${r.status}: ${files.map((f) => `${f.type}:${f.fullName} ${f.state}`).join(', ')}`,
+            value: true,
+          };
+        },
+      )
     : undefined;
 
   const consumer = fake.ctx.devHub.consumers.get(APP);
@@ -268,7 +331,17 @@ async function main(): Promise<number> {
     ? await step<string>(
         cli,
         'project retrieve start',
-        ['project', 'retrieve', 'start', '--metadata', `ExtlClntAppGlobalOauthSettings:${APP}_glbloauth`, '--metadata', `ExtlClntAppOauthSettings:${APP}_oauth`, '--target-org', 'hub'],
+        [
+          'project',
+          'retrieve',
+          'start',
+          '--metadata',
+          `ExtlClntAppGlobalOauthSettings:${APP}_glbloauth`,
+          '--metadata',
+          `ExtlClntAppOauthSettings:${APP}_oauth`,
+          '--target-org',
+          'hub',
+        ],
         deployDir,
         (r) => {
           const files = (r?.files ?? []) as { type: string; fullName: string; filePath: string; state: string }[];
@@ -279,10 +352,16 @@ async function main(): Promise<number> {
           const key = /<consumerKey>([^<]+)<\/consumerKey>/.exec(globalXml)?.[1];
           expect(key, 'no consumerKey in the retrieved global OAuth settings');
           expect(key === consumer?.consumerKey, "the retrieved consumerKey is not the app's consumer key");
-          expect(!/<consumerSecret>/.test(globalXml), 'the consumer secret came back although the org does not allow it');
+          expect(
+            !/<consumerSecret>/.test(globalXml),
+            'the consumer secret came back although the org does not allow it',
+          );
           const link = /<oauthLink>([^<]+)<\/oauthLink>/.exec(readFileSync(oauth.filePath, 'utf8'))?.[1];
           expect(link, 'no oauthLink in the retrieved OAuth settings');
-          return { outcome: `consumerKey ${key.slice(0, 8)}…${key.slice(-4)} (${key.length} chars), oauthLink ${link}`, value: link };
+          return {
+            outcome: `consumerKey ${key.slice(0, 8)}…${key.slice(-4)} (${key.length} chars), oauthLink ${link}`,
+            value: link,
+          };
         },
       )
     : undefined;
@@ -297,10 +376,18 @@ async function main(): Promise<number> {
         (r) => {
           expect(r?.status === 'Succeeded' && r.success === true, `deploy ${r?.status}`);
           const files = (r.files ?? []) as { type: string; fullName: string; state: string; filePath?: string }[];
-          expect(files.length >= 4 && files.every((f) => f.state !== 'Created' && f.state !== 'Failed'), `states ${files.map((f) => f.state).join(', ')}`);
+          expect(
+            files.length >= 4 && files.every((f) => f.state !== 'Created' && f.state !== 'Failed'),
+            `states ${files.map((f) => f.state).join(', ')}`,
+          );
           const after = fake!.ctx.devHub.consumers.get(APP);
-          expect(after?.consumerKey === consumer?.consumerKey && after?.oauthLink === consumer?.oauthLink, 'the redeploy changed the OAuth consumer');
-          return { outcome: `${r.status} over REST: ${files.length} components ${[...new Set(files.map((f) => f.state))].join('/')}; same consumer key and oauthLink` };
+          expect(
+            after?.consumerKey === consumer?.consumerKey && after?.oauthLink === consumer?.oauthLink,
+            'the redeploy changed the OAuth consumer',
+          );
+          return {
+            outcome: `${r.status} over REST: ${files.length} components ${[...new Set(files.map((f) => f.state))].join('/')}; same consumer key and oauthLink`,
+          };
         },
         { env: { SF_ORG_METADATA_REST_DEPLOY: 'true' } },
       )
@@ -310,12 +397,23 @@ async function main(): Promise<number> {
   const publicDir = join(work, 'public-project');
   fixtureProject(publicDir, ['public-eca/damecek-salesforce-mcp-lib'], fake.ctx.devHub.orgId, '65.0');
   if (retrieved) {
-    await step(cli, 'project deploy start (public)', ['project', 'deploy', 'start', '--source-dir', 'force-app', '--target-org', 'hub', '--wait', '5'], publicDir, (r) => {
-      expect(r?.status === 'Succeeded', `deploy ${r?.status}`);
-      const files = (r.files ?? []) as { type: string; fullName: string; state: string }[];
-      expect(files.length === 4 && files.every((f) => f.state === 'Created'), `states ${files.map((f) => `${f.fullName} ${f.state}`).join(', ')}`);
-      return { outcome: `${r.status}: ${files.map((f) => f.fullName).join(', ')} Created (Damecek/salesforce-mcp-lib, API 65.0)` };
-    });
+    await step(
+      cli,
+      'project deploy start (public)',
+      ['project', 'deploy', 'start', '--source-dir', 'force-app', '--target-org', 'hub', '--wait', '5'],
+      publicDir,
+      (r) => {
+        expect(r?.status === 'Succeeded', `deploy ${r?.status}`);
+        const files = (r.files ?? []) as { type: string; fullName: string; state: string }[];
+        expect(
+          files.length === 4 && files.every((f) => f.state === 'Created'),
+          `states ${files.map((f) => `${f.fullName} ${f.state}`).join(', ')}`,
+        );
+        return {
+          outcome: `${r.status}: ${files.map((f) => f.fullName).join(', ')} Created (Damecek/salesforce-mcp-lib, API 65.0)`,
+        };
+      },
+    );
   }
 
   // Our own classic mistakes must fail as on an org, and the CLI must read the component failures.
@@ -328,14 +426,27 @@ async function main(): Promise<number> {
       ['project', 'deploy', 'start', '--source-dir', 'force-app', '--target-org', 'hub', '--wait', '5'],
       wrongDir,
       (json) => {
-        const files = ((json?.result ?? json?.data)?.files ?? []) as { type: string; fullName: string; state: string; error?: string }[];
+        const files = ((json?.result ?? json?.data)?.files ?? []) as {
+          type: string;
+          fullName: string;
+          state: string;
+          error?: string;
+        }[];
         const failed = files.filter((f) => f.state === 'Failed');
-        expect(failed.length, `no failed components in the CLI's answer (${json?.name}: ${firstLine(String(json?.message ?? ''))})`);
+        expect(
+          failed.length,
+          `no failed components in the CLI's answer (${json?.name}: ${firstLine(String(json?.message ?? ''))})`,
+        );
         const text = failed.map((f) => f.error ?? '').join(' | ');
-        expect(/isAdminApproved invalid at this location/.test(text) && /Invalid OAuth scope 'mcp_api'/.test(text), `failures: ${text}`);
+        expect(
+          /isAdminApproved invalid at this location/.test(text) && /Invalid OAuth scope 'mcp_api'/.test(text),
+          `failures: ${text}`,
+        );
         const apps = fake!.ctx.devHub.metadata.get('ExternalClientApplication');
         expect(!apps?.has('Wrong_AdminApproved') && !apps?.has('Wrong_McpApi'), 'a failed deploy stored an app');
-        return { outcome: `deploy ${json.result?.status ?? json.name}: ${failed.length} component failures (${failed.map((f) => `${f.type}:${f.fullName}`).join(', ')}); nothing saved` };
+        return {
+          outcome: `deploy ${json.result?.status ?? json.name}: ${failed.length} component failures (${failed.map((f) => `${f.type}:${f.fullName}`).join(', ')}); nothing saved`,
+        };
       },
       { expectFailure: true },
     );
@@ -348,64 +459,183 @@ async function main(): Promise<number> {
   // names its package; the re-render puts back the one default directory with the alias).
   const renderPackage = (id?: string): void => {
     // dry-run only lifts the org-login inputs, which rendering does not need.
-    const settings = readSettings((name) => ({ ...inputs, 'dry-run': 'true', 'output-dir': packageDir })[name] ?? '', { RUNNER_TEMP: work });
+    const settings = readSettings((name) => ({ ...inputs, 'dry-run': 'true', 'output-dir': packageDir })[name] ?? '', {
+      RUNNER_TEMP: work,
+    });
     const plan = planApp(settings);
-    writeProject(packageDir, renderProject(plan, { target: 'package', links: { oauthLink: retrieved }, package: { name: PACKAGE, namespace: ns, versionNumber: '1.0.0.NEXT', id } }));
+    writeProject(
+      packageDir,
+      renderProject(plan, {
+        target: 'package',
+        links: { oauthLink: retrieved },
+        package: { name: PACKAGE, namespace: ns, versionNumber: '1.0.0.NEXT', id },
+      }),
+    );
     const listed = readdirSync(join(packageDir, 'force-app', 'main', 'default'));
-    if (listed.includes('extlClntAppGlobalOauthSets')) throw new Error('the package project carries global OAuth settings');
+    if (listed.includes('extlClntAppGlobalOauthSets'))
+      throw new Error('the package project carries global OAuth settings');
   };
   if (retrieved) renderPackage();
   const packageId = retrieved
-    ? await step<string>(cli, 'package create', ['package', 'create', '--name', PACKAGE, '--package-type', 'Managed', '--path', 'force-app', '--target-dev-hub', 'hub'], packageDir, (r) => {
-        expect(typeof r?.Id === 'string' && r.Id.startsWith('0Ho'), `package id ${r?.Id}`);
-        const project = JSON.parse(readFileSync(join(packageDir, 'sfdx-project.json'), 'utf8'));
-        expect(project.packageAliases?.[PACKAGE] === r.Id, 'sfdx-project.json has no alias for the package');
-        return { outcome: `${r.Id} (Managed, namespace ${ns})`, value: r.Id as string };
-      })
+    ? await step<string>(
+        cli,
+        'package create',
+        [
+          'package',
+          'create',
+          '--name',
+          PACKAGE,
+          '--package-type',
+          'Managed',
+          '--path',
+          'force-app',
+          '--target-dev-hub',
+          'hub',
+        ],
+        packageDir,
+        (r) => {
+          expect(typeof r?.Id === 'string' && r.Id.startsWith('0Ho'), `package id ${r?.Id}`);
+          const project = JSON.parse(readFileSync(join(packageDir, 'sfdx-project.json'), 'utf8'));
+          expect(project.packageAliases?.[PACKAGE] === r.Id, 'sfdx-project.json has no alias for the package');
+          return { outcome: `${r.Id} (Managed, namespace ${ns})`, value: r.Id as string };
+        },
+      )
     : undefined;
   if (packageId) renderPackage(packageId);
   const version = packageId
-    ? await step<string>(cli, 'package version create', ['package', 'version', 'create', '--package', PACKAGE, '--installation-key-bypass', '--wait', '5', '--target-dev-hub', 'hub'], packageDir, (r) => {
-        expect(r?.Status === 'Success', `status ${r?.Status}: ${(r?.Error ?? []).join('; ')}`);
-        expect(typeof r.SubscriberPackageVersionId === 'string' && r.SubscriberPackageVersionId.startsWith('04t'), `04t ${r.SubscriberPackageVersionId}`);
-        return { outcome: `${r.Status}: ${r.SubscriberPackageVersionId} (${r.VersionNumber ?? '?'}, request ${r.Id})`, value: r.SubscriberPackageVersionId as string };
-      })
+    ? await step<string>(
+        cli,
+        'package version create',
+        [
+          'package',
+          'version',
+          'create',
+          '--package',
+          PACKAGE,
+          '--installation-key-bypass',
+          '--wait',
+          '5',
+          '--target-dev-hub',
+          'hub',
+        ],
+        packageDir,
+        (r) => {
+          expect(r?.Status === 'Success', `status ${r?.Status}: ${(r?.Error ?? []).join('; ')}`);
+          expect(
+            typeof r.SubscriberPackageVersionId === 'string' && r.SubscriberPackageVersionId.startsWith('04t'),
+            `04t ${r.SubscriberPackageVersionId}`,
+          );
+          return {
+            outcome: `${r.Status}: ${r.SubscriberPackageVersionId} (${r.VersionNumber ?? '?'}, request ${r.Id})`,
+            value: r.SubscriberPackageVersionId as string,
+          };
+        },
+      )
     : undefined;
 
   // 5. Install into the scratch org.
   const installed = version
-    ? await step<boolean>(cli, 'package install', ['package', 'install', '--package', version, '--target-org', 'scratch', '--wait', '5', '--publish-wait', '5', '--no-prompt'], packageDir, (r) => {
-        expect(r?.Status === 'SUCCESS', `install ${r?.Status}`);
-        return { outcome: `${r.Status}: request ${r.Id}`, value: true };
-      })
+    ? await step<boolean>(
+        cli,
+        'package install',
+        [
+          'package',
+          'install',
+          '--package',
+          version,
+          '--target-org',
+          'scratch',
+          '--wait',
+          '5',
+          '--publish-wait',
+          '5',
+          '--no-prompt',
+        ],
+        packageDir,
+        (r) => {
+          expect(r?.Status === 'SUCCESS', `install ${r?.Status}`);
+          return { outcome: `${r.Status}: request ${r.Id}`, value: true };
+        },
+      )
     : undefined;
   if (installed) {
-    await step(cli, 'package installed list', ['package', 'installed', 'list', '--target-org', 'scratch'], packageDir, (r) => {
-      const rows = (Array.isArray(r) ? r : []) as { SubscriberPackageVersionId: string; SubscriberPackageName: string; SubscriberPackageNamespace: string; SubscriberPackageVersionNumber: string }[];
-      const row = rows.find((p) => p.SubscriberPackageVersionId === version);
-      expect(row, `${version} is not listed (${rows.length} packages)`);
-      expect(row.SubscriberPackageNamespace === ns, `namespace ${row.SubscriberPackageNamespace}`);
-      // A managed package's components carry its namespace in the subscriber org.
-      const installedApp = `${ns}__${APP}`;
-      expect(fake!.ctx.scratch.metadata.get('ExternalClientApplication')?.has(installedApp), `${installedApp} is not in the scratch org`);
-      return { outcome: `${row.SubscriberPackageName} ${row.SubscriberPackageVersionNumber} (${row.SubscriberPackageNamespace}); ${installedApp} in the scratch org` };
-    });
+    await step(
+      cli,
+      'package installed list',
+      ['package', 'installed', 'list', '--target-org', 'scratch'],
+      packageDir,
+      (r) => {
+        const rows = (Array.isArray(r) ? r : []) as {
+          SubscriberPackageVersionId: string;
+          SubscriberPackageName: string;
+          SubscriberPackageNamespace: string;
+          SubscriberPackageVersionNumber: string;
+        }[];
+        const row = rows.find((p) => p.SubscriberPackageVersionId === version);
+        expect(row, `${version} is not listed (${rows.length} packages)`);
+        expect(row.SubscriberPackageNamespace === ns, `namespace ${row.SubscriberPackageNamespace}`);
+        // A managed package's components carry its namespace in the subscriber org.
+        const installedApp = `${ns}__${APP}`;
+        expect(
+          fake!.ctx.scratch.metadata.get('ExternalClientApplication')?.has(installedApp),
+          `${installedApp} is not in the scratch org`,
+        );
+        return {
+          outcome: `${row.SubscriberPackageName} ${row.SubscriberPackageVersionNumber} (${row.SubscriberPackageNamespace}); ${installedApp} in the scratch org`,
+        };
+      },
+    );
   }
 
   // The action itself on the CLI's logins (input dev-hub: hub): it reads the auth files the real CLI wrote in HOME.
   if (results.find((r) => r.step === 'project deploy start')?.ok) {
-    const run = await actionRun(process.execPath, { ...inputs, package: 'false', 'dev-hub': 'hub' }, home, cli.env, work);
+    const run = await actionRun(
+      process.execPath,
+      { ...inputs, package: 'false', 'dev-hub': 'hub' },
+      home,
+      cli.env,
+      work,
+    );
     const ok = run.code === 0 && run.outputs['consumer-key'] === fake.ctx.devHub.consumers.get(APP)?.consumerKey;
     const outcome = ok
-      ? 'exit 0; its consumer-key output is the app\'s key (deploy in place, package: false)'
+      ? "exit 0; its consumer-key output is the app's key (deploy in place, package: false)"
       : `exit ${run.code}; consumer-key ${run.outputs['consumer-key'] ? 'differs' : 'missing'}: ${firstLine(run.stderr) || lastError(run.stdout)}`;
-    results.push({ step: 'action on the CLI login', command: 'node dist/index.js (INPUT_DEV-HUB=hub, INPUT_PACKAGE=false, HOME of the sf logins)', ok, outcome, ms: run.ms, requests: run.requests });
+    results.push({
+      step: 'action on the CLI login',
+      command: 'node dist/index.js (INPUT_DEV-HUB=hub, INPUT_PACKAGE=false, HOME of the sf logins)',
+      ok,
+      outcome,
+      ms: run.ms,
+      requests: run.requests,
+    });
     console.error(`${ok ? 'ok  ' : 'FAIL'} action on the CLI login (${seconds(run.ms)})${ok ? '' : `: ${outcome}`}`);
   }
 
-  const expected = ['login jwt (Dev Hub)', 'login sfdx-url (scratch)', 'action dry run', 'project deploy start', 'project retrieve start', 'project deploy start (REST)', 'project deploy start (public)', 'project deploy start (wrong)', 'package create', 'package version create', 'package install', 'package installed list', 'action on the CLI login'];
+  const expected = [
+    'login jwt (Dev Hub)',
+    'login sfdx-url (scratch)',
+    'action dry run',
+    'project deploy start',
+    'project retrieve start',
+    'project deploy start (REST)',
+    'project deploy start (public)',
+    'project deploy start (wrong)',
+    'package create',
+    'package version create',
+    'package install',
+    'package installed list',
+    'action on the CLI login',
+  ];
   for (const name of expected) {
-    if (!results.some((r) => r.step === name)) results.push({ step: name, command: '', ok: false, outcome: 'skipped: an earlier step failed', ms: 0, requests: [] });
+    if (!results.some((r) => r.step === name))
+      results.push({
+        step: name,
+        command: '',
+        ok: false,
+        outcome: 'skipped: an earlier step failed',
+        ms: 0,
+        requests: [],
+      });
   }
   printTable(results);
   const failed = results.filter((r) => !r.ok).length;
@@ -429,7 +659,14 @@ async function actionRun(
   home: string,
   cliEnv: Record<string, string>,
   work: string,
-): Promise<{ code: number | null; stdout: string; stderr: string; outputs: Record<string, string>; ms: number; requests: RequestLogEntry[] }> {
+): Promise<{
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  ms: number;
+  requests: RequestLogEntry[];
+}> {
   const runnerTemp = mkdtempSync(join(work, 'runner-'));
   const outputFile = join(runnerTemp, 'output');
   writeFileSync(outputFile, '');
@@ -448,20 +685,26 @@ async function actionRun(
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   const logStart = fake!.log.length;
   const started = performance.now();
-  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const proc = spawn(node, ['--require', timingPreload, join(root, 'dist', 'index.js')], { cwd: runnerTemp, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child = proc;
-    let out = '';
-    let err = '';
-    proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => proc.kill('SIGKILL'), COMMAND_TIMEOUT_MS);
-    proc.on('close', (c) => {
-      clearTimeout(timer);
-      child = undefined;
-      resolve({ code: c, stdout: out, stderr: err });
-    });
-  });
+  const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+    (resolve) => {
+      const proc = spawn(node, ['--require', timingPreload, join(root, 'dist', 'index.js')], {
+        cwd: runnerTemp,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child = proc;
+      let out = '';
+      let err = '';
+      proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const timer = setTimeout(() => proc.kill('SIGKILL'), COMMAND_TIMEOUT_MS);
+      proc.on('close', (c) => {
+        clearTimeout(timer);
+        child = undefined;
+        resolve({ code: c, stdout: out, stderr: err });
+      });
+    },
+  );
   const outputs: Record<string, string> = {};
   const lines = readFileSync(outputFile, 'utf8').split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -475,13 +718,24 @@ async function actionRun(
 }
 
 function lastError(stdout: string): string {
-  return stdout.split('\n').reverse().find((l) => l.startsWith('::error'))?.slice(0, 300) ?? '';
+  return (
+    stdout
+      .split('\n')
+      .reverse()
+      .find((l) => l.startsWith('::error'))
+      ?.slice(0, 300) ?? ''
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // The action's dry run
 
-async function dryRun(node: string, inputs: Record<string, string>, outputDir: string, work: string): Promise<{ ok: boolean; outcome: string; ms: number }> {
+async function dryRun(
+  _node: string,
+  inputs: Record<string, string>,
+  outputDir: string,
+  work: string,
+): Promise<{ ok: boolean; outcome: string; ms: number }> {
   const runnerTemp = mkdtempSync(join(work, 'runner-'));
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -496,7 +750,11 @@ async function dryRun(node: string, inputs: Record<string, string>, outputDir: s
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   const started = performance.now();
   const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    const proc = spawn(process.execPath, [join(root, 'dist', 'index.js')], { cwd: runnerTemp, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(process.execPath, [join(root, 'dist', 'index.js')], {
+      cwd: runnerTemp,
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     child = proc;
     let err = '';
     proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
@@ -509,12 +767,26 @@ async function dryRun(node: string, inputs: Record<string, string>, outputDir: s
   if (code !== 0) return { ok: false, outcome: `exit ${code}: ${firstLine(stderr)}`, ms };
   let files: string[] = [];
   try {
-    files = readdirSync(join(outputDir, 'force-app', 'main', 'default'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('-meta.xml'));
+    files = readdirSync(join(outputDir, 'force-app', 'main', 'default'), { recursive: true, encoding: 'utf8' }).filter(
+      (f) => f.endsWith('-meta.xml'),
+    );
   } catch {
     // reported below
   }
   if (!files.length) return { ok: false, outcome: `no metadata in ${outputDir}`, ms };
-  return { ok: true, outcome: `${files.length} files: ${files.map((f) => f.split('/').pop()!.replace(/-meta\.xml$/, '')).sort().join(', ')}`, ms };
+  return {
+    ok: true,
+    outcome: `${files.length} files: ${files
+      .map((f) =>
+        f
+          .split('/')
+          .pop()!
+          .replace(/-meta\.xml$/, ''),
+      )
+      .sort()
+      .join(', ')}`,
+    ms,
+  };
 }
 
 /**
@@ -523,13 +795,19 @@ async function dryRun(node: string, inputs: Record<string, string>, outputDir: s
  */
 function fixtureProject(dir: string, folders: string[], orgId: string, apiVersion = '66.0'): void {
   const files: { path: string; content: string }[] = [
-    { path: 'sfdx-project.json', content: `${JSON.stringify({ packageDirectories: [{ path: 'force-app', default: true }], name: 'fixtures', namespace: '', sourceApiVersion: apiVersion }, null, 2)}\n` },
+    {
+      path: 'sfdx-project.json',
+      content: `${JSON.stringify({ packageDirectories: [{ path: 'force-app', default: true }], name: 'fixtures', namespace: '', sourceApiVersion: apiVersion }, null, 2)}\n`,
+    },
   ];
   for (const folder of folders) {
     const from = join(root, '__tests__', 'fixtures', folder);
     for (const file of readdirSync(from, { recursive: true, encoding: 'utf8' })) {
       if (!file.endsWith('-meta.xml')) continue;
-      files.push({ path: `force-app/main/default/${file}`, content: readFileSync(join(from, file), 'utf8').replaceAll('{{ORG_ID}}', orgId.slice(0, 15)) });
+      files.push({
+        path: `force-app/main/default/${file}`,
+        content: readFileSync(join(from, file), 'utf8').replaceAll('{{ORG_ID}}', orgId.slice(0, 15)),
+      });
     }
   }
   writeProject(dir, files);
@@ -556,7 +834,14 @@ function seconds(ms: number): string {
 }
 
 function firstLine(text: string): string {
-  return text.trim().split('\n').find((l) => l.trim() && !/^\(node:\d+\)|^\(Use `node/.test(l))?.trim().slice(0, 300) ?? '';
+  return (
+    text
+      .trim()
+      .split('\n')
+      .find((l) => l.trim() && !/^\(node:\d+\)|^\(Use `node/.test(l))
+      ?.trim()
+      .slice(0, 300) ?? ''
+  );
 }
 
 function shellWord(word: string): string {

@@ -32,14 +32,14 @@ try {
     .split('\n')
     .filter((l) => !l.startsWith('::add-mask::') && !l.startsWith('::save-state::'))
     .join('\n');
-  console.log('--- action log ---\n' + log);
-  if (run.stderr.trim()) console.log('--- stderr ---\n' + run.stderr);
+  console.log(`--- action log ---\n${log}`);
+  if (run.stderr.trim()) console.log(`--- stderr ---\n${run.stderr}`);
   console.log('--- outputs (masked ones shown as ***, as the runner does) ---');
   for (const [name, value] of Object.entries(run.outputs)) {
     const shown = name === 'consumer-key' || name === 'consumer-secret' ? '***' : value.replace(/\n/g, '\\n');
     console.log(`${name}: ${shown}`);
   }
-  console.log('\n--- job summary (GITHUB_STEP_SUMMARY) ---\n' + run.summary);
+  console.log(`\n--- job summary (GITHUB_STEP_SUMMARY) ---\n${run.summary}`);
   console.log(`exit code ${run.code} in ${run.ms} ms; requests to the fake org: ${org.log.length}`);
   process.exitCode = run.code ?? 1;
 } finally {

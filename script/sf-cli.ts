@@ -28,7 +28,9 @@ function installedVersion(): string | undefined {
   if (existsSync(marker)) return readFileSync(marker, 'utf8').trim();
   // An install made before the marker existed (its npm install ran to the end): adopt it.
   try {
-    const version = (JSON.parse(readFileSync(join(dirname(runJs), '..', 'package.json'), 'utf8')) as { version?: string }).version;
+    const version = (
+      JSON.parse(readFileSync(join(dirname(runJs), '..', 'package.json'), 'utf8')) as { version?: string }
+    ).version;
     if (version) writeFileSync(marker, `${version}\n`);
     return version;
   } catch {
@@ -37,7 +39,11 @@ function installedVersion(): string | undefined {
 }
 
 /** Install the CLI if it is not there yet (or another version is); returns [node, run.js] to spawn it with. */
-export function ensureSfCli(log: (line: string) => void = console.error): { node: string; runJs: string; installMs: number } {
+export function ensureSfCli(log: (line: string) => void = console.error): {
+  node: string;
+  runJs: string;
+  installMs: number;
+} {
   let installMs = 0;
   if (installedVersion() !== SF_CLI_VERSION) {
     const started = Date.now();
@@ -45,9 +51,21 @@ export function ensureSfCli(log: (line: string) => void = console.error): { node
     rmSync(sfCliDir, { recursive: true, force: true });
     mkdirSync(sfCliDir, { recursive: true });
     log(`installing @salesforce/cli@${SF_CLI_VERSION} into ${sfCliDir} (once) …`);
-    execFileSync('npm', ['install', '--prefix', sfCliDir, '--no-audit', '--no-fund', '--loglevel=error', `@salesforce/cli@${SF_CLI_VERSION}`], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    execFileSync(
+      'npm',
+      [
+        'install',
+        '--prefix',
+        sfCliDir,
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        `@salesforce/cli@${SF_CLI_VERSION}`,
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
     if (!existsSync(runJs)) throw new Error(`npm installed @salesforce/cli@${SF_CLI_VERSION} but ${runJs} is missing`);
     writeFileSync(marker, `${SF_CLI_VERSION}\n`);
     installMs = Date.now() - started;

@@ -14,7 +14,8 @@ export const EMAIL_MAX = 254;
 
 /** A user-given value, quoted on one line, control characters made visible, long values cut. */
 export function show(value: string): string {
-  if (looksLikeCredential(value)) return 'the value (not shown: it looks like a credential, such as an auth URL, key or token)';
+  if (looksLikeCredential(value))
+    return 'the value (not shown: it looks like a credential, such as an auth URL, key or token)';
   const oneLine = value.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, (c) => {
     const map: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
     return map[c] ?? `\\u{${c.codePointAt(0)!.toString(16)}}`;
@@ -51,9 +52,13 @@ const unique = <T>(xs: T[]): T[] => [...new Set(xs)];
 export function checkApiName(value: string, max: number): string[] {
   const problems: string[] = [];
   if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(value)) {
-    problems.push(`${show(value)} is not a valid API name. Start with a letter and use only letters, digits and underscores (e.g. MCP_Client_App).`);
+    problems.push(
+      `${show(value)} is not a valid API name. Start with a letter and use only letters, digits and underscores (e.g. MCP_Client_App).`,
+    );
   } else if (value.includes('__') || value.endsWith('_')) {
-    problems.push(`${show(value)} has a double or trailing underscore, which Salesforce API names do not allow (e.g. use MCP_Client_App).`);
+    problems.push(
+      `${show(value)} has a double or trailing underscore, which Salesforce API names do not allow (e.g. use MCP_Client_App).`,
+    );
   }
   if (value.length > max) problems.push(`is ${value.length} characters long; an API name has at most ${max}.`);
   return problems;
@@ -92,8 +97,21 @@ export function checkNamespace(value: string): string | undefined {
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 // Schemes that can never be an OAuth redirect target; an attacker's favourite for "callback" fields.
 const FORBIDDEN_SCHEMES = new Set([
-  'javascript', 'data', 'file', 'vbscript', 'blob', 'about', 'filesystem', 'view-source', 'mailto', 'tel', 'sms',
-  'ftp', 'ws', 'wss', 'jar',
+  'javascript',
+  'data',
+  'file',
+  'vbscript',
+  'blob',
+  'about',
+  'filesystem',
+  'view-source',
+  'mailto',
+  'tel',
+  'sms',
+  'ftp',
+  'ws',
+  'wss',
+  'jar',
 ]);
 // RFC 3986 characters minus the ones that are markup in XML or Markdown (& ' < > " ` | \ { } ^) and space.
 // `&` is refused too: a callback URL with several query parameters is not something an MCP client uses.
@@ -116,13 +134,15 @@ export function checkUrl(value: string, rules: UrlRules): string | undefined {
   const right = rules.httpHostLocalhostOnly
     ? 'Use https://…, http:// only for the host localhost (Salesforce refuses http on an IP address such as 127.0.0.1: "Cannot be an HTTP URL"), or an app scheme such as cursor://…'
     : rules.appScheme
-    ? 'Use https://…, http:// only for localhost, 127.0.0.1 or [::1], or an app scheme such as cursor://…'
-    : rules.loopbackHttp
-      ? 'Use https://…, or http:// only for localhost, 127.0.0.1 or [::1].'
-      : 'Use an https:// URL.';
-  if (/[\s\p{Cc}\p{Cf}]/u.test(value)) return `contains whitespace or a control character. Give one URL per line (or comma-separated). ${right}`;
+      ? 'Use https://…, http:// only for localhost, 127.0.0.1 or [::1], or an app scheme such as cursor://…'
+      : rules.loopbackHttp
+        ? 'Use https://…, or http:// only for localhost, 127.0.0.1 or [::1].'
+        : 'Use an https:// URL.';
+  if (/[\s\p{Cc}\p{Cf}]/u.test(value))
+    return `contains whitespace or a control character. Give one URL per line (or comma-separated). ${right}`;
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(value)?.[1]?.toLowerCase();
-  if (scheme && FORBIDDEN_SCHEMES.has(scheme)) return `uses the ${scheme}: scheme, which can never be an OAuth callback. ${right}`;
+  if (scheme && FORBIDDEN_SCHEMES.has(scheme))
+    return `uses the ${scheme}: scheme, which can never be an OAuth callback. ${right}`;
   const bad = unique(value.match(URL_CHARS) ?? []);
   if (bad.length > 0) {
     return `contains ${bad.map((c) => (/[^\x20-\x7e]/.test(c) ? 'non-ASCII characters' : `'${c}'`)).join(', ')}, which a callback URL here may not contain (they would be markup in XML or Markdown). Percent-encode them or leave them out.`;
@@ -138,11 +158,14 @@ export function checkUrl(value: string, rules: UrlRules): string | undefined {
   } catch {
     return `is not an absolute URL. ${right}`;
   }
-  if (url.username || url.password) return 'contains credentials (user:password@). Never put credentials in a URL; remove them.';
-  if (value.includes('#')) return 'has a fragment (#…); an OAuth redirect URI must not have one (RFC 6749 §3.1.2). Remove it.';
+  if (url.username || url.password)
+    return 'contains credentials (user:password@). Never put credentials in a URL; remove them.';
+  if (value.includes('#'))
+    return 'has a fragment (#…); an OAuth redirect URI must not have one (RFC 6749 §3.1.2). Remove it.';
   const proto = url.protocol.slice(0, -1);
   // WHATWG parsing reads `https:evil.example/cb` as https://evil.example/cb; the org and clients may not.
-  if ((proto === 'https' || proto === 'http') && !/^https?:\/\/[^/]/i.test(value)) return `is not of the form ${proto}://host/path. ${right}`;
+  if ((proto === 'https' || proto === 'http') && !/^https?:\/\/[^/]/i.test(value))
+    return `is not of the form ${proto}://host/path. ${right}`;
   if (proto === 'https') {
     if (!url.hostname) return `has no host. ${right}`;
     return undefined;
@@ -188,7 +211,8 @@ export function checkEmail(value: string): string | undefined {
   if (labels.length < 2) return `has no domain with a top-level domain after the @. ${example}`;
   if (!labels.every((l) => DOMAIN_LABEL.test(l))) return `has an invalid domain. ${example}`;
   const tld = labels[labels.length - 1]!;
-  if (!/^(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})$/.test(tld)) return `has no valid top-level domain (such as .com). ${example}`;
+  if (!/^(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})$/.test(tld))
+    return `has no valid top-level domain (such as .com). ${example}`;
   if (value.length > EMAIL_MAX) return `is longer than ${EMAIL_MAX} characters. ${example}`;
   return undefined;
 }
@@ -202,7 +226,8 @@ export function checkUsername(value: string): string | undefined {
 }
 
 // The shape @salesforce/core's AuthInfo.parseSfdxAuthUrl accepts, anchored at both ends.
-const AUTH_URL = /^force:\/\/([A-Za-z0-9._-]+={0,2}):([A-Za-z0-9._-]*={0,2}):([A-Za-z0-9._-]+={0,2})@([A-Za-z0-9:._-]+)\/?$/;
+const AUTH_URL =
+  /^force:\/\/([A-Za-z0-9._-]+={0,2}):([A-Za-z0-9._-]*={0,2}):([A-Za-z0-9._-]+={0,2})@([A-Za-z0-9:._-]+)\/?$/;
 
 /** Never includes the value: an auth URL carries a refresh token. */
 export function checkAuthUrl(value: string): string | undefined {
@@ -215,6 +240,7 @@ export function checkAuthUrl(value: string): string | undefined {
   }
   // The refresh token and client secret go to that host: only a Salesforce login domain, or loopback.
   const hostError = checkLoginOrigin(`https://${m[4]!.replace(/\/$/, '')}`);
-  if (hostError) return `is an SFDX auth URL whose instance host is not accepted: ${hostError.replace(/^its host/, 'the host')} (the value is not shown because it is a secret). ${LOGIN_HOST_RULE}`;
+  if (hostError)
+    return `is an SFDX auth URL whose instance host is not accepted: ${hostError.replace(/^its host/, 'the host')} (the value is not shown because it is a secret). ${LOGIN_HOST_RULE}`;
   return undefined;
 }

@@ -155,7 +155,7 @@ const PRESETS = {
       ctx.secretRef
         ? `- When it asks for a client secret, paste ${ctx.secretRef}.`
         : '- Leave the client secret empty (the app uses PKCE, no secret).',
-      '- The app lists only `https://vscode.dev/redirect` (and the Insiders one): Salesforce cannot register VS Code\'s local callback `http://127.0.0.1:33418`. If the browser shows `redirect_uri_mismatch`, sign in from a window that uses the vscode.dev redirect (vscode.dev, a Codespace or a remote window).',
+      "- The app lists only `https://vscode.dev/redirect` (and the Insiders one): Salesforce cannot register VS Code's local callback `http://127.0.0.1:33418`. If the browser shows `redirect_uri_mismatch`, sign in from a window that uses the vscode.dev redirect (vscode.dev, a Codespace or a remote window).",
     ],
   },
   'mcp-inspector': {
@@ -178,7 +178,8 @@ const PRESETS = {
     desktop: false,
     cloud: false,
     needsCallbackUrls: true,
-    callbackHint: "custom has no callback URL of its own: give the client's OAuth redirect URL(s) in callback-urls (see the client's documentation)",
+    callbackHint:
+      "custom has no callback URL of its own: give the client's OAuth redirect URL(s) in callback-urls (see the client's documentation)",
     warnings: [],
     connect: (ctx) => [
       `- Configure the client for OAuth 2.0 authorization code with PKCE (S256): client ID = ${ctx.keyRef}, scopes \`mcp_api refresh_token\`.`,

@@ -86,7 +86,8 @@ export async function readAppState(
   maskSecret(state.consumerKey);
   maskSecret(state.consumerSecret);
   const renamed = (['global', 'oauth', 'policy'] as const).filter((k) => names[k] !== defaults[k]);
-  if (renamed.length && !opts.names) opts.log(`${appName} keeps the names its components have in the org: ${renamed.map((k) => names[k]).join(', ')}.`);
+  if (renamed.length && !opts.names)
+    opts.log(`${appName} keeps the names its components have in the org: ${renamed.map((k) => names[k]).join(', ')}.`);
 
   if (opts.withSecret && state.exists && !state.consumerSecret) {
     // Orgs stopped returning secrets through the Metadata API; the Connect REST credentials resource still
@@ -119,7 +120,11 @@ function checkShapes(state: AppState, appName: string): void {
   }
 }
 
-const CHILD_TYPES = ['ExtlClntAppGlobalOauthSettings', 'ExtlClntAppOauthSettings', 'ExtlClntAppOauthConfigurablePolicies'] as const;
+const CHILD_TYPES = [
+  'ExtlClntAppGlobalOauthSettings',
+  'ExtlClntAppOauthSettings',
+  'ExtlClntAppOauthConfigurablePolicies',
+] as const;
 
 /**
  * The app's components whatever their names: an app made in Setup names them `<App>_glbloauth`, `<App>_oauth`,
@@ -135,9 +140,14 @@ async function findComponents(
   opts: { timeoutMs: number; log: (line: string) => void },
 ): Promise<Map<string, string>> {
   const listed = toArray(
-    await withRetry(() => connection.metadata.list(CHILD_TYPES.map((type) => ({ type }))), { what: "List the app's components", log: opts.log }),
+    await withRetry(() => connection.metadata.list(CHILD_TYPES.map((type) => ({ type }))), {
+      what: "List the app's components",
+      log: opts.log,
+    }),
   );
-  const byType = new Map<string, string[]>(CHILD_TYPES.map((t) => [t, listed.filter((p) => p.type === t).map((p) => p.fullName)]));
+  const byType = new Map<string, string[]>(
+    CHILD_TYPES.map((t) => [t, listed.filter((p) => p.type === t).map((p) => p.fullName)]),
+  );
   const found = new Map<string, string>();
   const read = async (members: { fullName: string; type: string }[]): Promise<void> => {
     const got = await retrieveInMemory(connection, members, opts);
@@ -147,14 +157,25 @@ async function findComponents(
       // Other apps' global settings come back with their keys: masked at once, never used.
       maskSecret(str(root?.consumerKey));
       maskSecret(str(root?.consumerSecret));
-      const member = members.find((m) => m.type !== 'ExternalClientApplication' && path.endsWith(`/${m.fullName}${SUFFIX[m.type]}`));
-      if (member && !found.has(member.type) && str(root?.externalClientApplication)?.replace(/^\w+__/, '') === appName) found.set(member.type, member.fullName);
+      const member = members.find(
+        (m) => m.type !== 'ExternalClientApplication' && path.endsWith(`/${m.fullName}${SUFFIX[m.type]}`),
+      );
+      if (member && !found.has(member.type) && str(root?.externalClientApplication)?.replace(/^\w+__/, '') === appName)
+        found.set(member.type, member.fullName);
     }
   };
-  const first = CHILD_TYPES.flatMap((type) => byType.get(type)!.filter((n) => n.startsWith(appName)).map((fullName) => ({ fullName, type })));
+  const first = CHILD_TYPES.flatMap((type) =>
+    byType
+      .get(type)!
+      .filter((n) => n.startsWith(appName))
+      .map((fullName) => ({ fullName, type })),
+  );
   await read([{ fullName: appName, type: 'ExternalClientApplication' }, ...first]);
   const rest = CHILD_TYPES.filter((t) => !found.has(t)).flatMap((type) =>
-    byType.get(type)!.filter((n) => !n.startsWith(appName)).map((fullName) => ({ fullName, type })),
+    byType
+      .get(type)!
+      .filter((n) => !n.startsWith(appName))
+      .map((fullName) => ({ fullName, type })),
   );
   if (rest.length) await read(rest);
   return found;
@@ -175,7 +196,11 @@ function rootOf(xml: string): Record<string, unknown> | undefined {
  * Whether the org has the app, from one synchronous listMetadata call. A first run then skips retrieving settings
  * that cannot exist yet: a retrieve is an asynchronous job (a request, status reads and the waits between them).
  */
-export async function appExists(connection: Connection, appName: string, log: (line: string) => void): Promise<boolean> {
+export async function appExists(
+  connection: Connection,
+  appName: string,
+  log: (line: string) => void,
+): Promise<boolean> {
   const name = componentNames(appName).app;
   const listed = await withRetry(() => connection.metadata.list({ type: 'ExternalClientApplication' }), {
     what: 'List the External Client Apps',
@@ -200,20 +225,29 @@ async function retrieveInMemory(
         format: 'metadata',
         singlePackage: true,
       });
-      const status = await pollUntil<MetadataApiRetrieveStatus>(() => operation.checkStatus(), (s) => s.done, {
-        what: `Retrieve ${operation.id}`,
-        timeoutMs: opts.timeoutMs,
-        policy: 'job',
-        log: opts.log,
-      });
+      const status = await pollUntil<MetadataApiRetrieveStatus>(
+        () => operation.checkStatus(),
+        (s) => s.done,
+        {
+          what: `Retrieve ${operation.id}`,
+          timeoutMs: opts.timeoutMs,
+          policy: 'job',
+          log: opts.log,
+        },
+      );
       if (!status.success || status.status !== 'Succeeded') {
-        const messages = toArray(status.messages).map((m) => m.problem).join('; ');
-        throw new Error(`Retrieve ${operation.id} of the app's settings failed: ${status.status}${messages ? `: ${messages}` : ''}`);
+        const messages = toArray(status.messages)
+          .map((m) => m.problem)
+          .join('; ');
+        throw new Error(
+          `Retrieve ${operation.id} of the app's settings failed: ${status.status}${messages ? `: ${messages}` : ''}`,
+        );
       }
       const zip = await JSZip.loadAsync(Buffer.from(status.zipFile, 'base64'));
       const files = new Map<string, string>();
       for (const entry of Object.values(zip.files)) {
-        if (!entry.dir) files.set(entry.name.startsWith('/') ? entry.name : `/${entry.name}`, await entry.async('string'));
+        if (!entry.dir)
+          files.set(entry.name.startsWith('/') ? entry.name : `/${entry.name}`, await entry.async('string'));
       }
       return files;
     },
@@ -245,7 +279,9 @@ async function appIdFromUsage(connection: Connection, appName: string): Promise<
   try {
     for (let page = 0; page < 50; page++) {
       const usage = await connection.request<UsageCollection>(`/apps/oauth/usage?page=${page}&pageSize=100`);
-      const app = (usage.apps ?? []).find((a) => a.developerName === appName || a.developerName?.endsWith(`__${appName}`));
+      const app = (usage.apps ?? []).find(
+        (a) => a.developerName === appName || a.developerName?.endsWith(`__${appName}`),
+      );
       if (app?.identifier) return app.identifier;
       if (!usage.nextPageUrl) return undefined;
     }
@@ -257,7 +293,9 @@ async function appIdFromUsage(connection: Connection, appName: string): Promise<
 
 /** The app's id by SOQL: works on the orgs seen so far, but the Object Reference does not promise it. */
 async function appIdFromQuery(connection: Connection, appName: string): Promise<string | undefined> {
-  const result = await connection.query<{ Id: string }>(`SELECT Id FROM ExternalClientApplication WHERE DeveloperName = '${appName}'`);
+  const result = await connection.query<{ Id: string }>(
+    `SELECT Id FROM ExternalClientApplication WHERE DeveloperName = '${appName}'`,
+  );
   return result.records[0]?.Id;
 }
 

@@ -29,7 +29,9 @@ export class DeployError extends Error {
 /** Row locks and "another deploy is in progress" clear up by themselves; a rerun of the deploy is safe. */
 function isConflict(failures: DeployFailure[], errorMessage = ''): boolean {
   const text = failures.map((f) => f.problem).join('\n') + errorMessage;
-  return /UNABLE_TO_LOCK_ROW|unable to obtain exclusive access|deploy.*already in progress|ALREADY_IN_PROCESS/i.test(text);
+  return /UNABLE_TO_LOCK_ROW|unable to obtain exclusive access|deploy.*already in progress|ALREADY_IN_PROCESS/i.test(
+    text,
+  );
 }
 
 export async function deployProject(
@@ -40,7 +42,9 @@ export async function deployProject(
   const packageDir = join(projectDir, 'force-app');
   const components = ComponentSet.fromSource(packageDir);
   const sources = components.getSourceComponents().toArray();
-  const fileOf = new Map(sources.map((c) => [`${c.type.name}:${c.fullName}`, c.xml ? relative(projectDir, c.xml) : undefined]));
+  const fileOf = new Map(
+    sources.map((c) => [`${c.type.name}:${c.fullName}`, c.xml ? relative(projectDir, c.xml) : undefined]),
+  );
 
   return withRetry(
     async () => {
@@ -50,14 +54,21 @@ export async function deployProject(
       });
       opts.log(`Deploy ${operation.id} started: ${sources.map((c) => `${c.type.name} ${c.fullName}`).join(', ')}`);
       const progress = progressReporter(opts.log, opts.timeoutMs);
-      const status = await pollUntil<MetadataApiDeployStatus>(() => operation.checkStatus(), (s) => s.done, {
-        what: `Deploy ${operation.id}`,
-        timeoutMs: opts.timeoutMs,
-        policy: 'job',
-        log: opts.log,
-        onProgress: (s, ms) =>
-          progress(`Deploy ${operation.id}: ${s.status}, ${s.numberComponentsDeployed ?? 0}/${s.numberComponentsTotal ?? sources.length} components`, ms),
-      });
+      const status = await pollUntil<MetadataApiDeployStatus>(
+        () => operation.checkStatus(),
+        (s) => s.done,
+        {
+          what: `Deploy ${operation.id}`,
+          timeoutMs: opts.timeoutMs,
+          policy: 'job',
+          log: opts.log,
+          onProgress: (s, ms) =>
+            progress(
+              `Deploy ${operation.id}: ${s.status}, ${s.numberComponentsDeployed ?? 0}/${s.numberComponentsTotal ?? sources.length} components`,
+              ms,
+            ),
+        },
+      );
       if (status.success) return { id: operation.id!, components: sources.length };
 
       const failures = toArray(status.details?.componentFailures).map(

@@ -139,7 +139,11 @@ export async function storeSecrets(
     let repoVisible: boolean | undefined;
     if (env && statusOf(e) === 404) {
       try {
-        await octokit.rest.actions.getRepoPublicKey({ owner, repo, request: { signal: AbortSignal.timeout(timeoutMs) } });
+        await octokit.rest.actions.getRepoPublicKey({
+          owner,
+          repo,
+          request: { signal: AbortSignal.timeout(timeoutMs) },
+        });
         repoVisible = true;
       } catch (e2) {
         repoVisible = statusOf(e2) === 404 ? false : undefined;
@@ -152,12 +156,17 @@ export async function storeSecrets(
     binKey = sodium.from_base64(key.key, sodium.base64_variants.ORIGINAL);
     if (binKey.length !== sodium.crypto_box_PUBLICKEYBYTES) throw new Error('length');
   } catch {
-    throw fail(`GitHub answered with an unusable public key for ${where} (not a base64 ${sodium.crypto_box_PUBLICKEYBYTES}-byte key).`);
+    throw fail(
+      `GitHub answered with an unusable public key for ${where} (not a base64 ${sodium.crypto_box_PUBLICKEYBYTES}-byte key).`,
+    );
   }
 
   const stored: string[] = [];
   for (const { name, value } of values) {
-    const encrypted_value = sodium.to_base64(sodium.crypto_box_seal(sodium.from_string(value), binKey), sodium.base64_variants.ORIGINAL);
+    const encrypted_value = sodium.to_base64(
+      sodium.crypto_box_seal(sodium.from_string(value), binKey),
+      sodium.base64_variants.ORIGINAL,
+    );
     let status: number;
     try {
       const r = await call(`Storing ${name}`, (signal) =>
@@ -217,7 +226,9 @@ function githubMessage(e: unknown): string {
   if (data && typeof data === 'object' && typeof (data as { message?: unknown }).message === 'string') {
     const d = data as { message: string; errors?: unknown };
     const extra = Array.isArray(d.errors)
-      ? d.errors.map((x) => (typeof x === 'string' ? x : (x as { message?: unknown })?.message)).filter((x) => typeof x === 'string')
+      ? d.errors
+          .map((x) => (typeof x === 'string' ? x : (x as { message?: unknown })?.message))
+          .filter((x) => typeof x === 'string')
       : [];
     return [d.message, ...extra].join('; ').replace(/\s+/g, ' ').trim().slice(0, 300);
   }
@@ -251,7 +262,7 @@ function describeFailure(
     );
   }
   const permissionHelp =
-    "GITHUB_TOKEN never can; pass a fine-grained personal access token (or a GitHub App token) whose repository access includes " +
+    'GITHUB_TOKEN never can; pass a fine-grained personal access token (or a GitHub App token) whose repository access includes ' +
     `${full} with the repository permission 'Secrets: Read and write'` +
     (c.env ? ", and 'Environments: Read and write' for environment secrets" : '') +
     ". A classic token needs the 'repo' scope.";
@@ -292,7 +303,9 @@ function describeFailure(
     default:
       return (
         `${what} failed (HTTP ${status ?? '?'}: ${ghMsg})` +
-        (status !== undefined && status >= 500 ? ', also after retrying. GitHub may be having an outage: run the job again later.' : '.')
+        (status !== undefined && status >= 500
+          ? ', also after retrying. GitHub may be having an outage: run the job again later.'
+          : '.')
       );
   }
 }

@@ -23,7 +23,8 @@ export function parseIpRange(item: string): IpRange | string {
   if (!fs) return `starts with ${show(start)}, which is not an IPv4 or IPv6 address. ${form}`;
   if (!fe) return `ends with ${show(end)}, which is not an IPv4 or IPv6 address. ${form}`;
   if (fs !== fe) return `mixes IPv${fs} and IPv${fe}; both ends of a range must be the same family. ${form}`;
-  if (ipToBigInt(start, fs) > ipToBigInt(end, fe)) return `is reversed: the start is after the end. Write ${end}-${start}.`;
+  if (ipToBigInt(start, fs) > ipToBigInt(end, fe))
+    return `is reversed: the start is after the end. Write ${end}-${start}.`;
   return { start, end };
 }
 
@@ -40,7 +41,7 @@ function ipToBigInt(addr: string, family: 4 | 6): bigint {
   const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (v4) {
     const n = ipToBigInt(v4[1]!, 4);
-    text = text.slice(0, -v4[1]!.length) + `${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
+    text = `${text.slice(0, -v4[1]!.length)}${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
   }
   const [head = '', tail] = text.split('::');
   const h = head ? head.split(':') : [];

@@ -8,7 +8,9 @@ export { activateMcpServers } from './mcp-servers.ts';
 export { waitUntilUsable } from './usable.ts';
 
 /** Octokit and libsodium load only for a run that stores a secret (the bundle puts them in a file of their own). */
-export async function storeSecrets(...args: Parameters<typeof import('./github-secret.ts').storeSecrets>): ReturnType<typeof import('./github-secret.ts').storeSecrets> {
+export async function storeSecrets(
+  ...args: Parameters<typeof import('./github-secret.ts').storeSecrets>
+): ReturnType<typeof import('./github-secret.ts').storeSecrets> {
   const { storeSecrets: store } = await import('./github-secret.ts');
   return store(...args);
 }

@@ -65,7 +65,16 @@ export function checkLoginOrigin(value: string): string | undefined {
 
 // Hosts a connection may go to once logged in: the org's own domains (the token endpoint names the instance URL),
 // as @salesforce/core's SfdcUrl.isSalesforceDomain lists them (from Help article 000003652), and loopback.
-const SALESFORCE_DOMAINS = ['salesforce.com', 'force.com', 'cloudforce.com', 'salesforceliveagent.com', 'salesforce.mil', 'crmforce.mil', 'sfcrmproducts.cn', 'sfcrmapps.cn'];
+const SALESFORCE_DOMAINS = [
+  'salesforce.com',
+  'force.com',
+  'cloudforce.com',
+  'salesforceliveagent.com',
+  'salesforce.mil',
+  'crmforce.mil',
+  'sfcrmproducts.cn',
+  'sfcrmapps.cn',
+];
 
 /** Whether a connection to `hostname` (as the HTTP client has it) may carry a Salesforce credential. */
 export function isOrgHost(hostname: string): boolean {

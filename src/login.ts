@@ -34,7 +34,8 @@ export function devHubInput(auth: DevHubAuth): string {
 /** An org's refusal, said as a problem with the input that chose the org (unless the message names one already). */
 export function withInput(error: unknown, input: string): Error {
   const text = error instanceof Error ? error.message : String(error);
-  if (/^[a-z-]+: /.test(text) || /\b(dev-hub[a-z-]*|install-target|package-namespace)\b/.test(text)) return error as Error;
+  if (/^[a-z-]+: /.test(text) || /\b(dev-hub[a-z-]*|install-target|package-namespace)\b/.test(text))
+    return error as Error;
   return new OrgError(`${input}: ${redact(text)}`, { cause: error });
 }
 
@@ -55,7 +56,10 @@ function hookWarnings(log: (line: string) => void): void {
  *   definition file on every version create, and the action sends no definition file;
  * - sfdcUrl warns about http, which the inputs allow only for loopback hosts (local runs against a fake org).
  */
-const IRRELEVANT_WARNINGS = [/^Record types defined in the scratch org definition file/, /^Using insecure protocol: http: on url: http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/];
+const IRRELEVANT_WARNINGS = [
+  /^Record types defined in the scratch org definition file/,
+  /^Using insecure protocol: http: on url: http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/,
+];
 
 export async function connectDevHub(auth: DevHubAuth, ws: Workspace, log: (line: string) => void): Promise<OrgSession> {
   hookWarnings(log);
@@ -70,14 +74,24 @@ export async function connectDevHub(auth: DevHubAuth, ws: Workspace, log: (line:
   return session;
 }
 
-export async function connectOrg(ref: OrgRef, ws: Workspace, log: (line: string) => void, role: string): Promise<OrgSession> {
+export async function connectOrg(
+  ref: OrgRef,
+  ws: Workspace,
+  log: (line: string) => void,
+  role: string,
+): Promise<OrgSession> {
   hookWarnings(log);
   return connect(ref, ws, role, log);
 }
 
 /** A login is repeated only after a network failure on the way, never after a refusal or an unreachable host. */
 function loginRetry(what: string, loginUrl: string, log: (line: string) => void): RetryOptions {
-  return { what, log, policy: 'login', isTransient: (error: unknown) => !isUnreachable(loginUrl) && isRetryableLogin(error) };
+  return {
+    what,
+    log,
+    policy: 'login',
+    isTransient: (error: unknown) => !isUnreachable(loginUrl) && isRetryableLogin(error),
+  };
 }
 
 /**
@@ -87,7 +101,10 @@ function loginRetry(what: string, loginUrl: string, log: (line: string) => void)
  */
 async function probeDevHub(connection: Connection, log: (line: string) => void): Promise<boolean> {
   try {
-    await withRetry(async () => connection.query('SELECT Id FROM ScratchOrgInfo LIMIT 1'), { what: 'Dev Hub check', log });
+    await withRetry(async () => connection.query('SELECT Id FROM ScratchOrgInfo LIMIT 1'), {
+      what: 'Dev Hub check',
+      log,
+    });
     return true;
   } catch (error) {
     if (isTransientError(error)) throw error;
@@ -95,7 +112,12 @@ async function probeDevHub(connection: Connection, log: (line: string) => void):
   }
 }
 
-async function connect(auth: DevHubAuth, ws: Workspace, role: string, log: (line: string) => void): Promise<OrgSession> {
+async function connect(
+  auth: DevHubAuth,
+  ws: Workspace,
+  role: string,
+  log: (line: string) => void,
+): Promise<OrgSession> {
   let authInfo: AuthInfo;
   switch (auth.kind) {
     case 'jwt': {
@@ -116,7 +138,7 @@ async function connect(auth: DevHubAuth, ws: Workspace, role: string, log: (line
       break;
     }
     case 'authUrl': {
-      let options;
+      let options: ReturnType<typeof AuthInfo.parseSfdxAuthUrl>;
       try {
         options = AuthInfo.parseSfdxAuthUrl(auth.authUrl);
       } catch {
@@ -127,10 +149,15 @@ async function connect(auth: DevHubAuth, ws: Workspace, role: string, log: (line
       const loginUrl = options.loginUrl ?? 'https://login.salesforce.com';
       guardLoginHosts(loginUrl);
       try {
-        authInfo = await withRetry(() => AuthInfo.create({ oauth2Options: options }), loginRetry(`Login to the ${role}`, loginUrl, log));
+        authInfo = await withRetry(
+          () => AuthInfo.create({ oauth2Options: options }),
+          loginRetry(`Login to the ${role}`, loginUrl, log),
+        );
       } catch (error) {
         if (isUnreachable(loginUrl) || (!isCredentialRefusal(error) && isTransientError(error))) {
-          throw new OrgError(`Could not log in to the ${role} with its auth URL: its instance ${new URL(loginUrl).host} could not be reached (${oneLine(error)}).`);
+          throw new OrgError(
+            `Could not log in to the ${role} with its auth URL: its instance ${new URL(loginUrl).host} could not be reached (${oneLine(error)}).`,
+          );
         }
         throw new OrgError(
           `Could not log in to the ${role} with its auth URL: ${oneLine(error)}. The refresh token may have been revoked or expired, or the org deleted; create a new auth URL with 'sf org display --verbose'.`,
@@ -139,7 +166,8 @@ async function connect(auth: DevHubAuth, ws: Workspace, role: string, log: (line
       break;
     }
     case 'cli': {
-      const username = (await StateAggregator.getInstance()).aliases.resolveUsername(auth.usernameOrAlias) ?? auth.usernameOrAlias;
+      const username =
+        (await StateAggregator.getInstance()).aliases.resolveUsername(auth.usernameOrAlias) ?? auth.usernameOrAlias;
       try {
         authInfo = await AuthInfo.create({ username });
       } catch (error) {
@@ -152,7 +180,8 @@ async function connect(auth: DevHubAuth, ws: Workspace, role: string, log: (line
   }
   // The libraries keep these in memory and in the private HOME; an org that echoes one must not print it.
   const secretFields = authInfo.getFields(true);
-  for (const value of [secretFields.accessToken, secretFields.refreshToken, secretFields.clientSecret]) maskSecret(value);
+  for (const value of [secretFields.accessToken, secretFields.refreshToken, secretFields.clientSecret])
+    maskSecret(value);
   const connection = await Connection.create({ authInfo });
   maskSecret(connection.accessToken ?? undefined);
   // jsforce renews an expired session on its own and says so with this event: the new token is masked at once.
@@ -179,7 +208,8 @@ async function connect(auth: DevHubAuth, ws: Workspace, role: string, log: (line
 function explainJwtError(error: unknown, auth: Extract<DevHubAuth, { kind: 'jwt' }>): string {
   const text = redact(error instanceof Error ? error.message : String(error));
   const where = `JWT login of ${auth.username} at ${auth.loginUrl} was refused`;
-  if (isUnreachable(auth.loginUrl)) return `JWT login of ${auth.username} failed: ${auth.loginUrl} could not be reached. Check dev-hub-login-url.`;
+  if (isUnreachable(auth.loginUrl))
+    return `JWT login of ${auth.username} failed: ${auth.loginUrl} could not be reached. Check dev-hub-login-url.`;
   // The token endpoint's answers, not the attempts that never reached it (the fallback hosts network.ts blocks).
   const answers = attempts(text).filter((line) => !NETWORK_FAILURE.test(line));
   const answer = answers.join('\n');
@@ -199,19 +229,23 @@ function explainJwtError(error: unknown, auth: Extract<DevHubAuth, { kind: 'jwt'
     return `${where}: the signature does not verify. dev-hub-jwt-key must be the private key whose certificate is uploaded to the CI app (Use digital signatures / JWT bearer certificate).`;
   if (/audience/i.test(answer))
     return `${where}: wrong audience. Use dev-hub-login-url https://login.salesforce.com for production and Developer Edition orgs, https://test.salesforce.com for sandboxes, or the org's My Domain URL.`;
-  if (answers.length === 0) return `JWT login of ${auth.username} failed: ${auth.loginUrl} could not be reached. Check dev-hub-login-url (${firstAttempt(text)}).`;
+  if (answers.length === 0)
+    return `JWT login of ${auth.username} failed: ${auth.loginUrl} could not be reached. Check dev-hub-login-url (${firstAttempt(text)}).`;
   return `${where}: ${answers[0]!.trim()}`;
 }
 
 // What an attempt that never got an answer from a token endpoint says (jsforce over undici).
-const NETWORK_FAILURE = /fetch failed|not contacted|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|ETIMEDOUT|socket hang up|other side closed|terminated|getaddrinfo/i;
+const NETWORK_FAILURE =
+  /fetch failed|not contacted|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|ETIMEDOUT|socket hang up|other side closed|terminated|getaddrinfo/i;
 
 function attempts(text: string): string[] {
   return text.split('\n').filter((l) => l.trim() && !/^Error authenticating with JWT|^Errors encountered/.test(l));
 }
 
 function firstAttempt(text: string): string {
-  const lines = text.split('\n').filter((l) => l.trim() && !/^Error authenticating with JWT|^Errors encountered/.test(l));
+  const lines = text
+    .split('\n')
+    .filter((l) => l.trim() && !/^Error authenticating with JWT|^Errors encountered/.test(l));
   return (lines[0] ?? text).trim();
 }
 

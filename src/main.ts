@@ -69,9 +69,11 @@ export async function run(): Promise<void> {
     const targetRef = settings.package?.installTarget;
     const target = targetRef
       ? await core.group('Authenticate to the install target', async () => {
-          const session = await login.connectOrg(targetRef, workspace!, log, 'install target').catch((error: unknown) => {
-            throw login.withInput(error, 'install-target');
-          });
+          const session = await login
+            .connectOrg(targetRef, workspace!, log, 'install target')
+            .catch((error: unknown) => {
+              throw login.withInput(error, 'install-target');
+            });
           log(`Connected to the install target ${session.orgId} as ${session.username}.`);
           return session;
         })
@@ -145,7 +147,8 @@ export async function run(): Promise<void> {
       const github = settings.github;
       await core.group('Store the consumer key as a GitHub secret', async () => {
         const values = [{ name: github.secretName, value: after.consumerKey! }];
-        if (after.consumerSecret && settings.requireSecret) values.push({ name: `${github.secretName}_SECRET`, value: after.consumerSecret });
+        if (after.consumerSecret && settings.requireSecret)
+          values.push({ name: `${github.secretName}_SECRET`, value: after.consumerSecret });
         const stored = await steps.storeSecrets(github, values, { log });
         outputs.secretStored = `${stored.stored.join(', ')} (${stored.scope})`;
         log(`Stored ${outputs.secretStored}.`);
@@ -183,20 +186,30 @@ export async function run(): Promise<void> {
       core.setOutput('package-version-number', version.versionNumber);
       core.setOutput('package-version-created', String(version.created));
       core.setOutput('install-url', url);
-      log(`Package version ${version.versionNumber}: ${version.subscriberPackageVersionId}${version.created ? '' : ' (reused)'}`);
+      log(
+        `Package version ${version.versionNumber}: ${version.subscriberPackageVersionId}${version.created ? '' : ' (reused)'}`,
+      );
 
       // 10. The install, and 11. the hosted MCP servers, in the install target.
       if (target) {
         await core.group('Install into the target org', async () => {
           // A reused version is often installed already (the previous run put it there): installing it again
           // would take the install's minutes for nothing.
-          if (!version.created && (await steps.isInstalled(target.connection, version.subscriberPackageVersionId, log))) {
+          if (
+            !version.created &&
+            (await steps.isInstalled(target.connection, version.subscriberPackageVersionId, log))
+          ) {
             log(`${version.subscriberPackageVersionId} is already installed in the target org; nothing to install.`);
             return;
           }
-          await steps.installVersion(target.connection, version.subscriberPackageVersionId, pkgSettings, log).catch((error: unknown) => {
-            throw login.withInput(error, /INSTALL_KEY|installation key/i.test(message(error)) ? 'installation-key' : 'install-target');
-          });
+          await steps
+            .installVersion(target.connection, version.subscriberPackageVersionId, pkgSettings, log)
+            .catch((error: unknown) => {
+              throw login.withInput(
+                error,
+                /INSTALL_KEY|installation key/i.test(message(error)) ? 'installation-key' : 'install-target',
+              );
+            });
         });
         const servers = pkgSettings.mcpServers;
         if (servers?.length) {
@@ -213,7 +226,12 @@ export async function run(): Promise<void> {
       const orgs = [{ role: 'the Dev Hub', instanceUrl: hub.instanceUrl }];
       if (target) orgs.push({ role: 'the install target', instanceUrl: target.instanceUrl });
       await core.group('Wait until the app is usable', () =>
-        steps.waitUntilUsable(orgs, { consumerKey: after.consumerKey!, callbackUrl: plan!.callbackUrls[0]! }, usableMinutes, log),
+        steps.waitUntilUsable(
+          orgs,
+          { consumerKey: after.consumerKey!, callbackUrl: plan!.callbackUrls[0]! },
+          usableMinutes,
+          log,
+        ),
       );
       outputs.usable = true;
       core.setOutput('usable', 'true');
@@ -221,7 +239,12 @@ export async function run(): Promise<void> {
 
     // 13. What a person needs to know.
     await writeSummary(
-      buildSummary({ plan, dryRun: false, outputs, devHub: { username: hub.username, instanceUrl: hub.instanceUrl, orgType: hub.orgType } }),
+      buildSummary({
+        plan,
+        dryRun: false,
+        outputs,
+        devHub: { username: hub.username, instanceUrl: hub.instanceUrl, orgType: hub.orgType },
+      }),
     );
   } catch (error) {
     fail(error);
@@ -248,7 +271,9 @@ function maskSettings(settings: Settings): void {
  * files and never writes beside them, so a refreshed token or a second login cannot outlive the step there.
  */
 function useLibraryHome(settings: Settings, workspace: Workspace): void {
-  const cli = [settings.devHub, settings.package?.installTarget].flatMap((ref) => (ref?.kind === 'cli' ? [ref.usernameOrAlias] : []));
+  const cli = [settings.devHub, settings.package?.installTarget].flatMap((ref) =>
+    ref?.kind === 'cli' ? [ref.usernameOrAlias] : [],
+  );
   const home = workspace.dir('home');
   if (cli.length > 0) copyCliLogins(realHome(), home, cli);
   process.env.HOME = home;
@@ -274,7 +299,8 @@ function fail(error: unknown): void {
   }
   // The checks before any change (preflight.ts) report each problem against its input, as input problems are.
   if (error instanceof Error && error.name === 'PreflightError') {
-    for (const p of (error as Error & { problems: string[] }).problems) say.error(p, { title: `Input ${p.split(':')[0]}` });
+    for (const p of (error as Error & { problems: string[] }).problems)
+      say.error(p, { title: `Input ${p.split(':')[0]}` });
   }
   say.setFailed(`eca-action failed: ${message(error)}`);
   // The stack only when the runner's debug logging is on (RUNNER_DEBUG=1: re-run with debug logging, ACTIONS_STEP_DEBUG).

@@ -8,7 +8,8 @@ import * as core from '@actions/core';
 // this file, and both must know every secret.
 const KEY = Symbol.for('eca-action.secrets');
 const holder = globalThis as unknown as Record<symbol, Set<string> | undefined>;
-const secrets: Set<string> = (holder[KEY] ??= new Set<string>());
+const secrets: Set<string> = holder[KEY] ?? new Set<string>();
+holder[KEY] = secrets;
 
 /**
  * A Salesforce session id (access token): `<15- or 18-char org id>!<opaque part>`. Scrubbed whoever issued it,
@@ -32,7 +33,14 @@ export function maskSecret(value: string | undefined): void {
   // The forms an org or a library echoes it in: a SOQL string literal, a JSON string, XML text.
   forms.add(value.replace(/\\/g, '\\\\').replace(/'/g, "\\'"));
   forms.add(JSON.stringify(value).slice(1, -1));
-  forms.add(value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/'/g, '&apos;').replace(/"/g, '&quot;'));
+  forms.add(
+    value
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/'/g, '&apos;')
+      .replace(/"/g, '&quot;'),
+  );
   for (const form of forms) {
     if (form.length < 4 || secrets.has(form)) continue;
     secrets.add(form);
@@ -95,7 +103,8 @@ export function looksLikeCredential(value: string): boolean {
   if (/\b(gh[pousr]_|github_pat_)[A-Za-z0-9_]{20,}/.test(v)) return true;
   if (/\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/.test(v)) return true;
   if (/\b(5Aep8|3MVG9)[A-Za-z0-9._]{20,}/.test(v)) return true;
-  if ([...v.matchAll(/[^\s/:?#@.]+/g)].some(([run]) => run.length >= 40 && /\d/.test(run) && /[A-Za-z]/.test(run))) return true;
+  if ([...v.matchAll(/[^\s/:?#@.]+/g)].some(([run]) => run.length >= 40 && /\d/.test(run) && /[A-Za-z]/.test(run)))
+    return true;
   return false;
 }
 

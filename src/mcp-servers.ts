@@ -20,7 +20,10 @@ export const MCP_SERVERS: Record<string, { developerName: string }> = {
 
 /** `sobject-all`, `platform/sobject-all` → `sobject-all`; undefined for a name we do not know. */
 export function mcpServerName(item: string): string | undefined {
-  const name = item.trim().toLowerCase().replace(/^platform\//, '');
+  const name = item
+    .trim()
+    .toLowerCase()
+    .replace(/^platform\//, '');
   return Object.hasOwn(MCP_SERVERS, name) ? name : undefined;
 }
 
@@ -43,9 +46,16 @@ interface AccessRecord {
  * Create the access record where there is none, set Active where it is off, leave active ones alone: a rerun
  * changes nothing. Records someone made in Setup keep their label; only Active is ours to set.
  */
-export async function activateMcpServers(target: Connection, names: readonly string[], log: (line: string) => void): Promise<McpActivation> {
+export async function activateMcpServers(
+  target: Connection,
+  names: readonly string[],
+  log: (line: string) => void,
+): Promise<McpActivation> {
   const existing = await withRetry(
-    async () => target.tooling.query<AccessRecord>('SELECT Id, DeveloperName, Active FROM McpServerAccess WHERE McpServerId = null'),
+    async () =>
+      target.tooling.query<AccessRecord>(
+        'SELECT Id, DeveloperName, Active FROM McpServerAccess WHERE McpServerId = null',
+      ),
     { what: 'Hosted MCP servers of the install target', log },
   ).catch((error: unknown) => {
     throw explain(error);
@@ -63,7 +73,9 @@ export async function activateMcpServers(target: Connection, names: readonly str
       // Not retried blindly: a create whose answer was lost would be repeated into DUPLICATE_VALUE; the rerun converges instead.
       if (record) await target.tooling.sobject('McpServerAccess').update({ Id: record.Id, Active: true });
       else {
-        const created = await target.tooling.sobject('McpServerAccess').create({ DeveloperName: developerName, MasterLabel: name, Language: 'en_US', Active: true });
+        const created = await target.tooling
+          .sobject('McpServerAccess')
+          .create({ DeveloperName: developerName, MasterLabel: name, Language: 'en_US', Active: true });
         if (!created.success) throw new Error(JSON.stringify(created.errors));
       }
     } catch (error) {
@@ -79,12 +91,22 @@ export async function activateMcpServers(target: Connection, names: readonly str
 }
 
 function explain(error: unknown, name?: string): McpServerError {
-  const text = redact(error instanceof Error ? error.message : String(error)).split('\n').filter(Boolean).join(' ').slice(0, 400);
-  if (/INVALID_TYPE|McpServerAccess'? is not supported|not supported/i.test(`${(error as { errorCode?: string }).errorCode ?? ''} ${text}`)) {
+  const text = redact(error instanceof Error ? error.message : String(error))
+    .split('\n')
+    .filter(Boolean)
+    .join(' ')
+    .slice(0, 400);
+  if (
+    /INVALID_TYPE|McpServerAccess'? is not supported|not supported/i.test(
+      `${(error as { errorCode?: string }).errorCode ?? ''} ${text}`,
+    )
+  ) {
     return new McpServerError(
       'mcp-servers: the install target has no hosted MCP servers (McpServerAccess is not available there). Create the scratch org with the feature ' +
         'SalesforceHostedMCP in its definition file ("features": ["SalesforceHostedMCP"]), then run again.',
     );
   }
-  return new McpServerError(`mcp-servers: could not activate ${name ?? 'the hosted MCP servers'} in the install target: ${text}`);
+  return new McpServerError(
+    `mcp-servers: could not activate ${name ?? 'the hosted MCP servers'} in the install target: ${text}`,
+  );
 }

@@ -18,7 +18,16 @@ const firstConnection: (() => void)[] = [];
 const unreachable = new Set<string>();
 // Failures of the connection itself, before any request: a retry a second later meets the same. (A connection
 // that drops after it was made is another matter, and retried.)
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_FAIL', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_FAIL',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'ETIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 const endpoint = (host: string, port: string | number | undefined, protocol: string): string =>
   `${host.toLowerCase().replace(/^\[|\]$/g, '')}:${port || (protocol === 'http:' ? 80 : 443)}`;
@@ -47,12 +56,16 @@ export function guardLoginHosts(loginUrl: string): void {
       connect: (opts, callback) => {
         const host = String(opts.hostname).toLowerCase();
         if (FALLBACK_HOSTS.includes(host) && !allowed.has(host)) {
-          const error = Object.assign(new Error(`not contacted: ${host} is not the login URL you gave`), { code: 'EBLOCKED' });
+          const error = Object.assign(new Error(`not contacted: ${host} is not the login URL you gave`), {
+            code: 'EBLOCKED',
+          });
           callback(error, null);
           return;
         }
         if (!isOrgHost(host) && !allowed.has(host)) {
-          const error = Object.assign(new Error(`not contacted: ${host} is not a Salesforce domain`), { code: 'EBLOCKED' });
+          const error = Object.assign(new Error(`not contacted: ${host} is not a Salesforce domain`), {
+            code: 'EBLOCKED',
+          });
           callback(error, null);
           return;
         }

@@ -35,7 +35,11 @@ export interface VersionResult {
 
 /** Another run created the package between our list and our create: the next list finds it. */
 function isDuplicate(error: unknown): boolean {
-  for (let e = error as { name?: string; errorCode?: string; message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+  for (
+    let e = error as { name?: string; errorCode?: string; message?: string; cause?: unknown } | undefined;
+    e;
+    e = e.cause as typeof e
+  ) {
     if (/DUPLICATE_VALUE|duplicate value found/.test(`${e.name} ${e.errorCode} ${e.message}`)) return true;
     if (e.cause === e) break;
   }
@@ -97,7 +101,9 @@ async function findOrCreatePackage(
     errorNotificationUsername: undefined as unknown as string,
     path: 'force-app',
   }).catch((error: unknown) => {
-    throw new PackagingError(`Could not create package ${settings.name}: ${redact((error as Error).message)}`, { cause: error });
+    throw new PackagingError(`Could not create package ${settings.name}: ${redact((error as Error).message)}`, {
+      cause: error,
+    });
   });
   log(`Created managed package ${settings.name} (${result.Id}) in namespace ${settings.namespace}.`);
   return { id: result.Id, name: settings.name, created: true };
@@ -116,7 +122,10 @@ export async function createVersion(
   // see before (a blind repeat would build a second version).
   const tag = versionTag(versionHash(projectDir, settings));
   const reuse = async (): Promise<VersionResult | undefined> => {
-    const reused = await withRetry(() => findBuiltVersion(connection, pkg.id, tag), { what: `Versions of ${pkg.name}`, log });
+    const reused = await withRetry(() => findBuiltVersion(connection, pkg.id, tag), {
+      what: `Versions of ${pkg.name}`,
+      log,
+    });
     if (reused) {
       log(
         `Package version ${reused.versionNumber} (${reused.subscriberPackageVersionId}) was built earlier from the same package content and settings; reusing it (new-version: when-changed). No version was created.`,
@@ -128,7 +137,10 @@ export async function createVersion(
     const reused = await reuse();
     if (reused) return reused;
   }
-  const earlier = await withRetry(() => findVersionRequests(connection, pkg.id, tag), { what: `Version requests of ${pkg.name}`, log });
+  const earlier = await withRetry(() => findVersionRequests(connection, pkg.id, tag), {
+    what: `Version requests of ${pkg.name}`,
+    log,
+  });
   // A request that finished between the two look-ups (an earlier run's, which timed out) left a version to reuse.
   if (settings.newVersion !== 'always' && earlier.some((r) => r.Status === 'Success')) {
     const reused = await reuse();
@@ -136,8 +148,13 @@ export async function createVersion(
   }
   const building = settings.newVersion === 'always' ? undefined : earlier.find((r) => IN_PROGRESS.has(r.Status));
   if (building) {
-    log(`Package version request ${building.Id} of an earlier run builds the same content (${building.Status}); waiting for it instead of building another (new-version: when-changed).`);
-    return { ...(await waitForVersion(connection, building.Id, building.Status, settings, timeoutMs, log)), created: false };
+    log(
+      `Package version request ${building.Id} of an earlier run builds the same content (${building.Status}); waiting for it instead of building another (new-version: when-changed).`,
+    );
+    return {
+      ...(await waitForVersion(connection, building.Id, building.Status, settings, timeoutMs, log)),
+      created: false,
+    };
   }
   await checkDailyLimit(connection, log);
 
@@ -148,7 +165,9 @@ export async function createVersion(
   const submitted = await withRetry(
     async (attempt) => {
       if (attempt > 1) {
-        const adopted = (await findVersionRequests(connection, pkg.id, tag)).find((r) => !seen.has(r.Id) && r.Status !== 'Error');
+        const adopted = (await findVersionRequests(connection, pkg.id, tag)).find(
+          (r) => !seen.has(r.Id) && r.Status !== 'Error',
+        );
         if (adopted) {
           log(`Package version request ${adopted.Id} of this run was accepted before the failure; waiting for it.`);
           return adopted;
@@ -162,7 +181,9 @@ export async function createVersion(
           packageId: pkg.id,
           path: 'force-app',
           versionnumber: settings.versionNumber,
-          ...(settings.installationKey ? { installationkey: settings.installationKey } : { installationkeybypass: true }),
+          ...(settings.installationKey
+            ? { installationkey: settings.installationKey }
+            : { installationkeybypass: true }),
           codecoverage: false,
           skipvalidation: false,
           versiondescription: 'External Client App for MCP clients',
@@ -173,13 +194,26 @@ export async function createVersion(
     },
     { what: `Version request of ${pkg.name}`, log },
   ).catch((error: unknown) => {
-    throw new PackagingError(`Could not start a version of ${pkg.name}: ${redact((error as Error).message)}`, { cause: error });
+    throw new PackagingError(`Could not start a version of ${pkg.name}: ${redact((error as Error).message)}`, {
+      cause: error,
+    });
   });
   log(`Package version request ${submitted.Id} submitted (${settings.versionNumber}).`);
-  return { ...(await waitForVersion(connection, submitted.Id, submitted.Status, settings, timeoutMs, log)), created: true };
+  return {
+    ...(await waitForVersion(connection, submitted.Id, submitted.Status, settings, timeoutMs, log)),
+    created: true,
+  };
 }
 
-const IN_PROGRESS = new Set(['Queued', 'InProgress', 'Initializing', 'VerifyingFeaturesAndSettings', 'VerifyingDependencies', 'VerifyingMetadata', 'FinalizingPackageVersion']);
+const IN_PROGRESS = new Set([
+  'Queued',
+  'InProgress',
+  'Initializing',
+  'VerifyingFeaturesAndSettings',
+  'VerifyingDependencies',
+  'VerifyingMetadata',
+  'FinalizingPackageVersion',
+]);
 
 /** Wait for a version request with progress lines; a timeout says that the Dev Hub goes on and how to check. */
 async function waitForVersion(
@@ -214,7 +248,9 @@ async function waitForVersion(
   // The library resolves, not rejects, when the platform refuses the version: the status says so.
   if (report.Status !== 'Success' || !report.SubscriberPackageVersionId) {
     const messages = (report.Error ?? []).map((m) => `  - ${redact(String(m))}`).join('\n');
-    throw new PackagingError(`Package version request ${requestId} ended in ${report.Status}:\n${messages || '  (no message)'}`);
+    throw new PackagingError(
+      `Package version request ${requestId} ended in ${report.Status}:\n${messages || '  (no message)'}`,
+    );
   }
   return {
     createRequestId: requestId,
@@ -231,7 +267,10 @@ async function waitForVersion(
  */
 export function versionHash(projectDir: string, settings: PackageSettings): string {
   const hash = createHash('sha256');
-  const project = JSON.parse(readFileSync(join(projectDir, 'sfdx-project.json'), 'utf8')) as { namespace?: string; sourceApiVersion?: string };
+  const project = JSON.parse(readFileSync(join(projectDir, 'sfdx-project.json'), 'utf8')) as {
+    namespace?: string;
+    sourceApiVersion?: string;
+  };
   hash.update(
     JSON.stringify({
       scheme: 'eca-action/version-hash/1',
@@ -263,8 +302,14 @@ function listFiles(dir: string): string[] {
  * The version a run with these package files would reuse (new-version: when-changed), if one was built: the checks
  * before any change ask it, so that a target holding that very beta is not refused.
  */
-export async function reusableVersionId(connection: Connection, packageId: string, projectDir: string, settings: PackageSettings): Promise<string | undefined> {
-  return (await findBuiltVersion(connection, packageId, versionTag(versionHash(projectDir, settings))))?.subscriberPackageVersionId;
+export async function reusableVersionId(
+  connection: Connection,
+  packageId: string,
+  projectDir: string,
+  settings: PackageSettings,
+): Promise<string | undefined> {
+  return (await findBuiltVersion(connection, packageId, versionTag(versionHash(projectDir, settings))))
+    ?.subscriberPackageVersionId;
 }
 
 function versionTag(hash: string): string {
@@ -272,8 +317,19 @@ function versionTag(hash: string): string {
 }
 
 /** The latest version with that tag that is not deleted (deprecated), if any. */
-async function findBuiltVersion(connection: Connection, packageId: string, tag: string): Promise<VersionResult | undefined> {
-  const result = await connection.tooling.query<{ Id: string; SubscriberPackageVersionId: string; MajorVersion: number; MinorVersion: number; PatchVersion: number; BuildNumber: number }>(
+async function findBuiltVersion(
+  connection: Connection,
+  packageId: string,
+  tag: string,
+): Promise<VersionResult | undefined> {
+  const result = await connection.tooling.query<{
+    Id: string;
+    SubscriberPackageVersionId: string;
+    MajorVersion: number;
+    MinorVersion: number;
+    PatchVersion: number;
+    BuildNumber: number;
+  }>(
     'SELECT Id, SubscriberPackageVersionId, MajorVersion, MinorVersion, PatchVersion, BuildNumber FROM Package2Version ' +
       `WHERE Package2Id = '${packageId}' AND Tag = '${tag}' AND IsDeprecated = false ORDER BY CreatedDate DESC LIMIT 1`,
   );
@@ -290,7 +346,11 @@ async function findBuiltVersion(connection: Connection, packageId: string, tag: 
   };
 }
 
-async function findVersionRequests(connection: Connection, packageId: string, tag: string): Promise<{ Id: string; Status: string }[]> {
+async function findVersionRequests(
+  connection: Connection,
+  packageId: string,
+  tag: string,
+): Promise<{ Id: string; Status: string }[]> {
   const result = await connection.tooling.query<{ Id: string; Status: string }>(
     `SELECT Id, Status FROM Package2VersionCreateRequest WHERE Package2Id = '${packageId}' AND Tag = '${tag}' ORDER BY CreatedDate DESC`,
   );
@@ -303,10 +363,15 @@ async function findVersionRequests(connection: Connection, packageId: string, ta
  * the version zip uploaded: say so first, and when the count renews.
  */
 async function checkDailyLimit(connection: Connection, log: (line: string) => void): Promise<void> {
-  const limits = (await withRetry(() => connection.limits(), { what: 'Dev Hub limits', log })) as unknown as Record<string, { Max?: number; Remaining?: number } | undefined>;
+  const limits = (await withRetry(() => connection.limits(), { what: 'Dev Hub limits', log })) as unknown as Record<
+    string,
+    { Max?: number; Remaining?: number } | undefined
+  >;
   const limit = limits['Package2VersionCreates'];
   if (!limit || typeof limit.Remaining !== 'number') {
-    log('The Dev Hub did not report its daily package version limit (Package2VersionCreates); creating the version anyway.');
+    log(
+      'The Dev Hub did not report its daily package version limit (Package2VersionCreates); creating the version anyway.',
+    );
     return;
   }
   if (limit.Remaining < 1) {
@@ -318,7 +383,12 @@ async function checkDailyLimit(connection: Connection, log: (line: string) => vo
   log(`Dev Hub daily package version limit: ${limit.Remaining} of ${limit.Max ?? '?'} left before this one.`);
 }
 
-const UNAVAILABLE = new Set(['PACKAGE_UNAVAILABLE', 'PACKAGE_UNAVAILABLE_CRC', 'PACKAGE_UNAVAILABLE_ZIP', 'UNINSTALL_IN_PROGRESS']);
+const UNAVAILABLE = new Set([
+  'PACKAGE_UNAVAILABLE',
+  'PACKAGE_UNAVAILABLE_CRC',
+  'PACKAGE_UNAVAILABLE_ZIP',
+  'UNINSTALL_IN_PROGRESS',
+]);
 
 interface InstallRequest {
   Id: string;
@@ -362,17 +432,29 @@ export async function installVersion(
       timeoutMs: remaining(),
       policy: 'replication',
       log,
-      onProgress: (status, ms) => log(`${subscriberPackageVersionId} is not yet available in the target org (${status}, ${Math.round(ms / 1000)} s); the platform is replicating it.`),
+      onProgress: (status, ms) =>
+        log(
+          `${subscriberPackageVersionId} is not yet available in the target org (${status}, ${Math.round(ms / 1000)} s); the platform is replicating it.`,
+        ),
     },
   );
 
-  const version = new SubscriberPackageVersion({ connection: target, aliasOrId: subscriberPackageVersionId, password: settings.installationKey });
+  const version = new SubscriberPackageVersion({
+    connection: target,
+    aliasOrId: subscriberPackageVersionId,
+    password: settings.installationKey,
+  });
   // Install requests of this run that ended, so that a look-up after a lost answer adopts only a new one.
   const ended = new Set<string>();
   const again = timing('reinstall');
   let delay = again.baseMs;
   for (;;) {
-    const request = await submitInstall(target, version, subscriberPackageVersionId, settings, { since: started, ended, deadline, log });
+    const request = await submitInstall(target, version, subscriberPackageVersionId, settings, {
+      since: started,
+      ended,
+      deadline,
+      log,
+    });
     const final = await waitForInstall(target, request, remaining, log);
     if (final.Status === 'SUCCESS') break;
     ended.add(final.Id.slice(0, 15));
@@ -381,16 +463,25 @@ export async function installVersion(
     const notYet = errors.some((e) => isVersionNotYetInstallable({ message: e.message }));
     if (notYet && Date.now() + delay < deadline) {
       // "Available", then "unable to install" (forcedotcom/cli#2770): the request failed, so a new one is no double install.
-      log(`Install ${final.Id}: the platform says ${subscriberPackageVersionId} is not fully available yet; installing again in ${Math.round(delay / 1000)} s.`);
+      log(
+        `Install ${final.Id}: the platform says ${subscriberPackageVersionId} is not fully available yet; installing again in ${Math.round(delay / 1000)} s.`,
+      );
       await sleep(delay);
       delay = Math.min(again.maxMs, delay * 2);
       continue;
     }
-    throw new PackagingError(`Install ${final.Id} of ${subscriberPackageVersionId} ended in ${final.Status}:\n${text || '  (no message)'}`);
+    throw new PackagingError(
+      `Install ${final.Id} of ${subscriberPackageVersionId} ended in ${final.Status}:\n${text || '  (no message)'}`,
+    );
   }
-  const installed = await withRetry(() => SubscriberPackageVersion.installedList(target), { what: 'Installed packages', log });
+  const installed = await withRetry(() => SubscriberPackageVersion.installedList(target), {
+    what: 'Installed packages',
+    log,
+  });
   if (!installed.some((p) => p.SubscriberPackageVersion?.Id === subscriberPackageVersionId)) {
-    throw new PackagingError(`The install of ${subscriberPackageVersionId} reported SUCCESS, but the target org does not list it as installed.`);
+    throw new PackagingError(
+      `The install of ${subscriberPackageVersionId} reported SUCCESS, but the target org does not list it as installed.`,
+    );
   }
   log(`Installed ${subscriberPackageVersionId}; the target org lists it.`);
 }
@@ -400,7 +491,8 @@ const VERSION_QUERY_NOT_YET = new Set(['UNKNOWN_EXCEPTION', 'PACKAGE_UNAVAILABLE
 
 function errorName(error: unknown): string {
   const e = error as { errorCode?: unknown; name?: unknown };
-  const code = typeof e.errorCode === 'string' ? e.errorCode : typeof e.name === 'string' ? e.name : 'UNKNOWN_EXCEPTION';
+  const code =
+    typeof e.errorCode === 'string' ? e.errorCode : typeof e.name === 'string' ? e.name : 'UNKNOWN_EXCEPTION';
   // PACKAGE_UNAVAILABLE* as a query error, not as a status: keep polling either way.
   return code.startsWith('PACKAGE_UNAVAILABLE') ? 'PACKAGE_UNAVAILABLE_QUERY' : code;
 }
@@ -422,7 +514,9 @@ async function submitInstall(
       if (attempt > 1) {
         const earlier = await findInstallRequest(target, subscriberPackageVersionId, ctx.since, ctx.ended);
         if (earlier) {
-          ctx.log(`Install request ${earlier.Id} of this run was accepted before the failure; waiting for it instead of installing again.`);
+          ctx.log(
+            `Install request ${earlier.Id} of this run was accepted before the failure; waiting for it instead of installing again.`,
+          );
           return earlier;
         }
       }
@@ -442,15 +536,25 @@ async function submitInstall(
       isTransient: (error) => isTransientError(error) || isVersionNotYetInstallable(error),
     },
   ).catch((error: unknown) => {
-    throw new PackagingError(`Could not start the install of ${subscriberPackageVersionId}: ${redact((error as Error).message)}`, { cause: error });
+    throw new PackagingError(
+      `Could not start the install of ${subscriberPackageVersionId}: ${redact((error as Error).message)}`,
+      { cause: error },
+    );
   });
   ctx.log(`Install request ${request.Id} submitted.`);
   return request;
 }
 
 /** The newest install request of this version made since `since` that has not already ended for this run. */
-async function findInstallRequest(target: Connection, subscriberPackageVersionId: string, since: number, ended: Set<string>): Promise<InstallRequest | undefined> {
-  const result = await target.tooling.query<InstallRequest & { CreatedDate: string; SubscriberPackageVersionKey: string }>(
+async function findInstallRequest(
+  target: Connection,
+  subscriberPackageVersionId: string,
+  since: number,
+  ended: Set<string>,
+): Promise<InstallRequest | undefined> {
+  const result = await target.tooling.query<
+    InstallRequest & { CreatedDate: string; SubscriberPackageVersionKey: string }
+  >(
     `SELECT Id, Status, CreatedDate, SubscriberPackageVersionKey FROM PackageInstallRequest WHERE SubscriberPackageVersionKey = '${subscriberPackageVersionId}'`,
   );
   // Clocks differ: a minute of slack, since a request of another run for the same version would do as well.
@@ -460,7 +564,12 @@ async function findInstallRequest(target: Connection, subscriberPackageVersionId
     .sort((a, b) => Date.parse(b.CreatedDate) - Date.parse(a.CreatedDate))[0];
 }
 
-async function waitForInstall(target: Connection, request: InstallRequest, remaining: () => number, log: (line: string) => void): Promise<InstallRequest> {
+async function waitForInstall(
+  target: Connection,
+  request: InstallRequest,
+  remaining: () => number,
+  log: (line: string) => void,
+): Promise<InstallRequest> {
   // install() returns the request as it read it just now: a finished one is not read again, and an unfinished one
   // is looked at again only after the first delay.
   if (request.Status !== 'IN_PROGRESS') return request;
@@ -486,8 +595,15 @@ function passwordClause(key: string | undefined): string {
 }
 
 /** Whether the org lists that package version as installed (InstalledSubscriberPackage). */
-export async function isInstalled(target: Connection, subscriberPackageVersionId: string, log: (line: string) => void): Promise<boolean> {
-  const installed = await withRetry(() => SubscriberPackageVersion.installedList(target), { what: 'Installed packages', log });
+export async function isInstalled(
+  target: Connection,
+  subscriberPackageVersionId: string,
+  log: (line: string) => void,
+): Promise<boolean> {
+  const installed = await withRetry(() => SubscriberPackageVersion.installedList(target), {
+    what: 'Installed packages',
+    log,
+  });
   return installed.some((p) => p.SubscriberPackageVersion?.Id === subscriberPackageVersionId);
 }
 

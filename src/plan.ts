@@ -54,7 +54,9 @@ export function planApp(settings: Settings): AppPlan {
   const { value: rotation, origin: rotationOrigin } = resolve(settings, 'refreshTokenRotation');
   // There is no single-logout boolean in the metadata: the URL is the switch (docs/platform-notes.md §11).
   const singleLogoutUrl =
-    settings.singleLogoutUrl !== undefined && (settings.singleLogout || recommended) ? settings.singleLogoutUrl : undefined;
+    settings.singleLogoutUrl !== undefined && (settings.singleLogout || recommended)
+      ? settings.singleLogoutUrl
+      : undefined;
 
   const plan: AppPlan = {
     appName: settings.appName,
@@ -103,7 +105,12 @@ export function planApp(settings: Settings): AppPlan {
     report: [],
     warnings: [],
   };
-  plan.report = reportPlan(plan, { days: daysOrigin, rotation: rotationOrigin, hardening: settings.hardening, singleLogoutUrlGiven: settings.singleLogoutUrl !== undefined });
+  plan.report = reportPlan(plan, {
+    days: daysOrigin,
+    rotation: rotationOrigin,
+    hardening: settings.hardening,
+    singleLogoutUrlGiven: settings.singleLogoutUrl !== undefined,
+  });
   plan.warnings = warningsFor(plan, settings);
   return plan;
 }
@@ -132,10 +139,15 @@ export function reportPlan(plan: Omit<AppPlan, 'report' | 'warnings'>, ctx: Repo
   };
   const onOff = (b: boolean): string => (b ? 'on' : 'off');
   /** Turning on a protection the baseline leaves off is hardening; turning off one it requires is weaker. */
-  const judge = (actual: boolean, baseline: boolean): Level => (actual === baseline ? 'baseline' : actual ? 'hardened' : 'weaker');
+  const judge = (actual: boolean, baseline: boolean): Level =>
+    actual === baseline ? 'baseline' : actual ? 'hardened' : 'weaker';
   const mustBeOff = (actual: boolean): Level => (actual ? 'weaker' : 'baseline');
   const from = (origin: Origin | undefined): string | undefined =>
-    origin === 'preset' ? `from hardening: ${ctx.hardening ?? 'recommended'}` : origin === 'input' ? 'set by input' : undefined;
+    origin === 'preset'
+      ? `from hardening: ${ctx.hardening ?? 'recommended'}`
+      : origin === 'input'
+        ? 'set by input'
+        : undefined;
 
   const scopesOk = plan.scopes.length === 2 && plan.scopes.includes('MCP') && plan.scopes.includes('RefreshToken');
   row(
@@ -144,7 +156,12 @@ export function reportPlan(plan: Omit<AppPlan, 'report' | 'warnings'>, ctx: Repo
     scopesOk ? 'baseline' : 'weaker',
     `metadata tokens ${plan.scopes.join(', ')}`,
   );
-  row('JWT-based access tokens for named users', onOff(g.isNamedUserJwtEnabled), judge(g.isNamedUserJwtEnabled, true), g.isNamedUserJwtEnabled ? undefined : 'the hosted MCP servers need JWT access tokens');
+  row(
+    'JWT-based access tokens for named users',
+    onOff(g.isNamedUserJwtEnabled),
+    judge(g.isNamedUserJwtEnabled, true),
+    g.isNamedUserJwtEnabled ? undefined : 'the hosted MCP servers need JWT access tokens',
+  );
   row('Require PKCE', onOff(g.isPkceRequired), judge(g.isPkceRequired, true));
   const desktop = plan.clients.filter((c) => c.desktop).map((c) => c.id);
   row(
@@ -157,7 +174,11 @@ export function reportPlan(plan: Omit<AppPlan, 'report' | 'warnings'>, ctx: Repo
         : 'clients must also send the consumer secret'
       : undefined,
   );
-  row('Require secret for refresh token flow', onOff(g.isSecretRequiredForRefreshToken), judge(g.isSecretRequiredForRefreshToken, false));
+  row(
+    'Require secret for refresh token flow',
+    onOff(g.isSecretRequiredForRefreshToken),
+    judge(g.isSecretRequiredForRefreshToken, false),
+  );
   row('Client credentials flow', onOff(g.isClientCredentialsFlowEnabled), mustBeOff(g.isClientCredentialsFlowEnabled));
   row('Authorization code and credentials flow', onOff(g.isCodeCredFlowEnabled), mustBeOff(g.isCodeCredFlowEnabled));
   row('Device flow', onOff(g.isDeviceFlowEnabled), mustBeOff(g.isDeviceFlowEnabled));
@@ -171,7 +192,9 @@ export function reportPlan(plan: Omit<AppPlan, 'report' | 'warnings'>, ctx: Repo
       ? `admin-approved users are pre-authorized${pol.permissionSet ? `: permission set ${pol.permissionSet}` : ''}`
       : 'all users may self-authorize',
     pol.permittedUsersPolicyType === 'AdminApprovedPreAuthorized' ? 'hardened' : 'baseline',
-    pol.permittedUsersPolicyType === 'AdminApprovedPreAuthorized' ? 'OAuth policy: applies in the Dev Hub; set it again in orgs that install the package' : undefined,
+    pol.permittedUsersPolicyType === 'AdminApprovedPreAuthorized'
+      ? 'OAuth policy: applies in the Dev Hub; set it again in orgs that install the package'
+      : undefined,
   );
   const ranges = plan.oauth.trustedIpRanges;
   row(
@@ -179,23 +202,32 @@ export function reportPlan(plan: Omit<AppPlan, 'report' | 'warnings'>, ctx: Repo
     ranges.length === 0 ? 'none' : ranges.map((r) => (r.start === r.end ? r.start : `${r.start}-${r.end}`)).join(', '),
     // A range that spans every address restricts nothing: not hardened, whatever else is listed.
     ranges.length === 0 || ranges.some(coversEverything) ? 'baseline' : 'hardened',
-    ranges.length === 0 ? undefined : ranges.some(coversEverything) ? 'a range covers every address, so nothing is restricted' : `enforced (IP relaxation: ${pol.ipRelaxationPolicyType})`,
+    ranges.length === 0
+      ? undefined
+      : ranges.some(coversEverything)
+        ? 'a range covers every address, so nothing is restricted'
+        : `enforced (IP relaxation: ${pol.ipRelaxationPolicyType})`,
   );
   const lifetime = pol.refreshTokenPolicyType === 'SpecificLifetime' && pol.refreshTokenValidityPeriod !== undefined;
   row(
     'Refresh token validity',
-    lifetime ? `${pol.refreshTokenValidityPeriod} ${(pol.refreshTokenValidityUnit ?? 'Days').toLowerCase()}` : 'never expires',
+    lifetime
+      ? `${pol.refreshTokenValidityPeriod} ${(pol.refreshTokenValidityUnit ?? 'Days').toLowerCase()}`
+      : 'never expires',
     lifetime ? 'hardened' : 'baseline',
     lifetime
-      ? [from(ctx.days), pol.refreshTokenValidityPeriod! > 30 ? 'the procedure recommends 30 days or less' : undefined].filter(Boolean).join('; ') ||
-          undefined
+      ? [from(ctx.days), pol.refreshTokenValidityPeriod! > 30 ? 'the procedure recommends 30 days or less' : undefined]
+          .filter(Boolean)
+          .join('; ') || undefined
       : 'the procedure recommends 30 days or less',
   );
   row(
     'Idle refresh token limit',
     g.isEnforceRefreshTokenTTL ? 'on: a refresh token unused for 30 days expires' : 'not set (the org default applies)',
     g.isEnforceRefreshTokenTTL ? 'hardened' : 'baseline',
-    g.isEnforceRefreshTokenTTL ? 'Salesforce control "Limit the Idle Refresh Token TTL"; applies in every org that installs the app' : undefined,
+    g.isEnforceRefreshTokenTTL
+      ? 'Salesforce control "Limit the Idle Refresh Token TTL"; applies in every org that installs the app'
+      : undefined,
   );
   row(
     'Refresh token rotation',
@@ -222,13 +254,17 @@ export function reportPlan(plan: Omit<AppPlan, 'report' | 'warnings'>, ctx: Repo
     'Session level at sign-in',
     pol.requiredSessionLevel === 'HIGH_ASSURANCE' ? 'high assurance (MFA), raised at sign-in when lower' : 'standard',
     pol.requiredSessionLevel === 'HIGH_ASSURANCE' ? 'hardened' : 'baseline',
-    pol.requiredSessionLevel === 'HIGH_ASSURANCE' ? 'OAuth policy: applies in the Dev Hub; set it again in orgs that install the package' : undefined,
+    pol.requiredSessionLevel === 'HIGH_ASSURANCE'
+      ? 'OAuth policy: applies in the Dev Hub; set it again in orgs that install the package'
+      : undefined,
   );
   row(
     'Distribution',
     plan.distributionState === 'Packaged' ? 'Packaged (installable through a package)' : 'Local (this Dev Hub only)',
     'baseline',
-    plan.distributionState === 'Packaged' ? 'the procedure: create it in the Dev Hub, package it, install the package in scratch orgs' : undefined,
+    plan.distributionState === 'Packaged'
+      ? 'the procedure: create it in the Dev Hub, package it, install the package in scratch orgs'
+      : undefined,
   );
   return rows;
 }
@@ -272,7 +308,8 @@ function warningsFor(plan: AppPlan, settings: Settings): string[] {
 
   if (plan.distributionState === 'Packaged') {
     const policyOnly: string[] = [];
-    if (plan.policy.permittedUsersPolicyType === 'AdminApprovedPreAuthorized') policyOnly.push('the permitted-users policy');
+    if (plan.policy.permittedUsersPolicyType === 'AdminApprovedPreAuthorized')
+      policyOnly.push('the permitted-users policy');
     if (plan.policy.refreshTokenPolicyType !== 'Infinite') policyOnly.push('the refresh-token validity');
     if (policyOnly.length > 0) {
       w.push(

@@ -24,7 +24,11 @@ export class PollTimeoutError extends Error {
   override name = 'PollTimeoutError';
 }
 
-export async function pollUntil<T>(check: () => Promise<T>, done: (status: T) => boolean, opts: PollOptions<T>): Promise<T> {
+export async function pollUntil<T>(
+  check: () => Promise<T>,
+  done: (status: T) => boolean,
+  opts: PollOptions<T>,
+): Promise<T> {
   const started = Date.now();
   const policy = timing(opts.policy ?? 'job');
   let delay = opts.initialMs ?? policy.initialMs;
@@ -58,7 +62,10 @@ export async function pollUntil<T>(check: () => Promise<T>, done: (status: T) =>
  * Progress of a long wait as "<what>: <status>, 4 min of 30", logged only when the line changes: a job polled
  * every 30 s for half an hour says what it does once per status and minute, not sixty times.
  */
-export function progressReporter(log: (line: string) => void, timeoutMs: number): (text: string, elapsedMs: number) => void {
+export function progressReporter(
+  log: (line: string) => void,
+  timeoutMs: number,
+): (text: string, elapsedMs: number) => void {
   let last = '';
   const limit = Math.max(1, Math.round(timeoutMs / 60_000));
   return (text, elapsedMs) => {

@@ -15,7 +15,9 @@ export class PreflightError extends OrgError {
   override name = 'PreflightError';
   readonly problems: string[];
   constructor(problems: string[]) {
-    super(`${problems.length} problem(s) found before any change was made:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `${problems.length} problem(s) found before any change was made:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.problems = problems;
   }
 }
@@ -42,16 +44,21 @@ export async function preflight(
 
   await check('Metadata API access of the Dev Hub user', () => deployPermission(hub, hubInput));
   const pkg = settings.package;
-  if (pkg?.namespace) await check('Namespace linked to the Dev Hub', () => namespaceLinked(hub.connection, pkg.namespace!));
+  if (pkg?.namespace)
+    await check('Namespace linked to the Dev Hub', () => namespaceLinked(hub.connection, pkg.namespace!));
   if (pkg && target) {
     await check('Namespace of the install target', () => targetNamespace(target, pkg.namespace));
-    await check('Packages installed in the install target', () => installedBeta(hub.connection, target, pkg, packageDir, log));
+    await check('Packages installed in the install target', () =>
+      installedBeta(hub.connection, target, pkg, packageDir, log),
+    );
     if (pkg.mcpServers?.length) await check('Hosted MCP in the install target', () => hostedMcp(target));
   }
   if (problems.length) {
     throw new PreflightError(problems);
   }
-  log(`Checked before any change: Dev Hub user may deploy metadata${pkg?.namespace ? `, namespace ${pkg.namespace} is linked` : ''}${target ? ', the install target can take the package' : ''}.`);
+  log(
+    `Checked before any change: Dev Hub user may deploy metadata${pkg?.namespace ? `, namespace ${pkg.namespace} is linked` : ''}${target ? ', the install target can take the package' : ''}.`,
+  );
 }
 
 /**
@@ -59,9 +66,10 @@ export async function preflight(
  * "Modify All Data". UserPermissionAccess holds the current user's effective permissions.
  */
 async function deployPermission(hub: OrgSession, input: string): Promise<string | undefined> {
-  const result = await hub.connection.query<{ PermissionsModifyAllData?: boolean; PermissionsModifyMetadata?: boolean }>(
-    'SELECT PermissionsModifyAllData, PermissionsModifyMetadata FROM UserPermissionAccess',
-  );
+  const result = await hub.connection.query<{
+    PermissionsModifyAllData?: boolean;
+    PermissionsModifyMetadata?: boolean;
+  }>('SELECT PermissionsModifyAllData, PermissionsModifyMetadata FROM UserPermissionAccess');
   const perms = result.records[0];
   if (!perms || perms.PermissionsModifyAllData || perms.PermissionsModifyMetadata) return undefined;
   return (
@@ -83,13 +91,15 @@ async function namespaceLinked(hub: Connection, namespace: string): Promise<stri
 /** A scratch org created with the project's namespace owns that namespace: a package in it cannot be installed there. */
 async function targetNamespace(target: OrgSession, namespace: string | undefined): Promise<string | undefined> {
   if (!namespace) return undefined;
-  const result = await target.connection.query<{ NamespacePrefix: string | null }>('SELECT NamespacePrefix FROM Organization');
+  const result = await target.connection.query<{ NamespacePrefix: string | null }>(
+    'SELECT NamespacePrefix FROM Organization',
+  );
   const own = result.records[0]?.NamespacePrefix;
   if (!own || own.toLowerCase() !== namespace.toLowerCase()) return undefined;
   return (
     `install-target: the org ${target.username} has the namespace ${own} itself (it was created from a project whose sfdx-project.json names ` +
     `"namespace": "${own}"), so a package in that namespace cannot be installed into it. Create the scratch org without the namespace ` +
-    "(sf org create scratch --no-namespace …), or use another scratch org."
+    '(sf org create scratch --no-namespace …), or use another scratch org.'
   );
 }
 
@@ -105,7 +115,14 @@ async function installedBeta(
   const pkg = (await Package.list(hub)).find((p) => p.Name === packageName && !p.IsDeprecated);
   if (!pkg?.SubscriberPackageId) return undefined; // a new package: nothing of it can be installed yet
   const result = await target.connection.tooling.query<{
-    SubscriberPackageVersion: { Id: string; IsBeta: boolean; MajorVersion: number; MinorVersion: number; PatchVersion: number; BuildNumber: number } | null;
+    SubscriberPackageVersion: {
+      Id: string;
+      IsBeta: boolean;
+      MajorVersion: number;
+      MinorVersion: number;
+      PatchVersion: number;
+      BuildNumber: number;
+    } | null;
   }>(
     'SELECT Id, SubscriberPackageVersion.Id, SubscriberPackageVersion.IsBeta, SubscriberPackageVersion.MajorVersion, SubscriberPackageVersion.MinorVersion, ' +
       `SubscriberPackageVersion.PatchVersion, SubscriberPackageVersion.BuildNumber FROM InstalledSubscriberPackage WHERE SubscriberPackageId = '${pkg.SubscriberPackageId}'`,
@@ -115,7 +132,11 @@ async function installedBeta(
   const number = `${installed.MajorVersion}.${installed.MinorVersion}.${installed.PatchVersion}.${installed.BuildNumber}`;
   // An unchanged rerun reuses the version it built before (new-version: when-changed) and installs nothing: a target
   // that holds that very beta is where the last run left it, not a problem.
-  if (settings.newVersion === 'when-changed' && packageDir && (await reusableVersionId(hub, pkg.Id, packageDir, settings)) === installed.Id) {
+  if (
+    settings.newVersion === 'when-changed' &&
+    packageDir &&
+    (await reusableVersionId(hub, pkg.Id, packageDir, settings)) === installed.Id
+  ) {
     log(`The install target has ${number} (${installed.Id}), the version this run reuses (unchanged package content).`);
     return undefined;
   }
@@ -132,7 +153,8 @@ async function hostedMcp(target: OrgSession): Promise<string | undefined> {
     return undefined;
   } catch (error) {
     const e = error as { errorCode?: string; name?: string; message?: string };
-    if (!/INVALID_TYPE/.test(`${e.errorCode ?? ''} ${e.name ?? ''}`) && !/is not supported/.test(e.message ?? '')) throw error;
+    if (!/INVALID_TYPE/.test(`${e.errorCode ?? ''} ${e.name ?? ''}`) && !/is not supported/.test(e.message ?? ''))
+      throw error;
     return (
       `mcp-servers: the install target ${target.username} has no hosted MCP servers (McpServerAccess is not supported there). Create the scratch org ` +
       'with the feature SalesforceHostedMCP in its definition file ("features": ["SalesforceHostedMCP"]), or remove mcp-servers.'
@@ -143,9 +165,16 @@ async function hostedMcp(target: OrgSession): Promise<string | undefined> {
 /** The org does not offer this object or field to this user: the check cannot be made, which is not a failure. */
 function cannotSee(error: unknown): boolean {
   const e = error as { errorCode?: string; name?: string; message?: string };
-  return /INVALID_TYPE|INVALID_FIELD|INSUFFICIENT_ACCESS/.test(`${e.errorCode ?? ''} ${e.name ?? ''}`) || /is not supported|No such column/.test(e.message ?? '');
+  return (
+    /INVALID_TYPE|INVALID_FIELD|INSUFFICIENT_ACCESS/.test(`${e.errorCode ?? ''} ${e.name ?? ''}`) ||
+    /is not supported|No such column/.test(e.message ?? '')
+  );
 }
 
 function oneLine(error: unknown): string {
-  return redact(error instanceof Error ? error.message : String(error)).split('\n').filter(Boolean).join(' ').slice(0, 200);
+  return redact(error instanceof Error ? error.message : String(error))
+    .split('\n')
+    .filter(Boolean)
+    .join(' ')
+    .slice(0, 200);
 }

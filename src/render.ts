@@ -44,14 +44,18 @@ export function projectPaths(appName: string, permissionSet?: string, names?: Co
     global: `${DEFAULT_DIR}/extlClntAppGlobalOauthSets/${n.global}.ecaGlblOauth-meta.xml`,
     oauth: `${DEFAULT_DIR}/extlClntAppOauthSettings/${n.oauth}.ecaOauth-meta.xml`,
     policy: `${DEFAULT_DIR}/extlClntAppOauthPolicies/${n.policy}.ecaOauthPlcy-meta.xml`,
-    ...(permissionSet ? { permissionSet: `${DEFAULT_DIR}/permissionsets/${permissionSet}.permissionset-meta.xml` } : {}),
+    ...(permissionSet
+      ? { permissionSet: `${DEFAULT_DIR}/permissionsets/${permissionSet}.permissionset-meta.xml` }
+      : {}),
   };
 }
 
 export function renderProject(plan: AppPlan, opts: RenderOptions): ProjectFile[] {
   if (opts.target === 'package' && plan.distributionState !== 'Packaged') {
     // The platform refuses a Local app in a package; this is a caller bug, not a user mistake.
-    throw new RenderError(`renderProject: ${plan.appName} is ${plan.distributionState}; only a Packaged app can be rendered for a package.`);
+    throw new RenderError(
+      `renderProject: ${plan.appName} is ${plan.distributionState}; only a Packaged app can be rendered for a package.`,
+    );
   }
   const names = opts.names ?? componentNames(plan.appName);
   const paths = projectPaths(plan.appName, plan.createPermissionSet?.name, names);
@@ -80,7 +84,13 @@ function renderSfdxProject(opts: RenderOptions): string {
       {
         path: PACKAGE_DIR,
         default: true,
-        ...(pkg ? { package: pkg.name, versionName: `ver ${pkg.versionNumber.split('.').slice(0, 2).join('.')}`, versionNumber: pkg.versionNumber } : {}),
+        ...(pkg
+          ? {
+              package: pkg.name,
+              versionName: `ver ${pkg.versionNumber.split('.').slice(0, 2).join('.')}`,
+              versionNumber: pkg.versionNumber,
+            }
+          : {}),
       },
     ],
     name: 'eca-action',
@@ -106,13 +116,16 @@ const builder = new XMLBuilder({
 });
 
 // XML 1.0 cannot carry these at all, escaped or not; settings refuse them, this is the backstop.
-const XML_ILLEGAL = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const XML_ILLEGAL =
+  /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function assertXmlSafe(root: string, fields: Fields): void {
   const visit = (path: string, v: Value): void => {
-    if (typeof v === 'string' && XML_ILLEGAL.test(v)) throw new RenderError(`${root}.${path} contains a character XML cannot hold.`);
-    if (Array.isArray(v)) v.forEach((x, i) => visit(`${path}[${i}]`, x));
-    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) visit(`${path}.${k}`, x);
+    if (typeof v === 'string' && XML_ILLEGAL.test(v))
+      throw new RenderError(`${root}.${path} contains a character XML cannot hold.`);
+    if (Array.isArray(v)) {
+      for (const [i, x] of v.entries()) visit(`${path}[${i}]`, x);
+    } else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) visit(`${path}.${k}`, x);
   };
   for (const [k, v] of Object.entries(fields)) visit(k, v);
 }
@@ -193,7 +206,8 @@ function renderOauthPolicy(plan: AppPlan, names: ComponentNames): string {
   const p = plan.policy;
   return metadataXml('ExtlClntAppOauthConfigurablePolicies', {
     // API names: IDs would differ per org (docs/platform-notes.md §4).
-    commaSeparatedPermissionSet: p.permittedUsersPolicyType === 'AdminApprovedPreAuthorized' ? p.permissionSet : undefined,
+    commaSeparatedPermissionSet:
+      p.permittedUsersPolicyType === 'AdminApprovedPreAuthorized' ? p.permissionSet : undefined,
     externalClientApplication: names.app,
     ipRelaxationPolicyType: p.ipRelaxationPolicyType,
     isClientCredentialsFlowEnabled: false,

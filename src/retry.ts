@@ -46,7 +46,15 @@ const TRANSIENT_TEXT =
 
 export function isTransientError(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false;
-  const e = error as { code?: unknown; name?: unknown; errorCode?: unknown; statusCode?: unknown; status?: unknown; message?: unknown; cause?: unknown };
+  const e = error as {
+    code?: unknown;
+    name?: unknown;
+    errorCode?: unknown;
+    statusCode?: unknown;
+    status?: unknown;
+    message?: unknown;
+    cause?: unknown;
+  };
   for (const c of [e.code, e.name, e.errorCode]) if (typeof c === 'string' && TRANSIENT_CODES.has(c)) return true;
   const status = typeof e.statusCode === 'number' ? e.statusCode : typeof e.status === 'number' ? e.status : undefined;
   if (status !== undefined && (status >= 500 || status === 429)) return true;
@@ -97,7 +105,12 @@ export function isRetryableLogin(error: unknown): boolean {
  * Codes a SubscriberPackageVersion query fails with while a new version replicates: @salesforce/packaging
  * (lib/package/packageInstall.js, isErrorPackageNotAvailable) keeps waiting on exactly these.
  */
-const VERSION_NOT_YET_CODES = new Set(['UNKNOWN_EXCEPTION', 'PACKAGE_UNAVAILABLE', 'PACKAGE_UNAVAILABLE_CRC', 'PACKAGE_UNAVAILABLE_ZIP']);
+const VERSION_NOT_YET_CODES = new Set([
+  'UNKNOWN_EXCEPTION',
+  'PACKAGE_UNAVAILABLE',
+  'PACKAGE_UNAVAILABLE_CRC',
+  'PACKAGE_UNAVAILABLE_ZIP',
+]);
 /**
  * The install of a version that is not yet everywhere it must be: the install error quoted in
  * SFDO-Community/declarative-lookup-rollup-summaries#918, and the "invalid cross reference id" a PackageInstallRequest
@@ -114,9 +127,14 @@ const VERSION_NOT_YET_TEXT = /The package version is not fully available|invalid
  */
 export function isVersionNotYetInstallable(error: unknown, phase: 'query' | 'install' = 'install'): boolean {
   if (someText(error, (t) => VERSION_NOT_YET_TEXT.test(t))) return true;
-  for (let e = error as { name?: unknown; errorCode?: unknown; cause?: unknown } | undefined, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause as typeof e, depth++) {
+  for (
+    let e = error as { name?: unknown; errorCode?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && typeof e === 'object' && depth < 5;
+    e = e.cause as typeof e, depth++
+  ) {
     for (const c of [e.name, e.errorCode]) {
-      if (typeof c === 'string' && VERSION_NOT_YET_CODES.has(c) && (phase === 'query' || c !== 'UNKNOWN_EXCEPTION')) return true;
+      if (typeof c === 'string' && VERSION_NOT_YET_CODES.has(c) && (phase === 'query' || c !== 'UNKNOWN_EXCEPTION'))
+        return true;
     }
   }
   return false;

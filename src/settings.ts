@@ -123,7 +123,11 @@ export function readSettings(read: (name: string) => string, env: NodeJS.Process
   const appLabel = get('app-label') || appName.replace(/_/g, ' ');
   if (get('app-label')) p.check('app-label', checkText(appLabel, LIMITS.appLabel));
   const contactEmail = get('contact-email');
-  if (!contactEmail) p.add('contact-email', 'is required: the platform rejects an External Client App without a contact email. Give an address such as mcp-admins@example.com.');
+  if (!contactEmail)
+    p.add(
+      'contact-email',
+      'is required: the platform rejects an External Client App without a contact email. Give an address such as mcp-admins@example.com.',
+    );
   else {
     const error = checkEmail(contactEmail);
     if (error) p.add('contact-email', `${show(contactEmail)} ${error}`);
@@ -135,7 +139,10 @@ export function readSettings(read: (name: string) => string, env: NodeJS.Process
   const hardeningRaw = get('hardening').toLowerCase() || DEFAULTS.hardening;
   const hardening: Hardening = hardeningRaw === 'recommended' || hardeningRaw === 'strict' ? hardeningRaw : 'baseline';
   if (hardeningRaw !== 'baseline' && hardeningRaw !== 'recommended' && hardeningRaw !== 'strict') {
-    p.add('hardening', `${show(get('hardening'))} is not a hardening preset. Use baseline (the procedure's required settings), recommended (baseline + 30-day refresh tokens with rotation) or strict (what Salesforce requires of partner apps).`);
+    p.add(
+      'hardening',
+      `${show(get('hardening'))} is not a hardening preset. Use baseline (the procedure's required settings), recommended (baseline + 30-day refresh tokens with rotation) or strict (what Salesforce requires of partner apps).`,
+    );
   }
   const requireSecret = parseBool(p, 'require-secret', get('require-secret')) ?? false;
   const allowSecretForDesktop = parseBool(p, 'allow-secret-for-desktop', get('allow-secret-for-desktop')) ?? false;
@@ -153,14 +160,25 @@ export function readSettings(read: (name: string) => string, env: NodeJS.Process
   if (permissionSet !== undefined) p.check('permission-set', checkPermissionSetName(permissionSet));
   const createPermissionSet = parseBool(p, 'create-permission-set', get('create-permission-set')) ?? false;
   if (createPermissionSet && permissionSet === undefined) {
-    p.add('create-permission-set', 'is true but permission-set is empty: give the API name of the permission set to create in permission-set (e.g. MCP_Client_Users).');
+    p.add(
+      'create-permission-set',
+      'is true but permission-set is empty: give the API name of the permission set to create in permission-set (e.g. MCP_Client_Users).',
+    );
   } else if (createPermissionSet && permissionSet?.includes('__')) {
-    p.add('create-permission-set', `cannot create ${show(permissionSet)}: a name with a namespace prefix (ns__Name) belongs to an installed package. Give a name without the prefix, or set create-permission-set: false.`);
+    p.add(
+      'create-permission-set',
+      `cannot create ${show(permissionSet)}: a name with a namespace prefix (ns__Name) belongs to an installed package. Give a name without the prefix, or set create-permission-set: false.`,
+    );
   }
 
   const ipRanges = parseIpRanges(p, get('ip-ranges'));
 
-  const refreshTokenValidityDays = parseInteger(p, 'refresh-token-validity-days', get('refresh-token-validity-days'), LIMITS.refreshTokenDays);
+  const refreshTokenValidityDays = parseInteger(
+    p,
+    'refresh-token-validity-days',
+    get('refresh-token-validity-days'),
+    LIMITS.refreshTokenDays,
+  );
   const refreshTokenRotation = parseBool(p, 'refresh-token-rotation', get('refresh-token-rotation'));
 
   const singleLogoutRaw = parseBool(p, 'single-logout', get('single-logout'));
@@ -176,7 +194,10 @@ export function readSettings(read: (name: string) => string, env: NodeJS.Process
     );
   }
   if (singleLogoutRaw === false && singleLogoutUrl !== undefined) {
-    p.add('single-logout', 'is false but single-logout-url is given, and the URL is what turns single logout on. Remove single-logout-url, or set single-logout: true.');
+    p.add(
+      'single-logout',
+      'is false but single-logout-url is given, and the URL is what turns single logout on. Remove single-logout-url, or set single-logout: true.',
+    );
   }
   // The URL is the switch: giving it (without an explicit false, refused above) turns single logout on.
   const singleLogout = singleLogoutRaw ?? singleLogoutUrl !== undefined;
@@ -190,20 +211,25 @@ export function readSettings(read: (name: string) => string, env: NodeJS.Process
   // --- packaging and install -----------------------------------------------------------------------------
   const packageOn = parseBool(p, 'package', get('package')) ?? true;
   const pkg = parsePackage(p, get, packageOn, appName, dryRun);
-  const waitUntilUsableMinutes = parseInteger(p, 'wait-until-usable', get('wait-until-usable'), LIMITS.waitUntilUsable) ?? 0;
+  const waitUntilUsableMinutes =
+    parseInteger(p, 'wait-until-usable', get('wait-until-usable'), LIMITS.waitUntilUsable) ?? 0;
 
   // --- publishing the key --------------------------------------------------------------------------------
   const github = parseGithub(p, get);
 
   const outputDirRaw = get('output-dir');
-  if (/[\p{Cc}\p{Cf}]/u.test(outputDirRaw)) p.add('output-dir', 'contains a line break or control character; give a plain directory path.');
+  if (/[\p{Cc}\p{Cf}]/u.test(outputDirRaw))
+    p.add('output-dir', 'contains a line break or control character; give a plain directory path.');
   const outputDir = outputDirRaw
     ? isAbsolute(outputDirRaw)
       ? resolve(outputDirRaw)
       : resolve(env.GITHUB_WORKSPACE || process.cwd(), outputDirRaw)
     : join(env.RUNNER_TEMP || tmpdir(), 'eca-action');
 
-  if (p.list.length > 0) throw new InputError(scrub(p.list, SECRET_INPUTS.map((name) => read(name) ?? '').concat(secretInstallTarget(read))));
+  if (p.list.length > 0)
+    throw new InputError(
+      scrub(p.list, SECRET_INPUTS.map((name) => read(name) ?? '').concat(secretInstallTarget(read))),
+    );
 
   return {
     clients,
@@ -278,7 +304,12 @@ function parseBool(p: Problems, input: string, value: string): boolean | undefin
   return undefined;
 }
 
-function parseInteger(p: Problems, input: string, value: string, [min, max]: readonly [number, number]): number | undefined {
+function parseInteger(
+  p: Problems,
+  input: string,
+  value: string,
+  [min, max]: readonly [number, number],
+): number | undefined {
   if (value === '') return undefined;
   if (!/^\d+$/.test(value)) {
     p.add(input, `${show(value)} is not a whole number. Use a whole number from ${min} to ${max}.`);
@@ -318,7 +349,10 @@ function parseLoginUrl(p: Problems, value: string): string | undefined {
   // Only Salesforce's login domains (and loopback) receive a signed assertion: src/login-hosts.ts says why.
   const error = checkLoginOrigin(value);
   if (error) {
-    p.add('dev-hub-login-url', `${show(value)} is not accepted: ${error}. A signed login assertion goes only to Salesforce's own login domains. ${LOGIN_HOST_RULE}`);
+    p.add(
+      'dev-hub-login-url',
+      `${show(value)} is not accepted: ${error}. A signed login assertion goes only to Salesforce's own login domains. ${LOGIN_HOST_RULE}`,
+    );
     return undefined;
   }
   return new URL(value).origin;
@@ -330,7 +364,10 @@ function parseOrgRef(p: Problems, input: string, value: string, allowAuthUrl: bo
   if (value.toLowerCase().startsWith('force://')) {
     if (!allowAuthUrl) {
       // Do not echo it: an SFDX auth URL is a credential.
-      p.add(input, 'looks like an SFDX auth URL (force://…), which is a secret. Pass it in dev-hub-auth-url (from a secret) instead; dev-hub takes a username or alias of an earlier sf CLI login.');
+      p.add(
+        input,
+        'looks like an SFDX auth URL (force://…), which is a secret. Pass it in dev-hub-auth-url (from a secret) instead; dev-hub takes a username or alias of an earlier sf CLI login.',
+      );
       return undefined;
     }
     const error = checkAuthUrl(value);
@@ -341,7 +378,10 @@ function parseOrgRef(p: Problems, input: string, value: string, allowAuthUrl: bo
     return { kind: 'authUrl', authUrl: value };
   }
   if (!ALIAS.test(value)) {
-    p.add(input, `${show(value)} is not a username or alias of an sf CLI login (letters, digits and . _ @ + - : only)${allowAuthUrl ? ', nor an SFDX auth URL (force://…)' : ''}.`);
+    p.add(
+      input,
+      `${show(value)} is not a username or alias of an sf CLI login (letters, digits and . _ @ + - : only)${allowAuthUrl ? ', nor an SFDX auth URL (force://…)' : ''}.`,
+    );
     return undefined;
   }
   return { kind: 'cli', usernameOrAlias: value };
@@ -359,7 +399,10 @@ function parseIpRanges(p: Problems, value: string): IpRange[] {
     else if (!ranges.some((r) => r.start === error.start && r.end === error.end)) ranges.push(error);
   }
   if (ranges.length > LIMITS.ipRanges) {
-    p.add('ip-ranges', `has ${ranges.length} ranges; an External Client App holds at most ${LIMITS.ipRanges}. Merge adjacent ranges.`);
+    p.add(
+      'ip-ranges',
+      `has ${ranges.length} ranges; an External Client App holds at most ${LIMITS.ipRanges}. Merge adjacent ranges.`,
+    );
   }
   return ranges;
 }
@@ -382,10 +425,14 @@ function parseDevHub(p: Problems, get: (name: string) => string, dryRun: boolean
   const how =
     'Give exactly one of: dev-hub-username + dev-hub-client-id + dev-hub-jwt-key (JWT bearer), dev-hub-auth-url (an SFDX auth URL), or dev-hub (an sf CLI login from an earlier step)';
   if (methods.length > 1) {
-    p.add(methods.map((m) => m.split(' + ')[0]).join(', '), `several Dev Hub logins are given (${methods.join('; ')}). ${how}.`);
+    p.add(
+      methods.map((m) => m.split(' + ')[0]).join(', '),
+      `several Dev Hub logins are given (${methods.join('; ')}). ${how}.`,
+    );
   }
   if (methods.length === 0) {
-    if (!dryRun) p.add('dev-hub', `no Dev Hub login is given. ${how}; or set dry-run: true to only generate the metadata.`);
+    if (!dryRun)
+      p.add('dev-hub', `no Dev Hub login is given. ${how}; or set dry-run: true to only generate the metadata.`);
     return undefined;
   }
 
@@ -397,12 +444,18 @@ function parseDevHub(p: Problems, get: (name: string) => string, dryRun: boolean
       ['dev-hub-jwt-key', jwtKey],
     ].filter(([, v]) => !v);
     for (const [name] of missing) {
-      p.add(name!, 'is missing: the JWT bearer login needs dev-hub-username, dev-hub-client-id and dev-hub-jwt-key together.');
+      p.add(
+        name!,
+        'is missing: the JWT bearer login needs dev-hub-username, dev-hub-client-id and dev-hub-jwt-key together.',
+      );
     }
     if (username) p.check('dev-hub-username', checkUsername(username));
     if (clientId && !/^[A-Za-z0-9._~+/=-]{8,255}$/.test(clientId)) {
       // Not echoed: a consumer key is not a secret, but it is nobody's business in a log either.
-      p.add('dev-hub-client-id', 'is not a consumer key (one line of letters, digits and . _, like 3MVG9…). Copy the Consumer Key of the app used for CI login.');
+      p.add(
+        'dev-hub-client-id',
+        'is not a consumer key (one line of letters, digits and . _, like 3MVG9…). Copy the Consumer Key of the app used for CI login.',
+      );
     }
     let pem: string | undefined;
     if (jwtKey) {
@@ -427,33 +480,54 @@ function parseDevHub(p: Problems, get: (name: string) => string, dryRun: boolean
 // ===========================================================================================================
 // Packaging
 
-function parsePackage(p: Problems, get: (name: string) => string, packageOn: boolean, appName: string, dryRun: boolean): PackageSettings | undefined {
+function parsePackage(
+  p: Problems,
+  get: (name: string) => string,
+  packageOn: boolean,
+  appName: string,
+  dryRun: boolean,
+): PackageSettings | undefined {
   const name = get('package-name') || appName;
   if (get('package-name')) p.check('package-name', checkText(name, LIMITS.packageName));
   const namespace = get('package-namespace') || undefined;
   if (namespace !== undefined) p.check('package-namespace', checkNamespace(namespace));
   if (namespace === undefined && packageOn && !dryRun) {
     // External Client Apps can only be packaged in managed 2GP packages, and those live in a namespace.
-    p.add('package-namespace', 'is required when package is true: External Client Apps can only be packaged in a managed 2GP package, which needs the namespace prefix linked to your Dev Hub (Setup → Namespace Registries). Give it, or set package: false.');
+    p.add(
+      'package-namespace',
+      'is required when package is true: External Client Apps can only be packaged in a managed 2GP package, which needs the namespace prefix linked to your Dev Hub (Setup → Namespace Registries). Give it, or set package: false.',
+    );
   }
   const versionNumber = get('package-version-number') || DEFAULTS.packageVersionNumber;
   if (!/^\d+\.\d+\.\d+\.(\d+|NEXT)$/.test(versionNumber)) {
-    p.add('package-version-number', `${show(versionNumber)} is not a version number. Use MAJOR.MINOR.PATCH.BUILD, where BUILD is a number or NEXT (e.g. 1.0.0.NEXT).`);
+    p.add(
+      'package-version-number',
+      `${show(versionNumber)} is not a version number. Use MAJOR.MINOR.PATCH.BUILD, where BUILD is a number or NEXT (e.g. 1.0.0.NEXT).`,
+    );
   }
   const installationKey = get('installation-key') || undefined;
   if (installationKey !== undefined && /[\p{Cc}\p{Cf}]/u.test(installationKey)) {
-    p.add('installation-key', 'contains a line break or control character (the value is not shown because it is a secret). Use a single-line key.');
+    p.add(
+      'installation-key',
+      'contains a line break or control character (the value is not shown because it is a secret). Use a single-line key.',
+    );
   }
   const waitMinutes = parseInteger(p, 'wait-minutes', get('wait-minutes'), LIMITS.waitMinutes) ?? DEFAULTS.waitMinutes;
   const targetRaw = get('install-target');
   const installTarget = targetRaw ? parseOrgRef(p, 'install-target', targetRaw, true) : undefined;
   if (targetRaw && !packageOn) {
-    p.add('install-target', 'is given but package is false: only a package version can be installed into another org. Set package: true or remove install-target.');
+    p.add(
+      'install-target',
+      'is given but package is false: only a package version can be installed into another org. Set package: true or remove install-target.',
+    );
   }
   const mcpServers = parseMcpServers(p, get('mcp-servers'), packageOn, targetRaw !== '');
   const newVersionRaw = get('new-version') || 'when-changed';
   if (!(NEW_VERSION_MODES as readonly string[]).includes(newVersionRaw)) {
-    p.add('new-version', `${show(newVersionRaw)} is not a mode. Use when-changed (reuse a version built from the same package content) or always (build one on every run).`);
+    p.add(
+      'new-version',
+      `${show(newVersionRaw)} is not a mode. Use when-changed (reuse a version built from the same package content) or always (build one on every run).`,
+    );
   }
   const newVersion: NewVersion = newVersionRaw === 'always' ? 'always' : 'when-changed';
   if (!packageOn) return undefined;
@@ -475,7 +549,10 @@ function parseMcpServers(p: Problems, value: string, packageOn: boolean, hasTarg
   for (const item of splitList(value)) {
     const name = mcpServerName(item);
     if (!name) {
-      p.add('mcp-servers', `${show(item)} is not a hosted MCP server this action can activate. Use one or more of: ${Object.keys(MCP_SERVERS).join(', ')} (with or without the platform/ prefix).`);
+      p.add(
+        'mcp-servers',
+        `${show(item)} is not a hosted MCP server this action can activate. Use one or more of: ${Object.keys(MCP_SERVERS).join(', ')} (with or without the platform/ prefix).`,
+      );
     } else if (!names.includes(name)) names.push(name);
   }
   if (names.length && (!packageOn || !hasTarget)) {
@@ -497,20 +574,41 @@ function parseGithub(p: Problems, get: (name: string) => string): GithubSecretSe
   if (secretName) {
     const problem = secretNameProblem(secretName);
     if (problem === 'characters') {
-      p.add('secret-name', `${show(secretName)} is not a GitHub secret name: letters, digits and underscores only, not starting with a digit (e.g. SALESFORCE_MCP_CLIENT_ID).`);
+      p.add(
+        'secret-name',
+        `${show(secretName)} is not a GitHub secret name: letters, digits and underscores only, not starting with a digit (e.g. SALESFORCE_MCP_CLIENT_ID).`,
+      );
     } else if (problem === 'reserved') {
-      p.add('secret-name', `${show(secretName)} starts with GITHUB_, which GitHub reserves for its own secrets. Choose another name (e.g. SALESFORCE_MCP_CLIENT_ID).`);
+      p.add(
+        'secret-name',
+        `${show(secretName)} starts with GITHUB_, which GitHub reserves for its own secrets. Choose another name (e.g. SALESFORCE_MCP_CLIENT_ID).`,
+      );
     }
-    if (!token) p.add('secret-name', 'needs github-token: a token allowed to write Actions secrets (a fine-grained token with "Secrets: write"; GITHUB_TOKEN cannot).');
+    if (!token)
+      p.add(
+        'secret-name',
+        'needs github-token: a token allowed to write Actions secrets (a fine-grained token with "Secrets: write"; GITHUB_TOKEN cannot).',
+      );
   }
   if (token) {
-    if (/\s/.test(token)) p.add('github-token', 'contains whitespace (the value is not shown because it is a secret). Pass the token alone.');
-    if (!secretName) p.add('github-token', 'is given but secret-name is empty: name the secret to store the consumer key in, or remove github-token.');
+    if (/\s/.test(token))
+      p.add(
+        'github-token',
+        'contains whitespace (the value is not shown because it is a secret). Pass the token alone.',
+      );
+    if (!secretName)
+      p.add(
+        'github-token',
+        'is given but secret-name is empty: name the secret to store the consumer key in, or remove github-token.',
+      );
   }
   if (environment) {
     if (!secretName) p.add('secret-environment', 'needs secret-name: name the secret to store in that environment.');
     if (/[\p{Cc}\p{Cf}]/u.test(environment) || environment.length > 255) {
-      p.add('secret-environment', `${show(environment)} is not an environment name (one line, at most 255 characters).`);
+      p.add(
+        'secret-environment',
+        `${show(environment)} is not an environment name (one line, at most 255 characters).`,
+      );
     }
   }
   if (!token || !secretName) return undefined;

@@ -51,14 +51,16 @@ export const MCP_URL = {
  * HTML or entities. Markdown punctuation gets a backslash; `<`, `>` and `&` become entities.
  */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/\r\n|[\r\n\u2028\u2029]/g, ' ')
-    .replace(/[\p{Cc}\p{Cf}]/gu, '')
-    // Enough to stop emphasis, code, links/images and cell splits; ( ) # + only matter at a line start or after ].
-    .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
+  return (
+    text
+      .replace(/\r\n|[\r\n\u2028\u2029]/g, ' ')
+      .replace(/[\p{Cc}\p{Cf}]/gu, '')
+      // Enough to stop emphasis, code, links/images and cell splits; ( ) # + only matter at a line start or after ].
+      .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`)
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+  );
 }
 
 /** An inline code span that survives any content, also inside a table cell. */
@@ -102,7 +104,10 @@ export function buildSummary(input: SummaryInput): string {
       '',
     );
   } else if (devHub) {
-    add(`Dev Hub: ${code(devHub.username)} at ${code(devHub.instanceUrl)}${devHub.orgType ? ` (${escapeMarkdown(devHub.orgType)})` : ''}.`, '');
+    add(
+      `Dev Hub: ${code(devHub.username)} at ${code(devHub.instanceUrl)}${devHub.orgType ? ` (${escapeMarkdown(devHub.orgType)})` : ''}.`,
+      '',
+    );
   }
 
   settingsSection(plan, add);
@@ -115,7 +120,10 @@ export function buildSummary(input: SummaryInput): string {
   packageSection(plan, dryRun, outputs, add);
   connectSection(plan, outputs, devHub?.orgType, add);
   caveatSection(plan, outputs, add);
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
 
 type Add = (...lines: string[]) => void;
@@ -123,7 +131,9 @@ type Add = (...lines: string[]) => void;
 function settingsSection(plan: AppPlan, add: Add): void {
   add('### Settings', '', '| Setting | Value | Compared with the baseline | Note |', '|---|---|---|---|');
   for (const r of plan.report) {
-    add(`| ${escapeMarkdown(r.setting)} | ${escapeMarkdown(r.value)} | ${LEVEL_TEXT[r.level]} | ${r.note ? escapeMarkdown(r.note) : ''} |`);
+    add(
+      `| ${escapeMarkdown(r.setting)} | ${escapeMarkdown(r.value)} | ${LEVEL_TEXT[r.level]} | ${r.note ? escapeMarkdown(r.note) : ''} |`,
+    );
   }
   add('');
   const weaker = plan.report.filter((r) => r.level === 'weaker');
@@ -145,7 +155,14 @@ function settingsSection(plan: AppPlan, add: Add): void {
 function controlsSection(plan: AppPlan, add: Add): void {
   add("### Salesforce's security controls", '', '| Control | This app | How |', '|---|---|---|');
   for (const c of securityControls(plan)) {
-    const status = c.status === 'met' ? '✅ met' : c.status === 'not met' ? '❌ not met' : c.status === 'set in Setup' ? 'set in Setup (no app metadata)' : 'not applicable';
+    const status =
+      c.status === 'met'
+        ? '✅ met'
+        : c.status === 'not met'
+          ? '❌ not met'
+          : c.status === 'set in Setup'
+            ? 'set in Setup (no app metadata)'
+            : 'not applicable';
     add(`| ${escapeMarkdown(c.control)} | ${status} | ${escapeMarkdown(c.how)} |`);
   }
   add('');
@@ -165,14 +182,18 @@ function keyRefs(plan: AppPlan, outputs: SummaryOutputs): ConnectContext {
   const stored = outputs.secretStored;
   const keyRef = `the ${code('consumer-key')} output of this step${stored ? ` (also stored as the secret ${code(stored)})` : ''}`;
   if (plan.global.isConsumerSecretOptional) return { keyRef };
-  const companion = stored && SECRET_NAME.test(stored) ? ` (also stored as the secret ${code(`${stored}_SECRET`)})` : '';
+  const companion =
+    stored && SECRET_NAME.test(stored) ? ` (also stored as the secret ${code(`${stored}_SECRET`)})` : '';
   return { keyRef, secretRef: `the ${code('consumer-secret')} output${companion}` };
 }
 
 function keySection(plan: AppPlan, dryRun: boolean, outputs: SummaryOutputs, add: Add): void {
   add('### Consumer key', '');
   if (dryRun) {
-    add(`A real run deploys the app to the Dev Hub, reads the consumer key (client id) and sets the masked ${code('consumer-key')} output.`, '');
+    add(
+      `A real run deploys the app to the Dev Hub, reads the consumer key (client id) and sets the masked ${code('consumer-key')} output.`,
+      '',
+    );
     return;
   }
   const refs = keyRefs(plan, outputs);
@@ -281,7 +302,10 @@ function connectSection(plan: AppPlan, outputs: SummaryOutputs, orgType: OrgType
   );
   if (outputs.mcpServers) {
     const list = (names: string[]): string => (names.length ? names.map(code).join(', ') : 'none');
-    add(`Hosted MCP servers in the install target: activated ${list(outputs.mcpServers.activated)}; already active ${list(outputs.mcpServers.alreadyActive)}.`, '');
+    add(
+      `Hosted MCP servers in the install target: activated ${list(outputs.mcpServers.activated)}; already active ${list(outputs.mcpServers.alreadyActive)}.`,
+      '',
+    );
   }
   add(
     `Hosted MCP in a scratch org needs the scratch-org feature ${code('SalesforceHostedMCP')} in the org's definition file (e.g. ${code('config/project-scratch-def.json')}):`,
@@ -295,7 +319,10 @@ function connectSection(plan: AppPlan, outputs: SummaryOutputs, orgType: OrgType
   for (const client of plan.clients) {
     add(`#### ${escapeMarkdown(client.label)}`, '', ...CLIENTS[client.id].connect(ctx), '');
   }
-  add(`Clients ask for the scopes ${code('mcp_api')} and ${code('refresh_token')}; sign in with a user of the org you connect to.`, '');
+  add(
+    `Clients ask for the scopes ${code('mcp_api')} and ${code('refresh_token')}; sign in with a user of the org you connect to.`,
+    '',
+  );
 }
 
 function caveatSection(plan: AppPlan, outputs: SummaryOutputs, add: Add): void {
@@ -304,7 +331,9 @@ function caveatSection(plan: AppPlan, outputs: SummaryOutputs, add: Add): void {
     '',
     '- A new app can take **up to 30 minutes** to become usable. Until then, sign-in fails with `invalid_client_id` ("client identifier invalid"): wait rather than re-creating the app. ' +
       'The same error means a wrong consumer key, or an org where the app is not installed. ' +
-      (outputs.usable ? '**This run waited until the orgs accepted the consumer key (output `usable: true`).**' : 'The input `wait-until-usable` makes the action wait for it.'),
+      (outputs.usable
+        ? '**This run waited until the orgs accepted the consumer key (output `usable: true`).**'
+        : 'The input `wait-until-usable` makes the action wait for it.'),
   );
   add(
     plan.oauth.singleLogoutUrl

@@ -77,7 +77,8 @@ async function probe(instanceUrl: string, app: { consumerKey: string; callbackUr
     signal: AbortSignal.timeout(timing('usable').requestTimeoutMs),
   });
   const text = await response.text();
-  if (response.status >= 500) throw Object.assign(new Error(`token endpoint answered HTTP ${response.status}`), { code: 'ECONNRESET' });
+  if (response.status >= 500)
+    throw Object.assign(new Error(`token endpoint answered HTTP ${response.status}`), { code: 'ECONNRESET' });
   let error: string | undefined;
   try {
     error = (JSON.parse(text) as { error?: string }).error;
@@ -85,7 +86,10 @@ async function probe(instanceUrl: string, app: { consumerKey: string; callbackUr
     error = undefined;
   }
   if (response.ok) return { known: true }; // cannot happen with a made-up code; if it does, the client is known
-  if (!error) throw Object.assign(new Error(`token endpoint answered HTTP ${response.status} without an OAuth error`), { code: 'ECONNRESET' });
+  if (!error)
+    throw Object.assign(new Error(`token endpoint answered HTTP ${response.status} without an OAuth error`), {
+      code: 'ECONNRESET',
+    });
   return UNKNOWN_CLIENT.has(error) ? { known: false, why: error } : { known: true };
 }
 

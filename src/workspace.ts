@@ -3,7 +3,20 @@
 // is removed at the end: on success, on failure, on SIGINT/SIGTERM, and again by the post step in case the
 // process was killed outright.
 import * as core from '@actions/core';
-import { closeSync, constants, lstatSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, mkdirSync, existsSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  lstatSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+  mkdirSync,
+  existsSync,
+  type Stats,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import type { ProjectFile } from './model.ts';
@@ -96,9 +109,14 @@ export function prepareOutputDir(dir: string, input: string, files: ProjectFile[
   };
   const top = lstatOrUndefined(root);
   if (top?.isSymbolicLink()) {
-    problem(`${root} is a symbolic link${existsSync(root) ? '' : ' to nothing (a dangling link)'}. The action does not write through links; give a real folder, or a path that does not exist yet.`);
+    problem(
+      `${root} is a symbolic link${existsSync(root) ? '' : ' to nothing (a dangling link)'}. The action does not write through links; give a real folder, or a path that does not exist yet.`,
+    );
   }
-  if (top && !top.isDirectory()) problem(`${root} is a file, not a folder. Give a folder (it is created if missing), e.g. \${{ runner.temp }}/eca-action.`);
+  if (top && !top.isDirectory())
+    problem(
+      `${root} is a file, not a folder. Give a folder (it is created if missing), e.g. \${{ runner.temp }}/eca-action.`,
+    );
   const owned = ownedFiles(root);
   for (const { path: file, content } of files) {
     let path = root;
@@ -107,11 +125,17 @@ export function prepareOutputDir(dir: string, input: string, files: ProjectFile[
       const st = lstatOrUndefined(path);
       if (!st) break;
       const shown = relative(root, path);
-      if (st.isSymbolicLink()) problem(`${shown} in ${root} is a symbolic link; the action does not write through links. Remove it, or give an empty folder.`);
-      if (path !== join(root, file) && !st.isDirectory()) problem(`${shown} in ${root} is a file where the project needs a folder. Give an empty folder.`);
+      if (st.isSymbolicLink())
+        problem(
+          `${shown} in ${root} is a symbolic link; the action does not write through links. Remove it, or give an empty folder.`,
+        );
+      if (path !== join(root, file) && !st.isDirectory())
+        problem(`${shown} in ${root} is a file where the project needs a folder. Give an empty folder.`);
       // A file with exactly the content it would get is no one's loss (a folder written before the list existed).
       if (path === join(root, file) && !owned.has(file) && !sameContent(path, content)) {
-        problem(`${root} already holds ${file}, which this action did not write; it is not replaced. Give an empty folder or a new path (the default is $RUNNER_TEMP/eca-action).`);
+        problem(
+          `${root} already holds ${file}, which this action did not write; it is not replaced. Give an empty folder or a new path (the default is $RUNNER_TEMP/eca-action).`,
+        );
       }
     }
   }
@@ -127,7 +151,9 @@ function sameContent(path: string, content: string): boolean {
 
 function ownedFiles(root: string): Set<string> {
   try {
-    const list = JSON.parse(readFileSync(join(root, OWNED_FILES), { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW })) as unknown;
+    const list = JSON.parse(
+      readFileSync(join(root, OWNED_FILES), { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW }),
+    ) as unknown;
     return new Set(Array.isArray(list) ? list.filter((f): f is string => typeof f === 'string') : []);
   } catch {
     return new Set();
@@ -154,7 +180,8 @@ export function writeNoFollow(root: string, relPath: string, content: string): s
     path = join(path, part);
     const st = lstatOrUndefined(path);
     if (!st) mkdirSync(path);
-    else if (st.isSymbolicLink() || !st.isDirectory()) throw new Error(`${path} is not a real folder (a link or a file); nothing is written through it.`);
+    else if (st.isSymbolicLink() || !st.isDirectory())
+      throw new Error(`${path} is not a real folder (a link or a file); nothing is written through it.`);
   }
   const fd = openSync(target, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
   try {

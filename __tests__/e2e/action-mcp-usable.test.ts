@@ -17,28 +17,60 @@ async function freshOrg(): Promise<FakeOrg> {
   return org;
 }
 
-type Access = { Id: string; DeveloperName: string; MasterLabel: string; Active: boolean; McpServerId: string | null; Language: string };
+type Access = {
+  Id: string;
+  DeveloperName: string;
+  MasterLabel: string;
+  Active: boolean;
+  McpServerId: string | null;
+  Language: string;
+};
 const accessOf = (org: FakeOrg): Access[] => (org.ctx.scratch.ext.get('mcpServerAccess') as Access[] | undefined) ?? [];
 
 test('mcp-servers: activates the servers in the install target, says which were already active', async () => {
   const org = await freshOrg();
   // One server an admin already turned on, one turned on once and then off again.
   org.ctx.scratch.ext.set('mcpServerAccess', [
-    { Id: '1fz000000000001AAA', DeveloperName: 'platform_sobject_reads', MasterLabel: 'sobject-reads', Language: 'en_US', Active: true, McpServerId: null },
-    { Id: '1fz000000000002AAA', DeveloperName: 'platform_metadata_experts', MasterLabel: 'metadata-experts', Language: 'en_US', Active: false, McpServerId: null },
+    {
+      Id: '1fz000000000001AAA',
+      DeveloperName: 'platform_sobject_reads',
+      MasterLabel: 'sobject-reads',
+      Language: 'en_US',
+      Active: true,
+      McpServerId: null,
+    },
+    {
+      Id: '1fz000000000002AAA',
+      DeveloperName: 'platform_metadata_experts',
+      MasterLabel: 'metadata-experts',
+      Language: 'en_US',
+      Active: false,
+      McpServerId: null,
+    },
   ]);
   const run = await runAction({
-    inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl, 'mcp-servers': 'sobject-all, platform/sobject-reads\nmetadata-experts' }),
+    inputs: jwtInputs(org, {
+      'install-target': org.scratchAuthUrl,
+      'mcp-servers': 'sobject-all, platform/sobject-reads\nmetadata-experts',
+    }),
     env: fakeEnv(org),
   });
   assert.equal(run.code, 0, run.stdout + run.stderr);
-  const active = accessOf(org).filter((r) => r.Active).map((r) => r.DeveloperName).sort();
+  const active = accessOf(org)
+    .filter((r) => r.Active)
+    .map((r) => r.DeveloperName)
+    .sort();
   assert.deepEqual(active, ['platform_metadata_experts', 'platform_sobject_all', 'platform_sobject_reads']);
   assert.equal(accessOf(org).length, 3, 'no duplicate records');
-  assert.match(run.stdout, /Hosted MCP servers in the install target: activated sobject-all, metadata-experts; already active sobject-reads\./);
+  assert.match(
+    run.stdout,
+    /Hosted MCP servers in the install target: activated sobject-all, metadata-experts; already active sobject-reads\./,
+  );
   // Installed first, activated after.
   const routes = org.log.map((e) => e.route);
-  assert.ok(routes.lastIndexOf('tooling.packageInstallRequest.create') < routes.indexOf('tooling.mcpServerAccess.create'));
+  assert.ok(
+    routes.lastIndexOf('tooling.packageInstallRequest.create') < routes.indexOf('tooling.mcpServerAccess.create'),
+  );
   assert.match(run.summary, /activated `sobject-all`, `metadata-experts`; already active `sobject-reads`/);
   assert.match(run.summary, /SalesforceHostedMCP/);
   assert.match(run.summary, /"features": \["SalesforceHostedMCP"\]/);
@@ -47,9 +79,15 @@ test('mcp-servers: activates the servers in the install target, says which were 
 
 test('mcp-servers: an unknown server name is refused before any org is contacted', async () => {
   const org = await freshOrg();
-  const run = await runAction({ inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl, 'mcp-servers': 'sobject-all, sobject-everything' }), env: fakeEnv(org) });
+  const run = await runAction({
+    inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl, 'mcp-servers': 'sobject-all, sobject-everything' }),
+    env: fakeEnv(org),
+  });
   assert.equal(run.code, 1);
-  assert.match(run.stdout, /::error title=Input mcp-servers::mcp-servers: 'sobject-everything' is not a hosted MCP server this action can activate\. Use one or more of: sobject-all, sobject-reads/);
+  assert.match(
+    run.stdout,
+    /::error title=Input mcp-servers::mcp-servers: 'sobject-everything' is not a hosted MCP server this action can activate\. Use one or more of: sobject-all, sobject-reads/,
+  );
   assert.equal(org.log.length, 0, 'no request reached the org');
 });
 
@@ -57,7 +95,10 @@ test('wait-until-usable: waits through the unknown-client phase of the Dev Hub a
   const org = await freshOrg();
   // Unknown for a while after the install: long enough that the first probe meets it on a loaded machine too.
   org.ctx.timing.appUsableMs = 5000;
-  const run = await runAction({ inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl, 'wait-until-usable': '1' }), env: fakeEnv(org) });
+  const run = await runAction({
+    inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl, 'wait-until-usable': '1' }),
+    env: fakeEnv(org),
+  });
   assert.equal(run.code, 0, run.stdout + run.stderr);
   assert.equal(run.outputs['usable'], 'true');
   assert.match(run.stdout, /The Dev Hub does not know the app yet \(invalid_client_id\), 0 min of 1/);

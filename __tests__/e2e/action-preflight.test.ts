@@ -17,8 +17,13 @@ afterEach(async () => {
 });
 
 /** Requests that change an org: deploys, package and version creates, installs, MCP activations. */
-const CHANGES = /^(soap\.deploy|metadata\.deployRequest\.create|tooling\.package2\.create|tooling\.package2VersionCreateRequest\.create|tooling\.packageInstallRequest\.create|tooling\.mcpServerAccess\.)/;
-const changesSince = (from: number): string[] => org.log.slice(from).map((e) => e.route).filter((r) => CHANGES.test(r));
+const CHANGES =
+  /^(soap\.deploy|metadata\.deployRequest\.create|tooling\.package2\.create|tooling\.package2VersionCreateRequest\.create|tooling\.packageInstallRequest\.create|tooling\.mcpServerAccess\.)/;
+const changesSince = (from: number): string[] =>
+  org.log
+    .slice(from)
+    .map((e) => e.route)
+    .filter((r) => CHANGES.test(r));
 
 async function failsBeforeChanges(extra: Record<string, string>, message: RegExp): Promise<ActionRun> {
   const from = org.log.length;
@@ -31,13 +36,19 @@ async function failsBeforeChanges(extra: Record<string, string>, message: RegExp
 }
 
 test('a namespace not linked to the Dev Hub: package-namespace, before any deploy', async () => {
-  await failsBeforeChanges({ 'package-namespace': 'otherns' }, /::error::.*package-namespace: otherns is not linked to this Dev Hub \(linked: ecafake\)/);
+  await failsBeforeChanges(
+    { 'package-namespace': 'otherns' },
+    /::error::.*package-namespace: otherns is not linked to this Dev Hub \(linked: ecafake\)/,
+  );
 });
 
 test('a Dev Hub user who may not deploy metadata: the login input, before any deploy', async () => {
   org.ctx.devHub.settings.userPermissions = { PermissionsModifyAllData: false, PermissionsModifyMetadata: false };
   try {
-    await failsBeforeChanges({}, /dev-hub-username: the Dev Hub user \S+ may not deploy metadata.*Modify Metadata Through Metadata API Functions/);
+    await failsBeforeChanges(
+      {},
+      /dev-hub-username: the Dev Hub user \S+ may not deploy metadata.*Modify Metadata Through Metadata API Functions/,
+    );
   } finally {
     org.ctx.devHub.settings.userPermissions = undefined;
   }
@@ -51,7 +62,10 @@ test('an install target that cannot log in: install-target, before any deploy', 
 });
 
 test('an sf CLI alias nobody logged in with as install target: install-target, before any deploy', async () => {
-  await failsBeforeChanges({ 'install-target': 'no-such-scratch' }, /install-target: No sf CLI login found for 'no-such-scratch'/);
+  await failsBeforeChanges(
+    { 'install-target': 'no-such-scratch' },
+    /install-target: No sf CLI login found for 'no-such-scratch'/,
+  );
 });
 
 test('an install target created with the package namespace: install-target, says what to do', async () => {
@@ -69,7 +83,10 @@ test('an install target created with the package namespace: install-target, says
 test('mcp-servers with an install target without hosted MCP: mcp-servers, names the scratch-org feature', async () => {
   org.ctx.scratch.settings.hostedMcp = false;
   try {
-    await failsBeforeChanges({ 'install-target': org.scratchAuthUrl, 'mcp-servers': 'sobject-all' }, /mcp-servers: the install target \S+ has no hosted MCP servers.*SalesforceHostedMCP/);
+    await failsBeforeChanges(
+      { 'install-target': org.scratchAuthUrl, 'mcp-servers': 'sobject-all' },
+      /mcp-servers: the install target \S+ has no hosted MCP servers.*SalesforceHostedMCP/,
+    );
   } finally {
     org.ctx.scratch.settings.hostedMcp = undefined;
   }
@@ -78,37 +95,62 @@ test('mcp-servers with an install target without hosted MCP: mcp-servers, names 
 test('several problems are reported together', async () => {
   org.ctx.scratch.namespace = 'otherns';
   try {
-    const run = await failsBeforeChanges({ 'package-namespace': 'otherns', 'install-target': org.scratchAuthUrl }, /2 problem\(s\) found before any change was made/);
+    const run = await failsBeforeChanges(
+      { 'package-namespace': 'otherns', 'install-target': org.scratchAuthUrl },
+      /2 problem\(s\) found before any change was made/,
+    );
     // One annotation per problem, titled by its input, as for input problems.
     assert.match(run.stdout, /::error title=Input package-namespace::package-namespace: otherns is not linked/);
-    assert.match(run.stdout, /::error title=Input install-target::install-target: the org \S+ has the namespace otherns itself/);
+    assert.match(
+      run.stdout,
+      /::error title=Input install-target::install-target: the org \S+ has the namespace otherns itself/,
+    );
   } finally {
     org.ctx.scratch.namespace = undefined;
   }
 });
 
 test('an older beta of the package in the install target: install-target, before any deploy', async () => {
-  const first = await runAction({ inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl }), env: fakeEnv(org) });
+  const first = await runAction({
+    inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl }),
+    env: fakeEnv(org),
+  });
   assert.equal(first.code, 0, first.stdout + first.stderr);
-  assert.match(first.stdout, /Checked before any change: Dev Hub user may deploy metadata, namespace ecafake is linked, the install target can take the package\./);
+  assert.match(
+    first.stdout,
+    /Checked before any change: Dev Hub user may deploy metadata, namespace ecafake is linked, the install target can take the package\./,
+  );
   // An unchanged rerun reuses the very version the target holds: nothing to refuse, nothing built, nothing installed.
-  const rerun = await runAction({ inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl }), env: fakeEnv(org) });
+  const rerun = await runAction({
+    inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl }),
+    env: fakeEnv(org),
+  });
   assert.equal(rerun.code, 0, rerun.stdout + rerun.stderr);
   assert.match(rerun.stdout, /The install target has 1\.0\.0\.1 \(04t\w+\), the version this run reuses/);
   assert.equal(rerun.outputs['package-version-created'], 'false');
   // A run that would build another version (changed content, or new-version: always) cannot install it there.
-  const beta = /install-target: the org \S+ already has the beta version 1\.0\.0\.1 \(04t\w+\) of package MCP_Client_App; a beta of a managed package cannot be upgraded, and this run would install another version/;
+  const beta =
+    /install-target: the org \S+ already has the beta version 1\.0\.0\.1 \(04t\w+\) of package MCP_Client_App; a beta of a managed package cannot be upgraded, and this run would install another version/;
   await failsBeforeChanges({ 'install-target': org.scratchAuthUrl, 'new-version': 'always' }, beta);
-  await failsBeforeChanges({ 'install-target': org.scratchAuthUrl, description: 'Changed since the version was built' }, beta);
+  await failsBeforeChanges(
+    { 'install-target': org.scratchAuthUrl, description: 'Changed since the version was built' },
+    beta,
+  );
 });
 
 test('an install the org refuses later is reported against install-target', async () => {
   const scratch = await startFakeOrg();
   try {
     scratch.ctx.failures.install = ['Unable to install: the org is locked.'];
-    const run = await runAction({ inputs: jwtInputs(scratch, { 'install-target': scratch.scratchAuthUrl }), env: fakeEnv(scratch) });
+    const run = await runAction({
+      inputs: jwtInputs(scratch, { 'install-target': scratch.scratchAuthUrl }),
+      env: fakeEnv(scratch),
+    });
     assert.equal(run.code, 1, run.stdout + run.stderr);
-    assert.match(run.stdout, /::error::eca-action failed: install-target: Install 0Hf\w+ of 04t\w+ ended in ERROR:%0A  - Unable to install: the org is locked\./);
+    assert.match(
+      run.stdout,
+      /::error::eca-action failed: install-target: Install 0Hf\w+ of 04t\w+ ended in ERROR:%0A {2}- Unable to install: the org is locked\./,
+    );
   } finally {
     await scratch.close();
   }

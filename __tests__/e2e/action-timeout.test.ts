@@ -11,19 +11,29 @@ test('a package version that does not finish within wait-minutes fails cleanly, 
   const org = await startFakeOrg();
   try {
     org.ctx.timing.versionCreatePolls = 1_000_000;
-    const run = await runAction({ inputs: jwtInputs(org, { 'wait-minutes': '1' }), env: fakeEnv(org), post: true, timeoutMs: 150_000 });
+    const run = await runAction({
+      inputs: jwtInputs(org, { 'wait-minutes': '1' }),
+      env: fakeEnv(org),
+      post: true,
+      timeoutMs: 150_000,
+    });
     assert.equal(run.code, 1);
     const requestId = /Package version request (08c\w+) submitted/.exec(run.stdout)?.[1];
     assert.ok(requestId, run.stdout);
     // It says that the Dev Hub goes on, and how to look at the request.
     assert.match(
       run.stdout,
-      new RegExp(`::error::eca-action failed: Package version request ${requestId} did not finish within wait-minutes \\(1 min\\)\\. The Dev Hub goes on building it: check on it with \`sf package version create report --package-create-request-id ${requestId} --target-dev-hub <dev-hub>\``),
+      new RegExp(
+        `::error::eca-action failed: Package version request ${requestId} did not finish within wait-minutes \\(1 min\\)\\. The Dev Hub goes on building it: check on it with \`sf package version create report --package-create-request-id ${requestId} --target-dev-hub <dev-hub>\``,
+      ),
     );
     // Progress lines: elapsed minutes of the limit, each line once.
     const progress = run.stdout.split('\n').filter((l) => l.startsWith(`Package version ${requestId}: `));
     assert.deepEqual(progress, [...new Set(progress)], 'no line repeated');
-    assert.ok(progress.some((l) => / 0 min of 1$/.test(l)), progress.join('\n'));
+    assert.ok(
+      progress.some((l) => / 0 min of 1$/.test(l)),
+      progress.join('\n'),
+    );
     // On time, told by the requests rather than by how long the run took (which a loaded machine stretches): the
     // poll that finds the minute over is the last one, so at most one status read comes more than a minute after
     // the first. A slow machine only makes the run longer, so the lower bound holds anywhere; timeoutMs above is
@@ -43,9 +53,16 @@ test('a package version that does not finish within wait-minutes fails cleanly, 
     const creates = org.log.filter((e) => e.route === 'tooling.package2VersionCreateRequest.create').length;
     const rerun = await runAction({ inputs: jwtInputs(org, { 'wait-minutes': '1' }), env: fakeEnv(org) });
     assert.equal(rerun.code, 0, rerun.stdout + rerun.stderr);
-    assert.match(rerun.stdout, new RegExp(`Package version request ${requestId} of an earlier run builds the same content`));
+    assert.match(
+      rerun.stdout,
+      new RegExp(`Package version request ${requestId} of an earlier run builds the same content`),
+    );
     assert.equal(rerun.outputs['package-version-created'], 'false');
-    assert.equal(org.log.filter((e) => e.route === 'tooling.package2VersionCreateRequest.create').length, creates, 'no second request');
+    assert.equal(
+      org.log.filter((e) => e.route === 'tooling.package2VersionCreateRequest.create').length,
+      creates,
+      'no second request',
+    );
   } finally {
     await org.close();
   }

@@ -21,7 +21,13 @@ before(async () => {
 async function run(org: FakeOrg, opts: Partial<RunOptions> = {}): Promise<ActionRun> {
   const runnerTemp = mkdtempSync(join(tmpdir(), 'eca-runner-'));
   mkdirSync(join(runnerTemp, 'tmp'));
-  return runAction({ inputs: jwtInputs(org), env: fakeEnv(org, { TMPDIR: join(runnerTemp, 'tmp') }), runnerTemp, timeoutMs: 90_000, ...opts });
+  return runAction({
+    inputs: jwtInputs(org),
+    env: fakeEnv(org, { TMPDIR: join(runnerTemp, 'tmp') }),
+    runnerTemp,
+    timeoutMs: 90_000,
+    ...opts,
+  });
 }
 
 /** Nothing secret printed or left, no temporary file left anywhere; then the run's folders go. */
@@ -31,7 +37,9 @@ function assertClean(org: FakeOrg, r: ActionRun): void {
 }
 
 const versionsOf = (org: FakeOrg): string[] =>
-  [...stateOf(org.ctx.devHub).versions.values()].map((v) => `${v.MajorVersion}.${v.MinorVersion}.${v.PatchVersion}.${v.BuildNumber}`);
+  [...stateOf(org.ctx.devHub).versions.values()].map(
+    (v) => `${v.MajorVersion}.${v.MinorVersion}.${v.PatchVersion}.${v.BuildNumber}`,
+  );
 
 // ---- cancellation
 
@@ -65,12 +73,18 @@ const MOMENTS: Moment[] = [
     slow: (org) => org.faults.delay('tooling.query.package2VersionCreateRequest', SLOW_MS, { nth: 2 }),
     reached: (org) => org.log.some((e) => e.route === 'tooling.package2VersionCreateRequest.create'),
     // The look-up of earlier requests with the same content comes before the create; only a status read after it counts.
-    unfinished: (org) => !org.log.slice(org.log.findIndex((e) => e.route === 'tooling.package2VersionCreateRequest.create') + 1).some((e) => e.route === 'tooling.query.package2VersionCreateRequest'),
+    unfinished: (org) =>
+      !org.log
+        .slice(org.log.findIndex((e) => e.route === 'tooling.package2VersionCreateRequest.create') + 1)
+        .some((e) => e.route === 'tooling.query.package2VersionCreateRequest'),
   },
 ];
 
 for (const moment of MOMENTS) {
-  for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+  for (const [signal, code] of [
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const) {
     test(`${signal} ${moment.name}: exits ${code} at once, says so, and leaves no temporary file`, async (t) => {
       const org = await startFakeOrg({ jwtKey });
       try {
@@ -90,10 +104,16 @@ for (const moment of MOMENTS) {
         });
         const exitedAfter = Date.now() - signalledAt;
         assert.ok(signalledAt > 0, `the run never reached the moment:\n${r.stdout}`);
-        assert.ok(moment.unfinished(org), 'the signal came in the middle of the step, and the run exited without waiting for it');
+        assert.ok(
+          moment.unfinished(org),
+          'the signal came in the middle of the step, and the run exited without waiting for it',
+        );
         assert.equal(r.code, code, r.stdout + r.stderr);
         t.diagnostic(`exited ${code} ${exitedAfter} ms after ${signal}`);
-        assert.match(r.stdout, new RegExp(`::error::eca-action was cancelled \\(${signal}\\); temporary files were removed\\.`));
+        assert.match(
+          r.stdout,
+          new RegExp(`::error::eca-action was cancelled \\(${signal}\\); temporary files were removed\\.`),
+        );
         assert.doesNotMatch(r.stdout, /eca-action failed/, 'a cancellation, not a failure');
         assert.equal(r.post?.code, 0, `the post step: ${r.post?.stdout}${r.post?.stderr}`);
         assertClean(org, r);
@@ -121,7 +141,11 @@ test('ten runs with the same inputs and new-version: always: one app, one packag
     assert.equal(org.ctx.devHub.metadata.get('ExternalClientApplication')?.size, 1, 'one app');
     assert.equal(org.ctx.devHub.consumers.size, 1, 'one OAuth consumer');
     assert.equal(stateOf(org.ctx.devHub).packages.size, 1, 'one package');
-    assert.deepEqual(versionsOf(org), Array.from({ length: 10 }, (_, i) => `1.0.0.${i + 1}`), 'versions in order');
+    assert.deepEqual(
+      versionsOf(org),
+      Array.from({ length: 10 }, (_, i) => `1.0.0.${i + 1}`),
+      'versions in order',
+    );
   } finally {
     await org.close();
   }
@@ -132,7 +156,8 @@ test('ten runs with the same inputs and new-version: always: one app, one packag
 /** Both succeed, or one fails saying why; either way one app with one consumer, and one package. */
 function assertConverged(org: FakeOrg, runs: ActionRun[], key?: string): void {
   for (const r of runs) {
-    if (r.code !== 0) assert.match(r.stdout, /::error::eca-action failed: \S/, `a failure says why: ${r.stdout}${r.stderr}`);
+    if (r.code !== 0)
+      assert.match(r.stdout, /::error::eca-action failed: \S/, `a failure says why: ${r.stdout}${r.stderr}`);
     assertClean(org, r);
   }
   const ok = runs.filter((r) => r.code === 0);
@@ -159,10 +184,24 @@ test('two first runs at once against a new org: the app, its key and the package
     org.faults.delay('tooling.query.package2', RACE_HOLD_MS, { times: 2 });
     const runs = await Promise.all([1, 2].map(() => run(org, { inputs: jwtInputs(org, { 'new-version': 'always' }) })));
     assert.equal(runs.filter((r) => /MCP_Client_App is new/.test(r.stdout)).length, 2, 'both runs found no app');
-    assert.equal(org.log.filter((e) => e.route === 'tooling.package2.create').length, 2, 'both runs tried to create the package');
+    assert.equal(
+      org.log.filter((e) => e.route === 'tooling.package2.create').length,
+      2,
+      'both runs tried to create the package',
+    );
     assertConverged(org, runs);
-    assert.deepEqual(runs.map((r) => r.code), [0, 0], 'both succeed');
-    assert.equal(runs.filter((r) => /Package MCP_Client_App was created by another run at the same time; looking it up again/.test(r.stdout)).length, 1, 'the loser reuses the package');
+    assert.deepEqual(
+      runs.map((r) => r.code),
+      [0, 0],
+      'both succeed',
+    );
+    assert.equal(
+      runs.filter((r) =>
+        /Package MCP_Client_App was created by another run at the same time; looking it up again/.test(r.stdout),
+      ).length,
+      1,
+      'the loser reuses the package',
+    );
     assert.deepEqual(versionsOf(org).sort(), ['1.0.0.1', '1.0.0.2']);
   } finally {
     await org.close();
@@ -181,11 +220,14 @@ test('two reruns at once against an org that has the app: both succeed, the key 
     org.faults.delay('tooling.package2VersionCreateRequest.create', 1000, { times: 2 });
     const runs = await Promise.all([1, 2].map(() => run(org, { inputs: jwtInputs(org, { 'new-version': 'always' }) })));
     assertConverged(org, runs, key);
-    assert.deepEqual(runs.map((r) => r.code), [0, 0], 'both succeed');
+    assert.deepEqual(
+      runs.map((r) => r.code),
+      [0, 0],
+      'both succeed',
+    );
     assert.deepEqual(versionsOf(org).sort(), ['1.0.0.1', '1.0.0.2', '1.0.0.3']);
     assert.ok(org.ctx.devHub.metadata.get('ExternalClientApplication')?.has(APP));
   } finally {
     await org.close();
   }
 });
-

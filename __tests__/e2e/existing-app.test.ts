@@ -29,19 +29,35 @@ const component = (type: string, fullName: string, body: string) => ({
 /** What the org holds for an app someone made by hand, under the given component names. */
 function seedApp(app: string, names: { global: string; oauth: string; policy: string; plcy?: string }): void {
   org.ctx.applyComponents(org.ctx.devHub, [
-    component('ExternalClientApplication', app, `<contactEmail>admin@example.com</contactEmail><distributionState>Local</distributionState><isProtected>false</isProtected><label>${app}</label>`),
+    component(
+      'ExternalClientApplication',
+      app,
+      `<contactEmail>admin@example.com</contactEmail><distributionState>Local</distributionState><isProtected>false</isProtected><label>${app}</label>`,
+    ),
     component(
       'ExtlClntAppGlobalOauthSettings',
       names.global,
       `<callbackUrl>https://claude.ai/api/mcp/auth_callback</callbackUrl><externalClientApplication>${app}</externalClientApplication><isConsumerSecretOptional>true</isConsumerSecretOptional><isPkceRequired>true</isPkceRequired><label>${names.global}</label>`,
     ),
-    component('ExtlClntAppOauthSettings', names.oauth, `<commaSeparatedOauthScopes>Api, RefreshToken</commaSeparatedOauthScopes><externalClientApplication>${app}</externalClientApplication><label>${names.oauth}</label>`),
+    component(
+      'ExtlClntAppOauthSettings',
+      names.oauth,
+      `<commaSeparatedOauthScopes>Api, RefreshToken</commaSeparatedOauthScopes><externalClientApplication>${app}</externalClientApplication><label>${names.oauth}</label>`,
+    ),
     component(
       'ExtlClntAppOauthConfigurablePolicies',
       names.policy,
       `<externalClientApplication>${app}</externalClientApplication><ipRelaxationPolicyType>Enforce</ipRelaxationPolicyType><label>${names.policy}</label><permittedUsersPolicyType>AllSelfAuthorized</permittedUsersPolicyType><refreshTokenPolicyType>SpecificLifetime</refreshTokenPolicyType><refreshTokenValidityPeriod>365</refreshTokenValidityPeriod><refreshTokenValidityUnit>Days</refreshTokenValidityUnit><requiredSessionLevel>STANDARD</requiredSessionLevel>`,
     ),
-    ...(names.plcy ? [component('ExtlClntAppConfigurablePolicies', names.plcy, `<externalClientApplication>${app}</externalClientApplication><isEnabled>true</isEnabled><isOauthPluginEnabled>true</isOauthPluginEnabled><label>${names.plcy}</label>`)] : []),
+    ...(names.plcy
+      ? [
+          component(
+            'ExtlClntAppConfigurablePolicies',
+            names.plcy,
+            `<externalClientApplication>${app}</externalClientApplication><isEnabled>true</isEnabled><isOauthPluginEnabled>true</isOauthPluginEnabled><label>${names.plcy}</label>`,
+          ),
+        ]
+      : []),
   ]);
 }
 
@@ -56,10 +72,17 @@ test('the fake refuses a second OAuth policy for one app with DUPLICATE_VALUE', 
     'ExtlClntAppOauthConfigurablePolicies',
     'Dup_App_oauth_defaultPolicy',
     'extlClntAppOauthPolicies/Dup_App_oauth_defaultPolicy.ecaOauthPlcy',
-    component('ExtlClntAppOauthConfigurablePolicies', 'Dup_App_oauth_defaultPolicy', '<externalClientApplication>Dup_App</externalClientApplication><label>x</label>').xml,
+    component(
+      'ExtlClntAppOauthConfigurablePolicies',
+      'Dup_App_oauth_defaultPolicy',
+      '<externalClientApplication>Dup_App</externalClientApplication><label>x</label>',
+    ).xml,
     { kind: 'deploy', org: org.ctx.devHub },
   );
-  assert.deepEqual(problems.map((p) => p.problem), ['DUPLICATE_VALUE: ExtlClntAppOauthSettingsId duplicates value on Dup_App_oauthPlcy']);
+  assert.deepEqual(
+    problems.map((p) => p.problem),
+    ['DUPLICATE_VALUE: ExtlClntAppOauthSettingsId duplicates value on Dup_App_oauthPlcy'],
+  );
 });
 
 test('an app first made in Setup is updated in place: its components, its key, no second policy', async () => {
@@ -75,7 +98,10 @@ test('an app first made in Setup is updated in place: its components, its key, n
   assert.equal(run.outputs['consumer-key'], key, 'the same OAuth consumer');
   assert.deepEqual(policiesOf(app), [`${app}_oauthPlcy`], 'one policy');
   // The policy Setup made now carries the run's settings.
-  assert.match(org.ctx.devHub.metadata.get('ExtlClntAppOauthConfigurablePolicies')!.get(`${app}_oauthPlcy`)!, /<refreshTokenValidityPeriod>30<\/refreshTokenValidityPeriod>/);
+  assert.match(
+    org.ctx.devHub.metadata.get('ExtlClntAppOauthConfigurablePolicies')!.get(`${app}_oauthPlcy`)!,
+    /<refreshTokenValidityPeriod>30<\/refreshTokenValidityPeriod>/,
+  );
   assert.match(org.ctx.devHub.metadata.get('ExtlClntAppOauthSettings')!.get(`${app}_oauth`)!, /MCP, RefreshToken/);
   assertNoLeaks(run, secretsOf(org));
 });
@@ -88,10 +114,24 @@ test('an app made by another tool keeps its component names (found by their exte
   const run = await runAction({ inputs: jwtInputs(org, { 'app-name': app, package: 'false' }), env: fakeEnv(org) });
   assert.equal(run.code, 0, run.stdout + run.stderr);
   assert.equal(run.outputs['consumer-key'], key);
-  assert.match(run.stdout, /keeps the names its components have in the org: ToolGlobalSettings, ToolOauthSettings, ToolOauthSettings_defaultPolicy/);
+  assert.match(
+    run.stdout,
+    /keeps the names its components have in the org: ToolGlobalSettings, ToolOauthSettings, ToolOauthSettings_defaultPolicy/,
+  );
   assert.deepEqual(policiesOf(app), ['ToolOauthSettings_defaultPolicy']);
-  assert.equal(org.ctx.devHub.metadata.get('ExtlClntAppGlobalOauthSettings')!.has(`${app}_glbloauth`), false, 'no second global settings');
-  assert.equal(org.ctx.devHub.metadata.get('ExtlClntAppOauthSettings')!.has(`${app}_oauth`), false, 'no second OAuth settings');
-  assert.match(org.ctx.devHub.metadata.get('ExtlClntAppGlobalOauthSettings')!.get('ToolGlobalSettings')!, /cursor:\/\/anysphere/);
+  assert.equal(
+    org.ctx.devHub.metadata.get('ExtlClntAppGlobalOauthSettings')!.has(`${app}_glbloauth`),
+    false,
+    'no second global settings',
+  );
+  assert.equal(
+    org.ctx.devHub.metadata.get('ExtlClntAppOauthSettings')!.has(`${app}_oauth`),
+    false,
+    'no second OAuth settings',
+  );
+  assert.match(
+    org.ctx.devHub.metadata.get('ExtlClntAppGlobalOauthSettings')!.get('ToolGlobalSettings')!,
+    /cursor:\/\/anysphere/,
+  );
   assertNoLeaks(run, secretsOf(org));
 });

@@ -82,7 +82,9 @@ let baseline: Map<string, number>;
 
 /** Table order: by route, then fault kind; permanent faults last. */
 const at = (route: string, kind: Kind | 'slow'): number =>
-  1 + ROUTES.indexOf(route as (typeof ROUTES)[number]) * 10 + ['503 once', 'drop once', 'slow', 'session expired', 'row lock'].indexOf(kind);
+  1 +
+  ROUTES.indexOf(route as (typeof ROUTES)[number]) * 10 +
+  ['503 once', 'drop once', 'slow', 'session expired', 'row lock'].indexOf(kind);
 const count = (org: FakeOrg, route: string): number => org.log.filter((e) => e.route === route).length;
 const counts = (org: FakeOrg): Map<string, number> => {
   const m = new Map<string, number>();
@@ -91,14 +93,24 @@ const counts = (org: FakeOrg): Map<string, number> => {
 };
 
 function inputs(org: FakeOrg, extra: Record<string, string> = {}): Record<string, string> {
-  return jwtInputs(org, { clients: 'claude', 'require-secret': 'true', 'install-target': org.scratchAuthUrl, ...extra });
+  return jwtInputs(org, {
+    clients: 'claude',
+    'require-secret': 'true',
+    'install-target': org.scratchAuthUrl,
+    ...extra,
+  });
 }
 
 /** One run, with its system temp folder (TMPDIR) inside the runner's temp folder, so leftovers() sees it too. */
 async function run(org: FakeOrg, extra: Record<string, string> = {}): Promise<ActionRun> {
   const runnerTemp = mkdtempSync(join(tmpdir(), 'eca-runner-'));
   mkdirSync(join(runnerTemp, 'tmp'));
-  return runAction({ inputs: inputs(org, extra), env: fakeEnv(org, { TMPDIR: join(runnerTemp, 'tmp') }), runnerTemp, timeoutMs: 90_000 });
+  return runAction({
+    inputs: inputs(org, extra),
+    env: fakeEnv(org, { TMPDIR: join(runnerTemp, 'tmp') }),
+    runnerTemp,
+    timeoutMs: 90_000,
+  });
 }
 
 /** Expire every session when `route` is next called, before it is answered (shared query routes: right after). */
@@ -130,7 +142,16 @@ function assertClean(org: FakeOrg, r: ActionRun): void {
 
 /** A successful full run, with nothing done twice. */
 function assertSucceeded(org: FakeOrg, r: ActionRun): void {
-  assert.equal(r.code, 0, `the run failed:\n${r.stdout.split('\n').filter((l) => l.startsWith('::error')).join('\n') || r.stdout + r.stderr}`);
+  assert.equal(
+    r.code,
+    0,
+    `the run failed:\n${
+      r.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('::error'))
+        .join('\n') || r.stdout + r.stderr
+    }`,
+  );
   const consumer = consumerOf(org);
   assert.ok(consumer, 'the app has an OAuth consumer');
   assert.equal(r.outputs['consumer-key'], consumer.key, 'the org’s consumer key');
@@ -138,7 +159,10 @@ function assertSucceeded(org: FakeOrg, r: ActionRun): void {
   assert.equal(r.outputs['app-name'], APP);
   assert.equal(r.outputs['package-version-number'], '1.0.0.1', 'one version, the first');
   assert.match(r.outputs['package-version-id'] ?? '', /^04t\w{15}$/);
-  assert.equal(r.outputs['install-url'], `https://test.salesforce.com/packaging/installPackage.apexp?p0=${r.outputs['package-version-id']}`);
+  assert.equal(
+    r.outputs['install-url'],
+    `https://test.salesforce.com/packaging/installPackage.apexp?p0=${r.outputs['package-version-id']}`,
+  );
   assert.match(r.stdout, /the target org lists it/);
   assert.equal(org.ctx.devHub.metadata.get('ExternalClientApplication')?.size, 1, 'one app');
   assert.equal(org.ctx.devHub.consumers.size, 1, 'one OAuth consumer');
@@ -165,7 +189,11 @@ async function slot<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 /** A fresh org with `setup` applied, one run, then `check`; the org is closed whatever happens. */
-async function withRun(setup: (org: FakeOrg) => Record<string, string> | void, check: (org: FakeOrg, r: ActionRun) => void): Promise<void> {
+async function withRun(
+  // biome-ignore lint/suspicious/noConfusingVoidType: a setup either returns extra inputs or nothing at all
+  setup: (org: FakeOrg) => Record<string, string> | void,
+  check: (org: FakeOrg, r: ActionRun) => void,
+): Promise<void> {
   await slot(async () => {
     const org = await startFakeOrg({ jwtKey });
     let r: ActionRun | undefined;
@@ -200,7 +228,12 @@ function printTable(): void {
 
 let baselineRun: { routes: string[]; error?: unknown } | undefined;
 /** Each case a subtest, all started at once; slot() keeps CONCURRENCY of them running. */
-async function matrix<C>(t: TestContext, cases: C[], name: (c: C) => string, fn: (c: C) => Promise<void>): Promise<void> {
+async function matrix<C>(
+  t: TestContext,
+  cases: C[],
+  name: (c: C) => string,
+  fn: (c: C) => Promise<void>,
+): Promise<void> {
   await Promise.all(cases.map((c) => t.test(name(c), () => fn(c))));
 }
 
@@ -216,7 +249,9 @@ interface Permanent {
   notReached?: string;
 }
 
-const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
+  .toString();
 const PERMANENT: Permanent[] = [
   {
     fault: 'auth refused (wrong JWT key)',
@@ -271,7 +306,8 @@ const PERMANENT: Permanent[] = [
   {
     fault: 'HTTP 403',
     route: 'connect.oauthCredentials.consumer',
-    arm: (org) => org.faults.fail('connect.oauthCredentials.consumer', { status: 403, message: 'Insufficient privileges' }),
+    arm: (org) =>
+      org.faults.fail('connect.oauthCredentials.consumer', { status: 403, message: 'Insufficient privileges' }),
     message: /did not return the consumer secret of MCP_Client_App \(Insufficient privileges\).*View Client Secret/,
     requests: 1,
     notReached: 'tooling.package2.create',
@@ -279,7 +315,8 @@ const PERMANENT: Permanent[] = [
   {
     fault: 'HTTP 404',
     route: 'tooling.query.package2',
-    arm: (org) => org.faults.fail('tooling.query.package2', { status: 404, message: 'The requested resource does not exist' }),
+    arm: (org) =>
+      org.faults.fail('tooling.query.package2', { status: 404, message: 'The requested resource does not exist' }),
     message: /The requested resource does not exist/,
     requests: 1,
     notReached: 'tooling.package2.create',
@@ -287,7 +324,8 @@ const PERMANENT: Permanent[] = [
   {
     fault: 'HTTP 400',
     route: 'tooling.package2.create',
-    arm: (org) => org.faults.fail('tooling.package2.create', { status: 400, message: 'FIELD_INTEGRITY_EXCEPTION: refused' }),
+    arm: (org) =>
+      org.faults.fail('tooling.package2.create', { status: 400, message: 'FIELD_INTEGRITY_EXCEPTION: refused' }),
     message: /Could not create package MCP_Client_App: .*FIELD_INTEGRITY_EXCEPTION: refused/,
     requests: 1,
     notReached: 'tooling.package2VersionCreateRequest.create',
@@ -295,7 +333,11 @@ const PERMANENT: Permanent[] = [
   {
     fault: 'HTTP 400',
     route: 'tooling.package2VersionCreateRequest.create',
-    arm: (org) => org.faults.fail('tooling.package2VersionCreateRequest.create', { status: 400, message: 'INVALID_INPUT: refused' }),
+    arm: (org) =>
+      org.faults.fail('tooling.package2VersionCreateRequest.create', {
+        status: 400,
+        message: 'INVALID_INPUT: refused',
+      }),
     message: /Could not start a version of MCP_Client_App: .*INVALID_INPUT: refused/,
     requests: 1,
     notReached: 'tooling.query.subscriberPackageVersion',
@@ -303,7 +345,8 @@ const PERMANENT: Permanent[] = [
   {
     fault: 'HTTP 400',
     route: 'tooling.packageInstallRequest.create',
-    arm: (org) => org.faults.fail('tooling.packageInstallRequest.create', { status: 400, message: 'INVALID_OPERATION: refused' }),
+    arm: (org) =>
+      org.faults.fail('tooling.packageInstallRequest.create', { status: 400, message: 'INVALID_OPERATION: refused' }),
     message: /Could not start the install of 04t\w+: .*INVALID_OPERATION: refused/,
     requests: 1,
     notReached: 'tooling.packageInstallRequest.retrieve',
@@ -333,42 +376,79 @@ describe('fault matrix', { concurrency: true }, () => {
   test('a fault-free full run uses exactly the routes of the matrix', () => {
     assert.ok(baselineRun, 'the fault-free run ran');
     if (baselineRun.error) throw baselineRun.error;
-    assert.deepEqual([...baselineRun.routes].sort(), [...ROUTES].sort(), 'the routes of a full run: update ROUTES (and so the matrix)');
+    assert.deepEqual(
+      [...baselineRun.routes].sort(),
+      [...ROUTES].sort(),
+      'the routes of a full run: update ROUTES (and so the matrix)',
+    );
   });
 
-  test('transient faults on every route are survived: same outputs, nothing done twice, no leaks', { concurrency: true }, async (t) => {
+  test('transient faults on every route are survived: same outputs, nothing done twice, no leaks', {
+    concurrency: true,
+  }, async (t) => {
     assert.ok(baseline, 'the fault-free run ran first');
     const cases: [Kind, string][] = [
       ...ROUTES.flatMap((route) =>
-        KINDS.filter((k) => k !== 'session expired' || !SESSIONLESS.has(route)).map((kind): [Kind, string] => [kind, route]),
+        KINDS.filter((k) => k !== 'session expired' || !SESSIONLESS.has(route)).map((kind): [Kind, string] => [
+          kind,
+          route,
+        ]),
       ),
       ['row lock', 'soap.deploy'],
     ];
     for (const route of SESSIONLESS) {
-      rows.push({ order: at(route, 'session expired'), fault: 'session expired', route, outcome: 'n/a: no session', retries: '-', ms: 0 });
+      rows.push({
+        order: at(route, 'session expired'),
+        fault: 'session expired',
+        route,
+        outcome: 'n/a: no session',
+        retries: '-',
+        ms: 0,
+      });
     }
-    await matrix(t, cases, ([kind, route]) => `${kind} × ${route}`, async ([kind, route]) => {
-      const row: Row = { order: at(route, kind), fault: kind, route, outcome: 'FAILED', retries: '?', ms: 0 };
-      rows.push(row);
-      await withRun(
-        (org) => arm(org, kind, route),
-        (org, r) => {
-          row.ms = r.ms;
-          row.retries = count(org, route) - baseline.get(route)!;
-          assertSucceeded(org, r);
-          if (kind === '503 once' || kind === 'drop once') assert.ok(org.log.some((e) => e.route === route && e.fault), 'the fault was met');
-          if (kind === 'row lock') assert.match(r.stdout, /Deploy: transient failure \(UNABLE_TO_LOCK_ROW: .*\); retry 1\//, 'the deploy was repeated');
-          row.outcome = 'ok';
-        },
-      );
-    });
+    await matrix(
+      t,
+      cases,
+      ([kind, route]) => `${kind} × ${route}`,
+      async ([kind, route]) => {
+        const row: Row = { order: at(route, kind), fault: kind, route, outcome: 'FAILED', retries: '?', ms: 0 };
+        rows.push(row);
+        await withRun(
+          (org) => arm(org, kind, route),
+          (org, r) => {
+            row.ms = r.ms;
+            row.retries = count(org, route) - baseline.get(route)!;
+            assertSucceeded(org, r);
+            if (kind === '503 once' || kind === 'drop once')
+              assert.ok(
+                org.log.some((e) => e.route === route && e.fault),
+                'the fault was met',
+              );
+            if (kind === 'row lock')
+              assert.match(
+                r.stdout,
+                /Deploy: transient failure \(UNABLE_TO_LOCK_ROW: .*\); retry 1\//,
+                'the deploy was repeated',
+              );
+            row.outcome = 'ok';
+          },
+        );
+      },
+    );
   });
 
   // Each route answers slowly once, all in the same run: a slow answer changes nothing but the time, so one run
   // shows for every route that it is waited for and not repeated (a run per route would cost 24 runs for the same).
   test('slow answers on every route are waited for, not repeated', async () => {
     assert.ok(baseline, 'the fault-free run ran first');
-    const mine: Row[] = ROUTES.map((route) => ({ order: at(route, 'slow'), fault: `slow answer (${SLOW_MS} ms)`, route, outcome: 'FAILED', retries: '?', ms: 0 }));
+    const mine: Row[] = ROUTES.map((route) => ({
+      order: at(route, 'slow'),
+      fault: `slow answer (${SLOW_MS} ms)`,
+      route,
+      outcome: 'FAILED',
+      retries: '?',
+      ms: 0,
+    }));
     rows.push(...mine);
     await withRun(
       (org) => {
@@ -380,7 +460,11 @@ describe('fault matrix', { concurrency: true }, () => {
           row.retries = count(org, row.route) - baseline.get(row.route)!;
         }
         assertSucceeded(org, r);
-        assert.deepEqual(org.faults.rules.map((rule) => rule.route), [], 'every route met its slow answer');
+        assert.deepEqual(
+          org.faults.rules.map((rule) => rule.route),
+          [],
+          'every route met its slow answer',
+        );
         for (const row of mine) {
           assert.equal(row.retries, 0, `${row.route}: a slow answer is waited for, not repeated`);
           row.outcome = 'ok';
@@ -390,27 +474,39 @@ describe('fault matrix', { concurrency: true }, () => {
   });
 
   test('permanent faults fail at once with the cause, and are not retried', { concurrency: true }, async (t) => {
-    await matrix(t, PERMANENT, (c) => `${c.fault} × ${c.route}`, async (c) => {
-      const row: Row = { order: 10_000 + PERMANENT.indexOf(c), fault: c.fault, route: c.route, outcome: 'FAILED', retries: '?', ms: 0 };
-      rows.push(row);
-      await withRun(
-        (org) => {
-          c.arm(org);
-          return c.extra?.(org);
-        },
-        (org, r) => {
-          row.ms = r.ms;
-          row.retries = count(org, c.route) - c.requests;
-          assert.equal(r.code, 1, r.stdout + r.stderr);
-          const failed = r.stdout.split('\n').find((l) => l.startsWith('::error::eca-action failed: ')) ?? '';
-          assert.match(failed, c.message);
-          assert.doesNotMatch(r.stdout, /transient failure|looking again/, 'nothing was retried');
-          assert.equal(count(org, c.route), c.requests, `requests to ${c.route}`);
-          if (c.notReached) assert.equal(count(org, c.notReached), 0, `the run stopped before ${c.notReached}`);
-          assertClean(org, r);
-          row.outcome = 'failed at once';
-        },
-      );
-    });
+    await matrix(
+      t,
+      PERMANENT,
+      (c) => `${c.fault} × ${c.route}`,
+      async (c) => {
+        const row: Row = {
+          order: 10_000 + PERMANENT.indexOf(c),
+          fault: c.fault,
+          route: c.route,
+          outcome: 'FAILED',
+          retries: '?',
+          ms: 0,
+        };
+        rows.push(row);
+        await withRun(
+          (org) => {
+            c.arm(org);
+            return c.extra?.(org);
+          },
+          (org, r) => {
+            row.ms = r.ms;
+            row.retries = count(org, c.route) - c.requests;
+            assert.equal(r.code, 1, r.stdout + r.stderr);
+            const failed = r.stdout.split('\n').find((l) => l.startsWith('::error::eca-action failed: ')) ?? '';
+            assert.match(failed, c.message);
+            assert.doesNotMatch(r.stdout, /transient failure|looking again/, 'nothing was retried');
+            assert.equal(count(org, c.route), c.requests, `requests to ${c.route}`);
+            if (c.notReached) assert.equal(count(org, c.notReached), 0, `the run stopped before ${c.notReached}`);
+            assertClean(org, r);
+            row.outcome = 'failed at once';
+          },
+        );
+      },
+    );
   });
 });

@@ -18,7 +18,8 @@ async function withOrg(fn: (org: FakeOrg) => Promise<void>): Promise<void> {
   }
 }
 
-const creates = (org: FakeOrg): number => org.log.filter((e) => e.route === 'tooling.packageInstallRequest.create').length;
+const creates = (org: FakeOrg): number =>
+  org.log.filter((e) => e.route === 'tooling.packageInstallRequest.create').length;
 
 test('install: waits through the query errors, the refused create and the "not fully available" install', () =>
   withOrg(async (org) => {
@@ -28,11 +29,17 @@ test('install: waits through the query errors, the refused create and the "not f
     org.ctx.timing.versionQueryErrors = ['UNKNOWN_EXCEPTION', 'PACKAGE_UNAVAILABLE'];
     org.ctx.timing.installCreateRefusals = 2;
     org.ctx.timing.installsNotAvailable = 1;
-    const run = await runAction({ inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl }), env: fakeEnv(org) });
+    const run = await runAction({
+      inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl }),
+      env: fakeEnv(org),
+    });
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /is not yet available in the target org \(UNKNOWN_EXCEPTION/);
     assert.match(run.stdout, /is not yet available in the target org \(PACKAGE_UNAVAILABLE/);
-    assert.match(run.stdout, /Install request: transient failure \(INVALID_CROSS_REFERENCE_KEY: invalid cross reference id\)/);
+    assert.match(
+      run.stdout,
+      /Install request: transient failure \(INVALID_CROSS_REFERENCE_KEY: invalid cross reference id\)/,
+    );
     assert.match(run.stdout, /is not fully available yet; installing again/);
     assert.match(run.stdout, /Installed 04t\w+; the target org lists it\./);
     // two refused creates, one install that ended in ERROR, one that succeeded
@@ -44,14 +51,20 @@ test('install: waits through the query errors, the refused create and the "not f
 test('install: the answer to the install POST is lost after the org started it: the run adopts that request, no second install', () =>
   withOrg(async (org) => {
     org.faults.lose('tooling.packageInstallRequest.create');
-    const run = await runAction({ inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl }), env: fakeEnv(org) });
+    const run = await runAction({
+      inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl }),
+      env: fakeEnv(org),
+    });
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.deepEqual(
       org.log.filter((e) => e.route === 'tooling.packageInstallRequest.create').map((e) => e.fault ?? 'answered'),
       ['lose'],
       'one install POST: the lost one',
     );
-    assert.match(run.stdout, /Install request 0Hf\w+ of this run was accepted before the failure; waiting for it instead of installing again\./);
+    assert.match(
+      run.stdout,
+      /Install request 0Hf\w+ of this run was accepted before the failure; waiting for it instead of installing again\./,
+    );
     assert.equal(stateOf(org.ctx.scratch).installRequests.size, 1, 'one install request in the target org');
     assert.match(run.stdout, /Installed 04t\w+; the target org lists it\./);
   }));

@@ -5,7 +5,17 @@
 import { test, beforeEach, afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, lstatSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  lstatSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeOrg, type FakeOrg } from '../../fake-org/server.ts';
@@ -33,7 +43,10 @@ const runnerLines = (text: string): string[] => text.split(/\r\n|\r|\n/);
 function assertNoForgedCommand(run: ActionRun): void {
   for (const line of runnerLines(run.stdout)) {
     assert.ok(!/^\s*::stop-commands::/.test(line), `a forged command line: ${JSON.stringify(line)}`);
-    assert.ok(!/^\s*::(set-output|add-path|save-state|set-env)\b/.test(line), `a forged command line: ${JSON.stringify(line)}`);
+    assert.ok(
+      !/^\s*::(set-output|add-path|save-state|set-env)\b/.test(line),
+      `a forged command line: ${JSON.stringify(line)}`,
+    );
   }
 }
 
@@ -43,19 +56,31 @@ function assertNoForgedCommand(run: ActionRun): void {
 describe('4. dev-hub-login-url and auth-URL hosts accept only Salesforce login domains and loopback', () => {
   it('dev-hub-login-url https://evil.example.com is refused before any request, naming the input', async () => {
     const requests = org.log.length;
-    const run = await runAction({ inputs: jwtInputs(org, { package: 'false', 'dev-hub-login-url': 'https://evil.example.com' }), env: fakeEnv(org) });
+    const run = await runAction({
+      inputs: jwtInputs(org, { package: 'false', 'dev-hub-login-url': 'https://evil.example.com' }),
+      env: fakeEnv(org),
+    });
     assert.equal(run.code, 1);
-    assert.match(run.stdout, /::error title=Input dev-hub-login-url::dev-hub-login-url: 'https:\/\/evil\.example\.com' is not accepted: its host is not a Salesforce login domain/);
+    assert.match(
+      run.stdout,
+      /::error title=Input dev-hub-login-url::dev-hub-login-url: 'https:\/\/evil\.example\.com' is not accepted: its host is not a Salesforce login domain/,
+    );
     assert.match(run.stdout, /nothing was sent to any org/);
     assert.equal(org.log.length, requests);
   });
 
   it('a loopback spelled otherwise (127.1) never receives a request, nor does any other refused form', async () => {
-    const listener = await startTokenEndpoint(400, { error: 'invalid_grant', error_description: 'should never be asked' });
+    const listener = await startTokenEndpoint(400, {
+      error: 'invalid_grant',
+      error_description: 'should never be asked',
+    });
     const port = new URL(listener.url).port;
     try {
       for (const url of [`http://127.1:${port}`, `http://0x7f000001:${port}`, `http://localhost.:${port}`]) {
-        const run = await runAction({ inputs: jwtInputs(org, { package: 'false', 'dev-hub-login-url': url }), env: fakeEnv(org) });
+        const run = await runAction({
+          inputs: jwtInputs(org, { package: 'false', 'dev-hub-login-url': url }),
+          env: fakeEnv(org),
+        });
         assert.equal(run.code, 1, url);
         assert.match(run.stdout, /::error title=Input dev-hub-login-url::/, url);
       }
@@ -74,7 +99,10 @@ describe('4. dev-hub-login-url and auth-URL hosts accept only Salesforce login d
       const requests = org.log.length;
       const run = await runAction({ inputs, env: fakeEnv(org) });
       assert.equal(run.code, 1);
-      assert.match(run.stdout, /::error title=Input (dev-hub-auth-url|install-target)::.*instance host is not accepted/);
+      assert.match(
+        run.stdout,
+        /::error title=Input (dev-hub-auth-url|install-target)::.*instance host is not accepted/,
+      );
       assert.equal(org.log.length, requests, 'nothing was sent');
       assertNoLeaks(run, [{ what: 'the hostile auth URL', value: authUrl }]);
     }
@@ -86,10 +114,18 @@ describe('4. dev-hub-login-url and auth-URL hosts accept only Salesforce login d
 
 test('8. a credential pasted into the wrong input is named, never echoed', async () => {
   const run = await runAction({
-    inputs: { ...BASE, 'dry-run': 'true', 'dev-hub-login-url': org.devHubAuthUrl, 'contact-email': 'ghp_abcdefghijklmnopqrstuvwxyz0123456789' },
+    inputs: {
+      ...BASE,
+      'dry-run': 'true',
+      'dev-hub-login-url': org.devHubAuthUrl,
+      'contact-email': 'ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+    },
   });
   assert.equal(run.code, 1);
-  assert.match(run.stdout, /::error title=Input dev-hub-login-url::dev-hub-login-url: the value \(not shown: it looks like a credential/);
+  assert.match(
+    run.stdout,
+    /::error title=Input dev-hub-login-url::dev-hub-login-url: the value \(not shown: it looks like a credential/,
+  );
   assert.match(run.stdout, /::error title=Input contact-email::contact-email: the value \(not shown/);
   // Not even the first characters of the refresh token.
   const refresh = /::([^@]+)@/.exec(org.devHubAuthUrl)![1]!;
@@ -102,7 +138,10 @@ test('8. a credential pasted into the wrong input is named, never echoed', async
 
 describe('9. output-dir', () => {
   const dry = (outputDir: string, runnerTemp?: string) =>
-    runAction({ inputs: { ...BASE, 'dry-run': 'true', 'output-dir': outputDir }, ...(runnerTemp ? { runnerTemp } : {}) });
+    runAction({
+      inputs: { ...BASE, 'dry-run': 'true', 'output-dir': outputDir },
+      ...(runnerTemp ? { runnerTemp } : {}),
+    });
 
   it('refuses a symbolic link as output-dir, a dangling one, and a file, naming the input', async () => {
     const base = mkdtempSync(join(tmpdir(), 'eca-sec-'));
@@ -176,9 +215,14 @@ test('10. a range over every address is not "hardened"; https: without slashes i
   assert.ok(row, open.summary);
   assert.doesNotMatch(row, /hardened/);
 
-  const slashless = await runAction({ inputs: { ...BASE, 'dry-run': 'true', 'callback-urls': 'https:evil.example/cb' } });
+  const slashless = await runAction({
+    inputs: { ...BASE, 'dry-run': 'true', 'callback-urls': 'https:evil.example/cb' },
+  });
   assert.equal(slashless.code, 1);
-  assert.match(slashless.stdout, /::error title=Input callback-urls::callback-urls: 'https:evil\.example\/cb' is not of the form https:\/\/host\/path/);
+  assert.match(
+    slashless.stdout,
+    /::error title=Input callback-urls::callback-urls: 'https:evil\.example\/cb' is not of the form https:\/\/host\/path/,
+  );
 });
 
 test('10. a consumer key of the wrong shape from the org is not used', async () => {
@@ -208,7 +252,9 @@ function snapshot(dir: string): Record<string, string> {
       const path = join(d, name);
       const st = lstatSync(path);
       if (st.isDirectory()) walk(path);
-      else out[path.slice(dir.length)] = `${st.mode.toString(8)} ${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
+      else
+        out[path.slice(dir.length)] =
+          `${st.mode.toString(8)} ${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
     }
   };
   walk(dir);
@@ -250,7 +296,13 @@ test('5. with an sf CLI alias for one login and JWT / auth URL for the other, th
 
     const cliHub = await runAction({
       runnerTemp,
-      inputs: { ...BASE, 'dev-hub': 'hub', 'package-namespace': org.namespace, 'install-target': org.scratchAuthUrl, 'wait-minutes': '2' },
+      inputs: {
+        ...BASE,
+        'dev-hub': 'hub',
+        'package-namespace': org.namespace,
+        'install-target': org.scratchAuthUrl,
+        'wait-minutes': '2',
+      },
       env: fakeEnv(org),
       post: true,
     });
@@ -284,9 +336,15 @@ describe('6. login refusals and unreachable hosts', () => {
     ['authentication failure', /"authentication failure"\. The org refused the user/],
   ] as const) {
     it(`"${description}" is reported as such and not retried`, async () => {
-      const endpoint = await startTokenEndpoint(400, { error: description === 'user is not admin approved to access this app' ? 'invalid_app_access' : 'invalid_grant', error_description: description });
+      const endpoint = await startTokenEndpoint(400, {
+        error: description === 'user is not admin approved to access this app' ? 'invalid_app_access' : 'invalid_grant',
+        error_description: description,
+      });
       try {
-        const run = await runAction({ inputs: jwtInputs(org, { package: 'false', 'dev-hub-login-url': endpoint.url }), env: fakeEnv(org) });
+        const run = await runAction({
+          inputs: jwtInputs(org, { package: 'false', 'dev-hub-login-url': endpoint.url }),
+          env: fakeEnv(org),
+        });
         assert.equal(run.code, 1);
         assert.match(run.stdout, expected);
         assert.doesNotMatch(run.stdout, /could not be reached|transient failure/);
@@ -301,9 +359,16 @@ describe('6. login refusals and unreachable hosts', () => {
   it('a login URL where nothing listens fails in seconds, as unreachable', async () => {
     const port = await closedPort();
     // Real login retry timing (the harness default shortens it): five attempts would take 7–15 s.
-    const run = await runAction({ inputs: jwtInputs(org, { package: 'false', 'dev-hub-login-url': `http://127.0.0.1:${port}` }), env: fakeEnv(org), timing: { login: { baseMs: 1000 } } });
+    const run = await runAction({
+      inputs: jwtInputs(org, { package: 'false', 'dev-hub-login-url': `http://127.0.0.1:${port}` }),
+      env: fakeEnv(org),
+      timing: { login: { baseMs: 1000 } },
+    });
     assert.equal(run.code, 1);
-    assert.match(run.stdout, new RegExp(`http://127\\.0\\.0\\.1:${port} could not be reached\\. Check dev-hub-login-url`));
+    assert.match(
+      run.stdout,
+      new RegExp(`http://127\\.0\\.0\\.1:${port} could not be reached\\. Check dev-hub-login-url`),
+    );
     assert.doesNotMatch(run.stdout, /transient failure/);
     // What makes it fast, whatever the machine: no attempt is repeated (each retry logs "…; retry n/m in … ms").
     assert.doesNotMatch(run.stdout, /; retry \d/, 'an unreachable host is not retried');
@@ -328,17 +393,29 @@ describe('a hostile proxy in front of the Dev Hub', () => {
         return undefined;
       }
       echoed = seen.token ?? '';
-      return soapFault('sf:INVALID_TYPE', `INVALID_TYPE: refused for session ${seen.token} (sid=${encodeURIComponent(seen.token ?? '')})`, 500);
+      return soapFault(
+        'sf:INVALID_TYPE',
+        `INVALID_TYPE: refused for session ${seen.token} (sid=${encodeURIComponent(seen.token ?? '')})`,
+        500,
+      );
     });
     try {
-      const run = await runAction({ inputs: jwtInputs(org, { package: 'false', 'dev-hub-login-url': proxy.url }), env: fakeEnv(org), timing: { api: { attempts: 1 } } });
+      const run = await runAction({
+        inputs: jwtInputs(org, { package: 'false', 'dev-hub-login-url': proxy.url }),
+        env: fakeEnv(org),
+        timing: { api: { attempts: 1 } },
+      });
       assert.equal(run.code, 1, run.stdout);
       assert.ok(echoed.startsWith('00D'), 'the proxy echoed a session');
       assert.ok(proxy.tokens.size >= 2, `the session was refreshed (${proxy.tokens.size} sessions seen)`);
       assert.match(run.stdout, /INVALID_TYPE: refused for session \*\*\*/);
       assert.match(run.summary, /INVALID\\_TYPE: refused for session \\\*\\\*\\\*/);
-      for (const token of proxy.tokens) assert.ok(run.stdout.includes(`::add-mask::${token}`), 'a session was never masked');
-      assertNoLeaks(run, [...secretsOf(org), ...[...proxy.tokens].map((value) => ({ what: 'a session the proxy saw', value }))]);
+      for (const token of proxy.tokens)
+        assert.ok(run.stdout.includes(`::add-mask::${token}`), 'a session was never masked');
+      assertNoLeaks(run, [
+        ...secretsOf(org),
+        ...[...proxy.tokens].map((value) => ({ what: 'a session the proxy saw', value })),
+      ]);
     } finally {
       await proxy.close();
     }
@@ -346,31 +423,47 @@ describe('a hostile proxy in front of the Dev Hub', () => {
 
   it('3. org text with \\r, \\n, U+0085, U+2028 cannot start a workflow command; later masks still work', async () => {
     let failed = false;
-    const evil = 'busy\r::stop-commands::pwned\n::set-output name=consumer-key::stolen\u0085::add-path::/x\u2028::save-state name=a::b';
+    const evil =
+      'busy\r::stop-commands::pwned\n::set-output name=consumer-key::stolen\u0085::add-path::/x\u2028::save-state name=a::b';
     const proxy = await startHostileProxy(org.loginUrl, (seen) => {
       if (!isList(seen) || failed) return undefined;
       failed = true;
       return soapFault('sf:SERVER_UNAVAILABLE', `SERVER_UNAVAILABLE: Service Unavailable, ${evil}`, 503);
     });
     try {
-      const run = await runAction({ inputs: jwtInputs(org, { package: 'false', 'dev-hub-login-url': proxy.url }), env: fakeEnv(org) });
+      const run = await runAction({
+        inputs: jwtInputs(org, { package: 'false', 'dev-hub-login-url': proxy.url }),
+        env: fakeEnv(org),
+      });
       assert.equal(run.code, 0, run.stdout + run.stderr);
       assert.ok(failed, 'the proxy answered with the hostile text');
       assert.match(run.stdout, /transient failure .*busy\\r::stop-commands::pwned/);
       assertNoForgedCommand(run);
-      assert.ok(run.stdout.includes(`::add-mask::${consumerOf(org)!.key}`), 'the consumer key was masked after the hostile line');
+      assert.ok(
+        run.stdout.includes(`::add-mask::${consumerOf(org)!.key}`),
+        'the consumer key was masked after the hostile line',
+      );
       assertNoLeaks(run, secretsOf(org));
     } finally {
       await proxy.close();
     }
   });
 
-  it('7. a failure message cannot leave the summary\'s CAUTION block or add Markdown', async () => {
+  it("7. a failure message cannot leave the summary's CAUTION block or add Markdown", async () => {
     const proxy = await startHostileProxy(org.loginUrl, (seen) =>
-      isList(seen) ? soapFault('sf:INVALID_TYPE', 'INVALID_TYPE: refused\r# Owned **bold** _it_ [x](https://evil.example)\r\n> [!NOTE]', 400) : undefined,
+      isList(seen)
+        ? soapFault(
+            'sf:INVALID_TYPE',
+            'INVALID_TYPE: refused\r# Owned **bold** _it_ [x](https://evil.example)\r\n> [!NOTE]',
+            400,
+          )
+        : undefined,
     );
     try {
-      const run = await runAction({ inputs: jwtInputs(org, { package: 'false', 'dev-hub-login-url': proxy.url }), env: fakeEnv(org) });
+      const run = await runAction({
+        inputs: jwtInputs(org, { package: 'false', 'dev-hub-login-url': proxy.url }),
+        env: fakeEnv(org),
+      });
       assert.equal(run.code, 1);
       const block = run.summary.slice(run.summary.indexOf('> [!CAUTION]')).trimEnd().split('\n');
       assert.ok(block.length >= 2, run.summary);
@@ -394,9 +487,15 @@ describe('2. auth-URL parts and the installation key', () => {
     // The Dev Hub's JWT login is the first token call; the install target's refresh the second.
     org.faults.fail('oauth.token', { nth: 2, status: 400, message: `expired access/refresh token ${refresh}` });
     try {
-      const run = await runAction({ inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl }), env: fakeEnv(org) });
+      const run = await runAction({
+        inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl }),
+        env: fakeEnv(org),
+      });
       assert.equal(run.code, 1);
-      assert.match(run.stdout, /Could not log in to the install target with its auth URL: .*expired access\/refresh token \*\*\*/);
+      assert.match(
+        run.stdout,
+        /Could not log in to the install target with its auth URL: .*expired access\/refresh token \*\*\*/,
+      );
       assert.ok(run.stdout.includes(`::add-mask::${refresh}`));
       assertNoLeaks(run, secretsOf(org));
     } finally {
@@ -404,19 +503,33 @@ describe('2. auth-URL parts and the installation key', () => {
     }
   });
 
-  it("an org error that quotes the SOQL-escaped installation key does not print it", async () => {
+  it('an org error that quotes the SOQL-escaped installation key does not print it', async () => {
     const key = "it's a \\ key";
     const soql = "it\\'s a \\\\ key";
     // On the install request: a 400 there fails at once (the version query's UNKNOWN_EXCEPTION means "not yet").
-    org.faults.fail('tooling.packageInstallRequest.create', { status: 400, message: `MALFORMED_QUERY: InstallationKey = '${soql}'` });
-    const run = await runAction({ inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl, 'installation-key': key }), env: fakeEnv(org) });
+    org.faults.fail('tooling.packageInstallRequest.create', {
+      status: 400,
+      message: `MALFORMED_QUERY: InstallationKey = '${soql}'`,
+    });
+    const run = await runAction({
+      inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl, 'installation-key': key }),
+      env: fakeEnv(org),
+    });
     assert.equal(run.code, 1, run.stdout);
     assert.match(run.stdout, /MALFORMED_QUERY: InstallationKey = '\*\*\*'/);
-    assertNoLeaks(run, [...secretsOf(org), { what: 'the installation key', value: key }, { what: 'the SOQL-escaped installation key', value: soql }]);
+    assertNoLeaks(run, [
+      ...secretsOf(org),
+      { what: 'the installation key', value: key },
+      { what: 'the SOQL-escaped installation key', value: soql },
+    ]);
   });
 
   it('the leak scan looks for each part of an auth URL', () => {
-    assert.ok(needles('force://3MVG9clientIdclientId:S3cr3tS3cr3t:5Aep861refreshrefresh@acme.my.salesforce.com').includes('S3cr3tS3cr3t'));
+    assert.ok(
+      needles('force://3MVG9clientIdclientId:S3cr3tS3cr3t:5Aep861refreshrefresh@acme.my.salesforce.com').includes(
+        'S3cr3tS3cr3t',
+      ),
+    );
     assert.ok(!needles(org.devHubAuthUrl).includes('PlatformCLI'));
   });
 });

@@ -43,7 +43,10 @@ export function secretsOf(org: FakeOrg, extra: Secret[] = []): Secret[] {
     found.push({ what: 'a refresh token', value: refresh });
   }
   for (const c of org.ctx.devHub.consumers.values()) {
-    found.push({ what: `consumer key of ${c.appName}`, value: c.consumerKey }, { what: `consumer secret of ${c.appName}`, value: c.consumerSecret });
+    found.push(
+      { what: `consumer key of ${c.appName}`, value: c.consumerKey },
+      { what: `consumer secret of ${c.appName}`, value: c.consumerSecret },
+    );
   }
   return found;
 }

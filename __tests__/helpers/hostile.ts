@@ -23,15 +23,24 @@ export interface Hostile {
 }
 
 /** Answer with `intercept`'s response when it gives one, otherwise forward to `target` (http://127.0.0.1:PORT). */
-export async function startHostileProxy(target: string, intercept: (seen: Seen, n: number) => FakeResponse | undefined): Promise<Hostile> {
+export async function startHostileProxy(
+  target: string,
+  intercept: (seen: Seen, n: number) => FakeResponse | undefined,
+): Promise<Hostile> {
   const upstream = new URL(target);
   const seen: Seen[] = [];
   const tokens = new Set<string>();
   const server = createServer(async (req, res) => {
     const body = await readBody(req);
     const token =
-      /^(?:Bearer|OAuth)\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? /<(?:\w+:)?sessionId>([^<]+)</.exec(body.toString('utf8'))?.[1];
-    const entry: Seen = { method: req.method ?? 'GET', path: req.url ?? '/', body: body.toString('utf8'), ...(token ? { token } : {}) };
+      /^(?:Bearer|OAuth)\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1] ??
+      /<(?:\w+:)?sessionId>([^<]+)</.exec(body.toString('utf8'))?.[1];
+    const entry: Seen = {
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      body: body.toString('utf8'),
+      ...(token ? { token } : {}),
+    };
     seen.push(entry);
     if (token) tokens.add(token);
     const answer = intercept(entry, seen.length);

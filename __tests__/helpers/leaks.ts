@@ -31,8 +31,12 @@ export function needles(value: string): string[] {
 /** Any Salesforce access token (opaque `00D…!…` session id), whoever issued it. */
 export const ACCESS_TOKEN = /00D[A-Za-z0-9]{12,15}![A-Za-z0-9._]{20,}/;
 
-export function assertNoLeaks(run: ActionRun, secrets: Secret[], opts: { outputSecrets?: string[]; extraDirs?: string[] } = {}): void {
-  const printed = (run.stdout + '\n' + run.stderr + '\n' + (run.post?.stdout ?? '') + '\n' + (run.post?.stderr ?? ''))
+export function assertNoLeaks(
+  run: ActionRun,
+  secrets: Secret[],
+  opts: { outputSecrets?: string[]; extraDirs?: string[] } = {},
+): void {
+  const printed = `${run.stdout}\n${run.stderr}\n${run.post?.stdout ?? ''}\n${run.post?.stderr ?? ''}`
     .split('\n')
     .filter((line) => !line.startsWith('::add-mask::'))
     .join('\n');
@@ -69,7 +73,7 @@ export function assertNoLeaks(run: ActionRun, secrets: Secret[], opts: { outputS
 /** What a run left in the runner's temp folder, other than the runner's own files and the user's output. */
 export function leftovers(run: ActionRun, allowed: string[] = []): string[] {
   return listFiles(run.runnerTemp).filter(
-    (f) => !f.includes('/_files/') && !f.startsWith(run.home + '/') && !allowed.some((a) => f.startsWith(a)),
+    (f) => !f.includes('/_files/') && !f.startsWith(`${run.home}/`) && !allowed.some((a) => f.startsWith(a)),
   );
 }
 
@@ -79,8 +83,16 @@ export function leftovers(run: ActionRun, allowed: string[] = []): string[] {
  */
 export function assertCleanRun(run: ActionRun, secrets: Secret[]): void {
   assertNoLeaks(run, secrets);
-  assert.deepEqual(leftovers(run, [run.outputs['metadata-dir'] ?? `${run.runnerTemp}/eca-action`]), [], 'temporary files left behind');
+  assert.deepEqual(
+    leftovers(run, [run.outputs['metadata-dir'] ?? `${run.runnerTemp}/eca-action`]),
+    [],
+    'temporary files left behind',
+  );
   assert.deepEqual(readdirSync(run.home), [], 'the runner HOME was written to');
   assert.deepEqual(readdirSync(join(run.runnerTemp, 'tmp')), [], 'nothing left in the system temp folder');
-  assert.deepEqual(readdirSync(run.runnerTemp).filter((n) => n.startsWith('eca-action-')), [], 'the workspace was removed');
+  assert.deepEqual(
+    readdirSync(run.runnerTemp).filter((n) => n.startsWith('eca-action-')),
+    [],
+    'the workspace was removed',
+  );
 }

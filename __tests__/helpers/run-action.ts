@@ -43,7 +43,8 @@ export function actionDefaults(): Record<string, string> {
     inputs: Record<string, { default?: string | number | boolean }>;
   };
   const defaults: Record<string, string> = {};
-  for (const [name, input] of Object.entries(spec.inputs)) if (input.default !== undefined) defaults[name] = String(input.default);
+  for (const [name, input] of Object.entries(spec.inputs))
+    if (input.default !== undefined) defaults[name] = String(input.default);
   return defaults;
 }
 
@@ -131,7 +132,11 @@ function spawnNode(
   onSpawn?: RunOptions['onSpawn'],
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--require', timingPreload, entry], { env, cwd: env.RUNNER_TEMP, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--require', timingPreload, entry], {
+      env,
+      cwd: env.RUNNER_TEMP,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
