@@ -1474,68 +1474,42 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     },
   };
 
+  // One line per Tooling sObject route: its name (faults, log), method, object, whether the path has an id, handler.
+  const route = (
+    name: string,
+    method: Route['method'],
+    object: string,
+    withId: boolean,
+    handler: Route['handler'],
+  ): Route => ({
+    name,
+    method,
+    pattern: sobject(object, withId),
+    handler,
+  });
+
   return [
     limitsRoute,
     ...queryRoutes,
-    {
-      name: 'tooling.package2.create',
-      method: 'POST',
-      pattern: sobject('Package2', false),
-      handler: (req) => createPackage2(req),
-    },
-    {
-      name: 'tooling.package2.retrieve',
-      method: 'GET',
-      pattern: sobject('Package2', true),
-      handler: (req, m) => getPackage2(req, m),
-    },
-    {
-      name: 'tooling.package2.update',
-      method: 'PATCH',
-      pattern: sobject('Package2', true),
-      handler: (req, m) => patchPackage2(req, m),
-    },
-    {
-      name: 'tooling.package2VersionCreateRequest.create',
-      method: 'POST',
-      pattern: sobject('Package2VersionCreateRequest', false),
-      handler: (req) => createVersionRequest(req),
-    },
-    {
-      name: 'tooling.package2VersionCreateRequest.retrieve',
-      method: 'GET',
-      pattern: sobject('Package2VersionCreateRequest', true),
-      handler: (req, m) => getVersionRequest(req, m),
-    },
-    {
-      name: 'tooling.package2Version.retrieve',
-      method: 'GET',
-      pattern: sobject('Package2Version', true),
-      handler: (req, m) => getVersion(req, m),
-    },
-    {
-      name: 'tooling.package2Version.update',
-      method: 'PATCH',
-      pattern: sobject('Package2Version', true),
-      handler: (req, m) => patchVersion(req, m),
-    },
-    {
-      name: 'tooling.subscriberPackageVersion.retrieve',
-      method: 'GET',
-      pattern: sobject('SubscriberPackageVersion', true),
-      handler: (req, m) => getSubscriberVersion(req, m),
-    },
-    {
-      name: 'tooling.packageInstallRequest.create',
-      method: 'POST',
-      pattern: sobject('PackageInstallRequest', false),
-      handler: (req) => createInstallRequest(req),
-    },
-    {
-      name: 'tooling.packageInstallRequest.retrieve',
-      method: 'GET',
-      pattern: sobject('PackageInstallRequest', true),
-      handler: (req, m) => getInstallRequest(req, m),
-    },
+    route('tooling.package2.create', 'POST', 'Package2', false, (req) => createPackage2(req)),
+    route('tooling.package2.retrieve', 'GET', 'Package2', true, (req, m) => getPackage2(req, m)),
+    route('tooling.package2.update', 'PATCH', 'Package2', true, (req, m) => patchPackage2(req, m)),
+    route('tooling.package2VersionCreateRequest.create', 'POST', 'Package2VersionCreateRequest', false, (req) =>
+      createVersionRequest(req),
+    ),
+    route('tooling.package2VersionCreateRequest.retrieve', 'GET', 'Package2VersionCreateRequest', true, (req, m) =>
+      getVersionRequest(req, m),
+    ),
+    route('tooling.package2Version.retrieve', 'GET', 'Package2Version', true, (req, m) => getVersion(req, m)),
+    route('tooling.package2Version.update', 'PATCH', 'Package2Version', true, (req, m) => patchVersion(req, m)),
+    route('tooling.subscriberPackageVersion.retrieve', 'GET', 'SubscriberPackageVersion', true, (req, m) =>
+      getSubscriberVersion(req, m),
+    ),
+    route('tooling.packageInstallRequest.create', 'POST', 'PackageInstallRequest', false, (req) =>
+      createInstallRequest(req),
+    ),
+    route('tooling.packageInstallRequest.retrieve', 'GET', 'PackageInstallRequest', true, (req, m) =>
+      getInstallRequest(req, m),
+    ),
   ];
 }
