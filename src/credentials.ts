@@ -6,7 +6,7 @@ import { ComponentSet, type MetadataApiRetrieveStatus } from '@salesforce/source
 import JSZip from 'jszip';
 import { XMLParser } from 'fast-xml-parser';
 import type { OrgLinks } from './model.ts';
-import { pollUntil } from './poll.ts';
+import { pollMetadataJob } from './poll.ts';
 import { isTransientError, withRetry } from './retry.ts';
 import { maskSecret } from './mask.ts';
 import { componentNames, type ComponentNames } from './component-names.ts';
@@ -225,16 +225,7 @@ async function retrieveInMemory(
         format: 'metadata',
         singlePackage: true,
       });
-      const status = await pollUntil<MetadataApiRetrieveStatus>(
-        () => operation.checkStatus(),
-        (s) => s.done,
-        {
-          what: `Retrieve ${operation.id}`,
-          timeoutMs: opts.timeoutMs,
-          policy: 'job',
-          log: opts.log,
-        },
-      );
+      const status = await pollMetadataJob<MetadataApiRetrieveStatus>(operation, 'Retrieve', opts);
       if (!status.success || status.status !== 'Succeeded') {
         const messages = toArray(status.messages)
           .map((m) => m.problem)

@@ -2,7 +2,7 @@
 import { join, relative } from 'node:path';
 import type { Connection } from '@salesforce/core';
 import { ComponentSet, type MetadataApiDeployStatus } from '@salesforce/source-deploy-retrieve';
-import { pollUntil, progressReporter } from './poll.ts';
+import { pollMetadataJob, progressReporter } from './poll.ts';
 import { withRetry } from './retry.ts';
 import { redact } from './mask.ts';
 import * as say from './mask.ts';
@@ -54,21 +54,14 @@ export async function deployProject(
       });
       opts.log(`Deploy ${operation.id} started: ${sources.map((c) => `${c.type.name} ${c.fullName}`).join(', ')}`);
       const progress = progressReporter(opts.log, opts.timeoutMs);
-      const status = await pollUntil<MetadataApiDeployStatus>(
-        () => operation.checkStatus(),
-        (s) => s.done,
-        {
-          what: `Deploy ${operation.id}`,
-          timeoutMs: opts.timeoutMs,
-          policy: 'job',
-          log: opts.log,
-          onProgress: (s, ms) =>
-            progress(
-              `Deploy ${operation.id}: ${s.status}, ${s.numberComponentsDeployed ?? 0}/${s.numberComponentsTotal ?? sources.length} components`,
-              ms,
-            ),
-        },
-      );
+      const status = await pollMetadataJob<MetadataApiDeployStatus>(operation, 'Deploy', {
+        ...opts,
+        onProgress: (s, ms) =>
+          progress(
+            `Deploy ${operation.id}: ${s.status}, ${s.numberComponentsDeployed ?? 0}/${s.numberComponentsTotal ?? sources.length} components`,
+            ms,
+          ),
+      });
       if (status.success) return { id: operation.id!, components: sources.length };
 
       const failures = toArray(status.details?.componentFailures).map(

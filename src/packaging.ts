@@ -408,9 +408,8 @@ export async function installVersion(
   settings: PackageSettings,
   log: (line: string) => void,
 ): Promise<void> {
-  const timeoutMs = settings.waitMinutes * 60_000;
   const started = Date.now();
-  const deadline = started + timeoutMs;
+  const deadline = started + settings.waitMinutes * 60_000;
   const remaining = (): number => Math.max(1000, deadline - Date.now());
 
   await pollUntil(

@@ -59,6 +59,22 @@ export async function pollUntil<T>(
 }
 
 /**
+ * Wait for a Metadata API job of source-deploy-retrieve (a deploy or a retrieve) on the 'job' policy: deploys and
+ * retrieves poll alike, so they share this.
+ */
+export function pollMetadataJob<T extends { done: boolean }>(
+  operation: { id?: string; checkStatus(): Promise<T> },
+  what: string,
+  opts: { timeoutMs: number; log: (line: string) => void; onProgress?: (status: T, elapsedMs: number) => void },
+): Promise<T> {
+  return pollUntil(
+    () => operation.checkStatus(),
+    (s) => s.done,
+    { what: `${what} ${operation.id}`, policy: 'job', ...opts },
+  );
+}
+
+/**
  * Progress of a long wait as "<what>: <status>, 4 min of 30", logged only when the line changes: a job polled
  * every 30 s for half an hour says what it does once per status and minute, not sixty times.
  */
