@@ -1,5 +1,7 @@
 // The fake org's server core against the real libraries: @salesforce/core logins (JWT bearer, SFDX auth URL),
 // the REST basics every client touches, the session-refresh path, and the fault API and request log.
+// The hub helper comes first: it sets HOME and SF_* before @salesforce/core loads (it reads them once).
+import { useFakeHub } from './helpers/hub.ts';
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSign, generateKeyPairSync } from 'node:crypto';
@@ -9,25 +11,16 @@ import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-// @salesforce/core writes auth files under $HOME and reads these once: set them before it loads.
-process.env.HOME = mkdtempSync(join(tmpdir(), 'fake-org-home-'));
-process.env.SF_DISABLE_LOG_FILE = 'true';
-process.env.SF_USE_GENERIC_UNIX_KEYCHAIN = 'true';
+import { startFakeOrg, type FakeOrg } from '../fake-org/server.ts';
+import { blockedHosts } from './helpers/loopback.ts';
+import { AuthInfo, Connection, Lifecycle } from '@salesforce/core';
 
-const { startFakeOrg } = await import('../fake-org/server.ts');
-const { blockedHosts } = await import('./helpers/loopback.ts');
-const { startFakeHub } = await import('./helpers/hub.ts');
-const { AuthInfo, Connection, Lifecycle } = await import('@salesforce/core');
 Lifecycle.getInstance().onWarning(async () => {}); // "Using insecure protocol: http" is expected here
-
-type FakeOrg = Awaited<ReturnType<typeof startFakeOrg>>;
 let fake: FakeOrg;
-let hub: InstanceType<typeof Connection>;
-
-before(async () => {
-  ({ fake, conn: hub } = await startFakeHub());
+let hub: Connection;
+useFakeHub((started) => {
+  ({ fake, conn: hub } = started);
 });
-after(() => fake.close());
 
 /** A JWT bearer assertion, signed like jsonwebtoken signs it (exp in seconds here unless given). */
 function assertion(claims: Record<string, unknown>, privateKeyPem: string): string {

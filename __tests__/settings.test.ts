@@ -3,25 +3,16 @@ import assert from 'node:assert/strict';
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { InputError, readSettings, readSettingsFromEnv } from '../src/settings.ts';
+import { InputError, readSettingsFromEnv } from '../src/settings.ts';
 import { parseIpRange } from '../src/ip-ranges.ts';
 import { normalizeJwtKey } from '../src/jwt-key.ts';
 import type { Settings } from '../src/model.ts';
+import { settingsOf, type Inputs } from './helpers/inputs.ts';
 
-type Inputs = Record<string, string>;
-
-const BASE: Inputs = {
-  clients: 'claude',
-  'contact-email': 'mcp-admins@example.com',
-  'dev-hub': 'my-hub',
-  'package-namespace': 'acme',
-};
 const ENV = { RUNNER_TEMP: '/runner/temp' };
 
-function settings(overrides: Inputs = {}, env: NodeJS.ProcessEnv = ENV): Settings {
-  const inputs = { ...BASE, ...overrides };
-  return readSettings((name) => inputs[name] ?? '', env);
-}
+const settings = (overrides: Inputs = {}, env: NodeJS.ProcessEnv = ENV): Settings =>
+  settingsOf({ 'dev-hub': 'my-hub', ...overrides }, env);
 
 function problemsOf(overrides: Inputs): InputError {
   try {
