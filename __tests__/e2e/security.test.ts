@@ -24,7 +24,7 @@ import { runAction, type ActionRun } from '../helpers/run-action.ts';
 import { assertNoLeaks, needles } from '../helpers/leaks.ts';
 import { APP, consumerOf, fakeEnv, jwtInputs, secretsOf } from '../helpers/fake-env.ts';
 import { closedPort, startHostileProxy, startTokenEndpoint } from '../helpers/hostile.ts';
-import { installLoopbackGuard } from '../helpers/loopback.ts';
+import { saveCliLogins } from '../helpers/sf-cli.ts';
 
 let org: FakeOrg;
 beforeEach(async () => {
@@ -269,26 +269,8 @@ test('5. with an sf CLI alias for one login and JWT / auth URL for the other, th
   // A second org for the second run: a scratch org takes one beta version of a package only once.
   const other = await startFakeOrg();
   try {
-    // What `sf org login jwt --alias hub` and `sf org login sfdx-url --alias scratch` leave in HOME.
-    process.env.HOME = home;
-    process.env.SF_DISABLE_LOG_FILE = 'true';
-    process.env.SF_USE_GENERIC_UNIX_KEYCHAIN = 'true';
-    installLoopbackGuard({ ca: org.caCertPem });
-    const { AuthInfo, StateAggregator } = await import('@salesforce/core');
-    const hub = await AuthInfo.create({
-      username: org.username,
-      oauth2Options: { clientId: org.clientId, privateKey: org.privateKeyPath, loginUrl: org.loginUrl },
-    });
-    await hub.save();
-    await hub.setAlias('hub');
-    const scratch = await AuthInfo.create({ oauth2Options: AuthInfo.parseSfdxAuthUrl(org.scratchAuthUrl) });
-    await scratch.save();
-    await scratch.setAlias('scratch');
-    installLoopbackGuard({ ca: other.caCertPem });
-    const otherScratch = await AuthInfo.create({ oauth2Options: AuthInfo.parseSfdxAuthUrl(other.scratchAuthUrl) });
-    await otherScratch.save();
-    await otherScratch.setAlias('other-scratch');
-    await StateAggregator.clearInstanceAsync();
+    await saveCliLogins(home, org, { hub: 'hub', scratch: 'scratch' });
+    await saveCliLogins(home, other, { scratch: 'other-scratch' });
     // Sessions the CLI saved are stale by the time a later step runs: the action refreshes them (in its copy).
     org.faults.expireSessions();
     other.faults.expireSessions();
