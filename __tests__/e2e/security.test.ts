@@ -22,7 +22,7 @@ import { startFakeOrg, type FakeOrg } from '../../fake-org/server.ts';
 import { soapFault } from '../../fake-org/soap.ts';
 import { runAction, type ActionRun } from '../helpers/run-action.ts';
 import { assertNoLeaks, needles } from '../helpers/leaks.ts';
-import { APP, consumerOf, fakeEnv, jwtInputs, secretsOf } from '../helpers/fake-env.ts';
+import { APP, consumerOf, fakeEnv, jwtInputs, runJwt, secretsOf } from '../helpers/fake-env.ts';
 import { closedPort, startHostileProxy, startTokenEndpoint } from '../helpers/hostile.ts';
 import { saveCliLogins } from '../helpers/sf-cli.ts';
 
@@ -56,10 +56,7 @@ function assertNoForgedCommand(run: ActionRun): void {
 describe('4. dev-hub-login-url and auth-URL hosts accept only Salesforce login domains and loopback', () => {
   it('dev-hub-login-url https://evil.example.com is refused before any request, naming the input', async () => {
     const requests = org.log.length;
-    const run = await runAction({
-      inputs: jwtInputs(org, { package: 'false', 'dev-hub-login-url': 'https://evil.example.com' }),
-      env: fakeEnv(org),
-    });
+    const run = await runJwt(org, { package: 'false', 'dev-hub-login-url': 'https://evil.example.com' });
     assert.equal(run.code, 1);
     assert.match(
       run.stdout,
@@ -77,10 +74,7 @@ describe('4. dev-hub-login-url and auth-URL hosts accept only Salesforce login d
     const port = new URL(listener.url).port;
     try {
       for (const url of [`http://127.1:${port}`, `http://0x7f000001:${port}`, `http://localhost.:${port}`]) {
-        const run = await runAction({
-          inputs: jwtInputs(org, { package: 'false', 'dev-hub-login-url': url }),
-          env: fakeEnv(org),
-        });
+        const run = await runJwt(org, { package: 'false', 'dev-hub-login-url': url });
         assert.equal(run.code, 1, url);
         assert.match(run.stdout, /::error title=Input dev-hub-login-url::/, url);
       }
@@ -226,13 +220,13 @@ test('10. a range over every address is not "hardened"; https: without slashes i
 });
 
 test('10. a consumer key of the wrong shape from the org is not used', async () => {
-  const first = await runAction({ inputs: jwtInputs(org, { package: 'false' }), env: fakeEnv(org) });
+  const first = await runJwt(org, { package: 'false' });
   assert.equal(first.code, 0, first.stdout + first.stderr);
   const consumer = org.ctx.devHub.consumers.get(APP)!;
   const original = consumer.consumerKey;
   consumer.consumerKey = '3MVG9 not a key %0A::stop-commands::x';
   try {
-    const run = await runAction({ inputs: jwtInputs(org, { package: 'false' }), env: fakeEnv(org) });
+    const run = await runJwt(org, { package: 'false' });
     assert.equal(run.code, 1);
     assert.match(run.stdout, /returned a consumer key of MCP_Client_App that is not shaped like one/);
     assert.equal(run.outputs['consumer-key'], undefined);
@@ -323,10 +317,7 @@ describe('6. login refusals and unreachable hosts', () => {
         error_description: description,
       });
       try {
-        const run = await runAction({
-          inputs: jwtInputs(org, { package: 'false', 'dev-hub-login-url': endpoint.url }),
-          env: fakeEnv(org),
-        });
+        const run = await runJwt(org, { package: 'false', 'dev-hub-login-url': endpoint.url });
         assert.equal(run.code, 1);
         assert.match(run.stdout, expected);
         assert.doesNotMatch(run.stdout, /could not be reached|transient failure/);
@@ -413,10 +404,7 @@ describe('a hostile proxy in front of the Dev Hub', () => {
       return soapFault('sf:SERVER_UNAVAILABLE', `SERVER_UNAVAILABLE: Service Unavailable, ${evil}`, 503);
     });
     try {
-      const run = await runAction({
-        inputs: jwtInputs(org, { package: 'false', 'dev-hub-login-url': proxy.url }),
-        env: fakeEnv(org),
-      });
+      const run = await runJwt(org, { package: 'false', 'dev-hub-login-url': proxy.url });
       assert.equal(run.code, 0, run.stdout + run.stderr);
       assert.ok(failed, 'the proxy answered with the hostile text');
       assert.match(run.stdout, /transient failure .*busy\\r::stop-commands::pwned/);
@@ -442,10 +430,7 @@ describe('a hostile proxy in front of the Dev Hub', () => {
         : undefined,
     );
     try {
-      const run = await runAction({
-        inputs: jwtInputs(org, { package: 'false', 'dev-hub-login-url': proxy.url }),
-        env: fakeEnv(org),
-      });
+      const run = await runJwt(org, { package: 'false', 'dev-hub-login-url': proxy.url });
       assert.equal(run.code, 1);
       const block = run.summary.slice(run.summary.indexOf('> [!CAUTION]')).trimEnd().split('\n');
       assert.ok(block.length >= 2, run.summary);
@@ -469,10 +454,7 @@ describe('2. auth-URL parts and the installation key', () => {
     // The Dev Hub's JWT login is the first token call; the install target's refresh the second.
     org.faults.fail('oauth.token', { nth: 2, status: 400, message: `expired access/refresh token ${refresh}` });
     try {
-      const run = await runAction({
-        inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl }),
-        env: fakeEnv(org),
-      });
+      const run = await runJwt(org, { 'install-target': org.scratchAuthUrl });
       assert.equal(run.code, 1);
       assert.match(
         run.stdout,
@@ -493,10 +475,7 @@ describe('2. auth-URL parts and the installation key', () => {
       status: 400,
       message: `MALFORMED_QUERY: InstallationKey = '${soql}'`,
     });
-    const run = await runAction({
-      inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl, 'installation-key': key }),
-      env: fakeEnv(org),
-    });
+    const run = await runJwt(org, { 'install-target': org.scratchAuthUrl, 'installation-key': key });
     assert.equal(run.code, 1, run.stdout);
     assert.match(run.stdout, /MALFORMED_QUERY: InstallationKey = '\*\*\*'/);
     assertNoLeaks(run, [
