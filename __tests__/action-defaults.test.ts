@@ -18,6 +18,18 @@ const KEY = generateKeyPairSync('rsa', { modulusLength: 2048 })
   .privateKey.export({ type: 'pkcs8', format: 'pem' })
   .toString();
 
+/** The JWT login to the Dev Hub: a sample of one of its inputs comes with the others instead of the sf CLI login. */
+const JWT = {
+  'dev-hub-username': 'ci@hub.example.com',
+  'dev-hub-client-id': '3MVG9abcdefghijkLMNOP_qrs.tuv',
+  'dev-hub-jwt-key': KEY,
+};
+const jwtLoginBut = (sampled: string) => ({
+  'dev-hub': '',
+  ...Object.fromEntries(Object.entries(JWT).filter(([input]) => input !== sampled)),
+});
+const GITHUB = { token: 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz', secret: 'SF_MCP_KEY' };
+
 /**
  * A valid value for each input, as a user would give it alone on top of the defaults, plus the inputs that value
  * needs to make sense (e.g. a JWT key needs the other JWT inputs instead of the sf CLI login).
@@ -39,31 +51,10 @@ const SAMPLES: Record<string, { value: string; with?: Record<string, string> }> 
   'refresh-token-rotation': { value: 'true' },
   'single-logout': { value: 'true', with: { 'single-logout-url': 'https://example.com/logout' } },
   'single-logout-url': { value: 'https://example.com/logout' },
-  'dev-hub-username': {
-    value: 'ci@hub.example.com',
-    with: { 'dev-hub': '', 'dev-hub-client-id': '3MVG9abcdefghijkLMNOP_qrs.tuv', 'dev-hub-jwt-key': KEY },
-  },
-  'dev-hub-client-id': {
-    value: '3MVG9abcdefghijkLMNOP_qrs.tuv',
-    with: { 'dev-hub': '', 'dev-hub-username': 'ci@hub.example.com', 'dev-hub-jwt-key': KEY },
-  },
-  'dev-hub-jwt-key': {
-    value: KEY,
-    with: {
-      'dev-hub': '',
-      'dev-hub-username': 'ci@hub.example.com',
-      'dev-hub-client-id': '3MVG9abcdefghijkLMNOP_qrs.tuv',
-    },
-  },
-  'dev-hub-login-url': {
-    value: 'https://acme.my.salesforce.com',
-    with: {
-      'dev-hub': '',
-      'dev-hub-username': 'ci@hub.example.com',
-      'dev-hub-client-id': '3MVG9abcdefghijkLMNOP_qrs.tuv',
-      'dev-hub-jwt-key': KEY,
-    },
-  },
+  'dev-hub-username': { value: JWT['dev-hub-username'], with: jwtLoginBut('dev-hub-username') },
+  'dev-hub-client-id': { value: JWT['dev-hub-client-id'], with: jwtLoginBut('dev-hub-client-id') },
+  'dev-hub-jwt-key': { value: KEY, with: jwtLoginBut('dev-hub-jwt-key') },
+  'dev-hub-login-url': { value: 'https://acme.my.salesforce.com', with: jwtLoginBut('dev-hub-login-url') },
   'dev-hub-auth-url': {
     value: 'force://PlatformCLI::5Aep861TSESvWeug_xvFHRBTTbf@acme.my.salesforce.com',
     with: { 'dev-hub': '' },
@@ -79,18 +70,9 @@ const SAMPLES: Record<string, { value: string; with?: Record<string, string> }> 
   'new-version': { value: 'always' },
   'mcp-servers': { value: 'sobject-all', with: { 'install-target': 'my-scratch' } },
   'wait-until-usable': { value: '5' },
-  'github-token': {
-    value: 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz',
-    with: { 'secret-name': 'SF_MCP_KEY' },
-  },
-  'secret-name': {
-    value: 'SF_MCP_KEY',
-    with: { 'github-token': 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz' },
-  },
-  'secret-environment': {
-    value: 'production',
-    with: { 'github-token': 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz', 'secret-name': 'SF_MCP_KEY' },
-  },
+  'github-token': { value: GITHUB.token, with: { 'secret-name': GITHUB.secret } },
+  'secret-name': { value: GITHUB.secret, with: { 'github-token': GITHUB.token } },
+  'secret-environment': { value: 'production', with: { 'github-token': GITHUB.token, 'secret-name': GITHUB.secret } },
   'dry-run': { value: 'true' },
   'output-dir': { value: 'eca-out' },
 };

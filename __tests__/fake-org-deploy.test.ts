@@ -2,30 +2,24 @@
 // org-generated values (consumer key, oauthLink, orgScopedExternalApp), Salesforce-like component failures, and
 // the Connect REST credentials resources. The ECA projects are written by hand here (public examples, __tests__/fixtures/public-eca, and the
 // secure baseline: MCP + RefreshToken, named-user JWT, PKCE, Packaged).
-import { test, before, after, describe } from 'node:test';
+// The hub helper comes first: it sets HOME and SF_* before @salesforce/core loads.
+import { useFakeHub } from './helpers/hub.ts';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-process.env.HOME = mkdtempSync(join(tmpdir(), 'fake-org-home-'));
-process.env.SF_DISABLE_LOG_FILE = 'true';
-process.env.SF_USE_GENERIC_UNIX_KEYCHAIN = 'true';
+import { AuthInfo, Connection, Lifecycle } from '@salesforce/core';
+import { ComponentSet } from '@salesforce/source-deploy-retrieve';
+import type { FakeOrg } from '../fake-org/server.ts';
 
-const { startFakeOrg } = await import('../fake-org/server.ts');
-const { startFakeHub } = await import('./helpers/hub.ts');
-const { AuthInfo, Connection, Lifecycle } = await import('@salesforce/core');
-const { ComponentSet } = await import('@salesforce/source-deploy-retrieve');
 Lifecycle.getInstance().onWarning(async () => {});
-
-type FakeOrg = Awaited<ReturnType<typeof startFakeOrg>>;
 let fake: FakeOrg;
-let conn: InstanceType<typeof Connection>;
-
-before(async () => {
-  ({ fake, conn: conn } = await startFakeHub());
+let conn: Connection;
+useFakeHub((hub) => {
+  ({ fake, conn } = hub);
 });
-after(() => fake.close());
 
 const NS = 'xmlns="http://soap.sforce.com/2006/04/metadata"';
 const xml = (root: string, body: string) =>

@@ -9,6 +9,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { stateOf } from '../fake-org/packaging-state.ts';
+import { ecaXml, globalXml, oauthXml } from './helpers/eca-xml.ts';
 
 // @salesforce/* read these when they load: set them before the dynamic imports below.
 process.env.HOME = mkdtempSync(join(tmpdir(), 'eca-pkg-home-'));
@@ -34,32 +35,6 @@ let scratch: Connection;
 const work = mkdtempSync(join(tmpdir(), 'eca-pkg-work-'));
 const projectDir = join(work, 'project');
 
-const ecaXml = (name: string) => `<?xml version="1.0" encoding="UTF-8"?>
-<ExternalClientApplication xmlns="http://soap.sforce.com/2006/04/metadata">
-    <contactEmail>admin@example.com</contactEmail>
-    <description>MCP clients</description>
-    <distributionState>Packaged</distributionState>
-    <isProtected>false</isProtected>
-    <label>${name}</label>
-</ExternalClientApplication>
-`;
-const globalXml = (app: string) => `<?xml version="1.0" encoding="UTF-8"?>
-<ExtlClntAppGlobalOauthSettings xmlns="http://soap.sforce.com/2006/04/metadata">
-    <callbackUrl>https://claude.ai/api/mcp/auth_callback</callbackUrl>
-    <externalClientApplication>${app}</externalClientApplication>
-    <isConsumerSecretOptional>true</isConsumerSecretOptional>
-    <isPkceRequired>true</isPkceRequired>
-    <label>${app} Global OAuth</label>
-</ExtlClntAppGlobalOauthSettings>
-`;
-const oauthXml = (app: string, link?: string) => `<?xml version="1.0" encoding="UTF-8"?>
-<ExtlClntAppOauthSettings xmlns="http://soap.sforce.com/2006/04/metadata">
-    <commaSeparatedOauthScopes>MCP, RefreshToken</commaSeparatedOauthScopes>
-    <externalClientApplication>${app}</externalClientApplication>
-    <label>${app} OAuth</label>${link ? `\n    <oauthLink>${link}</oauthLink>` : ''}
-</ExtlClntAppOauthSettings>
-`;
-
 function write(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
@@ -84,7 +59,7 @@ async function login(username: string): Promise<Connection> {
 /** Deploy header + global + OAuth settings to the Dev Hub with SDR (step 1 of the action); returns the oauthLink. */
 async function deployToHub(app: string): Promise<string> {
   const src = join(work, `hub-src-${app}`, 'force-app');
-  write(ecaPath(src, app), ecaXml(app));
+  write(ecaPath(src, app), ecaXml(app, { description: 'MCP clients' }));
   write(globalPath(src, app), globalXml(app));
   write(oauthPath(src, app), oauthXml(app));
   const deploy = await sdr.ComponentSet.fromSource(src).deploy({ usernameOrConnection: hub });
@@ -99,6 +74,17 @@ async function deployToHub(app: string): Promise<string> {
 }
 
 const fast = () => ({ frequency: kit.Duration.milliseconds(50), timeout: kit.Duration.seconds(60) });
+
+/** PackageVersion.create's options for the next build of McpPkg 1.0.0, without key, coverage or skipped validation. */
+const nextVersionOf = (project: Awaited<ReturnType<Core['SfProject']['resolve']>>) => ({
+  connection: hub,
+  project,
+  packageId: 'McpPkg',
+  versionnumber: '1.0.0.NEXT',
+  installationkeybypass: true,
+  codecoverage: false,
+  skipvalidation: false,
+});
 
 before(async () => {
   const { startFakeOrg } = await import('../fake-org/server.ts');
@@ -181,7 +167,7 @@ test('Package.create: a managed package in the Dev Hub linked namespace', async 
 test('PackageVersion.create: a packaged ECA with the Dev Hub consumer link; a second version increments the build', async () => {
   const link = await deployToHub('McpApp');
   const root = join(projectDir, 'force-app');
-  write(ecaPath(root, 'McpApp'), ecaXml('McpApp'));
+  write(ecaPath(root, 'McpApp'), ecaXml('McpApp', { description: 'MCP clients' }));
   write(oauthPath(root, 'McpApp'), oauthXml('McpApp', link));
   const project = await core.SfProject.resolve(projectDir);
 
@@ -190,15 +176,7 @@ test('PackageVersion.create: a packaged ECA with the Dev Hub consumer link; a se
   lc.on('PackageVersion/create-enqueued', async (r: { Status: string }) => void statuses.push(r.Status));
   lc.on('PackageVersion/create-in-progress', async (r: { Status: string }) => void statuses.push(r.Status));
 
-  const options = {
-    connection: hub,
-    project,
-    packageId: 'McpPkg',
-    versionnumber: '1.0.0.NEXT',
-    installationkeybypass: true,
-    codecoverage: false,
-    skipvalidation: false,
-  };
+  const options = nextVersionOf(project);
   const v1 = await pkgLib.PackageVersion.create(options, fast());
   assert.equal(v1.Status, 'Success', JSON.stringify(v1.Error));
   assert.equal(v1.VersionNumber, '1.0.0.1');
@@ -230,18 +208,7 @@ test('PackageVersion.create resolves with Status Error when the global OAuth set
   write(file, globalXml('McpApp'));
   try {
     const project = await core.SfProject.resolve(projectDir);
-    const result = await pkgLib.PackageVersion.create(
-      {
-        connection: hub,
-        project,
-        packageId: 'McpPkg',
-        versionnumber: '1.0.0.NEXT',
-        installationkeybypass: true,
-        codecoverage: false,
-        skipvalidation: false,
-      },
-      fast(),
-    );
+    const result = await pkgLib.PackageVersion.create(nextVersionOf(project), fast());
     assert.equal(result.Status, 'Error');
     assert.equal(result.SubscriberPackageVersionId, null);
     assert.equal(result.Error.length, 1, result.Error.join('\n'));
@@ -324,7 +291,7 @@ test("the action's packaging steps (src/packaging.ts) against the fake, with an 
     }),
   );
   const link = await deployToHub('McpApp2');
-  write(ecaPath(join(dir, 'force-app'), 'McpApp2'), ecaXml('McpApp2'));
+  write(ecaPath(join(dir, 'force-app'), 'McpApp2'), ecaXml('McpApp2', { description: 'MCP clients' }));
   write(oauthPath(join(dir, 'force-app'), 'McpApp2'), oauthXml('McpApp2', link));
   const settings = {
     name: 'McpPkg2',

@@ -13,6 +13,7 @@ import { parseMultipart } from '../fake-org/multipart.ts';
 import { parseSoql, runQuery, SoqlError, type Row } from '../fake-org/soql.ts';
 import { schemaFor, PACKAGE2_VERSION } from '../fake-org/packaging-schema.ts';
 import { NO_DURATIONS, REALISTIC, stillRunning } from '../fake-org/timing.ts';
+import { ecaXml, globalXml, oauthXml } from './helpers/eca-xml.ts';
 
 const NS = 'mcpns';
 const API = '65.0';
@@ -135,31 +136,6 @@ const errorOf = (c: Call): { errorCode: string; message: string } =>
 // ---------------------------------------------------------------------------------------------------------------
 // ECA metadata and the Dev Hub's app
 
-const ecaXml = (name: string, state = 'Packaged') => `<?xml version="1.0" encoding="UTF-8"?>
-<ExternalClientApplication xmlns="http://soap.sforce.com/2006/04/metadata">
-    <contactEmail>admin@example.com</contactEmail>
-    <distributionState>${state}</distributionState>
-    <isProtected>false</isProtected>
-    <label>${name}</label>
-</ExternalClientApplication>
-`;
-const globalXml = (app: string) => `<?xml version="1.0" encoding="UTF-8"?>
-<ExtlClntAppGlobalOauthSettings xmlns="http://soap.sforce.com/2006/04/metadata">
-    <callbackUrl>https://claude.ai/api/mcp/auth_callback</callbackUrl>
-    <externalClientApplication>${app}</externalClientApplication>
-    <isConsumerSecretOptional>true</isConsumerSecretOptional>
-    <isPkceRequired>true</isPkceRequired>
-    <label>${app} Global OAuth</label>
-</ExtlClntAppGlobalOauthSettings>
-`;
-const oauthXml = (app: string, link?: string) => `<?xml version="1.0" encoding="UTF-8"?>
-<ExtlClntAppOauthSettings xmlns="http://soap.sforce.com/2006/04/metadata">
-    <commaSeparatedOauthScopes>MCP, RefreshToken</commaSeparatedOauthScopes>
-    <externalClientApplication>${app}</externalClientApplication>
-    <label>${app} OAuth</label>${link ? `\n    <oauthLink>${link}</oauthLink>` : ''}
-</ExtlClntAppOauthSettings>
-`;
-
 /** Deploy the app (header, global settings, OAuth settings) to the hub, as the action does first. */
 function deployAppToHub(h: Harness, app = 'McpApp'): string {
   h.ctx.applyComponents(h.hub, [
@@ -193,7 +169,7 @@ const ecaFile = (app: string, state = 'Packaged'): ZipFile => ({
   path: `externalClientApps/${app}.eca`,
   type: 'ExternalClientApplication',
   member: app,
-  xml: ecaXml(app, state),
+  xml: ecaXml(app, { state }),
 });
 const oauthFile = (app: string, link?: string): ZipFile => ({
   path: `extlClntAppOauthSettings/${app}_oauth.ecaOauth`,

@@ -1,25 +1,15 @@
 // The fake org's objects behind the checks before any change, hosted MCP activation and the usable probe, through the
 // real @salesforce/core connection: what each answers, and the platform's error shapes where a rule refuses.
-import { test, before, after } from 'node:test';
+import { useFakeHub } from './helpers/hub.ts';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Connection } from '@salesforce/core';
 import type { FakeOrg } from '../fake-org/server.ts';
-import { startFakeHub } from './helpers/hub.ts';
-
-process.env.HOME = mkdtempSync(join(tmpdir(), 'fake-org-home-'));
-process.env.SF_DISABLE_LOG_FILE = 'true';
-process.env.SF_USE_GENERIC_UNIX_KEYCHAIN = 'true';
 
 let fake: FakeOrg;
 let conn: Connection;
-before(async () => {
-  ({ fake, conn } = await startFakeHub());
-});
-after(async () => {
-  await fake.close();
+useFakeHub((hub) => {
+  ({ fake, conn } = hub);
 });
 
 const errorOf = async (p: PromiseLike<unknown>): Promise<{ errorCode?: string; message: string }> => {

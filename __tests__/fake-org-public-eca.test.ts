@@ -2,7 +2,9 @@
 // SOURCES.md) must deploy to the fake org as it deployed on real orgs; the project's own classic mistakes
 // (fixtures/wrong-eca, README.md there) must fail as an org fails them. Deploys go through the real
 // source-deploy-retrieve, as `sf project deploy start` sends them.
-import { test, before, after, describe } from 'node:test';
+// The hub helper comes first: it sets HOME and SF_* before @salesforce/core loads.
+import { useFakeHub } from './helpers/hub.ts';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,25 +12,17 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import JSZip from 'jszip';
 
-process.env.HOME = mkdtempSync(join(tmpdir(), 'fake-org-home-'));
-process.env.SF_DISABLE_LOG_FILE = 'true';
-process.env.SF_USE_GENERIC_UNIX_KEYCHAIN = 'true';
+import { type Connection, Lifecycle } from '@salesforce/core';
+import { ComponentSet } from '@salesforce/source-deploy-retrieve';
+import type { FakeOrg } from '../fake-org/server.ts';
 
-const { startFakeOrg } = await import('../fake-org/server.ts');
-const { startFakeHub } = await import('./helpers/hub.ts');
-const { Connection, Lifecycle } = await import('@salesforce/core');
-const { ComponentSet } = await import('@salesforce/source-deploy-retrieve');
 Lifecycle.getInstance().onWarning(async () => {});
-
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
-type FakeOrg = Awaited<ReturnType<typeof startFakeOrg>>;
 let fake: FakeOrg;
-let conn: InstanceType<typeof Connection>;
-
-before(async () => {
-  ({ fake, conn: conn } = await startFakeHub());
+let conn: Connection;
+useFakeHub((hub) => {
+  ({ fake, conn } = hub);
 });
-after(() => fake.close());
 
 /** A copy of a fixture project with org-specific placeholders filled in for the fake's Dev Hub. */
 function copyProject(dir: string): string {

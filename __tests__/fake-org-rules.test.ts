@@ -64,17 +64,19 @@ function setup() {
   });
   const check = (component: ComponentSource, context: ValidationContext) =>
     validate(component.type, component.fullName, component.fileName, component.xml, context).map((p) => p.problem);
-  return { hub, scratch, store, source, check };
+  /** A complete app's first deploy: header, global OAuth settings, OAuth settings. */
+  const firstDeploy = () => [
+    source('ExternalClientApplication', 'App', ECA),
+    source('ExtlClntAppGlobalOauthSettings', 'App_g', GLOBAL),
+    source('ExtlClntAppOauthSettings', 'App_o', OAUTH()),
+  ];
+  return { hub, scratch, store, source, check, firstDeploy };
 }
 
 describe('validateComponent', () => {
   test('a complete first deploy passes; each part alone names what is missing', () => {
-    const { hub, source, check } = setup();
-    const batch = [
-      source('ExternalClientApplication', 'App', ECA),
-      source('ExtlClntAppGlobalOauthSettings', 'App_g', GLOBAL),
-      source('ExtlClntAppOauthSettings', 'App_o', OAUTH()),
-    ];
+    const { hub, check, firstDeploy } = setup();
+    const batch = firstDeploy();
     for (const c of batch) assert.deepEqual(check(c, { kind: 'deploy', org: hub, siblings: batch }), [], c.type);
     assert.match(check(batch[1]!, { kind: 'deploy', org: hub })[0]!, /no ExternalClientApplication named App found/);
     assert.match(
@@ -412,12 +414,8 @@ describe('validateComponent', () => {
   });
 
   test('the org generates a default OAuth policy for a new app, and keeps key and secret on redeploy', () => {
-    const { hub, store, source } = setup();
-    const batch = [
-      source('ExternalClientApplication', 'App', ECA),
-      source('ExtlClntAppGlobalOauthSettings', 'App_g', GLOBAL),
-      source('ExtlClntAppOauthSettings', 'App_o', OAUTH()),
-    ];
+    const { hub, store, firstDeploy } = setup();
+    const batch = firstDeploy();
     const first = store.apply(hub, batch);
     assert.ok(first.every((a) => a.created));
     const policy = hub.metadata.get('ExtlClntAppOauthConfigurablePolicies')?.get('App_o_defaultPolicy');

@@ -1,5 +1,7 @@
 // The fake org's server core against the real libraries: @salesforce/core logins (JWT bearer, SFDX auth URL),
 // the REST basics every client touches, the session-refresh path, and the fault API and request log.
+// The hub helper comes first: it sets HOME and SF_* before @salesforce/core loads (it reads them once).
+import { useFakeHub } from './helpers/hub.ts';
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSign, generateKeyPairSync } from 'node:crypto';
@@ -9,25 +11,16 @@ import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-// @salesforce/core writes auth files under $HOME and reads these once: set them before it loads.
-process.env.HOME = mkdtempSync(join(tmpdir(), 'fake-org-home-'));
-process.env.SF_DISABLE_LOG_FILE = 'true';
-process.env.SF_USE_GENERIC_UNIX_KEYCHAIN = 'true';
+import { startFakeOrg, type FakeOrg } from '../fake-org/server.ts';
+import { blockedHosts } from './helpers/loopback.ts';
+import { AuthInfo, Connection, Lifecycle } from '@salesforce/core';
 
-const { startFakeOrg } = await import('../fake-org/server.ts');
-const { blockedHosts } = await import('./helpers/loopback.ts');
-const { startFakeHub } = await import('./helpers/hub.ts');
-const { AuthInfo, Connection, Lifecycle } = await import('@salesforce/core');
 Lifecycle.getInstance().onWarning(async () => {}); // "Using insecure protocol: http" is expected here
-
-type FakeOrg = Awaited<ReturnType<typeof startFakeOrg>>;
 let fake: FakeOrg;
-let hub: InstanceType<typeof Connection>;
-
-before(async () => {
-  ({ fake, conn: hub } = await startFakeHub());
+let hub: Connection;
+useFakeHub((started) => {
+  ({ fake, conn: hub } = started);
 });
-after(() => fake.close());
 
 /** A JWT bearer assertion, signed like jsonwebtoken signs it (exp in seconds here unless given). */
 function assertion(claims: Record<string, unknown>, privateKeyPem: string): string {
@@ -52,6 +45,9 @@ const claims = () => ({
   aud: fake.loginUrl,
   exp: Math.floor(Date.now() / 1000) + 300,
 });
+/** The token endpoint's answer to a JWT bearer login whose claims differ from good ones by `changed`. */
+const jwtLogin = (changed: Record<string, unknown>) =>
+  token({ grant_type: jwtGrant, assertion: assertion({ ...claims(), ...changed }, fake.privateKeyPem) });
 
 describe('JWT bearer login', () => {
   // Refused logins need a username without an auth file in $HOME (core refuses to overwrite one): a second org.
@@ -109,52 +105,31 @@ describe('JWT bearer login', () => {
       }),
       (error: Error) => /client identifier invalid/.test(error.message),
     );
-    const { status, json } = await token({
-      grant_type: jwtGrant,
-      assertion: assertion({ ...claims(), iss: 'nobody' }, fake.privateKeyPem),
-    });
+    const { status, json } = await jwtLogin({ iss: 'nobody' });
     assert.equal(status, 400);
     assert.deepEqual(json, { error: 'invalid_client_id', error_description: 'client identifier invalid' });
   });
 
   test('an unknown user is refused', async () => {
-    const { status, json } = await token({
-      grant_type: jwtGrant,
-      assertion: assertion({ ...claims(), sub: 'nobody@example.com' }, fake.privateKeyPem),
-    });
+    const { status, json } = await jwtLogin({ sub: 'nobody@example.com' });
     assert.equal(status, 400);
     assert.deepEqual(json, { error: 'invalid_grant', error_description: "user hasn't approved this consumer" });
   });
 
   test('an expired JWT is refused; exp in milliseconds (as core sends it) is accepted', async () => {
-    const expired = await token({
-      grant_type: jwtGrant,
-      assertion: assertion({ ...claims(), exp: Math.floor(Date.now() / 1000) - 3600 }, fake.privateKeyPem),
-    });
+    const expired = await jwtLogin({ exp: Math.floor(Date.now() / 1000) - 3600 });
     assert.equal(expired.status, 400);
     assert.deepEqual(expired.json, { error: 'invalid_grant', error_description: 'expired authorization code' });
-    const expiredMs = await token({
-      grant_type: jwtGrant,
-      assertion: assertion({ ...claims(), exp: Date.now() - 3_600_000 }, fake.privateKeyPem),
-    });
+    const expiredMs = await jwtLogin({ exp: Date.now() - 3_600_000 });
     assert.equal(expiredMs.json.error_description, 'expired authorization code');
-    const ms = await token({
-      grant_type: jwtGrant,
-      assertion: assertion({ ...claims(), exp: Date.now() + 300 }, fake.privateKeyPem),
-    });
+    const ms = await jwtLogin({ exp: Date.now() + 300 });
     assert.equal(ms.status, 200);
   });
 
   test('the audience must be the login URL or a Salesforce login host', async () => {
-    const wrong = await token({
-      grant_type: jwtGrant,
-      assertion: assertion({ ...claims(), aud: 'https://evil.example.com' }, fake.privateKeyPem),
-    });
+    const wrong = await jwtLogin({ aud: 'https://evil.example.com' });
     assert.deepEqual(wrong.json, { error: 'invalid_grant', error_description: 'audience is invalid' });
-    const standard = await token({
-      grant_type: jwtGrant,
-      assertion: assertion({ ...claims(), aud: 'https://login.salesforce.com' }, fake.privateKeyPem),
-    });
+    const standard = await jwtLogin({ aud: 'https://login.salesforce.com' });
     assert.equal(standard.status, 200);
     assert.match(standard.json.id!, new RegExp(`/id/${fake.ctx.devHub.orgId}/${fake.ctx.devHub.userId}$`));
     assert.equal(standard.json.instance_url, fake.url);

@@ -10,48 +10,39 @@ import { Workspace } from '../src/workspace.ts';
 
 const noSleep = async (): Promise<void> => {};
 
-test('transient faults are retried, with a bounded number of attempts', async () => {
-  let calls = 0;
-  const lines: string[] = [];
-  const value = await withRetry(
-    async () => {
-      calls++;
-      if (calls < 3) throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+/** An operation that throws `error` on its first `failures` calls, then returns 'ok'; `calls` counts them. */
+function flaky(error: Error, failures = Number.POSITIVE_INFINITY) {
+  const op = {
+    calls: 0,
+    run: async (): Promise<string> => {
+      op.calls++;
+      if (op.calls <= failures) throw error;
       return 'ok';
     },
-    { what: 'thing', attempts: 5, sleep: noSleep, log: (l) => lines.push(l) },
-  );
+  };
+  return op;
+}
+
+test('transient faults are retried, with a bounded number of attempts', async () => {
+  const lines: string[] = [];
+  const reset = flaky(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 2);
+  const value = await withRetry(reset.run, { what: 'thing', attempts: 5, sleep: noSleep, log: (l) => lines.push(l) });
   assert.equal(value, 'ok');
-  assert.equal(calls, 3);
+  assert.equal(reset.calls, 3);
   assert.equal(lines.length, 2);
   assert.match(lines[0]!, /thing: transient failure \(ECONNRESET: socket hang up\); retry 1\/4/);
 
-  calls = 0;
-  await assert.rejects(
-    withRetry(
-      async () => {
-        calls++;
-        throw Object.assign(new Error('Service Unavailable'), { statusCode: 503 });
-      },
-      { what: 'x', attempts: 3, sleep: noSleep },
-    ),
-    /Service Unavailable/,
-  );
-  assert.equal(calls, 3);
+  const down = flaky(Object.assign(new Error('Service Unavailable'), { statusCode: 503 }));
+  await assert.rejects(withRetry(down.run, { what: 'x', attempts: 3, sleep: noSleep }), /Service Unavailable/);
+  assert.equal(down.calls, 3);
 });
 
 test('permanent faults fail at once', async () => {
-  let calls = 0;
-  await assert.rejects(
-    withRetry(
-      async () => {
-        calls++;
-        throw Object.assign(new Error("invalid_grant: user hasn't approved this consumer"), { statusCode: 400 });
-      },
-      { what: 'x', sleep: noSleep },
-    ),
+  const refused = flaky(
+    Object.assign(new Error("invalid_grant: user hasn't approved this consumer"), { statusCode: 400 }),
   );
-  assert.equal(calls, 1);
+  await assert.rejects(withRetry(refused.run, { what: 'x', sleep: noSleep }));
+  assert.equal(refused.calls, 1);
   assert.equal(isTransientError(Object.assign(new Error('nope'), { name: 'INVALID_FIELD' })), false);
   assert.equal(isTransientError(Object.assign(new Error('x'), { errorCode: 'UNABLE_TO_LOCK_ROW' })), true);
   assert.equal(

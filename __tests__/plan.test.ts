@@ -1,20 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { planApp, reportPlan } from '../src/plan.ts';
-import { readSettings } from '../src/settings.ts';
+import { planOf, settingsOf, type Inputs } from './helpers/inputs.ts';
 import type { AppPlan } from '../src/model.ts';
 
-const BASE: Record<string, string> = {
-  clients: 'claude',
-  'contact-email': 'mcp-admins@example.com',
-  'dev-hub': 'hub',
-  'package-namespace': 'acme',
-};
-
-function plan(overrides: Record<string, string> = {}): AppPlan {
-  const inputs = { ...BASE, ...overrides };
-  return planApp(readSettings((n) => inputs[n] ?? '', { RUNNER_TEMP: '/tmp' }));
-}
+const plan = (overrides: Inputs = {}): AppPlan => planOf(overrides, { RUNNER_TEMP: '/tmp' });
 
 function deepFreeze<T>(o: T): T {
   if (o && typeof o === 'object') {
@@ -138,13 +128,9 @@ describe('planApp: the secure baseline', () => {
   });
 
   it('is pure: the settings are not changed and the same settings give the same plan', () => {
-    const inputs: Record<string, string> = {
-      ...BASE,
-      clients: 'claude,vscode',
-      'ip-ranges': '10.0.0.0-10.0.0.9',
-      hardening: 'recommended',
-    };
-    const s = deepFreeze(readSettings((n) => inputs[n] ?? '', {}));
+    const s = deepFreeze(
+      settingsOf({ clients: 'claude,vscode', 'ip-ranges': '10.0.0.0-10.0.0.9', hardening: 'recommended' }),
+    );
     assert.deepEqual(planApp(s), planApp(s));
   });
 });

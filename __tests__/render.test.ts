@@ -6,21 +6,11 @@ import { join, isAbsolute } from 'node:path';
 import { createRequire } from 'node:module';
 import ts from 'typescript';
 import { XMLParser } from 'fast-xml-parser';
-import { planApp } from '../src/plan.ts';
-import { readSettings } from '../src/settings.ts';
+import { planOf, type Inputs } from './helpers/inputs.ts';
 import { renderProject, writeProject, RenderError, metadataXml } from '../src/render.ts';
 import type { AppPlan, ProjectFile } from '../src/model.ts';
 
-const BASE: Record<string, string> = {
-  clients: 'claude,cursor',
-  'contact-email': 'mcp-admins@example.com',
-  'dev-hub': 'hub',
-  'package-namespace': 'acme',
-};
-function plan(overrides: Record<string, string> = {}): AppPlan {
-  const inputs = { ...BASE, ...overrides };
-  return planApp(readSettings((n) => inputs[n] ?? '', {}));
-}
+const plan = (overrides: Inputs = {}): AppPlan => planOf({ clients: 'claude,cursor', ...overrides });
 const FULL = {
   hardening: 'recommended',
   'permission-set': 'MCP_Users',

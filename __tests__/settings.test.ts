@@ -3,25 +3,16 @@ import assert from 'node:assert/strict';
 import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { InputError, readSettings, readSettingsFromEnv } from '../src/settings.ts';
+import { InputError, readSettingsFromEnv } from '../src/settings.ts';
 import { parseIpRange } from '../src/ip-ranges.ts';
 import { normalizeJwtKey } from '../src/jwt-key.ts';
 import type { Settings } from '../src/model.ts';
+import { settingsOf, type Inputs } from './helpers/inputs.ts';
 
-type Inputs = Record<string, string>;
-
-const BASE: Inputs = {
-  clients: 'claude',
-  'contact-email': 'mcp-admins@example.com',
-  'dev-hub': 'my-hub',
-  'package-namespace': 'acme',
-};
 const ENV = { RUNNER_TEMP: '/runner/temp' };
 
-function settings(overrides: Inputs = {}, env: NodeJS.ProcessEnv = ENV): Settings {
-  const inputs = { ...BASE, ...overrides };
-  return readSettings((name) => inputs[name] ?? '', env);
-}
+const settings = (overrides: Inputs = {}, env: NodeJS.ProcessEnv = ENV): Settings =>
+  settingsOf({ 'dev-hub': 'my-hub', ...overrides }, env);
 
 function problemsOf(overrides: Inputs): InputError {
   try {
@@ -57,8 +48,8 @@ const TOKEN = 'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz';
 interface BadCase {
   name: string;
   inputs: Inputs;
-  /** the input the error must name */
-  input: string;
+  /** the input the error must name, if not the first of `inputs` */
+  input?: string;
   /** text that must not appear in the error (a secret) */
   secret?: string;
   /** optional: the message must match */
@@ -70,216 +61,108 @@ const many = (n: number) =>
 
 const BAD: BadCase[] = [
   // clients
-  { name: 'clients missing', inputs: { clients: '' }, input: 'clients', says: /required.*claude, chatgpt/ },
+  { name: 'clients missing', inputs: { clients: '' }, says: /required.*claude, chatgpt/ },
   {
     name: 'clients unknown',
     inputs: { clients: 'bogus' },
-    input: 'clients',
     says: /'bogus' is not a known client\. Use one or more of: claude, chatgpt, cursor/,
   },
-  {
-    name: 'clients one unknown among known',
-    inputs: { clients: 'claude,\ncursorr' },
-    input: 'clients',
-    says: /cursorr/,
-  },
+  { name: 'clients one unknown among known', inputs: { clients: 'claude,\ncursorr' }, says: /cursorr/ },
   { name: 'chatgpt without callback-urls', inputs: { clients: 'chatgpt' }, input: 'callback-urls', says: /chatgpt/ },
   { name: 'custom without callback-urls', inputs: { clients: 'custom' }, input: 'callback-urls', says: /custom/ },
   // callback-urls
-  {
-    name: 'javascript: URL',
-    inputs: { 'callback-urls': 'javascript:alert(1)' },
-    input: 'callback-urls',
-    says: /javascript: scheme/,
-  },
-  {
-    name: 'data: URL',
-    inputs: { 'callback-urls': 'data:text/html;base64,PHNjcmlwdD4=' },
-    input: 'callback-urls',
-    says: /data: scheme/,
-  },
-  {
-    name: 'file: URL',
-    inputs: { 'callback-urls': 'file:///etc/passwd' },
-    input: 'callback-urls',
-    says: /file: scheme/,
-  },
-  { name: 'vbscript: URL', inputs: { 'callback-urls': 'vbscript:msgbox(1)' }, input: 'callback-urls' },
-  {
-    name: 'http to a public host',
-    inputs: { 'callback-urls': 'http://example.com/callback' },
-    input: 'callback-urls',
-    says: /loopback/,
-  },
+  { name: 'javascript: URL', inputs: { 'callback-urls': 'javascript:alert(1)' }, says: /javascript: scheme/ },
+  { name: 'data: URL', inputs: { 'callback-urls': 'data:text/html;base64,PHNjcmlwdD4=' }, says: /data: scheme/ },
+  { name: 'file: URL', inputs: { 'callback-urls': 'file:///etc/passwd' }, says: /file: scheme/ },
+  { name: 'vbscript: URL', inputs: { 'callback-urls': 'vbscript:msgbox(1)' } },
+  { name: 'http to a public host', inputs: { 'callback-urls': 'http://example.com/callback' }, says: /loopback/ },
   // Salesforce refuses http on an IP literal ("Cannot be an HTTP URL", anthropics/claude-code#86233).
   {
     name: 'http on 127.0.0.1',
     inputs: { 'callback-urls': 'http://127.0.0.1:8080/callback' },
-    input: 'callback-urls',
     says: /IP address 127\.0\.0\.1.*Cannot be an HTTP URL.*http:\/\/localhost:8080\/callback/,
   },
   {
     name: 'a * port',
     inputs: { 'callback-urls': 'http://localhost:*/callback' },
-    input: 'callback-urls',
     says: /\* port.*matches callback URLs exactly/,
   },
-  {
-    name: 'http on [::1]',
-    inputs: { 'callback-urls': 'http://[::1]:9000/cb' },
-    input: 'callback-urls',
-    says: /Cannot be an HTTP URL/,
-  },
-  {
-    name: 'http to a loopback look-alike',
-    inputs: { 'callback-urls': 'http://localhost.evil.example/callback' },
-    input: 'callback-urls',
-  },
+  { name: 'http on [::1]', inputs: { 'callback-urls': 'http://[::1]:9000/cb' }, says: /Cannot be an HTTP URL/ },
+  { name: 'http to a loopback look-alike', inputs: { 'callback-urls': 'http://localhost.evil.example/callback' } },
   {
     name: 'XML-breaking </callbackUrl> in a URL',
     inputs: { 'callback-urls': 'https://a.example.com/cb</callbackUrl><isPkceRequired>false</isPkceRequired>' },
-    input: 'callback-urls',
   },
-  {
-    name: '& in a URL',
-    inputs: { 'callback-urls': 'https://a.example.com/cb?a=1&b=2' },
-    input: 'callback-urls',
-    says: /'&'/,
-  },
+  { name: '& in a URL', inputs: { 'callback-urls': 'https://a.example.com/cb?a=1&b=2' }, says: /'&'/ },
   {
     name: 'credentials in a URL',
     inputs: { 'callback-urls': 'https://user:pass@a.example.com/cb' },
-    input: 'callback-urls',
     says: /credentials/,
   },
-  {
-    name: 'fragment in a URL',
-    inputs: { 'callback-urls': 'https://a.example.com/cb#x' },
-    input: 'callback-urls',
-    says: /fragment/,
-  },
-  {
-    name: 'space inside a URL',
-    inputs: { 'callback-urls': 'https://a.example.com/c b' },
-    input: 'callback-urls',
-    says: /whitespace/,
-  },
-  { name: 'Markdown pipe in a URL', inputs: { 'callback-urls': 'https://a.example.com/cb|x' }, input: 'callback-urls' },
-  { name: 'backtick in a URL', inputs: { 'callback-urls': 'https://a.example.com/`x`' }, input: 'callback-urls' },
-  {
-    name: 'not absolute',
-    inputs: { 'callback-urls': 'example.com/callback' },
-    input: 'callback-urls',
-    says: /absolute/,
-  },
-  {
-    name: 'bidi override in a URL',
-    inputs: { 'callback-urls': 'https://exa\u202Eelpmaxe.com/cb' },
-    input: 'callback-urls',
-  },
-  { name: 'app scheme without authority', inputs: { 'callback-urls': 'cursor:callback' }, input: 'callback-urls' },
-  { name: 'quote in a URL', inputs: { 'callback-urls': 'https://a.example.com/"onload="x' }, input: 'callback-urls' },
+  { name: 'fragment in a URL', inputs: { 'callback-urls': 'https://a.example.com/cb#x' }, says: /fragment/ },
+  { name: 'space inside a URL', inputs: { 'callback-urls': 'https://a.example.com/c b' }, says: /whitespace/ },
+  { name: 'Markdown pipe in a URL', inputs: { 'callback-urls': 'https://a.example.com/cb|x' } },
+  { name: 'backtick in a URL', inputs: { 'callback-urls': 'https://a.example.com/`x`' } },
+  { name: 'not absolute', inputs: { 'callback-urls': 'example.com/callback' }, says: /absolute/ },
+  { name: 'bidi override in a URL', inputs: { 'callback-urls': 'https://exa\u202Eelpmaxe.com/cb' } },
+  { name: 'app scheme without authority', inputs: { 'callback-urls': 'cursor:callback' } },
+  { name: 'quote in a URL', inputs: { 'callback-urls': 'https://a.example.com/"onload="x' } },
   // app-name / app-label
-  { name: 'app-name starts with a digit', inputs: { 'app-name': '1App' }, input: 'app-name' },
-  { name: 'app-name with a hyphen', inputs: { 'app-name': 'My-App' }, input: 'app-name' },
-  {
-    name: 'app-name with a double underscore',
-    inputs: { 'app-name': 'My__App' },
-    input: 'app-name',
-    says: /double or trailing/,
-  },
-  { name: 'app-name with a trailing underscore', inputs: { 'app-name': 'MyApp_' }, input: 'app-name' },
-  { name: 'app-name too long', inputs: { 'app-name': `A${'b'.repeat(40)}` }, input: 'app-name', says: /at most 40/ },
+  { name: 'app-name starts with a digit', inputs: { 'app-name': '1App' } },
+  { name: 'app-name with a hyphen', inputs: { 'app-name': 'My-App' } },
+  { name: 'app-name with a double underscore', inputs: { 'app-name': 'My__App' }, says: /double or trailing/ },
+  { name: 'app-name with a trailing underscore', inputs: { 'app-name': 'MyApp_' } },
+  { name: 'app-name too long', inputs: { 'app-name': `A${'b'.repeat(40)}` }, says: /at most 40/ },
   // Object Reference: DeveloperName "must be 40 characters or fewer"; the app's parts add up to 10 characters.
   {
     name: 'app-name of 40 characters (its parts would exceed 40)',
     inputs: { 'app-name': `A${'b'.repeat(39)}` },
-    input: 'app-name',
     says: /use at most 30.*_glbloauth would be 50/,
   },
-  {
-    name: 'app-name of 31 characters',
-    inputs: { 'app-name': `A${'b'.repeat(30)}` },
-    input: 'app-name',
-    says: /at most 30/,
-  },
-  { name: 'app-name with XML', inputs: { 'app-name': 'App</label>' }, input: 'app-name' },
-  {
-    name: 'app-label with a Markdown pipe',
-    inputs: { 'app-label': 'MCP | evil column' },
-    input: 'app-label',
-    says: /'\|'/,
-  },
-  {
-    name: 'app-label with a newline',
-    inputs: { 'app-label': 'MCP\n## injected heading' },
-    input: 'app-label',
-    says: /line break/,
-  },
-  { name: 'app-label with &', inputs: { 'app-label': 'R&D apps' }, input: 'app-label', says: /'&'/ },
-  { name: 'app-label with HTML', inputs: { 'app-label': '<img src=x onerror=alert(1)>' }, input: 'app-label' },
-  { name: 'app-label too long', inputs: { 'app-label': 'x'.repeat(81) }, input: 'app-label', says: /at most 80/ },
+  { name: 'app-name of 31 characters', inputs: { 'app-name': `A${'b'.repeat(30)}` }, says: /at most 30/ },
+  { name: 'app-name with XML', inputs: { 'app-name': 'App</label>' } },
+  { name: 'app-label with a Markdown pipe', inputs: { 'app-label': 'MCP | evil column' }, says: /'\|'/ },
+  { name: 'app-label with a newline', inputs: { 'app-label': 'MCP\n## injected heading' }, says: /line break/ },
+  { name: 'app-label with &', inputs: { 'app-label': 'R&D apps' }, says: /'&'/ },
+  { name: 'app-label with HTML', inputs: { 'app-label': '<img src=x onerror=alert(1)>' } },
+  { name: 'app-label too long', inputs: { 'app-label': 'x'.repeat(81) }, says: /at most 80/ },
   // contact-email
-  { name: 'contact-email missing', inputs: { 'contact-email': '' }, input: 'contact-email', says: /required/ },
-  { name: 'contact-email without @', inputs: { 'contact-email': 'mcp-admins.example.com' }, input: 'contact-email' },
-  {
-    name: 'contact-email without TLD',
-    inputs: { 'contact-email': 'admin@localhost' },
-    input: 'contact-email',
-    says: /top-level domain/,
-  },
+  { name: 'contact-email missing', inputs: { 'contact-email': '' }, says: /required/ },
+  { name: 'contact-email without @', inputs: { 'contact-email': 'mcp-admins.example.com' } },
+  { name: 'contact-email without TLD', inputs: { 'contact-email': 'admin@localhost' }, says: /top-level domain/ },
   {
     name: 'contact-email with CRLF header injection',
     inputs: { 'contact-email': 'a@example.com\r\nBcc: victim@example.org' },
-    input: 'contact-email',
     says: /line break/,
   },
   {
     name: 'contact-email with display name',
     inputs: { 'contact-email': 'Admins <a@example.com>' },
-    input: 'contact-email',
     says: /angle brackets/,
   },
-  { name: 'contact-email with a space', inputs: { 'contact-email': 'a b@example.com' }, input: 'contact-email' },
-  { name: 'contact-email with quotes', inputs: { 'contact-email': '"a"@example.com' }, input: 'contact-email' },
-  {
-    name: 'contact-email with XML',
-    inputs: { 'contact-email': 'a@example.com</contactEmail><isProtected>true' },
-    input: 'contact-email',
-  },
-  { name: 'contact-email with &', inputs: { 'contact-email': 'a&b@example.com' }, input: 'contact-email' },
-  { name: 'contact-email with two @', inputs: { 'contact-email': 'a@@example.com' }, input: 'contact-email' },
-  { name: 'contact-email bad domain label', inputs: { 'contact-email': 'a@-example.com' }, input: 'contact-email' },
+  { name: 'contact-email with a space', inputs: { 'contact-email': 'a b@example.com' } },
+  { name: 'contact-email with quotes', inputs: { 'contact-email': '"a"@example.com' } },
+  { name: 'contact-email with XML', inputs: { 'contact-email': 'a@example.com</contactEmail><isProtected>true' } },
+  { name: 'contact-email with &', inputs: { 'contact-email': 'a&b@example.com' } },
+  { name: 'contact-email with two @', inputs: { 'contact-email': 'a@@example.com' } },
+  { name: 'contact-email bad domain label', inputs: { 'contact-email': 'a@-example.com' } },
   // description
-  { name: 'description too long', inputs: { description: 'd'.repeat(257) }, input: 'description', says: /at most 256/ },
-  { name: 'description with a newline', inputs: { description: 'line one\nline two' }, input: 'description' },
+  { name: 'description too long', inputs: { description: 'd'.repeat(257) }, says: /at most 256/ },
+  { name: 'description with a newline', inputs: { description: 'line one\nline two' } },
   {
     name: 'description with XML',
     inputs: { description: '</description><distributionState>Local</distributionState>' },
-    input: 'description',
   },
-  { name: 'description with &', inputs: { description: 'Tom & Jerry' }, input: 'description' },
-  { name: 'description with a NUL', inputs: { description: 'a\u0000b' }, input: 'description' },
+  { name: 'description with &', inputs: { description: 'Tom & Jerry' } },
+  { name: 'description with a NUL', inputs: { description: 'a\u0000b' } },
   // hardening and booleans
-  { name: 'hardening unknown', inputs: { hardening: 'maximum' }, input: 'hardening', says: /baseline.*recommended/ },
-  { name: 'require-secret yes', inputs: { 'require-secret': 'yes' }, input: 'require-secret', says: /true or false/ },
-  { name: 'dry-run 1', inputs: { 'dry-run': '1' }, input: 'dry-run' },
-  { name: 'package on', inputs: { package: 'on' }, input: 'package' },
-  {
-    name: 'create-permission-set Y',
-    inputs: { 'create-permission-set': 'Y', 'permission-set': 'X' },
-    input: 'create-permission-set',
-  },
-  {
-    name: 'refresh-token-rotation enabled',
-    inputs: { 'refresh-token-rotation': 'enabled' },
-    input: 'refresh-token-rotation',
-  },
-  {
-    name: 'allow-secret-for-desktop tRuE',
-    inputs: { 'allow-secret-for-desktop': 'tRuE' },
-    input: 'allow-secret-for-desktop',
-  },
+  { name: 'hardening unknown', inputs: { hardening: 'maximum' }, says: /baseline.*recommended/ },
+  { name: 'require-secret yes', inputs: { 'require-secret': 'yes' }, says: /true or false/ },
+  { name: 'dry-run 1', inputs: { 'dry-run': '1' } },
+  { name: 'package on', inputs: { package: 'on' } },
+  { name: 'create-permission-set Y', inputs: { 'create-permission-set': 'Y', 'permission-set': 'X' } },
+  { name: 'refresh-token-rotation enabled', inputs: { 'refresh-token-rotation': 'enabled' } },
+  { name: 'allow-secret-for-desktop tRuE', inputs: { 'allow-secret-for-desktop': 'tRuE' } },
   // require-secret with desktop clients
   {
     name: 'require-secret with cursor',
@@ -299,99 +182,50 @@ const BAD: BadCase[] = [
     input: 'require-secret',
   },
   // permission sets
-  { name: 'permission-set with spaces (a label)', inputs: { 'permission-set': 'MCP Users' }, input: 'permission-set' },
-  { name: 'permission-set list', inputs: { 'permission-set': 'A,B' }, input: 'permission-set' },
-  { name: 'permission-set starting with a digit', inputs: { 'permission-set': '1Users' }, input: 'permission-set' },
-  {
-    name: 'create-permission-set without permission-set',
-    inputs: { 'create-permission-set': 'true' },
-    input: 'create-permission-set',
-  },
+  { name: 'permission-set with spaces (a label)', inputs: { 'permission-set': 'MCP Users' } },
+  { name: 'permission-set list', inputs: { 'permission-set': 'A,B' } },
+  { name: 'permission-set starting with a digit', inputs: { 'permission-set': '1Users' } },
+  { name: 'create-permission-set without permission-set', inputs: { 'create-permission-set': 'true' } },
   {
     name: 'create-permission-set for a namespaced set',
     inputs: { 'create-permission-set': 'true', 'permission-set': 'ns__Users' },
-    input: 'create-permission-set',
   },
   // IP ranges
   {
     name: 'ip range reversed',
     inputs: { 'ip-ranges': '10.0.0.255-10.0.0.0' },
-    input: 'ip-ranges',
     says: /reversed.*10\.0\.0\.0-10\.0\.0\.255/,
   },
-  {
-    name: 'ip range mixed families',
-    inputs: { 'ip-ranges': '10.0.0.1-2001:db8::1' },
-    input: 'ip-ranges',
-    says: /IPv4 and IPv6/,
-  },
-  {
-    name: 'ip range in CIDR',
-    inputs: { 'ip-ranges': '10.0.0.0/24' },
-    input: 'ip-ranges',
-    says: /10\.0\.0\.0-10\.0\.0\.255/,
-  },
-  { name: 'ip range malformed octet', inputs: { 'ip-ranges': '999.1.1.1-999.1.1.2' }, input: 'ip-ranges' },
-  { name: 'ip range with three parts', inputs: { 'ip-ranges': '10.0.0.1-10.0.0.2-10.0.0.3' }, input: 'ip-ranges' },
-  { name: 'ip range missing start', inputs: { 'ip-ranges': '-10.0.0.1' }, input: 'ip-ranges' },
-  { name: 'ip range with zone ids', inputs: { 'ip-ranges': 'fe80::1%eth0-fe80::2%eth0' }, input: 'ip-ranges' },
-  {
-    name: 'ip range IPv6 reversed',
-    inputs: { 'ip-ranges': '2001:db8::ffff-2001:db8::' },
-    input: 'ip-ranges',
-    says: /reversed/,
-  },
-  { name: 'ip range host names', inputs: { 'ip-ranges': 'example.com-example.org' }, input: 'ip-ranges' },
-  { name: 'too many ip ranges', inputs: { 'ip-ranges': many(129) }, input: 'ip-ranges', says: /at most 128/ },
+  { name: 'ip range mixed families', inputs: { 'ip-ranges': '10.0.0.1-2001:db8::1' }, says: /IPv4 and IPv6/ },
+  { name: 'ip range in CIDR', inputs: { 'ip-ranges': '10.0.0.0/24' }, says: /10\.0\.0\.0-10\.0\.0\.255/ },
+  { name: 'ip range malformed octet', inputs: { 'ip-ranges': '999.1.1.1-999.1.1.2' } },
+  { name: 'ip range with three parts', inputs: { 'ip-ranges': '10.0.0.1-10.0.0.2-10.0.0.3' } },
+  { name: 'ip range missing start', inputs: { 'ip-ranges': '-10.0.0.1' } },
+  { name: 'ip range with zone ids', inputs: { 'ip-ranges': 'fe80::1%eth0-fe80::2%eth0' } },
+  { name: 'ip range IPv6 reversed', inputs: { 'ip-ranges': '2001:db8::ffff-2001:db8::' }, says: /reversed/ },
+  { name: 'ip range host names', inputs: { 'ip-ranges': 'example.com-example.org' } },
+  { name: 'too many ip ranges', inputs: { 'ip-ranges': many(129) }, says: /at most 128/ },
   // refresh tokens
-  {
-    name: 'validity 0 days',
-    inputs: { 'refresh-token-validity-days': '0' },
-    input: 'refresh-token-validity-days',
-    says: /1 to 3650/,
-  },
-  {
-    name: 'validity 3651 days',
-    inputs: { 'refresh-token-validity-days': '3651' },
-    input: 'refresh-token-validity-days',
-  },
-  {
-    name: 'validity fractional',
-    inputs: { 'refresh-token-validity-days': '30.5' },
-    input: 'refresh-token-validity-days',
-    says: /whole number/,
-  },
-  { name: 'validity negative', inputs: { 'refresh-token-validity-days': '-1' }, input: 'refresh-token-validity-days' },
-  { name: 'validity words', inputs: { 'refresh-token-validity-days': 'thirty' }, input: 'refresh-token-validity-days' },
+  { name: 'validity 0 days', inputs: { 'refresh-token-validity-days': '0' }, says: /1 to 3650/ },
+  { name: 'validity 3651 days', inputs: { 'refresh-token-validity-days': '3651' } },
+  { name: 'validity fractional', inputs: { 'refresh-token-validity-days': '30.5' }, says: /whole number/ },
+  { name: 'validity negative', inputs: { 'refresh-token-validity-days': '-1' } },
+  { name: 'validity words', inputs: { 'refresh-token-validity-days': 'thirty' } },
   // single logout
   {
     name: 'single-logout without URL',
     inputs: { 'single-logout': 'true' },
-    input: 'single-logout',
     says: /no single-logout on\/off switch.*the URL is the switch/,
   },
-  {
-    name: 'single-logout-url over http',
-    inputs: { 'single-logout-url': 'http://app.example.com/logout' },
-    input: 'single-logout-url',
-  },
-  {
-    name: 'single-logout-url on loopback http',
-    inputs: { 'single-logout-url': 'http://localhost:8080/logout' },
-    input: 'single-logout-url',
-  },
+  { name: 'single-logout-url over http', inputs: { 'single-logout-url': 'http://app.example.com/logout' } },
+  { name: 'single-logout-url on loopback http', inputs: { 'single-logout-url': 'http://localhost:8080/logout' } },
   {
     name: 'single-logout false with URL',
     inputs: { 'single-logout': 'false', 'single-logout-url': 'https://app.example.com/logout' },
-    input: 'single-logout',
   },
-  {
-    name: 'single-logout-url app scheme',
-    inputs: { 'single-logout-url': 'cursor://x/logout' },
-    input: 'single-logout-url',
-  },
+  { name: 'single-logout-url app scheme', inputs: { 'single-logout-url': 'cursor://x/logout' } },
   // the Dev Hub
-  { name: 'no Dev Hub login', inputs: { 'dev-hub': '' }, input: 'dev-hub', says: /dry-run/ },
+  { name: 'no Dev Hub login', inputs: { 'dev-hub': '' }, says: /dry-run/ },
   {
     name: 'JWT and auth URL at once',
     inputs: { ...JWT, 'dev-hub-jwt-key': PKCS8, 'dev-hub-auth-url': AUTH_URL },
@@ -457,13 +291,8 @@ const BAD: BadCase[] = [
     input: 'dev-hub-auth-url',
     secret: 'only-a-token-secret-abc',
   },
-  {
-    name: 'auth URL given as dev-hub',
-    inputs: { 'dev-hub': AUTH_URL },
-    input: 'dev-hub',
-    secret: AUTH_URL.slice(22, 60),
-  },
-  { name: 'dev-hub alias with a space', inputs: { 'dev-hub': 'my hub' }, input: 'dev-hub' },
+  { name: 'auth URL given as dev-hub', inputs: { 'dev-hub': AUTH_URL }, secret: AUTH_URL.slice(22, 60) },
+  { name: 'dev-hub alias with a space', inputs: { 'dev-hub': 'my hub' } },
   {
     name: 'login URL over http',
     inputs: { ...JWT, 'dev-hub-jwt-key': PKCS8, 'dev-hub-login-url': 'http://login.salesforce.com' },
@@ -472,7 +301,6 @@ const BAD: BadCase[] = [
   {
     name: 'login URL with a path',
     inputs: { 'dev-hub-login-url': 'https://login.salesforce.com/services/oauth2/token' },
-    input: 'dev-hub-login-url',
   },
   {
     name: 'dev-hub-username not an email',
@@ -485,32 +313,14 @@ const BAD: BadCase[] = [
     input: 'dev-hub-client-id',
   },
   // packaging
-  {
-    name: 'packaging without a namespace',
-    inputs: { 'package-namespace': '' },
-    input: 'package-namespace',
-    says: /managed 2GP/,
-  },
-  { name: 'namespace starting with a digit', inputs: { 'package-namespace': '1ns' }, input: 'package-namespace' },
-  { name: 'namespace too long', inputs: { 'package-namespace': 'abcdefghijklmnop' }, input: 'package-namespace' },
-  {
-    name: 'version number with three parts',
-    inputs: { 'package-version-number': '1.0.0' },
-    input: 'package-version-number',
-  },
-  {
-    name: 'version number LATEST',
-    inputs: { 'package-version-number': '1.0.0.LATEST' },
-    input: 'package-version-number',
-  },
-  { name: 'wait-minutes 0', inputs: { 'wait-minutes': '0' }, input: 'wait-minutes' },
-  {
-    name: 'new-version unknown',
-    inputs: { 'new-version': 'never' },
-    input: 'new-version',
-    says: /when-changed .* or always/,
-  },
-  { name: 'wait-minutes 721', inputs: { 'wait-minutes': '721' }, input: 'wait-minutes', says: /1 to 720/ },
+  { name: 'packaging without a namespace', inputs: { 'package-namespace': '' }, says: /managed 2GP/ },
+  { name: 'namespace starting with a digit', inputs: { 'package-namespace': '1ns' } },
+  { name: 'namespace too long', inputs: { 'package-namespace': 'abcdefghijklmnop' } },
+  { name: 'version number with three parts', inputs: { 'package-version-number': '1.0.0' } },
+  { name: 'version number LATEST', inputs: { 'package-version-number': '1.0.0.LATEST' } },
+  { name: 'wait-minutes 0', inputs: { 'wait-minutes': '0' } },
+  { name: 'new-version unknown', inputs: { 'new-version': 'never' }, says: /when-changed .* or always/ },
+  { name: 'wait-minutes 721', inputs: { 'wait-minutes': '721' }, says: /1 to 720/ },
   {
     name: 'install-target without package',
     inputs: { package: 'false', 'install-target': 'scratch' },
@@ -519,14 +329,12 @@ const BAD: BadCase[] = [
   {
     name: 'install-target bad auth URL',
     inputs: { 'install-target': 'force://scratch-refresh-secret-999@x' },
-    input: 'install-target',
     secret: 'scratch-refresh-secret-999',
   },
-  { name: 'package-name with a pipe', inputs: { 'package-name': 'MCP | App' }, input: 'package-name' },
+  { name: 'package-name with a pipe', inputs: { 'package-name': 'MCP | App' } },
   {
     name: 'installation-key with a newline',
     inputs: { 'installation-key': 'install-key-secret\nsecond' },
-    input: 'installation-key',
     secret: 'install-key-secret',
   },
   {
@@ -538,7 +346,6 @@ const BAD: BadCase[] = [
   {
     name: 'mcp-servers without install-target',
     inputs: { 'mcp-servers': 'sobject-all' },
-    input: 'mcp-servers',
     says: /needs install-target/,
   },
   {
@@ -550,53 +357,28 @@ const BAD: BadCase[] = [
   {
     name: 'wait-until-usable not a number',
     inputs: { 'wait-until-usable': '30m' },
-    input: 'wait-until-usable',
     says: /whole number from 0 to 120/,
   },
-  {
-    name: 'wait-until-usable 121',
-    inputs: { 'wait-until-usable': '121' },
-    input: 'wait-until-usable',
-    says: /0 to 120/,
-  },
+  { name: 'wait-until-usable 121', inputs: { 'wait-until-usable': '121' }, says: /0 to 120/ },
   // publishing the key
   {
     name: 'secret-name GITHUB_ prefix',
     inputs: { 'secret-name': 'GITHUB_MCP_KEY', 'github-token': TOKEN },
-    input: 'secret-name',
     secret: TOKEN,
     says: /GITHUB_/,
   },
-  {
-    name: 'secret-name starting with a digit',
-    inputs: { 'secret-name': '1KEY', 'github-token': TOKEN },
-    input: 'secret-name',
-  },
-  {
-    name: 'secret-name with a hyphen',
-    inputs: { 'secret-name': 'MCP-KEY', 'github-token': TOKEN },
-    input: 'secret-name',
-  },
-  {
-    name: 'secret-name without token',
-    inputs: { 'secret-name': 'MCP_KEY' },
-    input: 'secret-name',
-    says: /github-token/,
-  },
-  { name: 'github-token without secret-name', inputs: { 'github-token': TOKEN }, input: 'github-token', secret: TOKEN },
+  { name: 'secret-name starting with a digit', inputs: { 'secret-name': '1KEY', 'github-token': TOKEN } },
+  { name: 'secret-name with a hyphen', inputs: { 'secret-name': 'MCP-KEY', 'github-token': TOKEN } },
+  { name: 'secret-name without token', inputs: { 'secret-name': 'MCP_KEY' }, says: /github-token/ },
+  { name: 'github-token without secret-name', inputs: { 'github-token': TOKEN }, secret: TOKEN },
   {
     name: 'github-token with whitespace',
     inputs: { 'github-token': 'ghp_secretpart1 secretpart2', 'secret-name': 'K' },
-    input: 'github-token',
     secret: 'ghp_secretpart1',
   },
-  {
-    name: 'secret-environment without secret-name',
-    inputs: { 'secret-environment': 'prod' },
-    input: 'secret-environment',
-  },
+  { name: 'secret-environment without secret-name', inputs: { 'secret-environment': 'prod' } },
   // output-dir
-  { name: 'output-dir with a newline', inputs: { 'output-dir': 'out\nrm -rf /' }, input: 'output-dir' },
+  { name: 'output-dir with a newline', inputs: { 'output-dir': 'out\nrm -rf /' } },
 ];
 
 describe('readSettings: bad inputs', () => {
@@ -604,9 +386,10 @@ describe('readSettings: bad inputs', () => {
 
   for (const c of BAD) {
     it(c.name, () => {
+      const input = c.input ?? Object.keys(c.inputs)[0]!;
       const error = problemsOf(c.inputs);
-      const named = error.problems.filter((p) => p.input.split(', ').includes(c.input));
-      assert.ok(named.length > 0, `no problem names ${c.input}: ${error.message}`);
+      const named = error.problems.filter((p) => p.input.split(', ').includes(input));
+      assert.ok(named.length > 0, `no problem names ${input}: ${error.message}`);
       if (c.says) assert.match(named.map((p) => p.message).join('\n'), c.says);
       // One line per problem, each starting with the input it is about.
       const lines = error.message.split('\n');

@@ -4,19 +4,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import { buildSummary, code, escapeMarkdown } from '../src/summary.ts';
 import type { SummaryInput, SummaryOutputs } from '../src/summary.ts';
 import { planApp } from '../src/plan.ts';
-import { readSettings } from '../src/settings.ts';
+import { planOf, settingsOf, type Inputs } from './helpers/inputs.ts';
 import type { AppPlan } from '../src/model.ts';
 
-const BASE: Record<string, string> = {
-  clients: 'claude',
-  'contact-email': 'mcp-admins@example.com',
-  'dev-hub': 'hub',
-  'package-namespace': 'acme',
-};
-function plan(overrides: Record<string, string> = {}): AppPlan {
-  const inputs = { ...BASE, ...overrides };
-  return planApp(readSettings((n) => inputs[n] ?? '', {}));
-}
+const plan = (overrides: Inputs = {}): AppPlan => planOf(overrides);
 const DONE: SummaryOutputs = {
   callbackUrls: [],
   metadataDir: '/runner/temp/eca-action',
@@ -233,8 +224,7 @@ describe('buildSummary: escaping and secrets', () => {
       .toString();
     const token = 'github_pat_SECRET_TOKEN_VALUE_123456';
     const authUrl = 'force://PlatformCLI::5AepSECRETREFRESH@scratch.my.salesforce.com';
-    const inputs: Record<string, string> = {
-      ...BASE,
+    const s = settingsOf({
       'dev-hub': '',
       'dev-hub-username': 'ci@hub.example.com',
       'dev-hub-client-id': '3MVG9CICLIENTID',
@@ -244,8 +234,7 @@ describe('buildSummary: escaping and secrets', () => {
       'github-token': token,
       'secret-name': 'MCP_KEY',
       'require-secret': 'true',
-    };
-    const s = readSettings((n) => inputs[n] ?? '', {});
+    });
     const p2 = planApp(s);
     const out = buildSummary({
       plan: p2,

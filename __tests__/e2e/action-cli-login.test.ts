@@ -8,7 +8,7 @@ import { startFakeOrg } from '../../fake-org/server.ts';
 import { runAction } from '../helpers/run-action.ts';
 import { assertNoLeaks, leftovers } from '../helpers/leaks.ts';
 import { consumerOf, fakeEnv, secretsOf } from '../helpers/fake-env.ts';
-import { installLoopbackGuard } from '../helpers/loopback.ts';
+import { saveCliLogins } from '../helpers/sf-cli.ts';
 
 test('sf CLI logins from an earlier step are reused for the Dev Hub and the install target', async () => {
   const org = await startFakeOrg();
@@ -17,22 +17,7 @@ test('sf CLI logins from an earlier step are reused for the Dev Hub and the inst
   mkdirSync(home);
   const savedHome = process.env.HOME;
   try {
-    // What `sf org login jwt --alias hub` and `sf org login sfdx-url --alias scratch` leave in HOME.
-    process.env.HOME = home;
-    process.env.SF_DISABLE_LOG_FILE = 'true';
-    process.env.SF_USE_GENERIC_UNIX_KEYCHAIN = 'true';
-    installLoopbackGuard({ ca: org.caCertPem });
-    const { AuthInfo, StateAggregator } = await import('@salesforce/core');
-    const hub = await AuthInfo.create({
-      username: org.username,
-      oauth2Options: { clientId: org.clientId, privateKey: org.privateKeyPath, loginUrl: org.loginUrl },
-    });
-    await hub.save();
-    await hub.setAlias('hub');
-    const scratch = await AuthInfo.create({ oauth2Options: AuthInfo.parseSfdxAuthUrl(org.scratchAuthUrl) });
-    await scratch.save();
-    await scratch.setAlias('scratch');
-    await StateAggregator.clearInstanceAsync();
+    await saveCliLogins(home, org, { hub: 'hub', scratch: 'scratch' });
     const before = readdirSync(join(home, '.sfdx')).sort();
 
     const run = await runAction({

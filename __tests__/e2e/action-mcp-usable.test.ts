@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { startFakeOrg, type FakeOrg } from '../../fake-org/server.ts';
 import { runAction } from '../helpers/run-action.ts';
 import { assertNoLeaks } from '../helpers/leaks.ts';
-import { consumerOf, fakeEnv, jwtInputs, secretsOf } from '../helpers/fake-env.ts';
+import { consumerOf, fakeEnv, jwtInputs, runJwt, secretsOf } from '../helpers/fake-env.ts';
 
 const orgs: FakeOrg[] = [];
 after(async () => {
@@ -79,9 +79,9 @@ test('mcp-servers: activates the servers in the install target, says which were 
 
 test('mcp-servers: an unknown server name is refused before any org is contacted', async () => {
   const org = await freshOrg();
-  const run = await runAction({
-    inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl, 'mcp-servers': 'sobject-all, sobject-everything' }),
-    env: fakeEnv(org),
+  const run = await runJwt(org, {
+    'install-target': org.scratchAuthUrl,
+    'mcp-servers': 'sobject-all, sobject-everything',
   });
   assert.equal(run.code, 1);
   assert.match(
@@ -95,10 +95,7 @@ test('wait-until-usable: waits through the unknown-client phase of the Dev Hub a
   const org = await freshOrg();
   // Unknown for a while after the install: long enough that the first probe meets it on a loaded machine too.
   org.ctx.timing.appUsableMs = 5000;
-  const run = await runAction({
-    inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl, 'wait-until-usable': '1' }),
-    env: fakeEnv(org),
-  });
+  const run = await runJwt(org, { 'install-target': org.scratchAuthUrl, 'wait-until-usable': '1' });
   assert.equal(run.code, 0, run.stdout + run.stderr);
   assert.equal(run.outputs['usable'], 'true');
   assert.match(run.stdout, /The Dev Hub does not know the app yet \(invalid_client_id\), 0 min of 1/);
@@ -116,7 +113,7 @@ test('wait-until-usable: waits through the unknown-client phase of the Dev Hub a
 test('wait-until-usable: 0 (the default) does not wait and leaves usable empty', async () => {
   const org = await freshOrg();
   org.ctx.timing.appUsableMs = 60_000;
-  const run = await runAction({ inputs: jwtInputs(org, { package: 'false' }), env: fakeEnv(org) });
+  const run = await runJwt(org, { package: 'false' });
   assert.equal(run.code, 0, run.stdout + run.stderr);
   assert.equal(run.outputs['usable'], undefined);
   assert.doesNotMatch(run.stdout, /does not know the app/);

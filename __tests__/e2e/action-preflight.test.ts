@@ -4,9 +4,9 @@
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFakeOrg, type FakeOrg } from '../../fake-org/server.ts';
-import { runAction, type ActionRun } from '../helpers/run-action.ts';
+import type { ActionRun } from '../helpers/run-action.ts';
 import { assertNoLeaks } from '../helpers/leaks.ts';
-import { fakeEnv, jwtInputs, secretsOf } from '../helpers/fake-env.ts';
+import { runJwt, secretsOf } from '../helpers/fake-env.ts';
 
 let org: FakeOrg;
 beforeEach(async () => {
@@ -27,7 +27,7 @@ const changesSince = (from: number): string[] =>
 
 async function failsBeforeChanges(extra: Record<string, string>, message: RegExp): Promise<ActionRun> {
   const from = org.log.length;
-  const run = await runAction({ inputs: jwtInputs(org, extra), env: fakeEnv(org) });
+  const run = await runJwt(org, extra);
   assert.equal(run.code, 1, run.stdout + run.stderr);
   assert.match(run.stdout, message);
   assert.deepEqual(changesSince(from), [], 'nothing was changed in any org');
@@ -111,20 +111,14 @@ test('several problems are reported together', async () => {
 });
 
 test('an older beta of the package in the install target: install-target, before any deploy', async () => {
-  const first = await runAction({
-    inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl }),
-    env: fakeEnv(org),
-  });
+  const first = await runJwt(org, { 'install-target': org.scratchAuthUrl });
   assert.equal(first.code, 0, first.stdout + first.stderr);
   assert.match(
     first.stdout,
     /Checked before any change: Dev Hub user may deploy metadata, namespace ecafake is linked, the install target can take the package\./,
   );
   // An unchanged rerun reuses the very version the target holds: nothing to refuse, nothing built, nothing installed.
-  const rerun = await runAction({
-    inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl }),
-    env: fakeEnv(org),
-  });
+  const rerun = await runJwt(org, { 'install-target': org.scratchAuthUrl });
   assert.equal(rerun.code, 0, rerun.stdout + rerun.stderr);
   assert.match(rerun.stdout, /The install target has 1\.0\.0\.1 \(04t\w+\), the version this run reuses/);
   assert.equal(rerun.outputs['package-version-created'], 'false');
@@ -142,10 +136,7 @@ test('an install the org refuses later is reported against install-target', asyn
   const scratch = await startFakeOrg();
   try {
     scratch.ctx.failures.install = ['Unable to install: the org is locked.'];
-    const run = await runAction({
-      inputs: jwtInputs(scratch, { 'install-target': scratch.scratchAuthUrl }),
-      env: fakeEnv(scratch),
-    });
+    const run = await runJwt(scratch, { 'install-target': scratch.scratchAuthUrl });
     assert.equal(run.code, 1, run.stdout + run.stderr);
     assert.match(
       run.stdout,

@@ -5,7 +5,7 @@ import { startFakeOrg } from '../../fake-org/server.ts';
 import { stateOf } from '../../fake-org/packaging-state.ts';
 import { runAction } from '../helpers/run-action.ts';
 import { assertNoLeaks, leftovers } from '../helpers/leaks.ts';
-import { fakeEnv, jwtInputs, secretsOf } from '../helpers/fake-env.ts';
+import { fakeEnv, jwtInputs, runJwt, secretsOf } from '../helpers/fake-env.ts';
 
 test('a package version that does not finish within wait-minutes fails cleanly, on time, saying how to check on it; the rerun waits for it', async () => {
   const org = await startFakeOrg();
@@ -51,7 +51,7 @@ test('a package version that does not finish within wait-minutes fails cleanly, 
     // advances a request when it is read; it has been read more often than this, so it finishes at the next read.)
     org.ctx.timing.versionCreatePolls = stateOf(org.ctx.devHub).requests.get(requestId.slice(0, 15))!.reads + 2;
     const creates = org.log.filter((e) => e.route === 'tooling.package2VersionCreateRequest.create').length;
-    const rerun = await runAction({ inputs: jwtInputs(org, { 'wait-minutes': '1' }), env: fakeEnv(org) });
+    const rerun = await runJwt(org, { 'wait-minutes': '1' });
     assert.equal(rerun.code, 0, rerun.stdout + rerun.stderr);
     assert.match(
       rerun.stdout,

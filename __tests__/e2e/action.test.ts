@@ -9,7 +9,7 @@ import { stateOf } from '../../fake-org/packaging-state.ts';
 import { startFakeGitHub } from '../../fake-github/server.ts';
 import { runAction } from '../helpers/run-action.ts';
 import { assertNoLeaks, leftovers } from '../helpers/leaks.ts';
-import { APP, consumerOf, fakeEnv, jwtInputs, secretsOf } from '../helpers/fake-env.ts';
+import { APP, consumerOf, fakeEnv, jwtInputs, runJwt, secretsOf } from '../helpers/fake-env.ts';
 
 let org: FakeOrg;
 beforeEach(async () => {
@@ -104,15 +104,12 @@ test('a full run: JWT login, deploy, consumer key, package, version, install', a
 });
 
 test('a rerun with the same inputs reuses the version: same id, package-version-created false, no version request', async () => {
-  const before = await runAction({
-    inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl }),
-    env: fakeEnv(org),
-  });
+  const before = await runJwt(org, { 'install-target': org.scratchAuthUrl });
   assert.equal(before.code, 0, before.stdout + before.stderr);
   const first = consumerOf(org)!.key;
   const packagesBefore = org.log.filter((e) => e.route === 'tooling.package2.create').length;
   const logStart = org.log.length;
-  const run = await runAction({ inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl }), env: fakeEnv(org) });
+  const run = await runJwt(org, { 'install-target': org.scratchAuthUrl });
   assert.equal(run.code, 0, run.stdout + run.stderr);
   assert.equal(run.outputs['consumer-key'], first);
   assert.equal(run.outputs['package-version-id'], before.outputs['package-version-id']);
@@ -147,12 +144,12 @@ test('a rerun with the same inputs reuses the version: same id, package-version-
 
 test('new-version: always builds the next version, after reading the daily limit; none left fails before the request', async () => {
   // A version built earlier, with the same content: the next one is built anyway.
-  const earlier = await runAction({ inputs: jwtInputs(org), env: fakeEnv(org) });
+  const earlier = await runJwt(org);
   assert.equal(earlier.code, 0, earlier.stdout + earlier.stderr);
   const limits = stateOf(org.ctx.devHub).limits.Package2VersionCreates;
   const remaining = limits.Remaining;
   const logStart = org.log.length;
-  const run = await runAction({ inputs: jwtInputs(org, { 'new-version': 'always' }), env: fakeEnv(org) });
+  const run = await runJwt(org, { 'new-version': 'always' });
   assert.equal(run.code, 0, run.stdout + run.stderr);
   assert.equal(run.outputs['package-version-created'], 'true');
   assert.match(run.outputs['package-version-number'] ?? '', /^1\.0\.0\.[2-9]$/);
@@ -169,7 +166,7 @@ test('new-version: always builds the next version, after reading the daily limit
   limits.Remaining = 0;
   try {
     const start = org.log.length;
-    const refused = await runAction({ inputs: jwtInputs(org, { 'new-version': 'always' }), env: fakeEnv(org) });
+    const refused = await runJwt(org, { 'new-version': 'always' });
     assert.equal(refused.code, 1);
     assert.match(
       refused.stdout,
@@ -180,7 +177,7 @@ test('new-version: always builds the next version, after reading the daily limit
       'no version request',
     );
     // Unchanged content needs no creation: reuse still works with the limit used up.
-    const reused = await runAction({ inputs: jwtInputs(org), env: fakeEnv(org) });
+    const reused = await runJwt(org);
     assert.equal(reused.code, 0, reused.stdout + reused.stderr);
     assert.equal(reused.outputs['package-version-id'], run.outputs['package-version-id']);
     assert.equal(reused.outputs['package-version-created'], 'false');
@@ -203,10 +200,7 @@ test('an SFDX auth URL logs in to the Dev Hub too', async () => {
 });
 
 test('require-secret: the consumer secret comes back as a masked output', async () => {
-  const run = await runAction({
-    inputs: jwtInputs(org, { clients: 'claude', 'require-secret': 'true', package: 'false' }),
-    env: fakeEnv(org),
-  });
+  const run = await runJwt(org, { clients: 'claude', 'require-secret': 'true', package: 'false' });
   assert.equal(run.code, 0, run.stdout + run.stderr);
   const consumer = consumerOf(org)!;
   assert.equal(run.outputs['consumer-secret'], consumer.secret);
@@ -226,7 +220,7 @@ test('require-secret: the consumer secret comes back as a masked output', async 
 
 test('a deploy the org rejects fails the run with an annotation per component', async () => {
   // The app is there from an earlier run: the failure is the one component's (a new app's settings would fail with it).
-  const earlier = await runAction({ inputs: jwtInputs(org), env: fakeEnv(org) });
+  const earlier = await runJwt(org);
   assert.equal(earlier.code, 0, earlier.stdout + earlier.stderr);
   org.faults.failNextDeploy('Injected: invalid value for field');
   const run = await runAction({ inputs: jwtInputs(org), env: fakeEnv(org), post: true });
@@ -248,7 +242,7 @@ test('a key that is not the one registered for the CI app is refused with the ca
     .privateKey.export({ type: 'pkcs8', format: 'pem' })
     .toString();
   const tokenCalls = org.log.filter((e) => e.route === 'oauth.token').length;
-  const run = await runAction({ inputs: jwtInputs(org, { 'dev-hub-jwt-key': other }), env: fakeEnv(org) });
+  const run = await runJwt(org, { 'dev-hub-jwt-key': other });
   assert.equal(run.code, 1);
   assert.match(
     run.stdout,
@@ -333,7 +327,7 @@ test('login problems name the cause a user can fix, before anything is deployed'
   ];
   for (const [name, extra, expected] of cases) {
     const deploys = org.log.filter((e) => e.route === 'soap.deploy').length;
-    const run = await runAction({ inputs: jwtInputs(org, { package: 'false', ...extra }), env: fakeEnv(org) });
+    const run = await runJwt(org, { package: 'false', ...extra });
     assert.equal(run.code, 1, name);
     assert.match(run.stdout, expected, name);
     assert.equal(org.log.filter((e) => e.route === 'soap.deploy').length, deploys, `${name}: nothing deployed`);
@@ -343,7 +337,7 @@ test('login problems name the cause a user can fix, before anything is deployed'
 
 test('a version the platform refuses fails with its messages; the app stays deployed and consistent', async () => {
   org.ctx.failures.versionCreate = ['Injected: the package version could not be created'];
-  const run = await runAction({ inputs: jwtInputs(org, { 'new-version': 'always' }), env: fakeEnv(org) });
+  const run = await runJwt(org, { 'new-version': 'always' });
   assert.equal(run.code, 1);
   assert.match(
     run.stdout,

@@ -6,8 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFakeOrg, type FakeOrg } from '../../fake-org/server.ts';
 import { filePath, TYPE_BY_NAME } from '../../fake-org/schema.ts';
-import { runAction } from '../helpers/run-action.ts';
-import { consumerOf, fakeEnv, jwtInputs, secretsOf } from '../helpers/fake-env.ts';
+import { consumerOf, runJwt, secretsOf } from '../helpers/fake-env.ts';
 import { assertNoLeaks } from '../helpers/leaks.ts';
 
 let org: FakeOrg;
@@ -89,10 +88,7 @@ test('an app first made in Setup is updated in place: its components, its key, n
   const app = 'Setup_App';
   seedApp(app, { global: `${app}_glbloauth`, oauth: `${app}_oauth`, policy: `${app}_oauthPlcy`, plcy: `${app}_plcy` });
   const key = consumerOf(org, app)!.key;
-  const run = await runAction({
-    inputs: jwtInputs(org, { 'app-name': app, package: 'false', hardening: 'recommended' }),
-    env: fakeEnv(org),
-  });
+  const run = await runJwt(org, { 'app-name': app, package: 'false', hardening: 'recommended' });
   assert.equal(run.code, 0, run.stdout + run.stderr);
   assert.match(run.stdout, /Setup_App exists; it will be updated in place/);
   assert.equal(run.outputs['consumer-key'], key, 'the same OAuth consumer');
@@ -111,7 +107,7 @@ test('an app made by another tool keeps its component names (found by their exte
   // Names that do not start with the app's name, and the `<OAuthSettings>_defaultPolicy` form an org creates.
   seedApp(app, { global: 'ToolGlobalSettings', oauth: 'ToolOauthSettings', policy: 'ToolOauthSettings_defaultPolicy' });
   const key = consumerOf(org, app)!.key;
-  const run = await runAction({ inputs: jwtInputs(org, { 'app-name': app, package: 'false' }), env: fakeEnv(org) });
+  const run = await runJwt(org, { 'app-name': app, package: 'false' });
   assert.equal(run.code, 0, run.stdout + run.stderr);
   assert.equal(run.outputs['consumer-key'], key);
   assert.match(

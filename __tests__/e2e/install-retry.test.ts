@@ -5,8 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFakeOrg, type FakeOrg } from '../../fake-org/server.ts';
 import { stateOf } from '../../fake-org/packaging-state.ts';
-import { runAction } from '../helpers/run-action.ts';
-import { fakeEnv, jwtInputs, secretsOf } from '../helpers/fake-env.ts';
+import { runJwt, secretsOf } from '../helpers/fake-env.ts';
 import { assertNoLeaks } from '../helpers/leaks.ts';
 
 async function withOrg(fn: (org: FakeOrg) => Promise<void>): Promise<void> {
@@ -29,10 +28,7 @@ test('install: waits through the query errors, the refused create and the "not f
     org.ctx.timing.versionQueryErrors = ['UNKNOWN_EXCEPTION', 'PACKAGE_UNAVAILABLE'];
     org.ctx.timing.installCreateRefusals = 2;
     org.ctx.timing.installsNotAvailable = 1;
-    const run = await runAction({
-      inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl }),
-      env: fakeEnv(org),
-    });
+    const run = await runJwt(org, { 'install-target': org.scratchAuthUrl });
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /is not yet available in the target org \(UNKNOWN_EXCEPTION/);
     assert.match(run.stdout, /is not yet available in the target org \(PACKAGE_UNAVAILABLE/);
@@ -51,10 +47,7 @@ test('install: waits through the query errors, the refused create and the "not f
 test('install: the answer to the install POST is lost after the org started it: the run adopts that request, no second install', () =>
   withOrg(async (org) => {
     org.faults.lose('tooling.packageInstallRequest.create');
-    const run = await runAction({
-      inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl }),
-      env: fakeEnv(org),
-    });
+    const run = await runJwt(org, { 'install-target': org.scratchAuthUrl });
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.deepEqual(
       org.log.filter((e) => e.route === 'tooling.packageInstallRequest.create').map((e) => e.fault ?? 'answered'),
@@ -74,7 +67,7 @@ test('the lost answer of a version create, a package create or a deploy does not
     org.faults.lose('tooling.package2.create');
     org.faults.lose('tooling.package2VersionCreateRequest.create');
     org.faults.lose('soap.deploy');
-    const run = await runAction({ inputs: jwtInputs(org), env: fakeEnv(org) });
+    const run = await runJwt(org);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const hub = stateOf(org.ctx.devHub);
     assert.equal(hub.packages.size, 1, 'one package');

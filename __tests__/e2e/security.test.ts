@@ -22,9 +22,9 @@ import { startFakeOrg, type FakeOrg } from '../../fake-org/server.ts';
 import { soapFault } from '../../fake-org/soap.ts';
 import { runAction, type ActionRun } from '../helpers/run-action.ts';
 import { assertNoLeaks, needles } from '../helpers/leaks.ts';
-import { APP, consumerOf, fakeEnv, jwtInputs, secretsOf } from '../helpers/fake-env.ts';
+import { APP, consumerOf, fakeEnv, jwtInputs, runJwt, secretsOf } from '../helpers/fake-env.ts';
 import { closedPort, startHostileProxy, startTokenEndpoint } from '../helpers/hostile.ts';
-import { installLoopbackGuard } from '../helpers/loopback.ts';
+import { saveCliLogins } from '../helpers/sf-cli.ts';
 
 let org: FakeOrg;
 beforeEach(async () => {
@@ -56,10 +56,7 @@ function assertNoForgedCommand(run: ActionRun): void {
 describe('4. dev-hub-login-url and auth-URL hosts accept only Salesforce login domains and loopback', () => {
   it('dev-hub-login-url https://evil.example.com is refused before any request, naming the input', async () => {
     const requests = org.log.length;
-    const run = await runAction({
-      inputs: jwtInputs(org, { package: 'false', 'dev-hub-login-url': 'https://evil.example.com' }),
-      env: fakeEnv(org),
-    });
+    const run = await runJwt(org, { package: 'false', 'dev-hub-login-url': 'https://evil.example.com' });
     assert.equal(run.code, 1);
     assert.match(
       run.stdout,
@@ -77,10 +74,7 @@ describe('4. dev-hub-login-url and auth-URL hosts accept only Salesforce login d
     const port = new URL(listener.url).port;
     try {
       for (const url of [`http://127.1:${port}`, `http://0x7f000001:${port}`, `http://localhost.:${port}`]) {
-        const run = await runAction({
-          inputs: jwtInputs(org, { package: 'false', 'dev-hub-login-url': url }),
-          env: fakeEnv(org),
-        });
+        const run = await runJwt(org, { package: 'false', 'dev-hub-login-url': url });
         assert.equal(run.code, 1, url);
         assert.match(run.stdout, /::error title=Input dev-hub-login-url::/, url);
       }
@@ -226,13 +220,13 @@ test('10. a range over every address is not "hardened"; https: without slashes i
 });
 
 test('10. a consumer key of the wrong shape from the org is not used', async () => {
-  const first = await runAction({ inputs: jwtInputs(org, { package: 'false' }), env: fakeEnv(org) });
+  const first = await runJwt(org, { package: 'false' });
   assert.equal(first.code, 0, first.stdout + first.stderr);
   const consumer = org.ctx.devHub.consumers.get(APP)!;
   const original = consumer.consumerKey;
   consumer.consumerKey = '3MVG9 not a key %0A::stop-commands::x';
   try {
-    const run = await runAction({ inputs: jwtInputs(org, { package: 'false' }), env: fakeEnv(org) });
+    const run = await runJwt(org, { package: 'false' });
     assert.equal(run.code, 1);
     assert.match(run.stdout, /returned a consumer key of MCP_Client_App that is not shaped like one/);
     assert.equal(run.outputs['consumer-key'], undefined);
@@ -269,26 +263,8 @@ test('5. with an sf CLI alias for one login and JWT / auth URL for the other, th
   // A second org for the second run: a scratch org takes one beta version of a package only once.
   const other = await startFakeOrg();
   try {
-    // What `sf org login jwt --alias hub` and `sf org login sfdx-url --alias scratch` leave in HOME.
-    process.env.HOME = home;
-    process.env.SF_DISABLE_LOG_FILE = 'true';
-    process.env.SF_USE_GENERIC_UNIX_KEYCHAIN = 'true';
-    installLoopbackGuard({ ca: org.caCertPem });
-    const { AuthInfo, StateAggregator } = await import('@salesforce/core');
-    const hub = await AuthInfo.create({
-      username: org.username,
-      oauth2Options: { clientId: org.clientId, privateKey: org.privateKeyPath, loginUrl: org.loginUrl },
-    });
-    await hub.save();
-    await hub.setAlias('hub');
-    const scratch = await AuthInfo.create({ oauth2Options: AuthInfo.parseSfdxAuthUrl(org.scratchAuthUrl) });
-    await scratch.save();
-    await scratch.setAlias('scratch');
-    installLoopbackGuard({ ca: other.caCertPem });
-    const otherScratch = await AuthInfo.create({ oauth2Options: AuthInfo.parseSfdxAuthUrl(other.scratchAuthUrl) });
-    await otherScratch.save();
-    await otherScratch.setAlias('other-scratch');
-    await StateAggregator.clearInstanceAsync();
+    await saveCliLogins(home, org, { hub: 'hub', scratch: 'scratch' });
+    await saveCliLogins(home, other, { scratch: 'other-scratch' });
     // Sessions the CLI saved are stale by the time a later step runs: the action refreshes them (in its copy).
     org.faults.expireSessions();
     other.faults.expireSessions();
@@ -341,10 +317,7 @@ describe('6. login refusals and unreachable hosts', () => {
         error_description: description,
       });
       try {
-        const run = await runAction({
-          inputs: jwtInputs(org, { package: 'false', 'dev-hub-login-url': endpoint.url }),
-          env: fakeEnv(org),
-        });
+        const run = await runJwt(org, { package: 'false', 'dev-hub-login-url': endpoint.url });
         assert.equal(run.code, 1);
         assert.match(run.stdout, expected);
         assert.doesNotMatch(run.stdout, /could not be reached|transient failure/);
@@ -431,10 +404,7 @@ describe('a hostile proxy in front of the Dev Hub', () => {
       return soapFault('sf:SERVER_UNAVAILABLE', `SERVER_UNAVAILABLE: Service Unavailable, ${evil}`, 503);
     });
     try {
-      const run = await runAction({
-        inputs: jwtInputs(org, { package: 'false', 'dev-hub-login-url': proxy.url }),
-        env: fakeEnv(org),
-      });
+      const run = await runJwt(org, { package: 'false', 'dev-hub-login-url': proxy.url });
       assert.equal(run.code, 0, run.stdout + run.stderr);
       assert.ok(failed, 'the proxy answered with the hostile text');
       assert.match(run.stdout, /transient failure .*busy\\r::stop-commands::pwned/);
@@ -460,10 +430,7 @@ describe('a hostile proxy in front of the Dev Hub', () => {
         : undefined,
     );
     try {
-      const run = await runAction({
-        inputs: jwtInputs(org, { package: 'false', 'dev-hub-login-url': proxy.url }),
-        env: fakeEnv(org),
-      });
+      const run = await runJwt(org, { package: 'false', 'dev-hub-login-url': proxy.url });
       assert.equal(run.code, 1);
       const block = run.summary.slice(run.summary.indexOf('> [!CAUTION]')).trimEnd().split('\n');
       assert.ok(block.length >= 2, run.summary);
@@ -487,10 +454,7 @@ describe('2. auth-URL parts and the installation key', () => {
     // The Dev Hub's JWT login is the first token call; the install target's refresh the second.
     org.faults.fail('oauth.token', { nth: 2, status: 400, message: `expired access/refresh token ${refresh}` });
     try {
-      const run = await runAction({
-        inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl }),
-        env: fakeEnv(org),
-      });
+      const run = await runJwt(org, { 'install-target': org.scratchAuthUrl });
       assert.equal(run.code, 1);
       assert.match(
         run.stdout,
@@ -511,10 +475,7 @@ describe('2. auth-URL parts and the installation key', () => {
       status: 400,
       message: `MALFORMED_QUERY: InstallationKey = '${soql}'`,
     });
-    const run = await runAction({
-      inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl, 'installation-key': key }),
-      env: fakeEnv(org),
-    });
+    const run = await runJwt(org, { 'install-target': org.scratchAuthUrl, 'installation-key': key });
     assert.equal(run.code, 1, run.stdout);
     assert.match(run.stdout, /MALFORMED_QUERY: InstallationKey = '\*\*\*'/);
     assertNoLeaks(run, [

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { FakeOrg } from '../../fake-org/server.ts';
 import type { Secret } from './leaks.ts';
+import { runAction, type ActionRun } from './run-action.ts';
 
 export const APP = 'MCP_Client_App';
 
@@ -23,6 +24,11 @@ export function jwtInputs(org: FakeOrg, extra: Record<string, string> = {}): Rec
 /** The runner's environment for a fake-org run: trust the fake's https side (SFDX auth URLs mean https). */
 export function fakeEnv(org: FakeOrg, extra: Record<string, string> = {}): Record<string, string> {
   return { NODE_EXTRA_CA_CERTS: org.caCertPath, ...extra };
+}
+
+/** The realistic run against `org` (jwtInputs with `extra` laid over, the fake's environment), nothing else. */
+export function runJwt(org: FakeOrg, extra: Record<string, string> = {}): Promise<ActionRun> {
+  return runAction({ inputs: jwtInputs(org, extra), env: fakeEnv(org) });
 }
 
 export function consumerOf(org: FakeOrg, app = APP): { key: string; secret: string } | undefined {
