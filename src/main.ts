@@ -122,25 +122,28 @@ export async function run(): Promise<void> {
     });
 
     // 7. The consumer key: masked before it is set anywhere.
-    const after = await core.group('Read the consumer key', () =>
+    const after = await core.group('Read the consumer key', async () => {
       // The names just deployed: no need to look them up again.
-      steps.readAppState(hub.connection, plan!.appName, {
+      const state = await steps.readAppState(hub.connection, plan!.appName, {
         withKey: true,
         withSecret: settings.requireSecret,
         timeoutMs,
         log,
         names: before.names ?? componentNames(plan!.appName),
-      }),
-    );
-    if (!after.consumerKey) throw new Error(`The org did not return a consumer key for ${plan.appName}.`);
-    setSecretOutput('consumer-key', after.consumerKey);
-    outputs.consumerKeySet = true;
-    if (settings.requireSecret) {
-      if (!after.consumerSecret) throw new Error(`The org did not return the consumer secret of ${plan.appName}.`);
-      setSecretOutput('consumer-secret', after.consumerSecret);
-      outputs.consumerSecretSet = true;
-    }
-    log('Consumer key read and set as the masked output consumer-key.');
+      });
+      if (!state.consumerKey) throw new Error(`The org did not return a consumer key for ${plan!.appName}.`);
+      setSecretOutput('consumer-key', state.consumerKey);
+      outputs.consumerKeySet = true;
+      if (settings.requireSecret) {
+        if (!state.consumerSecret) throw new Error(`The org did not return the consumer secret of ${plan!.appName}.`);
+        setSecretOutput('consumer-secret', state.consumerSecret);
+        outputs.consumerSecretSet = true;
+      }
+      log(
+        `Consumer key read and set as the masked output consumer-key${settings.requireSecret ? ' (and the secret as consumer-secret)' : ''}.`,
+      );
+      return state;
+    });
 
     // 8. The consumer key as a GitHub secret.
     if (settings.github) {
