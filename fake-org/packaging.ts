@@ -771,14 +771,8 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
         ['Name'],
       );
     const st = stateOf(hub);
-    const dup = [...st.packages.values()].find((p) => p.Name.toLowerCase() === name.toLowerCase());
-    if (dup)
-      return fieldError(
-        400,
-        'DUPLICATE_VALUE',
-        `duplicate value found: Name duplicates value on record with id: ${dup.Id}`,
-        ['Name'],
-      );
+    const dup = duplicateName(hub, name);
+    if (dup) return dup;
     const container = str(bodyGet(body, 'ContainerOptions'));
     if (!container)
       return fieldError(400, 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [ContainerOptions]', [
@@ -892,16 +886,8 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     if (name !== undefined) {
       if (typeof name !== 'string' || !name.trim())
         return fieldError(400, 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [Name]', ['Name']);
-      const dup = [...stateOf(req.org).packages.values()].find(
-        (o) => o !== p && o.Name.toLowerCase() === name.toLowerCase(),
-      );
-      if (dup)
-        return fieldError(
-          400,
-          'DUPLICATE_VALUE',
-          `duplicate value found: Name duplicates value on record with id: ${dup.Id}`,
-          ['Name'],
-        );
+      const dup = duplicateName(req.org, name, p);
+      if (dup) return dup;
     }
     const eu = bodyGet(body, 'PackageErrorUsername');
     const errUser = eu === undefined ? undefined : str(eu);
@@ -1448,6 +1434,20 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
   }
 
   // ---------------------------------------------------------------------------------------------------------
+
+  /** Package2 names are unique in a Dev Hub, whatever their case (the record being renamed aside). */
+  function duplicateName(org: OrgState, name: string, except?: unknown): FakeResponse | undefined {
+    const dup = [...stateOf(org).packages.values()].find(
+      (o) => o !== except && o.Name.toLowerCase() === name.toLowerCase(),
+    );
+    if (!dup) return undefined;
+    return fieldError(
+      400,
+      'DUPLICATE_VALUE',
+      `duplicate value found: Name duplicates value on record with id: ${dup.Id}`,
+      ['Name'],
+    );
+  }
 
   const sobject = (name: string, withId: boolean) =>
     new RegExp(`^/tooling/sobjects/${name}${withId ? '/([^/]+)' : ''}/?$`, 'i');
