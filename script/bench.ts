@@ -42,7 +42,7 @@ import { parseCommandFile } from '../__tests__/helpers/run-action.ts';
 import { readSettings } from '../src/settings.ts';
 import { planApp } from '../src/plan.ts';
 import { renderProject, writeProject } from '../src/render.ts';
-import { ensureSfCli, sfCliEnv } from './sf-cli.ts';
+import { ensureSfCli, sfCliEnv, sfPath } from './sf-cli.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -362,51 +362,10 @@ async function cliRound(cli: Cli): Promise<RoundResult> {
     writeProject(deployDir, renderProject(plan, { target: 'deploy' }));
     const authFile = join(work, 'scratch-auth-url.txt');
     writeFileSync(authFile, `${org.scratchAuthUrl}\n`, { mode: 0o600 });
-    await sf(
-      'org login jwt',
-      [
-        'org',
-        'login',
-        'jwt',
-        '--username',
-        org.username,
-        '--jwt-key-file',
-        org.privateKeyPath,
-        '--client-id',
-        org.clientId,
-        '--instance-url',
-        org.loginUrl,
-        '--alias',
-        'hub',
-        '--set-default-dev-hub',
-      ],
-      work,
-    );
-    await sf(
-      'org login sfdx-url',
-      ['org', 'login', 'sfdx-url', '--sfdx-url-file', authFile, '--alias', 'scratch'],
-      work,
-    );
-    await sf(
-      'project deploy start',
-      ['project', 'deploy', 'start', '--source-dir', 'force-app', '--target-org', 'hub', '--wait', '5'],
-      deployDir,
-    );
-    const retrieved = await sf(
-      'project retrieve start',
-      [
-        'project',
-        'retrieve',
-        'start',
-        '--metadata',
-        `ExtlClntAppGlobalOauthSettings:${APP}_glbloauth`,
-        '--metadata',
-        `ExtlClntAppOauthSettings:${APP}_oauth`,
-        '--target-org',
-        'hub',
-      ],
-      deployDir,
-    );
+    await sf('org login jwt', sfPath.loginJwt(org), work);
+    await sf('org login sfdx-url', sfPath.loginScratch(authFile), work);
+    await sf('project deploy start', sfPath.deploy(), deployDir);
+    const retrieved = await sf('project retrieve start', sfPath.retrieveAppSettings(APP), deployDir);
     const files = (retrieved?.files ?? []) as { type: string; filePath: string }[];
     const read = (type: string): string =>
       readFileSync(files.find((f) => f.type === type)?.filePath ?? '/nonexistent', 'utf8');
@@ -427,58 +386,14 @@ async function cliRound(cli: Cli): Promise<RoundResult> {
       join(packageDir, 'sfdx-project.json'),
       `${JSON.stringify({ packageDirectories: [{ path: 'force-app', default: true }], namespace: org.namespace, sourceApiVersion: '66.0' }, null, 2)}\n`,
     );
-    await sf(
-      'package create',
-      [
-        'package',
-        'create',
-        '--name',
-        PACKAGE,
-        '--package-type',
-        'Managed',
-        '--path',
-        'force-app',
-        '--target-dev-hub',
-        'hub',
-      ],
-      packageDir,
-    );
+    await sf('package create', sfPath.packageCreate(PACKAGE), packageDir);
     const version = await sf(
       'package version create',
-      [
-        'package',
-        'version',
-        'create',
-        '--package',
-        PACKAGE,
-        '--version-number',
-        '1.0.0.NEXT',
-        '--installation-key-bypass',
-        '--wait',
-        '5',
-        '--target-dev-hub',
-        'hub',
-      ],
+      sfPath.versionCreate(PACKAGE, ['--version-number', '1.0.0.NEXT']),
       packageDir,
     );
     if (version?.Status !== 'Success') throw new Error(`version create ended in ${version?.Status}`);
-    await sf(
-      'package install',
-      [
-        'package',
-        'install',
-        '--package',
-        version.SubscriberPackageVersionId,
-        '--target-org',
-        'scratch',
-        '--wait',
-        '5',
-        '--publish-wait',
-        '5',
-        '--no-prompt',
-      ],
-      packageDir,
-    );
+    await sf('package install', sfPath.install(version.SubscriberPackageVersionId), packageDir);
     if (!org.ctx.scratch.metadata.get('ExternalClientApplication')?.size)
       throw new Error('the CLI install left no app in the scratch org');
     return {

@@ -29,7 +29,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ensureSfCli, sfCliEnv, SF_CLI_VERSION } from './sf-cli.ts';
+import { ensureSfCli, SF_CLI_VERSION, sfCliEnv, sfPath } from './sf-cli.ts';
 import { startFakeOrg, type FakeOrg, type RequestLogEntry } from '../fake-org/server.ts';
 import { timingEnv, timingPreload } from '../__tests__/helpers/run-action.ts';
 import { readSettings } from '../src/settings.ts';
@@ -246,45 +246,18 @@ async function main(): Promise<number> {
   };
 
   // 1. Logins.
-  await step(
-    cli,
-    'login jwt (Dev Hub)',
-    [
-      'org',
-      'login',
-      'jwt',
-      '--username',
-      fake.username,
-      '--jwt-key-file',
-      fake.privateKeyPath,
-      '--client-id',
-      fake.clientId,
-      '--instance-url',
-      fake.loginUrl,
-      '--alias',
-      'hub',
-      '--set-default-dev-hub',
-    ],
-    work,
-    (r) => {
-      expect(r?.username === fake!.username, `logged in as ${r?.username}`);
-      expect(r.orgId === fake!.ctx.devHub.orgId, `orgId ${r.orgId}`);
-      return { outcome: `${r.username}, org ${r.orgId}` };
-    },
-  );
+  await step(cli, 'login jwt (Dev Hub)', sfPath.loginJwt(fake), work, (r) => {
+    expect(r?.username === fake!.username, `logged in as ${r?.username}`);
+    expect(r.orgId === fake!.ctx.devHub.orgId, `orgId ${r.orgId}`);
+    return { outcome: `${r.username}, org ${r.orgId}` };
+  });
   const authFile = join(work, 'scratch-auth-url.txt');
   writeFileSync(authFile, `${fake.scratchAuthUrl}\n`, { mode: 0o600 });
-  await step(
-    cli,
-    'login sfdx-url (scratch)',
-    ['org', 'login', 'sfdx-url', '--sfdx-url-file', authFile, '--alias', 'scratch'],
-    work,
-    (r) => {
-      expect(r?.username === fake!.scratchUsername, `logged in as ${r?.username}`);
-      expect(r.orgId === fake!.ctx.scratch.orgId, `orgId ${r.orgId}`);
-      return { outcome: `${r.username}, org ${r.orgId}, ${r.instanceUrl}` };
-    },
-  );
+  await step(cli, 'login sfdx-url (scratch)', sfPath.loginScratch(authFile), work, (r) => {
+    expect(r?.username === fake!.scratchUsername, `logged in as ${r?.username}`);
+    expect(r.orgId === fake!.ctx.scratch.orgId, `orgId ${r.orgId}`);
+    return { outcome: `${r.username}, org ${r.orgId}, ${r.instanceUrl}` };
+  });
 
   // 2. The project of our action's dry run (the committed bundle, as a runner would start it).
   const deployDir = join(work, 'deploy-project');
@@ -301,69 +274,44 @@ async function main(): Promise<number> {
 
   // 3. Deploy, then retrieve the key and the link.
   const deployed = dry.ok
-    ? await step(
-        cli,
-        'project deploy start',
-        ['project', 'deploy', 'start', '--source-dir', 'force-app', '--target-org', 'hub', '--wait', '5'],
-        deployDir,
-        (r) => {
-          expect(r?.status === 'Succeeded' && r.success === true, `deploy ${r?.status}`);
-          const files = (r.files ?? []) as { type: string; fullName: string; state: string }[];
-          const types = new Set(files.map((f) => f.type));
-          for (const t of [
-            'ExternalClientApplication',
-            'ExtlClntAppGlobalOauthSettings',
-            'ExtlClntAppOauthSettings',
-            'ExtlClntAppOauthConfigurablePolicies',
-          ]) {
-            expect(types.has(t), `no ${t} in the deployed files`);
-          }
-          return {
-            outcome: `${r.status}: ${files.map((f) => `${f.type}:${f.fullName} ${f.state}`).join(', ')}`,
-            value: true,
-          };
-        },
-      )
+    ? await step(cli, 'project deploy start', sfPath.deploy(), deployDir, (r) => {
+        expect(r?.status === 'Succeeded' && r.success === true, `deploy ${r?.status}`);
+        const files = (r.files ?? []) as { type: string; fullName: string; state: string }[];
+        const types = new Set(files.map((f) => f.type));
+        for (const t of [
+          'ExternalClientApplication',
+          'ExtlClntAppGlobalOauthSettings',
+          'ExtlClntAppOauthSettings',
+          'ExtlClntAppOauthConfigurablePolicies',
+        ]) {
+          expect(types.has(t), `no ${t} in the deployed files`);
+        }
+        return {
+          outcome: `${r.status}: ${files.map((f) => `${f.type}:${f.fullName} ${f.state}`).join(', ')}`,
+          value: true,
+        };
+      })
     : undefined;
 
   const consumer = fake.ctx.devHub.consumers.get(APP);
   const retrieved = deployed
-    ? await step<string>(
-        cli,
-        'project retrieve start',
-        [
-          'project',
-          'retrieve',
-          'start',
-          '--metadata',
-          `ExtlClntAppGlobalOauthSettings:${APP}_glbloauth`,
-          '--metadata',
-          `ExtlClntAppOauthSettings:${APP}_oauth`,
-          '--target-org',
-          'hub',
-        ],
-        deployDir,
-        (r) => {
-          const files = (r?.files ?? []) as { type: string; fullName: string; filePath: string; state: string }[];
-          const global = files.find((f) => f.type === 'ExtlClntAppGlobalOauthSettings');
-          const oauth = files.find((f) => f.type === 'ExtlClntAppOauthSettings');
-          expect(global && oauth, `retrieved ${files.map((f) => f.fullName).join(', ') || 'nothing'}`);
-          const globalXml = readFileSync(global.filePath, 'utf8');
-          const key = /<consumerKey>([^<]+)<\/consumerKey>/.exec(globalXml)?.[1];
-          expect(key, 'no consumerKey in the retrieved global OAuth settings');
-          expect(key === consumer?.consumerKey, "the retrieved consumerKey is not the app's consumer key");
-          expect(
-            !/<consumerSecret>/.test(globalXml),
-            'the consumer secret came back although the org does not allow it',
-          );
-          const link = /<oauthLink>([^<]+)<\/oauthLink>/.exec(readFileSync(oauth.filePath, 'utf8'))?.[1];
-          expect(link, 'no oauthLink in the retrieved OAuth settings');
-          return {
-            outcome: `consumerKey ${key.slice(0, 8)}…${key.slice(-4)} (${key.length} chars), oauthLink ${link}`,
-            value: link,
-          };
-        },
-      )
+    ? await step<string>(cli, 'project retrieve start', sfPath.retrieveAppSettings(APP), deployDir, (r) => {
+        const files = (r?.files ?? []) as { type: string; fullName: string; filePath: string; state: string }[];
+        const global = files.find((f) => f.type === 'ExtlClntAppGlobalOauthSettings');
+        const oauth = files.find((f) => f.type === 'ExtlClntAppOauthSettings');
+        expect(global && oauth, `retrieved ${files.map((f) => f.fullName).join(', ') || 'nothing'}`);
+        const globalXml = readFileSync(global.filePath, 'utf8');
+        const key = /<consumerKey>([^<]+)<\/consumerKey>/.exec(globalXml)?.[1];
+        expect(key, 'no consumerKey in the retrieved global OAuth settings');
+        expect(key === consumer?.consumerKey, "the retrieved consumerKey is not the app's consumer key");
+        expect(!/<consumerSecret>/.test(globalXml), 'the consumer secret came back although the org does not allow it');
+        const link = /<oauthLink>([^<]+)<\/oauthLink>/.exec(readFileSync(oauth.filePath, 'utf8'))?.[1];
+        expect(link, 'no oauthLink in the retrieved OAuth settings');
+        return {
+          outcome: `consumerKey ${key.slice(0, 8)}…${key.slice(-4)} (${key.length} chars), oauthLink ${link}`,
+          value: link,
+        };
+      })
     : undefined;
 
   // A redeploy over the Metadata REST API (the CLI's other transport) updates the app in place: same consumer.
@@ -371,7 +319,7 @@ async function main(): Promise<number> {
     ? await step(
         cli,
         'project deploy start (REST)',
-        ['project', 'deploy', 'start', '--source-dir', 'force-app', '--target-org', 'hub', '--wait', '5'],
+        sfPath.deploy(),
         deployDir,
         (r) => {
           expect(r?.status === 'Succeeded' && r.success === true, `deploy ${r?.status}`);
@@ -397,23 +345,17 @@ async function main(): Promise<number> {
   const publicDir = join(work, 'public-project');
   fixtureProject(publicDir, ['public-eca/damecek-salesforce-mcp-lib'], fake.ctx.devHub.orgId, '65.0');
   if (retrieved) {
-    await step(
-      cli,
-      'project deploy start (public)',
-      ['project', 'deploy', 'start', '--source-dir', 'force-app', '--target-org', 'hub', '--wait', '5'],
-      publicDir,
-      (r) => {
-        expect(r?.status === 'Succeeded', `deploy ${r?.status}`);
-        const files = (r.files ?? []) as { type: string; fullName: string; state: string }[];
-        expect(
-          files.length === 4 && files.every((f) => f.state === 'Created'),
-          `states ${files.map((f) => `${f.fullName} ${f.state}`).join(', ')}`,
-        );
-        return {
-          outcome: `${r.status}: ${files.map((f) => f.fullName).join(', ')} Created (Damecek/salesforce-mcp-lib, API 65.0)`,
-        };
-      },
-    );
+    await step(cli, 'project deploy start (public)', sfPath.deploy(), publicDir, (r) => {
+      expect(r?.status === 'Succeeded', `deploy ${r?.status}`);
+      const files = (r.files ?? []) as { type: string; fullName: string; state: string }[];
+      expect(
+        files.length === 4 && files.every((f) => f.state === 'Created'),
+        `states ${files.map((f) => `${f.fullName} ${f.state}`).join(', ')}`,
+      );
+      return {
+        outcome: `${r.status}: ${files.map((f) => f.fullName).join(', ')} Created (Damecek/salesforce-mcp-lib, API 65.0)`,
+      };
+    });
   }
 
   // Our own classic mistakes must fail as on an org, and the CLI must read the component failures.
@@ -423,7 +365,7 @@ async function main(): Promise<number> {
     await step(
       cli,
       'project deploy start (wrong)',
-      ['project', 'deploy', 'start', '--source-dir', 'force-app', '--target-org', 'hub', '--wait', '5'],
+      sfPath.deploy(),
       wrongDir,
       (json) => {
         const files = ((json?.result ?? json?.data)?.files ?? []) as {
@@ -477,86 +419,34 @@ async function main(): Promise<number> {
   };
   if (retrieved) renderPackage();
   const packageId = retrieved
-    ? await step<string>(
-        cli,
-        'package create',
-        [
-          'package',
-          'create',
-          '--name',
-          PACKAGE,
-          '--package-type',
-          'Managed',
-          '--path',
-          'force-app',
-          '--target-dev-hub',
-          'hub',
-        ],
-        packageDir,
-        (r) => {
-          expect(typeof r?.Id === 'string' && r.Id.startsWith('0Ho'), `package id ${r?.Id}`);
-          const project = JSON.parse(readFileSync(join(packageDir, 'sfdx-project.json'), 'utf8'));
-          expect(project.packageAliases?.[PACKAGE] === r.Id, 'sfdx-project.json has no alias for the package');
-          return { outcome: `${r.Id} (Managed, namespace ${ns})`, value: r.Id as string };
-        },
-      )
+    ? await step<string>(cli, 'package create', sfPath.packageCreate(PACKAGE), packageDir, (r) => {
+        expect(typeof r?.Id === 'string' && r.Id.startsWith('0Ho'), `package id ${r?.Id}`);
+        const project = JSON.parse(readFileSync(join(packageDir, 'sfdx-project.json'), 'utf8'));
+        expect(project.packageAliases?.[PACKAGE] === r.Id, 'sfdx-project.json has no alias for the package');
+        return { outcome: `${r.Id} (Managed, namespace ${ns})`, value: r.Id as string };
+      })
     : undefined;
   if (packageId) renderPackage(packageId);
   const version = packageId
-    ? await step<string>(
-        cli,
-        'package version create',
-        [
-          'package',
-          'version',
-          'create',
-          '--package',
-          PACKAGE,
-          '--installation-key-bypass',
-          '--wait',
-          '5',
-          '--target-dev-hub',
-          'hub',
-        ],
-        packageDir,
-        (r) => {
-          expect(r?.Status === 'Success', `status ${r?.Status}: ${(r?.Error ?? []).join('; ')}`);
-          expect(
-            typeof r.SubscriberPackageVersionId === 'string' && r.SubscriberPackageVersionId.startsWith('04t'),
-            `04t ${r.SubscriberPackageVersionId}`,
-          );
-          return {
-            outcome: `${r.Status}: ${r.SubscriberPackageVersionId} (${r.VersionNumber ?? '?'}, request ${r.Id})`,
-            value: r.SubscriberPackageVersionId as string,
-          };
-        },
-      )
+    ? await step<string>(cli, 'package version create', sfPath.versionCreate(PACKAGE), packageDir, (r) => {
+        expect(r?.Status === 'Success', `status ${r?.Status}: ${(r?.Error ?? []).join('; ')}`);
+        expect(
+          typeof r.SubscriberPackageVersionId === 'string' && r.SubscriberPackageVersionId.startsWith('04t'),
+          `04t ${r.SubscriberPackageVersionId}`,
+        );
+        return {
+          outcome: `${r.Status}: ${r.SubscriberPackageVersionId} (${r.VersionNumber ?? '?'}, request ${r.Id})`,
+          value: r.SubscriberPackageVersionId as string,
+        };
+      })
     : undefined;
 
   // 5. Install into the scratch org.
   const installed = version
-    ? await step<boolean>(
-        cli,
-        'package install',
-        [
-          'package',
-          'install',
-          '--package',
-          version,
-          '--target-org',
-          'scratch',
-          '--wait',
-          '5',
-          '--publish-wait',
-          '5',
-          '--no-prompt',
-        ],
-        packageDir,
-        (r) => {
-          expect(r?.Status === 'SUCCESS', `install ${r?.Status}`);
-          return { outcome: `${r.Status}: request ${r.Id}`, value: true };
-        },
-      )
+    ? await step<boolean>(cli, 'package install', sfPath.install(version), packageDir, (r) => {
+        expect(r?.Status === 'SUCCESS', `install ${r?.Status}`);
+        return { outcome: `${r.Status}: request ${r.Id}`, value: true };
+      })
     : undefined;
   if (installed) {
     await step(

@@ -99,3 +99,56 @@ export function sfCliEnv(home: string, work: string, caCertPath: string): Record
     NO_COLOR: '1',
   };
 }
+
+/**
+ * The sf CLI path as a workflow would run it, one argv per command: bench times it, conformance checks it against the
+ * fake org. Kept here once so that both run the same commands.
+ */
+export const sfPath = {
+  loginJwt: (o: { username: string; privateKeyPath: string; clientId: string; loginUrl: string }): string[] => [
+    ...'org login jwt --username'.split(' '),
+    o.username,
+    '--jwt-key-file',
+    o.privateKeyPath,
+    '--client-id',
+    o.clientId,
+    '--instance-url',
+    o.loginUrl,
+    ...'--alias hub --set-default-dev-hub'.split(' '),
+  ],
+  loginScratch: (authFile: string): string[] => [
+    'org',
+    'login',
+    'sfdx-url',
+    '--sfdx-url-file',
+    authFile,
+    '--alias',
+    'scratch',
+  ],
+  deploy: (): string[] => 'project deploy start --source-dir force-app --target-org hub --wait 5'.split(' '),
+  retrieveAppSettings: (app: string): string[] => [
+    ...'project retrieve start --metadata'.split(' '),
+    `ExtlClntAppGlobalOauthSettings:${app}_glbloauth`,
+    '--metadata',
+    `ExtlClntAppOauthSettings:${app}_oauth`,
+    ...'--target-org hub'.split(' '),
+  ],
+  packageCreate: (pkg: string): string[] => [
+    'package',
+    'create',
+    '--name',
+    pkg,
+    ...'--package-type Managed --path force-app --target-dev-hub hub'.split(' '),
+  ],
+  versionCreate: (pkg: string, extra: string[] = []): string[] => [
+    ...'package version create --package'.split(' '),
+    pkg,
+    ...extra,
+    ...'--installation-key-bypass --wait 5 --target-dev-hub hub'.split(' '),
+  ],
+  install: (subscriberPackageVersionId: string): string[] => [
+    ...'package install --package'.split(' '),
+    subscriberPackageVersionId,
+    ...'--target-org scratch --wait 5 --publish-wait 5 --no-prompt'.split(' '),
+  ],
+};
