@@ -74,6 +74,8 @@ const SAMPLES: Record<string, { value: string; with?: Record<string, string> }> 
   'secret-name': { value: GITHUB.secret, with: { 'github-token': GITHUB.token } },
   'secret-environment': { value: 'production', with: { 'github-token': GITHUB.token, 'secret-name': GITHUB.secret } },
   'dry-run': { value: 'true' },
+  mode: { value: 'verify' },
+  'fail-on-drift': { value: 'any', with: { mode: 'verify' } },
   'output-dir': { value: 'eca-out' },
 };
 

@@ -465,6 +465,8 @@ describe('readSettings: good inputs', () => {
         newVersion: 'when-changed',
       },
       dryRun: false,
+      mode: 'apply',
+      failOnDrift: 'weaker',
       outputDir: join('/runner/temp', 'eca-action'),
     } satisfies Settings);
   });

@@ -19,6 +19,15 @@ export interface AppState {
   names?: ComponentNames;
   consumerKey?: string;
   consumerSecret?: string;
+  /** with `withSettings`: what the org holds in each component, for `mode: verify` (drift.ts) */
+  settings?: AppSettings;
+}
+
+/** Each component's elements as the org returned them (untrusted text), with the consumer key and secret left out. */
+export interface AppSettings {
+  global?: Record<string, unknown>;
+  oauth?: Record<string, unknown>;
+  policy?: Record<string, unknown>;
 }
 
 const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true });
@@ -37,6 +46,8 @@ export async function readAppState(
     log: (line: string) => void;
     /** the names the components are known to have (right after deploying them); otherwise they are looked up */
     names?: ComponentNames;
+    /** also return the settings of the global OAuth settings, OAuth settings and OAuth policy (needs no `names`) */
+    withSettings?: boolean;
   },
 ): Promise<AppState> {
   const defaults = componentNames(appName);
@@ -70,7 +81,8 @@ export async function readAppState(
   };
   const app = find('externalClientApps', `/${names.app}.eca`);
   const oauth = find('extlClntAppOauthSettings', `/${names.oauth}.ecaOauth`);
-  const global = opts.withKey ? find('extlClntAppGlobalOauthSets', `/${names.global}.ecaGlblOauth`) : undefined;
+  const global =
+    opts.withKey || opts.withSettings ? find('extlClntAppGlobalOauthSets', `/${names.global}.ecaGlblOauth`) : undefined;
 
   const state: AppState = {
     exists: app !== undefined,
@@ -79,9 +91,19 @@ export async function readAppState(
       oauthLink: str(oauth?.oauthLink),
     },
     names,
-    consumerKey: str(global?.consumerKey),
-    consumerSecret: str(global?.consumerSecret),
+    consumerKey: opts.withKey ? str(global?.consumerKey) : undefined,
+    consumerSecret: opts.withKey ? str(global?.consumerSecret) : undefined,
   };
+  if (opts.withSettings) {
+    // The key came with the retrieve (findComponents masked it); the settings never carry it on.
+    const { consumerKey: _key, consumerSecret: _secret, ...globalSettings } = global ?? {};
+    const policy = find('extlClntAppOauthPolicies', `/${names.policy}.ecaOauthPlcy`);
+    state.settings = {
+      ...(global ? { global: globalSettings } : {}),
+      ...(oauth ? { oauth } : {}),
+      ...(policy ? { policy } : {}),
+    };
+  }
   checkShapes(state, appName);
   maskSecret(state.consumerKey);
   maskSecret(state.consumerSecret);

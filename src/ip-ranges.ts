@@ -74,3 +74,18 @@ export function coversEverything(r: IpRange): boolean {
   const family = isIP(r.start) as 4 | 6;
   return ipToBigInt(r.end, family) - ipToBigInt(r.start, family) === (1n << BigInt(family === 4 ? 32 : 128)) - 1n;
 }
+
+/** Whether every address of `r` is inside one of `ranges` (of the same family): `r` admits no one they do not. */
+export function withinAny(r: IpRange, ranges: readonly IpRange[]): boolean {
+  const family = ipFamily(r.start);
+  if (!family || ipFamily(r.end) !== family) return false;
+  const start = ipToBigInt(r.start, family);
+  const end = ipToBigInt(r.end, family);
+  return ranges.some(
+    (o) =>
+      ipFamily(o.start) === family &&
+      ipFamily(o.end) === family &&
+      ipToBigInt(o.start, family) <= start &&
+      end <= ipToBigInt(o.end, family),
+  );
+}

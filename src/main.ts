@@ -18,6 +18,7 @@ import { maskAuthUrl, maskSecret, redact, setSecretOutput } from './mask.ts';
 import { prepareOutputDir, recordOwnedFiles, Workspace } from './workspace.ts';
 import { copyCliLogins } from './cli-home.ts';
 import { componentNames } from './component-names.ts';
+import { reportDrift, verifyApp } from './verify.ts';
 
 type Login = typeof import('./load-login.ts');
 type SummaryOutputs = Parameters<typeof buildSummary>[0]['outputs'];
@@ -78,6 +79,18 @@ export async function run(): Promise<void> {
           return session;
         })
       : undefined;
+
+    // mode: verify reads and compares, and changes nothing: none of the steps below runs (verify.ts).
+    if (settings.mode === 'verify') {
+      const steps = await login.orgSteps();
+      const report = await core.group('Compare the app with the inputs', () =>
+        verifyApp(settings, plan!, { hub: hub.connection, target: target?.connection }, steps, { timeoutMs, log }),
+      );
+      reportDrift(report);
+      const devHub = { username: hub.username, instanceUrl: hub.instanceUrl, orgType: hub.orgType };
+      await writeSummary(buildSummary({ plan, dryRun: false, outputs, devHub, drift: report }));
+      return;
+    }
 
     const steps = await login.orgSteps();
     // 5. Checks, with the app as it is now: on a rerun the org's own links go back into what is deployed and

@@ -50,6 +50,13 @@ export interface GithubSecretSettings {
 
 export type Hardening = 'baseline' | 'recommended' | 'strict';
 
+/** `mode`: `apply` creates or updates the app; `verify` only reads it and reports where it drifted. */
+export const MODES = ['apply', 'verify'] as const;
+export type Mode = (typeof MODES)[number];
+/** `fail-on-drift`: with `mode: verify`, which differences fail the step. */
+export const FAIL_ON_DRIFT = ['weaker', 'any'] as const;
+export type FailOnDrift = (typeof FAIL_ON_DRIFT)[number];
+
 /** Every input, parsed and validated. Nothing here has been resolved against a preset yet. */
 export interface Settings {
   clients: ClientId[];
@@ -82,6 +89,10 @@ export interface Settings {
   github?: GithubSecretSettings;
 
   dryRun: boolean;
+  /** `mode`; `verify` changes nothing in any org. */
+  mode: Mode;
+  /** `fail-on-drift`; read only with `mode: verify`. */
+  failOnDrift: FailOnDrift;
   outputDir: string;
 }
 

@@ -11,14 +11,16 @@ import type {
   ClientId,
   DevHubAuth,
   GithubSecretSettings,
+  FailOnDrift,
   Hardening,
   IpRange,
+  Mode,
   NewVersion,
   OrgRef,
   PackageSettings,
   Settings,
 } from './model.ts';
-import { NEW_VERSION_MODES } from './model.ts';
+import { FAIL_ON_DRIFT, MODES, NEW_VERSION_MODES } from './model.ts';
 import {
   checkApiName,
   checkAuthUrl,
@@ -204,6 +206,7 @@ export function readSettings(read: (name: string) => string, env: NodeJS.Process
 
   // --- modes (needed to judge the Dev Hub inputs) --------------------------------------------------------
   const dryRun = parseBool(p, 'dry-run', get('dry-run')) ?? false;
+  const { mode, failOnDrift } = parseMode(p, get, dryRun);
 
   // --- the Dev Hub ---------------------------------------------------------------------------------------
   const devHub = parseDevHub(p, get, dryRun);
@@ -253,6 +256,8 @@ export function readSettings(read: (name: string) => string, env: NodeJS.Process
     ...(waitUntilUsableMinutes ? { waitUntilUsableMinutes } : {}),
     ...(github ? { github } : {}),
     dryRun,
+    mode,
+    failOnDrift,
     outputDir,
   };
 }
@@ -321,6 +326,39 @@ function parseInteger(
     return undefined;
   }
   return n;
+}
+
+// ===========================================================================================================
+// Modes
+
+function parseMode(
+  p: Problems,
+  get: (name: string) => string,
+  dryRun: boolean,
+): { mode: Mode; failOnDrift: FailOnDrift } {
+  const modeRaw = get('mode').toLowerCase() || 'apply';
+  const mode: Mode = modeRaw === 'verify' ? 'verify' : 'apply';
+  if (!(MODES as readonly string[]).includes(modeRaw)) {
+    p.add(
+      'mode',
+      `${show(get('mode'))} is not a mode. Use apply (create or update the app) or verify (change nothing; report where the app in the org differs from these inputs).`,
+    );
+  }
+  const failRaw = get('fail-on-drift').toLowerCase() || 'weaker';
+  const failOnDrift: FailOnDrift = failRaw === 'any' ? 'any' : 'weaker';
+  if (!(FAIL_ON_DRIFT as readonly string[]).includes(failRaw)) {
+    p.add(
+      'fail-on-drift',
+      `${show(get('fail-on-drift'))} is not accepted. Use weaker (fail when a setting in the org is weaker than these inputs ask) or any (fail on every difference).`,
+    );
+  }
+  if (mode === 'verify' && dryRun) {
+    p.add(
+      'dry-run',
+      'is true with mode: verify, but verify reads the app from the org and a dry run touches no org. Set dry-run: false to verify, or mode: apply to only generate the metadata.',
+    );
+  }
+  return { mode, failOnDrift };
 }
 
 // ===========================================================================================================

@@ -6,6 +6,8 @@ import type { ConnectContext } from './clients.ts';
 import type { AppPlan, Level } from './model.ts';
 import { securityControls } from './controls.ts';
 import { SECRET_NAME } from './secret-name.ts';
+import type { DriftReport } from './drift.ts';
+import { driftSection } from './drift-summary.ts';
 
 export type OrgType = 'production' | 'sandbox' | 'developer' | 'scratch';
 
@@ -35,6 +37,8 @@ export interface SummaryInput {
   dryRun: boolean;
   outputs: SummaryOutputs;
   devHub?: { username: string; instanceUrl: string; orgType?: OrgType };
+  /** `mode: verify`: the drift found, shown first; such a run reads no key and builds no package. */
+  drift?: DriftReport;
 }
 
 // Official "Find Your Server URL" (docs/platform-notes.md §12): the server name keeps its `platform/` prefix.
@@ -97,6 +101,7 @@ export function buildSummary(input: SummaryInput): string {
     out.push(...lines);
   };
 
+  if (input.drift) driftSection(input.drift, add);
   add(`## External Client App ${code(plan.appName)}: ${escapeMarkdown(plan.label)}`, '');
   if (dryRun) {
     add(
@@ -116,8 +121,8 @@ export function buildSummary(input: SummaryInput): string {
   if (plan.warnings.length > 0) {
     add('### Warnings', '', ...plan.warnings.map((w) => `- ${escapeMarkdown(w)}`), '');
   }
-  keySection(plan, dryRun, outputs, add);
-  packageSection(plan, dryRun, outputs, add);
+  if (!input.drift) keySection(plan, dryRun, outputs, add);
+  if (!input.drift) packageSection(plan, dryRun, outputs, add);
   connectSection(plan, outputs, devHub?.orgType, add);
   caveatSection(plan, outputs, add);
   return `${out
