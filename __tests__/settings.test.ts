@@ -378,7 +378,20 @@ const BAD: BadCase[] = [
   },
   { name: 'secret-environment without secret-name', inputs: { 'secret-environment': 'prod' } },
   // output-dir
-  { name: 'output-dir with a newline', inputs: { 'output-dir': 'out\nrm -rf /' } },
+  { name: 'output-dir with a newline', inputs: { 'output-dir': 'out\nrm -rf /' } }, // modes
+  { name: 'mode that is not one', inputs: { mode: 'check' }, says: /apply .*verify/ },
+  {
+    name: 'fail-on-drift that is not one',
+    inputs: { mode: 'verify', 'fail-on-drift': 'never' },
+    input: 'fail-on-drift',
+    says: /weaker .*any/,
+  },
+  {
+    name: 'mode verify with dry-run',
+    inputs: { mode: 'verify', 'dry-run': 'true' },
+    input: 'dry-run',
+    says: /verify reads the app from the org/,
+  },
 ];
 
 describe('readSettings: bad inputs', () => {
@@ -571,6 +584,12 @@ describe('readSettings: good inputs', () => {
   it('allows a secret with a desktop client only when asked to', () => {
     const s = settings({ clients: 'cursor', 'require-secret': 'true', 'allow-secret-for-desktop': 'true' });
     assert.equal(s.requireSecret, true);
+  });
+
+  it('reads mode and fail-on-drift (any case); apply and weaker by default', () => {
+    assert.deepEqual([settings({}).mode, settings({}).failOnDrift], ['apply', 'weaker']);
+    const verify = settings({ mode: 'Verify', 'fail-on-drift': 'ANY' });
+    assert.deepEqual([verify.mode, verify.failOnDrift], ['verify', 'any']);
   });
 
   it('treats the logout URL as the switch', () => {

@@ -299,10 +299,11 @@ function compareCallbacks(plan: AppPlan, value: unknown): Found[] {
     .filter(Boolean);
   for (const url of actual) {
     if (plan.callbackUrls.includes(url)) continue;
-    const readable = checkUrl(url, { loopbackHttp: true, appScheme: true }) === undefined;
+    // Its shape only: whether http is acceptable is judged below, so http is checked as https would be.
+    const readable = checkUrl(url.replace(/^http:/i, 'https:'), { loopbackHttp: true, appScheme: true }) === undefined;
     // https, a loopback http or an app scheme is where a registered client may receive a code (RFC 8252), and PKCE
     // still guards it; plain http elsewhere sends the code in clear text.
-    const weaker = !readable || /^http:/i.test(url);
+    const weaker = !readable || (/^http:/i.test(url) && !LOOPBACK_HTTP.test(url));
     out.push({
       setting: 'Callback URL',
       wanted: 'not registered',
@@ -620,6 +621,7 @@ function lifetime(
 // ===========================================================================================================
 // Reading untrusted values
 
+const LOOPBACK_HTTP = /^http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::(?:\d{1,5}|\*))?(?:[/?#]|$)/i;
 const API_NAME = /^(?:[A-Za-z][A-Za-z0-9_]{0,14}__)?[A-Za-z][A-Za-z0-9_]{0,79}$/;
 
 function text(v: unknown): string | undefined {
