@@ -61,7 +61,7 @@ function after(
 const brief = (drifts: Drift[]): string[] => drifts.map((d) => `${d.kind}: ${d.setting}: ${d.wanted} → ${d.actual}`);
 
 describe('compareDevHub', () => {
-  for (const [name, inputs] of Object.entries({
+  for (const [name, inputs] of Object.entries<Record<string, string>>({
     baseline: {},
     recommended: { hardening: 'recommended' },
     strict: STRICT,
