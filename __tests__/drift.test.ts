@@ -218,10 +218,13 @@ describe('compareDevHub', () => {
   });
 
   it('IP relaxation: anything but Enforce is weaker', () => {
-    for (const value of ['Bypass', 'Bypass_2factor', 'Enforce_RelaxRefresh', 'Whatever']) {
+    for (const value of ['Bypass', 'Bypass_2factor', 'Enforce_RelaxRefresh', 'Whatever', undefined]) {
       const [d] = after({}, 'policy', { ipRelaxationPolicyType: value }).drifts;
       assert.equal(d?.kind, 'weaker', value);
-      assert.equal(d?.actual, value === 'Whatever' ? 'a value this action does not know' : value);
+      assert.equal(
+        d?.actual,
+        value === 'Whatever' ? 'a value this action does not know' : value === undefined ? 'not set' : value,
+      );
     }
   });
 

@@ -72,17 +72,14 @@ export function driftMessage(d: Drift): string {
 // The Dev Hub: everything apply deploys there
 
 export function compareDevHub(plan: AppPlan, org: AppSettings): Drift[] {
-  const out: Drift[] = [];
-  const add = (d: Omit<Drift, 'org'>): void => {
-    out.push({ org: 'Dev Hub', ...d });
-  };
-  if (!org.global || !org.oauth || !org.policy) {
-    const missing = [
-      !org.global && 'global OAuth settings',
-      !org.oauth && 'OAuth settings',
-      !org.policy && 'OAuth policy',
-    ].filter(Boolean);
-    add({
+  const found: Found[] = [];
+  const missing = [
+    !org.global && 'global OAuth settings',
+    !org.oauth && 'OAuth settings',
+    !org.policy && 'OAuth policy',
+  ].filter(Boolean);
+  if (missing.length) {
+    found.push({
       setting: 'App components',
       wanted: 'global OAuth settings, OAuth settings and an OAuth policy',
       actual: `no ${missing.join(', no ')}`,
@@ -91,10 +88,10 @@ export function compareDevHub(plan: AppPlan, org: AppSettings): Drift[] {
       why: 'the settings those components hold cannot be checked, and the org applies its own defaults.',
     });
   }
-  if (org.global) out.push(...compareGlobal(plan, org.global).map((d) => ({ org: 'Dev Hub' as const, ...d })));
-  if (org.oauth) out.push(...compareOauth(plan, org.oauth).map((d) => ({ org: 'Dev Hub' as const, ...d })));
-  if (org.policy) out.push(...comparePolicy(plan, org.policy).map((d) => ({ org: 'Dev Hub' as const, ...d })));
-  return out;
+  if (org.global) found.push(...compareGlobal(plan, org.global));
+  if (org.oauth) found.push(...compareOauth(plan, org.oauth));
+  if (org.policy) found.push(...comparePolicy(plan, org.policy));
+  return found.map((d) => ({ org: 'Dev Hub', ...d }));
 }
 
 // ===========================================================================================================
@@ -294,7 +291,7 @@ function compareGlobal(plan: AppPlan, global: Record<string, unknown>): Found[] 
 function compareCallbacks(plan: AppPlan, value: unknown): Found[] {
   const out: Found[] = [];
   const actual = (text(value) ?? '')
-    .split(/\r?\n|,/)
+    .split(/\r?\n/)
     .map((u) => u.trim())
     .filter(Boolean);
   for (const url of actual) {
@@ -448,7 +445,7 @@ function comparePolicy(plan: AppPlan, policy: Record<string, unknown>): Found[] 
       ? 'admin-approved users are pre-authorized'
       : v === 'AllSelfAuthorized'
         ? 'all users may self-authorize'
-        : 'a value this action does not know';
+        : unknown(policy.permittedUsersPolicyType);
   if (permitted !== p.permittedUsersPolicyType) {
     const weaker = p.permittedUsersPolicyType === 'AdminApprovedPreAuthorized' || permitted === undefined;
     out.push({
@@ -491,7 +488,7 @@ function comparePolicy(plan: AppPlan, policy: Record<string, unknown>): Found[] 
     out.push({
       setting: 'IP relaxation',
       wanted: 'enforce IP restrictions',
-      actual: ip === undefined ? 'a value this action does not know' : ip,
+      actual: ip ?? unknown(policy.ipRelaxationPolicyType),
       control: CONTROL.ipRestriction,
       kind: 'weaker',
       why: 'the trusted IP ranges (and the profile IP restrictions) are relaxed or bypassed for this app.',
@@ -593,7 +590,7 @@ function compareRefresh(plan: AppPlan, policy: Record<string, unknown>): Found |
   return {
     setting: 'Refresh token policy',
     wanted: wanted.text,
-    actual: actual?.text ?? 'a value this action does not know',
+    actual: actual?.text ?? (type ? 'a value this action does not know' : unknown(policy.refreshTokenPolicyType)),
     control: CONTROL.refreshValidity,
     kind: weaker ? 'weaker' : 'different',
     why: weaker
@@ -623,6 +620,11 @@ function lifetime(
 
 const LOOPBACK_HTTP = /^http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::(?:\d{1,5}|\*))?(?:[/?#]|$)/i;
 const API_NAME = /^(?:[A-Za-z][A-Za-z0-9_]{0,14}__)?[A-Za-z][A-Za-z0-9_]{0,79}$/;
+
+/** How a value outside the documented set is shown: never its text. */
+function unknown(v: unknown): string {
+  return text(v) === undefined ? 'not set' : 'a value this action does not know';
+}
 
 function text(v: unknown): string | undefined {
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
