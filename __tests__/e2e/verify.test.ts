@@ -4,6 +4,7 @@
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFakeOrg, type FakeOrg } from '../../fake-org/server.ts';
+import { startFakeGitHub } from '../../fake-github/server.ts';
 import { APP, fakeEnv, jwtInputs, runJwt, secretsOf } from '../helpers/fake-env.ts';
 import { assertNoLeaks } from '../helpers/leaks.ts';
 import { runAction, type ActionRun } from '../helpers/run-action.ts';
@@ -184,6 +185,25 @@ test('a difference that is not weaker is reported and passes; fail-on-drift: any
   assert.equal(fails.run.code, 1, fails.run.stdout + fails.run.stderr);
   assert.deepEqual(driftAnnotations(fails.run), [{ level: 'error', title: 'different: Callback URL' }]);
   assertOnlyReads(fails.routes);
+
+  // Inputs that make apply store the key as a GitHub secret make verify store nothing.
+  const github = await startFakeGitHub({ repository: 'acme/mcp' });
+  try {
+    const run = await runAction({
+      inputs: jwtInputs(org, {
+        ...base,
+        mode: 'verify',
+        'github-token': github.token,
+        'secret-name': 'SF_MCP_CLIENT_ID',
+      }),
+      env: fakeEnv(org, { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: 'acme/mcp' }),
+    });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.deepEqual(github.requests, [], 'no request to GitHub');
+    assert.equal(run.outputs['consumer-key'], undefined);
+  } finally {
+    await github.close();
+  }
 });
 
 test('verify of an app that does not exist fails and names app-name; nothing is created', async () => {
