@@ -5,7 +5,7 @@
 //   3. metadata (render.ts)            8. GitHub secret (github-secret.ts)   13. summary (summary.ts)
 //   4. logins (login.ts)               9. package and version (packaging.ts)
 //   5. checks (preflight.ts)          10. install (packaging.ts)
-// A dry run stops after step 3, and its summary is step 13.
+// A dry run stops after step 3, and its summary is step 13; `mode: verify` stops after step 4 and reports (verify.ts).
 import * as core from '@actions/core';
 import { homedir } from 'node:os';
 import type { AppPlan, Settings } from './model.ts';
