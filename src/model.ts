@@ -48,6 +48,12 @@ export interface GithubSecretSettings {
   environment?: string;
 }
 
+/** `consumer-key-variable`: the consumer key (a client id, never the secret) as a repository Actions variable. */
+export interface GithubVariableSettings {
+  token: string;
+  variableName: string;
+}
+
 export type Hardening = 'baseline' | 'recommended' | 'strict';
 
 /** Every input, parsed and validated. Nothing here has been resolved against a preset yet. */
@@ -80,6 +86,7 @@ export interface Settings {
   /** `wait-until-usable`: minutes to wait until the app accepts its consumer key; 0 or undefined = do not wait. */
   waitUntilUsableMinutes?: number;
   github?: GithubSecretSettings;
+  keyVariable?: GithubVariableSettings;
 
   dryRun: boolean;
   outputDir: string;
@@ -160,6 +167,8 @@ export interface AppPlan {
   createPermissionSet?: { name: string; label: string };
   report: SettingReport[];
   warnings: string[];
+  /** Facts a run with these inputs always meets and no input changes: notices, not warnings. */
+  notes?: string[];
 }
 
 /** Values the org assigned on the first deploy; sent back on later deploys and in the package. */
