@@ -458,7 +458,7 @@ describe('buildSummary: the outcome first', () => {
     });
     const top = head(failed('Check before any change', error, { appExisted: false }));
     assert.match(top, /The checks before any change found a problem\./);
-    assert.match(top, /> - dev-hub-username: lacks Modify Metadata/);
+    assert.match(top, /Cause: dev-hub-username: lacks Modify Metadata/);
     assert.match(top, /> - package-namespace: acme is not linked/);
     assert.match(top, /no app `MCP\\_Client\\_App` was created|no app `MCP_Client_App` was created/);
   });

@@ -297,7 +297,11 @@ const STEP_KIND: Record<string, { what: string; next: string }> = {
 function causesOf(failure: SummaryFailure): string[] {
   const e = failure.error as { failures?: unknown; problems?: unknown } | undefined;
   if (Array.isArray(e?.failures) && e.failures.length > 0) {
-    return e.failures.map(
+    // A component that fails because another one did ("no ExternalClientApplication named X found") is a
+    // consequence: the cause comes first.
+    const follows = (f: { problem?: unknown }): boolean => /\bno \w+ named .* found\b/i.test(String(f.problem));
+    const ordered = [...e.failures.filter((f) => !follows(f)), ...e.failures.filter(follows)];
+    return ordered.map(
       (f: { type?: unknown; fullName?: unknown; problem?: unknown }) =>
         `${code(`${String(f.type)} ${String(f.fullName)}`)}: ${escapeMarkdown(String(f.problem))}`,
     );
@@ -320,11 +324,9 @@ function failureOutcome(
       ? `The step “${escapeMarkdown(outputs.step)}” failed`
       : 'The run failed before any org was contacted');
   const causes = causesOf(failure).map((c) => c.replace(/[#!]/g, (ch) => `\\${ch}`));
-  add('> [!CAUTION]', `> **${what}.**${causes.length === 1 ? ` Cause: ${causes[0]}` : ''}`);
-  if (causes.length > 1) {
-    add('> Cause:', ...causes.slice(0, 10).map((c) => `> - ${c}`));
-    if (causes.length > 10) add(`> - and ${causes.length - 10} more (see the annotations)`);
-  }
+  // The first causes in the block, so that what failed, why, what changed and the next step fit the first ten lines.
+  add('> [!CAUTION]', `> **${what}.** Cause: ${causes[0]}`, ...causes.slice(1, 3).map((c) => `> - ${c}`));
+  if (causes.length > 3) add(`> - and ${causes.length - 3} more, each in the run's annotations`);
   add('');
   const changed: string[] = [];
   const unchanged: string[] = [];
@@ -435,9 +437,9 @@ function keySection(plan: AppPlan, dryRun: boolean, outputs: SummaryOutputs, add
   }
   const refs = keyRefs(plan, outputs);
   if (outputs.consumerKeySet) {
-    const ending = outputs.consumerKeyLast4 ? ` (ending in ${code(`…${outputs.consumerKeyLast4}`)})` : '';
+    const ending = outputs.consumerKeyLast4 ? `, ending in ${code(`…${outputs.consumerKeyLast4}`)}` : '';
     add(
-      `- The consumer key (client id)${ending} is in ${refs.keyRef}. It is masked and not shown here: only its last four characters, to tell keys apart.`,
+      `- The consumer key (client id${ending}) is in ${refs.keyRef}. It is masked and not shown here: only its last four characters, to tell keys apart.`,
     );
     add(
       outputs.variableStored
@@ -496,7 +498,7 @@ function packageSection(plan: AppPlan, dryRun: boolean, outputs: SummaryOutputs,
   if (outputs.packageVersionId) {
     const id = safeId(outputs.packageVersionId);
     add(
-      'Install it into a scratch org:',
+      outputs.installed ? 'Install it into another scratch org:' : 'Install it into a scratch org:',
       '',
       '```sh',
       `sf package install --package ${id} --target-org <scratch-org> --wait 10`,

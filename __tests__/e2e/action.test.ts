@@ -229,7 +229,7 @@ test('a deploy the org rejects fails the run with an annotation per component', 
   // output-dir is under RUNNER_TEMP, outside the workspace: no file the checks page could open; the message says it all.
   assert.match(
     run.stdout,
-    /::error title=Deploy failed: [A-Za-z]+ [A-Za-z_]+::[A-Za-z]+ [A-Za-z_]+: Injected: invalid value for field/,
+    /::error title=Deploy failed%3A [A-Za-z]+ [A-Za-z_]+::[A-Za-z]+ [A-Za-z_]+: Injected: invalid value for field/,
   );
   assert.doesNotMatch(run.stdout, /::error [^\n]*file=/);
   assert.match(
@@ -250,7 +250,7 @@ test('a deploy the org rejects fails the run with an annotation per component', 
   assert.equal(inRepo.code, 1);
   assert.match(
     inRepo.stdout,
-    /::error title=Deploy failed: [A-Za-z]+ [A-Za-z_]+,file=eca\/force-app\/main\/default\/[^:,]+::[A-Za-z]+ [A-Za-z_]+: Injected/,
+    /::error title=Deploy failed%3A [A-Za-z]+ [A-Za-z_]+,file=eca\/force-app\/main\/default\/[^:,]+::[A-Za-z]+ [A-Za-z_]+: Injected/,
   );
 });
 
