@@ -221,7 +221,8 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
   function variable(route: FakeGitHubRoute, pathName: string | undefined, body: string, readOnly: boolean): Answer {
     if (readOnly) {
       return error(403, 'Resource not accessible by personal access token', {
-        'x-accepted-github-permissions': route === 'repo.get-variable' ? 'actions_variables=read' : 'actions_variables=write',
+        'x-accepted-github-permissions':
+          route === 'repo.get-variable' ? 'actions_variables=read' : 'actions_variables=write',
       });
     }
     if (route === 'repo.get-variable') {

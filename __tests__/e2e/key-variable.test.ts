@@ -62,13 +62,16 @@ test('a token that may not write variables: the run fails, names the permission,
     env: env(),
   });
   assert.equal(run.code, 1);
-  assert.match(run.stdout, /github-token cannot write Actions variables of acme\/mcp \(HTTP 403.*Variables: Read and write/);
-  assert.match(run.summary.split('\n').slice(0, 10).join('\n'), /Storing the consumer key as a repository variable failed/);
+  assert.match(
+    run.stdout,
+    /github-token cannot write Actions variables of acme\/mcp \(HTTP 403.*Variables: Read and write/,
+  );
+  assert.match(
+    run.summary.split('\n').slice(0, 10).join('\n'),
+    /Storing the consumer key as a repository variable failed/,
+  );
   assert.equal(github.variables.size, 0);
-  assertNoLeaks(run, [
-    ...secretsOf(org),
-    { what: 'the token', value: 'ghp_TokenWithoutVariablesWrite000000' },
-  ]);
+  assertNoLeaks(run, [...secretsOf(org), { what: 'the token', value: 'ghp_TokenWithoutVariablesWrite000000' }]);
 });
 
 test('a name GitHub would refuse is an input error before any org or GitHub call', async () => {

@@ -42,7 +42,10 @@ test('a good run: created, version built, installed, where the key is, before an
   assertNoLeaks(run, secretsOf(org));
 
   // The rerun: updated, the version reused, already installed.
-  const again = await runAction({ inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl }), env: fakeEnv(org) });
+  const again = await runAction({
+    inputs: jwtInputs(org, { 'install-target': org.scratchAuthUrl }),
+    env: fakeEnv(org),
+  });
   assert.equal(again.code, 0, again.stdout + again.stderr);
   const top2 = beforeFirstTable(again.summary);
   assert.match(top2, /\*\*Updated\*\* the app/);
@@ -92,7 +95,10 @@ test('deploy failure: the first ten lines carry the component error itself', asy
   const run = await runJwt(org);
   assert.equal(run.code, 1);
   const top = head(run.summary);
-  assert.match(top, /The deploy to the Dev Hub failed\.\*\* Cause: `ExternalClientApplication \w+`: Injected: invalid value for field/);
+  assert.match(
+    top,
+    /The deploy to the Dev Hub failed\.\*\* Cause: `ExternalClientApplication \w+`: Injected: invalid value for field/,
+  );
   assert.match(top, /`\w+ \w+`: Injected: invalid value for field/);
   assert.doesNotMatch(top, /component\(s\) failed/);
   assert.match(top, /a deploy is all or nothing, so no app was created/);
