@@ -95,7 +95,7 @@ describe('buildSummary', () => {
     for (const c of full.clients) assert.ok(md.includes(`#### ${escapeMarkdown(c.label)}`), c.label);
     assert.match(
       md,
-      /Advanced settings and paste the `consumer-key` output of this step \(also stored as the secret `SALESFORCE_MCP_CLIENT_ID`\) as \*\*OAuth Client ID\*\*/,
+      /Advanced settings and paste the `consumer-key` output of this step \(also in the secret `SALESFORCE_MCP_CLIENT_ID`\) as \*\*OAuth Client ID\*\*/,
     );
     assert.match(md, /"auth": \{ "CLIENT_ID": "<consumer key>" \}/);
     assert.match(md, /Authorization Code \(With PKCE\)/);
@@ -111,7 +111,7 @@ describe('buildSummary', () => {
     const secret = summary(plan({ clients: 'claude', 'require-secret': 'true' }), {}, { consumerSecretSet: true });
     assert.match(
       secret,
-      /The consumer secret is in the `consumer-secret` output \(also stored as the secret `SALESFORCE_MCP_CLIENT_ID_SECRET`\)/,
+      /The consumer secret is in the `consumer-secret` output \(also in the secret `SALESFORCE_MCP_CLIENT_ID_SECRET`\)/,
     );
     assert.match(secret, /\*\*OAuth Client Secret\*\*/);
   });
@@ -520,5 +520,26 @@ describe('lastFour', () => {
     assert.equal(lastFour('short_key_Wxyz'), undefined, 'a short key would give too much away');
     assert.equal(lastFour(`${'a'.repeat(40)}<b>`), undefined, "nothing not of a key's shape");
     assert.equal(lastFour(undefined), undefined);
+  });
+});
+
+describe('buildSummary: small things a person reads', () => {
+  it('a secret stored with its companion: the key secret by name, the companion for the secret', () => {
+    const p = plan({ clients: 'claude', 'require-secret': 'true' });
+    const md = summary(
+      p,
+      {},
+      { secretStored: 'MCP_KEY, MCP_KEY_SECRET (repository acme/mcp)', consumerSecretSet: true, deployed: true },
+    );
+    assert.match(md, /the secret `MCP_KEY` \(repository acme\/mcp\)/);
+    assert.match(md, /`consumer-secret` output \(also in the secret `MCP_KEY_SECRET`\)/);
+  });
+
+  it('refused inputs: what is wrong with each, and that nothing was sent', async () => {
+    const { inputProblemsSummary } = await import('../src/summary.ts');
+    const md = inputProblemsSummary([{ input: 'contact-email', message: 'is empty # <b>' }]);
+    const top = md.split('\n').slice(0, 10).join('\n');
+    assert.match(top, /An input is not valid\.\*\* Nothing was sent to any org/);
+    assert.match(top, /> - `contact-email`: is empty \\# &lt;b&gt;/);
   });
 });

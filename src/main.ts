@@ -12,7 +12,7 @@ import type { AppPlan, Settings } from './model.ts';
 import { readSettingsFromEnv, InputError } from './settings.ts';
 import { planApp } from './plan.ts';
 import { renderProject, writeProject } from './render.ts';
-import { buildSummary, lastFour } from './summary.ts';
+import { buildSummary, inputProblemsSummary, lastFour } from './summary.ts';
 import * as say from './mask.ts';
 import { maskAuthUrl, maskSecret, redact, setSecretOutput } from './mask.ts';
 import { prepareOutputDir, recordOwnedFiles, Workspace } from './workspace.ts';
@@ -274,6 +274,7 @@ export async function run(): Promise<void> {
     fail(error);
     if (plan)
       await writeSummary(buildSummary({ plan, dryRun: false, outputs, failure: { message: message(error), error } }));
+    else if (error instanceof InputError) await writeSummary(inputProblemsSummary(error.problems));
   } finally {
     workspace?.remove();
   }

@@ -143,10 +143,10 @@ export function buildSummary(input: SummaryInput): string {
   // Connect steps only for an app that exists in the Dev Hub.
   const appExists = !dryRun && (!failure || outputs.deployed === true || outputs.appExisted === true);
   if (appExists) {
-    keySection(plan, dryRun, outputs, add);
-    packageSection(plan, dryRun, outputs, add);
     connectSection(plan, outputs, devHub, add);
     caveatSection(plan, outputs, add);
+    keySection(plan, dryRun, outputs, add);
+    packageSection(plan, dryRun, outputs, add);
   }
   add("<details><summary>Settings, Salesforce's security controls and callback URLs</summary>", '');
   settingsSection(plan, add);
@@ -161,7 +161,37 @@ export function buildSummary(input: SummaryInput): string {
     .trimEnd()}\n`;
 }
 
+/** A run whose inputs were refused has no plan: the summary is the problems, each against its input. */
+export function inputProblemsSummary(problems: { input: string; message: string }[]): string {
+  return `${[
+    '## External Client App: the inputs were refused',
+    '',
+    '> [!CAUTION]',
+    `> **${problems.length === 1 ? 'An input is' : `${problems.length} inputs are`} not valid.** Nothing was sent to any org; nothing was created or changed.`,
+    ...problems
+      .slice(0, 20)
+      .map((p) => `> - ${code(p.input)}: ${escapeMarkdown(p.message).replace(/[#!]/g, (c) => `\\${c}`)}`),
+    '',
+    "- **Next step:** fix each input above in the workflow's `with:`, then run again.",
+  ].join('\n')}\n`;
+}
+
 type Org = { username: string; instanceUrl: string };
+
+/**
+ * `NAME[, NAME_SECRET] (repository o/r)` as main.ts records what it stored: the first name (the key's) as code, the
+ * place as text.
+ */
+function storedText(stored: string): string {
+  const { name, scope } = parseStored(stored);
+  return `${code(name)}${scope ? ` (${escapeMarkdown(scope)})` : ''}`;
+}
+
+function parseStored(stored: string): { name: string; scope?: string } {
+  const m = /^(.*?) \((.*)\)$/.exec(stored);
+  const names = m ? m[1]! : stored;
+  return { name: names.split(', ')[0]!, ...(m ? { scope: m[2]! } : {}) };
+}
 
 /** `user` at `https://host`: the instance URL only when it has the shape of one (org answers are untrusted). */
 function orgText(org: Org): string {
@@ -232,8 +262,8 @@ function keyLine(outputs: SummaryOutputs): string {
   if (!outputs.consumerKeySet) return '- The consumer key was not read.';
   const ending = outputs.consumerKeyLast4 ? ` ending in ${code(`…${outputs.consumerKeyLast4}`)}` : '';
   const places = [`the masked ${code('consumer-key')} output`];
-  if (outputs.secretStored) places.push(`the secret ${code(outputs.secretStored)}`);
-  if (outputs.variableStored) places.push(`the variable ${code(outputs.variableStored)}`);
+  if (outputs.secretStored) places.push(`the secret ${storedText(outputs.secretStored)}`);
+  if (outputs.variableStored) places.push(`the variable ${storedText(outputs.variableStored)}`);
   return `- 🔑 Consumer key${ending}: in ${places.join(', ')}.`;
 }
 
@@ -299,9 +329,19 @@ function causesOf(failure: SummaryFailure): string[] {
   if (Array.isArray(e?.failures) && e.failures.length > 0) {
     // A component that fails because another one did ("no ExternalClientApplication named X found") is a
     // consequence: the cause comes first.
-    const follows = (f: { problem?: unknown }): boolean => /\bno \w+ named .* found\b/i.test(String(f.problem));
-    const ordered = [...e.failures.filter((f) => !follows(f)), ...e.failures.filter(follows)];
-    return ordered.map(
+    type Failure = { type?: unknown; fullName?: unknown; problem?: unknown };
+    const follows = (f: Failure): boolean => /\bno \w+ named .* found\b/i.test(String(f.problem));
+    const own = (e.failures as Failure[]).filter((f) => !follows(f));
+    const after = (e.failures as Failure[]).filter(follows);
+    if (own.length > 0 && after.length > 0) {
+      const line = (f: Failure): string =>
+        `${code(`${String(f.type)} ${String(f.fullName)}`)}: ${escapeMarkdown(String(f.problem))}`;
+      return [
+        ...own.map(line),
+        `${after.length === 1 ? 'one more component' : `${after.length} more components`} failed only because of that: ${after.map((f) => code(String(f.fullName))).join(', ')}`,
+      ];
+    }
+    return (e.failures as Failure[]).map(
       (f: { type?: unknown; fullName?: unknown; problem?: unknown }) =>
         `${code(`${String(f.type)} ${String(f.fullName)}`)}: ${escapeMarkdown(String(f.problem))}`,
     );
@@ -339,11 +379,18 @@ function failureOutcome(
     );
   } else {
     unchanged.push(
-      `the Dev Hub${hub}: ${outputs.appExisted ? `the app ${code(plan.appName)} is as it was before the run` : `no app ${code(plan.appName)} was created`}`,
+      `the Dev Hub${hub}: ${
+        outputs.appExisted === true
+          ? `the app ${code(plan.appName)} is as it was before the run`
+          : outputs.appExisted === false
+            ? `no app ${code(plan.appName)} was created`
+            : `the app ${code(plan.appName)} was neither created nor changed`
+      }`,
     );
   }
-  if (outputs.secretStored) changed.push(`stored the consumer key in the secret ${code(outputs.secretStored)}`);
-  if (outputs.variableStored) changed.push(`stored the consumer key in the variable ${code(outputs.variableStored)}`);
+  if (outputs.secretStored) changed.push(`stored the consumer key in the secret ${storedText(outputs.secretStored)}`);
+  if (outputs.variableStored)
+    changed.push(`stored the consumer key in the variable ${storedText(outputs.variableStored)}`);
   if (outputs.packageVersionId) {
     changed.push(
       `${outputs.packageVersionCreated === false ? 'reused' : 'built'} the package version ${code(outputs.packageVersionId)}`,
@@ -419,10 +466,10 @@ function callbackSection(plan: AppPlan, outputs: SummaryOutputs, add: Add): void
 
 function keyRefs(plan: AppPlan, outputs: SummaryOutputs): ConnectContext {
   const stored = outputs.secretStored;
-  const keyRef = `the ${code('consumer-key')} output of this step${stored ? ` (also stored as the secret ${code(stored)})` : ''}`;
+  const keyRef = `the ${code('consumer-key')} output of this step${stored ? ` (also in the secret ${code(parseStored(stored).name)})` : ''}`;
   if (plan.global.isConsumerSecretOptional) return { keyRef };
-  const companion =
-    stored && SECRET_NAME.test(stored) ? ` (also stored as the secret ${code(`${stored}_SECRET`)})` : '';
+  const name = stored ? parseStored(stored).name : undefined;
+  const companion = name && SECRET_NAME.test(name) ? ` (also in the secret ${code(`${name}_SECRET`)})` : '';
   return { keyRef, secretRef: `the ${code('consumer-secret')} output${companion}` };
 }
 
@@ -443,7 +490,7 @@ function keySection(plan: AppPlan, dryRun: boolean, outputs: SummaryOutputs, add
     );
     add(
       outputs.variableStored
-        ? `- It is also in the repository variable ${code(outputs.variableStored)}, readable under Settings → Secrets and variables → Actions → Variables.`
+        ? `- It is also in the repository variable ${storedText(outputs.variableStored)}, readable under Settings → Secrets and variables → Actions → Variables.`
         : `- To read it in the repository's settings, set ${code('consumer-key-variable')}: the key (never the secret) then goes into a repository variable.`,
     );
     // Salesforce's "Get Your Consumer Key" (headless identity guide); the retrieve returns consumerKey
@@ -568,15 +615,14 @@ function connectSection(plan: AppPlan, outputs: SummaryOutputs, devHub: SummaryI
   const hubUrl = orgUrl(devHub?.instanceUrl);
   if (hubUrl) orgs.push({ label: 'the Dev Hub', url: hubUrl });
   const targetUrl = orgUrl(outputs.installTarget?.instanceUrl);
-  if (targetUrl && (outputs.installed || outputs.installTarget))
-    orgs.push({ label: 'the install target', url: targetUrl });
+  if (targetUrl && outputs.installed) orgs.push({ label: 'the install target', url: targetUrl });
   if (orgs.length > 0) {
     add(
-      '| Org | Sign-in (My Domain) URL | Authorize URL | Token URL |',
-      '|---|---|---|---|',
+      'Sign-in (My Domain) URLs of the orgs this run used, with the OAuth endpoints for clients that ask for them:',
+      '',
       ...orgs.map(
         (o) =>
-          `| ${o.label} | ${code(o.url)} | ${code(`${o.url}/services/oauth2/authorize`)} | ${code(`${o.url}/services/oauth2/token`)} |`,
+          `- ${o.label}: ${code(o.url)}; authorize ${code(`${o.url}/services/oauth2/authorize`)}, token ${code(`${o.url}/services/oauth2/token`)}`,
       ),
       '',
     );
