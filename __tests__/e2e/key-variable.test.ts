@@ -41,7 +41,7 @@ test('the key goes into the variable (created, then updated on a rerun), the sec
   assert.equal(github.secrets.size, 0, 'no secret-name: no secret stored');
   const routes = github.requests.map((r) => `${r.route}:${r.status}`);
   assert.deepEqual(routes, ['repo.update-variable:404', 'repo.create-variable:201']);
-  assert.match(run.summary, /the variable `SF_MCP_CLIENT_ID \(repository acme\/mcp\)`/);
+  assert.match(run.summary, /the variable `SF_MCP_CLIENT_ID` \(repository acme\/mcp\)/);
   assert.ok(run.summary.includes(`…${consumer.key.slice(-4)}`));
   assertNoLeaks(run, [...secretsOf(org), { what: 'the GitHub token', value: github.token }]);
 
