@@ -55,7 +55,13 @@ test('a good run: created, version built, installed, where the key is, before an
 
 test('a dry run says nothing was changed and where the project is, and gives no connect steps', async () => {
   const run = await runAction({
-    inputs: { clients: 'claude, cursor, postman', 'contact-email': 'ops@example.com', 'dry-run': 'true' },
+    // The README Quick start's inputs, as a dry run.
+    inputs: {
+      clients: 'claude, cursor, postman',
+      'contact-email': 'platform-team@example.com',
+      hardening: 'recommended',
+      'dry-run': 'true',
+    },
     env: {},
   });
   assert.equal(run.code, 0, run.stdout + run.stderr);
@@ -64,6 +70,9 @@ test('a dry run says nothing was changed and where the project is, and gives no 
   // The Quick start's inputs raise no warning: the platform facts they meet are notices.
   assert.doesNotMatch(run.stdout, /^::warning/m);
   assert.match(run.stdout, /^::notice title=eca-action::The claude preset/m);
+  assert.match(run.stdout, /^::notice title=eca-action::The refresh-token validity is an OAuth policy/m);
+  // Said once in the summary too, folded with the settings.
+  assert.match(run.summary, /### Notes\n\n- The claude preset/);
 });
 
 test('login failure: the first ten lines say the Dev Hub login failed, why, and that nothing changed', async () => {
