@@ -73,6 +73,7 @@ const SAMPLES: Record<string, { value: string; with?: Record<string, string> }> 
   'github-token': { value: GITHUB.token, with: { 'secret-name': GITHUB.secret } },
   'secret-name': { value: GITHUB.secret, with: { 'github-token': GITHUB.token } },
   'secret-environment': { value: 'production', with: { 'github-token': GITHUB.token, 'secret-name': GITHUB.secret } },
+  'consumer-key-variable': { value: 'SF_MCP_CLIENT_ID', with: { 'github-token': GITHUB.token } },
   'dry-run': { value: 'true' },
   mode: { value: 'verify' },
   'fail-on-drift': { value: 'any', with: { mode: 'verify' } },

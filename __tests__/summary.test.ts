@@ -95,7 +95,7 @@ describe('buildSummary', () => {
     for (const c of full.clients) assert.ok(md.includes(`#### ${escapeMarkdown(c.label)}`), c.label);
     assert.match(
       md,
-      /Advanced settings and paste the `consumer-key` output of this step \(also stored as the secret `SALESFORCE_MCP_CLIENT_ID`\) as \*\*OAuth Client ID\*\*/,
+      /Advanced settings and paste the `consumer-key` output of this step \(also in the secret `SALESFORCE_MCP_CLIENT_ID`\) as \*\*OAuth Client ID\*\*/,
     );
     assert.match(md, /"auth": \{ "CLIENT_ID": "<consumer key>" \}/);
     assert.match(md, /Authorization Code \(With PKCE\)/);
@@ -111,7 +111,7 @@ describe('buildSummary', () => {
     const secret = summary(plan({ clients: 'claude', 'require-secret': 'true' }), {}, { consumerSecretSet: true });
     assert.match(
       secret,
-      /The consumer secret is in the `consumer-secret` output \(also stored as the secret `SALESFORCE_MCP_CLIENT_ID_SECRET`\)/,
+      /The consumer secret is in the `consumer-secret` output \(also in the secret `SALESFORCE_MCP_CLIENT_ID_SECRET`\)/,
     );
     assert.match(secret, /\*\*OAuth Client Secret\*\*/);
   });
@@ -168,8 +168,9 @@ describe('buildSummary', () => {
         consumerSecretSet: false,
       },
     });
-    assert.match(out, /\*\*Dry run:\*\* nothing was sent to any org\. The generated SFDX project is in `\/tmp\/out`\./);
-    assert.match(out, /A real run deploys the app/);
+    assert.match(out, /\*\*Dry run:\*\* nothing was sent to any org/);
+    assert.match(out, /The generated SFDX project \(what a real run deploys\) is in `\/tmp\/out`\./);
+    assert.doesNotMatch(out, /### Connect your MCP clients/, 'no connect steps for an app that does not exist');
     assert.doesNotMatch(out, /sf package install/);
   });
 
@@ -338,5 +339,207 @@ describe("summary: Salesforce's security controls", () => {
     assert.match(strict, /\| Limit the Idle Refresh Token TTL to 30 days \(partner requirement\) \| ✅ met \|/);
     assert.match(strict, /\| High-assurance session at sign-in \| ✅ met \|/);
     assert.match(strict, /\| OAuth Scope Least Privilege \| ✅ met \|/);
+  });
+});
+
+describe('buildSummary: the outcome first', () => {
+  const p = plan({ clients: 'claude,postman' });
+  const head = (md: string, n = 10): string => md.split('\n').slice(0, n).join('\n');
+  const firstTable = (md: string): number => md.split('\n').findIndex((l) => l.startsWith('|'));
+  const outcomeLine = (md: string, re: RegExp): number => md.split('\n').findIndex((l) => re.test(l));
+
+  it('a good run: created, version built, installed, key stored, usable: before any table', () => {
+    const md = summary(
+      p,
+      { devHub: undefined },
+      {
+        devHub: HUB,
+        appExisted: false,
+        deployed: true,
+        packageVersionCreated: true,
+        installTarget: { username: 'test-abc@example.com', instanceUrl: 'https://scratch.scratch.my.salesforce.com' },
+        installed: 'installed',
+        consumerKeyLast4: 'Wxyz',
+        variableStored: 'SF_MCP_CLIENT_ID (repository acme/mcp)',
+      },
+    );
+    const top = head(md);
+    assert.match(
+      top,
+      /\*\*Created\*\* the app `MCP_Client_App` in the Dev Hub `admin@hub\.example\.com` \(https:\/\/hub\.my\.salesforce\.com\)/,
+    );
+    assert.match(top, /Package version `1\.0\.0\.1` \(`04t000000000001AAA`\) \*\*built\*\* by this run/);
+    assert.match(top, /\*\*Installed\*\* into the install target `test-abc@example\.com`/);
+    assert.match(
+      top,
+      /Consumer key ending in `…Wxyz`: in the masked `consumer-key` output, the secret `SALESFORCE_MCP_CLIENT_ID`, the variable `SF_MCP_CLIENT_ID/,
+    );
+    assert.match(top, /\*\*Usable:\*\* not checked/);
+    for (const re of [/Created/, /built/, /Installed/, /Consumer key ending/, /Usable/])
+      assert.ok(outcomeLine(md, re) < firstTable(md), `${re} before any table`);
+    assert.match(md, /<details><summary>Settings/);
+    assert.ok(md.indexOf('<details>') < md.indexOf('### Settings'), 'the settings table is folded');
+  });
+
+  it('a rerun: updated, version reused, already installed, usable', () => {
+    const md = summary(
+      p,
+      {},
+      {
+        appExisted: true,
+        deployed: true,
+        packageVersionCreated: false,
+        installTarget: { username: 't@x.com', instanceUrl: 'https://t.my.salesforce.com' },
+        installed: 'already',
+        usable: true,
+      },
+    );
+    const top = head(md);
+    assert.match(top, /\*\*Updated\*\* the app/);
+    assert.match(
+      top,
+      /\*\*reused\*\*: built earlier from the same content and settings; no daily version creation was used/,
+    );
+    assert.match(top, /Already installed in the install target `t@x\.com`/);
+    assert.match(top, /\*\*Usable:\*\* the orgs accepted the consumer key/);
+  });
+
+  it('no install target: says the version was not installed anywhere', () => {
+    assert.match(head(summary(p, {}, { deployed: true })), /Not installed into any org: no `install-target` was given/);
+  });
+
+  it('Postman and the other clients get the real My Domain URLs', () => {
+    const md = summary(p, {}, { deployed: true });
+    assert.match(
+      md,
+      /auth URL `https:\/\/hub\.my\.salesforce\.com\/services\/oauth2\/authorize`, token URL `https:\/\/hub\.my\.salesforce\.com\/services\/oauth2\/token`/,
+    );
+    assert.doesNotMatch(md, /<My Domain>/);
+    // An instance URL not of the documented shape is not trusted into a link: the placeholder stays.
+    const odd = summary(p, { devHub: { ...HUB, instanceUrl: 'javascript:alert(1)' } }, { deployed: true });
+    assert.match(odd, /https:\/\/<My Domain>\/services\/oauth2\/authorize/);
+    assert.doesNotMatch(odd, /javascript:/);
+  });
+
+  const failed = (step: string | undefined, error: unknown, more: Partial<SummaryOutputs> = {}): string =>
+    buildSummary({
+      plan: p,
+      dryRun: false,
+      outputs: {
+        callbackUrls: p.callbackUrls,
+        consumerKeySet: false,
+        consumerSecretSet: false,
+        ...(step ? { step } : {}),
+        ...more,
+      },
+      failure: { message: error instanceof Error ? error.message : String(error), error },
+    });
+
+  it('login failure: what failed and why in the first lines, nothing changed, no connect steps', () => {
+    const md = failed(
+      'Authenticate to the Dev Hub',
+      new Error('dev-hub-client-id: invalid_client_id: client identifier invalid'),
+    );
+    const top = head(md);
+    assert.match(top, /\[!CAUTION\]/);
+    assert.match(
+      top,
+      /Logging in to the Dev Hub failed\.\*\* Cause: dev-hub-client-id: invalid\\_client\\_id: client identifier invalid/,
+    );
+    assert.match(top, /\*\*Changed:\*\* nothing in any org or in GitHub\./);
+    assert.match(top, /\*\*Next step:\*\* fix the Dev Hub login input/);
+    assert.doesNotMatch(md, /### Connect your MCP clients/);
+  });
+
+  it('preflight failure: each problem in the first lines', () => {
+    const error = Object.assign(new Error('2 problem(s) found before any change was made'), {
+      name: 'PreflightError',
+      problems: ['dev-hub-username: lacks Modify Metadata', 'package-namespace: acme is not linked to this Dev Hub'],
+    });
+    const top = head(failed('Check before any change', error, { appExisted: false }));
+    assert.match(top, /The checks before any change found a problem\./);
+    assert.match(top, /Cause: dev-hub-username: lacks Modify Metadata/);
+    assert.match(top, /> - package-namespace: acme is not linked/);
+    assert.match(top, /no app `MCP\\_Client\\_App` was created|no app `MCP_Client_App` was created/);
+  });
+
+  it('deploy failure: the component errors themselves, and that the deploy changed nothing', () => {
+    const error = Object.assign(new Error('Deploy 0Af failed'), {
+      failures: [
+        { type: 'ExtlClntAppOauthSettings', fullName: 'MCP_Client_App_oauth', problem: 'Invalid callback URL' },
+      ],
+    });
+    const md = failed('Deploy the External Client App', error, { appExisted: true });
+    const top = head(md);
+    assert.match(
+      top,
+      /The deploy to the Dev Hub failed\.\*\* Cause: `ExtlClntAppOauthSettings MCP_Client_App_oauth`: Invalid callback URL/,
+    );
+    assert.match(
+      top,
+      /\*\*Not changed:\*\* the app in the Dev Hub: a deploy is all or nothing, so the app is as it was before the run/,
+    );
+    assert.doesNotMatch(top, /component\(s\) failed/);
+    // The app exists from an earlier run: its connect steps stay useful.
+    assert.match(md, /### Connect your MCP clients/);
+  });
+
+  it('install failure: the cause, what was done (app, version) and what was not (the install)', () => {
+    const md = failed(
+      'Install into the target org',
+      new Error('install-target: SubscriberPackageVersion is not installable'),
+      {
+        appExisted: false,
+        deployed: true,
+        consumerKeySet: true,
+        consumerKeyLast4: 'Abcd',
+        packageVersionId: '04t000000000001AAA',
+        packageVersionCreated: true,
+        installTarget: { username: 'test-x@example.com', instanceUrl: 'https://x.my.salesforce.com' },
+      },
+    );
+    const top = head(md);
+    assert.match(
+      top,
+      /Installing the package version into the install target failed\.\*\* Cause: install-target: SubscriberPackageVersion is not installable/,
+    );
+    assert.match(
+      top,
+      /\*\*Changed:\*\* created the app `MCP_Client_App` in the Dev Hub; built the package version `04t000000000001AAA`\./,
+    );
+    assert.match(top, /\*\*Not changed:\*\* the install target `test-x@example\.com`: nothing was installed\./);
+    assert.match(top, /Next step:\*\* fix the cause \(the install target/);
+  });
+});
+
+describe('lastFour', () => {
+  it('gives the last four characters of a long key only', async () => {
+    const { lastFour } = await import('../src/summary.ts');
+    const key = `3MVG9${'A'.repeat(76)}Wxyz`;
+    assert.equal(lastFour(key), 'Wxyz');
+    assert.equal(lastFour('short_key_Wxyz'), undefined, 'a short key would give too much away');
+    assert.equal(lastFour(`${'a'.repeat(40)}<b>`), undefined, "nothing not of a key's shape");
+    assert.equal(lastFour(undefined), undefined);
+  });
+});
+
+describe('buildSummary: small things a person reads', () => {
+  it('a secret stored with its companion: the key secret by name, the companion for the secret', () => {
+    const p = plan({ clients: 'claude', 'require-secret': 'true' });
+    const md = summary(
+      p,
+      {},
+      { secretStored: 'MCP_KEY, MCP_KEY_SECRET (repository acme/mcp)', consumerSecretSet: true, deployed: true },
+    );
+    assert.match(md, /the secret `MCP_KEY` \(repository acme\/mcp\)/);
+    assert.match(md, /`consumer-secret` output \(also in the secret `MCP_KEY_SECRET`\)/);
+  });
+
+  it('refused inputs: what is wrong with each, and that nothing was sent', async () => {
+    const { inputProblemsSummary } = await import('../src/summary.ts');
+    const md = inputProblemsSummary([{ input: 'contact-email', message: 'is empty # <b>' }]);
+    const top = md.split('\n').slice(0, 10).join('\n');
+    assert.match(top, /An input is not valid\.\*\* Nothing was sent to any org/);
+    assert.match(top, /> - `contact-email`: is empty \\# &lt;b&gt;/);
   });
 });

@@ -5,6 +5,11 @@
 //   PUT  {prefix}/repos/{owner}/{repo}/actions/secrets/{name}
 //   GET  {prefix}/repos/{owner}/{repo}/environments/{env}/secrets/public-key
 //   PUT  {prefix}/repos/{owner}/{repo}/environments/{env}/secrets/{name}
+//   GET  {prefix}/repos/{owner}/{repo}/actions/variables/{name}      200 {name, value, …} | 404
+//   POST {prefix}/repos/{owner}/{repo}/actions/variables             201 | 409 when it exists | 422 bad name
+//   PATCH {prefix}/repos/{owner}/{repo}/actions/variables/{name}     204 | 404 when there is none
+// (docs.github.com/rest/actions/variables: those status codes; names follow the secrets' rule, case-insensitive.
+// The 409 for a POST of an existing name is our choice where the page names no status for it.)
 // with its own libsodium key pair: PUT bodies are decrypted with crypto_box_seal_open, so a test can compare the
 // stored plaintext with what it meant to store. `prefix` is '' (github.com style) or e.g. '/api/v3' (GHES style).
 
@@ -13,12 +18,19 @@ import type { AddressInfo } from 'node:net';
 import sodium from 'libsodium-wrappers';
 
 /** Names for fault injection and the request log. */
-export type FakeGitHubRoute = 'repo.public-key' | 'repo.put-secret' | 'env.public-key' | 'env.put-secret';
+export type FakeGitHubRoute =
+  | 'repo.public-key'
+  | 'repo.put-secret'
+  | 'env.public-key'
+  | 'env.put-secret'
+  | 'repo.get-variable'
+  | 'repo.create-variable'
+  | 'repo.update-variable';
 
 export interface FakeGitHubOptions {
   /** The token that may write secrets. Default 'ghp_fakeGitHubToken000000000000000000'. */
   token?: string;
-  /** Tokens that authenticate but may not write secrets (like GITHUB_TOKEN): 403 on every secrets route. */
+  /** Tokens that authenticate but may not write secrets or variables (like GITHUB_TOKEN): 403 on those routes. */
   tokensWithoutPermission?: string[];
   /** 'owner/repo' that exists. Default 'octo-org/octo-repo'. Owner and repo compare case-insensitively. */
   repository?: string;
@@ -48,6 +60,8 @@ export interface FakeGitHub {
   repository: string;
   /** Decrypted plaintexts by 'repo:NAME' or 'env:ENV:NAME' (NAME upper-cased, as GitHub stores it). */
   secrets: Map<string, string>;
+  /** Repository variables in plain text (they are not secret), by name upper-cased as GitHub stores it. */
+  variables: Map<string, string>;
   requests: FakeGitHubRequest[];
   /**
    * Answer the next `times` requests to `route` with `status` (a GitHub-shaped error body), or with 'reset' drop the
@@ -77,6 +91,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
   const publicKeyB64 = sodium.to_base64(keyPair.publicKey, sodium.base64_variants.ORIGINAL);
 
   const secrets = new Map<string, string>();
+  const variables = new Map<string, string>();
   const requests: FakeGitHubRequest[] = [];
   const failures = new Map<FakeGitHubRoute, { status: number | 'reset'; times: number }>();
 
@@ -120,6 +135,11 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
       if (last === 'public-key' && method === 'GET') return { route: 'repo.public-key', owner, repo };
       if (last !== 'public-key' && method === 'PUT') return { route: 'repo.put-secret', owner, repo, name: last };
     }
+    if (seg[3] === 'actions' && seg[4] === 'variables') {
+      if (seg.length === 5 && method === 'POST') return { route: 'repo.create-variable', owner, repo };
+      if (seg.length === 6 && method === 'GET') return { route: 'repo.get-variable', owner, repo, name: seg[5] };
+      if (seg.length === 6 && method === 'PATCH') return { route: 'repo.update-variable', owner, repo, name: seg[5] };
+    }
     if (seg[3] === 'environments' && seg[5] === 'secrets' && seg.length === 7) {
       const env = seg[4] ?? '';
       const last = seg[6] ?? '';
@@ -144,6 +164,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     }
     if (!r) return error(404, 'Not Found');
     if (`${r.owner}/${r.repo}`.toLowerCase() !== repository.toLowerCase()) return error(404, 'Not Found');
+    if (r.route.includes('variable')) return variable(r.route, r.name, body, noPermission.has(given));
     if (noPermission.has(given)) {
       const needs = r.route.startsWith('env.')
         ? r.route.endsWith('public-key')
@@ -195,6 +216,46 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     const existed = secrets.has(storeKey);
     secrets.set(storeKey, plaintext);
     return existed ? { status: 204 } : { status: 201, body: {} };
+  }
+
+  function variable(route: FakeGitHubRoute, pathName: string | undefined, body: string, readOnly: boolean): Answer {
+    if (readOnly) {
+      return error(403, 'Resource not accessible by personal access token', {
+        'x-accepted-github-permissions':
+          route === 'repo.get-variable' ? 'actions_variables=read' : 'actions_variables=write',
+      });
+    }
+    if (route === 'repo.get-variable') {
+      const key = (pathName ?? '').toUpperCase();
+      const value = variables.get(key);
+      return value === undefined ? error(404, 'Not Found') : { status: 200, body: { name: key, value } };
+    }
+    let parsed: { name?: unknown; value?: unknown };
+    try {
+      parsed = (JSON.parse(body) ?? {}) as typeof parsed;
+    } catch {
+      return error(400, 'Problems parsing JSON');
+    }
+    const name = route === 'repo.create-variable' ? parsed.name : (pathName ?? '');
+    if (typeof name !== 'string' || typeof parsed.value !== 'string') {
+      return error(422, 'Invalid request.\n\n"name" and "value" are required.');
+    }
+    if (!isValidSecretName(name)) {
+      return error(
+        422,
+        'Variable names can only contain alphanumeric characters ([a-z], [A-Z], [0-9]) or underscores (_), ' +
+          'must not start with a number, and must not start with the GITHUB_ prefix.',
+      );
+    }
+    const key = name.toUpperCase();
+    if (route === 'repo.create-variable') {
+      if (variables.has(key)) return error(409, 'Already exists - Variable already exists');
+      variables.set(key, parsed.value);
+      return { status: 201, body: {} };
+    }
+    if (!variables.has(key)) return error(404, 'Not Found');
+    variables.set(key, parsed.value);
+    return { status: 204 };
   }
 
   function send(res: ServerResponse, a: Answer): void {
@@ -257,6 +318,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     token,
     repository,
     secrets,
+    variables,
     requests,
     failNext(route, status, times = 1) {
       failures.set(route, { status, times });

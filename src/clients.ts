@@ -11,7 +11,15 @@ export interface ConnectContext {
   keyRef: string;
   /** Set only when the app requires the client secret; where the user finds it. */
   secretRef?: string;
+  /** The org's sign-in (My Domain) URL when the run knows it, e.g. `https://acme.my.salesforce.com`; checked by the caller. */
+  myDomain?: string;
 }
+
+/** The OAuth endpoints of the org: the real ones when known, else a placeholder the user fills in. */
+const endpoints = (ctx: ConnectContext): string => {
+  const base = ctx.myDomain ?? 'https://<My Domain>';
+  return `auth URL \`${base}/services/oauth2/authorize\`, token URL \`${base}/services/oauth2/token\`${ctx.myDomain ? ' (for another org, its own My Domain)' : ''}`;
+};
 
 export interface ClientPreset {
   label: string;
@@ -115,7 +123,7 @@ const PRESETS = {
     connect: (ctx) => [
       '- New → MCP (HTTP), enter the MCP server URL.',
       '- Authorization tab: type **OAuth 2.0**, grant type **Authorization Code (With PKCE)**, tick *Authorize using browser*.',
-      `- Paste ${ctx.keyRef} as **Client ID**; scope \`mcp_api refresh_token\`; auth URL \`https://<My Domain>/services/oauth2/authorize\`, token URL \`https://<My Domain>/services/oauth2/token\`.`,
+      `- Paste ${ctx.keyRef} as **Client ID**; scope \`mcp_api refresh_token\`; ${endpoints(ctx)}.`,
       ...secretLine(ctx, '**Client Secret**'),
     ],
   },
@@ -130,7 +138,7 @@ const PRESETS = {
     connect: (ctx) => [
       '- In Postman on the web: New → MCP (HTTP), enter the MCP server URL.',
       '- Authorization tab: type **OAuth 2.0**, grant type **Authorization Code (With PKCE)**, tick *Authorize using browser*.',
-      `- Paste ${ctx.keyRef} as **Client ID**; scope \`mcp_api refresh_token\`; auth URL \`https://<My Domain>/services/oauth2/authorize\`, token URL \`https://<My Domain>/services/oauth2/token\`.`,
+      `- Paste ${ctx.keyRef} as **Client ID**; scope \`mcp_api refresh_token\`; ${endpoints(ctx)}.`,
       ...secretLine(ctx, '**Client Secret**'),
     ],
   },
@@ -183,7 +191,7 @@ const PRESETS = {
     warnings: [],
     connect: (ctx) => [
       `- Configure the client for OAuth 2.0 authorization code with PKCE (S256): client ID = ${ctx.keyRef}, scopes \`mcp_api refresh_token\`.`,
-      '- If it does not discover the endpoints from the MCP server, use `https://<My Domain>/services/oauth2/authorize` and `…/services/oauth2/token`.',
+      `- If it does not discover the endpoints from the MCP server, use the ${endpoints(ctx)}.`,
       ...secretLine(ctx, 'its client secret setting'),
     ],
   },

@@ -1,5 +1,5 @@
 // Step 6 of the procedure: deploy the generated project to the Dev Hub with source-deploy-retrieve.
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Connection } from '@salesforce/core';
 import { ComponentSet, type MetadataApiDeployStatus } from '@salesforce/source-deploy-retrieve';
 import { pollMetadataJob, progressReporter } from './poll.ts';
@@ -74,8 +74,10 @@ export async function deployProject(
           column: f.columnNumber ? Number(f.columnNumber) : undefined,
         }),
       );
+      // The cause itself, not a count: this message is what the log's last line and the summary's first lines say.
+      const shown = failures.slice(0, 3).map((f) => `${f.type} ${f.fullName}: ${f.problem.replace(/\s+/g, ' ')}`);
       const summary = failures.length
-        ? `${failures.length} component(s) failed`
+        ? `${shown.join('; ')}${failures.length > shown.length ? ` (and ${failures.length - shown.length} more component failure(s))` : ''}`
         : `${status.errorStatusCode ?? status.status}: ${redact(status.errorMessage ?? 'no details')}`;
       const error = new DeployError(`Deploy ${operation.id} to the Dev Hub failed: ${summary}.`, failures);
       if (isConflict(failures, status.errorMessage)) Object.assign(error, { code: 'UNABLE_TO_LOCK_ROW' });
@@ -85,17 +87,31 @@ export async function deployProject(
   );
 }
 
-/** One annotation per component failure, on the generated file, so the checks page points at the cause. */
-export function annotateFailures(error: DeployError, projectDir: string): void {
+/**
+ * One annotation per component failure. GitHub places a file annotation by its path in the repository: only when
+ * `projectDir` (output-dir) is inside GITHUB_WORKSPACE does the annotation point at the generated file; otherwise
+ * (the default, under RUNNER_TEMP) a path would lead nowhere, and the message alone carries component and cause.
+ */
+export function annotateFailures(
+  error: DeployError,
+  projectDir: string,
+  workspace = process.env.GITHUB_WORKSPACE,
+): void {
   for (const f of error.failures) {
+    const file = f.file ? inWorkspace(join(projectDir, f.file), workspace) : undefined;
     // Org text: through the one writer that scrubs secrets and control characters.
     say.error(`${f.type} ${f.fullName}: ${f.problem}`, {
-      title: 'Deploy failed',
-      file: f.file ? join(projectDir, f.file) : undefined,
-      startLine: f.line,
-      startColumn: f.column,
+      title: `Deploy failed: ${f.type} ${f.fullName}`,
+      ...(file ? { file, startLine: f.line, startColumn: f.column } : {}),
     });
   }
+}
+
+/** `path` relative to the workspace, as annotations take it; undefined when it lies outside. */
+export function inWorkspace(path: string, workspace: string | undefined): string | undefined {
+  if (!workspace) return undefined;
+  const rel = relative(resolve(workspace), resolve(path));
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : undefined;
 }
 
 function toArray<T>(value: T | T[] | undefined): T[] {

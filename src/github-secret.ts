@@ -17,6 +17,9 @@ import { secretNameProblem } from './secret-name.ts';
 import { redactValues } from './mask.ts';
 import { timing } from './timing.ts';
 
+// One bundle (dist/github.js) for everything that talks to GitHub: load-steps.ts reaches the variable through here.
+export { storeVariable } from './github-variable.ts';
+
 export interface StoreSecretsOptions {
   /** Base URL of the REST API. Default: $GITHUB_API_URL, else https://api.github.com. */
   apiUrl?: string;
@@ -210,7 +213,7 @@ interface FailureContext {
   apiUrl: string;
 }
 
-function statusOf(e: unknown): number | undefined {
+export function statusOf(e: unknown): number | undefined {
   const s = (e as { status?: unknown } | null)?.status;
   return typeof s === 'number' ? s : undefined;
 }
@@ -221,7 +224,7 @@ function headerOf(e: unknown, name: string): string | undefined {
 }
 
 /** GitHub's own error text, from the response body when there is one, else the error's message. */
-function githubMessage(e: unknown): string {
+export function githubMessage(e: unknown): string {
   const data = (e as { response?: { data?: unknown } } | null)?.response?.data;
   if (data && typeof data === 'object' && typeof (data as { message?: unknown }).message === 'string') {
     const d = data as { message: string; errors?: unknown };
@@ -236,7 +239,7 @@ function githubMessage(e: unknown): string {
   return m.replace(/\s+/g, ' ').trim().slice(0, 300);
 }
 
-function transientText(e: unknown): string {
+export function transientText(e: unknown): string {
   const s = statusOf(e);
   const hasResponse = (e as { response?: unknown } | null)?.response !== undefined;
   return hasResponse && s !== undefined ? `HTTP ${s}` : `no answer (${githubMessage(e)})`;
@@ -313,7 +316,7 @@ function describeFailure(
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
 
-function isLoopback(host: string): boolean {
+export function isLoopback(host: string): boolean {
   const h = host.toLowerCase().replace(/^\[|\]$/g, '');
   return h === 'localhost' || h.startsWith('127.') || h === '::1';
 }

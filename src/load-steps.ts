@@ -14,3 +14,11 @@ export async function storeSecrets(
   const { storeSecrets: store } = await import('./github-secret.ts');
   return store(...args);
 }
+
+/** `consumer-key-variable`: in the same bundle as the secrets (github-secret.ts re-exports it). */
+export async function storeVariable(
+  ...args: Parameters<typeof import('./github-variable.ts').storeVariable>
+): ReturnType<typeof import('./github-variable.ts').storeVariable> {
+  const { storeVariable: store } = await import('./github-secret.ts');
+  return store(...args);
+}

@@ -12,7 +12,7 @@ import type { AppPlan, Settings } from './model.ts';
 import { readSettingsFromEnv, InputError } from './settings.ts';
 import { planApp } from './plan.ts';
 import { renderProject, writeProject } from './render.ts';
-import { buildSummary, failureNote } from './summary.ts';
+import { buildSummary, inputProblemsSummary, lastFour } from './summary.ts';
 import * as say from './mask.ts';
 import { maskAuthUrl, maskSecret, redact, setSecretOutput } from './mask.ts';
 import { prepareOutputDir, recordOwnedFiles, Workspace } from './workspace.ts';
@@ -29,12 +29,18 @@ export async function run(): Promise<void> {
   let workspace: Workspace | undefined;
   let plan: AppPlan | undefined;
   const outputs: SummaryOutputs = { callbackUrls: [], consumerKeySet: false, consumerSecretSet: false };
+  // Each step's log group, also remembered for the summary: a failed run's summary says which step failed.
+  const group = <T>(title: string, fn: () => Promise<T>): Promise<T> => {
+    outputs.step = title;
+    return core.group(title, fn);
+  };
   try {
     // 1. The inputs, every one checked before any org is contacted, and 2. the plan they make.
     const settings = readSettingsFromEnv();
     maskSettings(settings);
     plan = planApp(settings);
     for (const warning of plan.warnings) say.warning(warning, { title: 'eca-action' });
+    for (const note of plan.notes ?? []) say.notice(note, { title: 'eca-action' });
 
     // 3. The metadata, for review and as the record of what was deployed (org-agnostic: no org ids in it).
     // Files are written over, never the folder removed: output-dir may be a folder of the user's repository.
@@ -60,22 +66,24 @@ export async function run(): Promise<void> {
     const timeoutMs = (settings.package?.waitMinutes ?? 30) * 60_000;
 
     // 4. The Dev Hub, and the install target: both logins work before anything is changed.
-    const hub = await core.group('Authenticate to the Dev Hub', async () => {
+    const hub = await group('Authenticate to the Dev Hub', async () => {
       const session = await login.connectDevHub(settings.devHub!, workspace!, log).catch((error: unknown) => {
         throw login.withInput(error, login.devHubInput(settings.devHub!));
       });
       log(`Connected to Dev Hub ${session.orgId} as ${session.username} (${session.instanceUrl}).`);
+      outputs.devHub = { username: session.username, instanceUrl: session.instanceUrl, orgType: session.orgType };
       return session;
     });
     const targetRef = settings.package?.installTarget;
     const target = targetRef
-      ? await core.group('Authenticate to the install target', async () => {
+      ? await group('Authenticate to the install target', async () => {
           const session = await login
             .connectOrg(targetRef, workspace!, log, 'install target')
             .catch((error: unknown) => {
               throw login.withInput(error, 'install-target');
             });
           log(`Connected to the install target ${session.orgId} as ${session.username}.`);
+          outputs.installTarget = { username: session.username, instanceUrl: session.instanceUrl };
           return session;
         })
       : undefined;
@@ -95,11 +103,12 @@ export async function run(): Promise<void> {
     const steps = await login.orgSteps();
     // 5. Checks, with the app as it is now: on a rerun the org's own links go back into what is deployed and
     // packaged, so the app keeps its OAuth consumer (and key).
-    const before = await core.group('Read the existing app', async () => {
+    const before = await group('Read the existing app', async () => {
       const state = (await steps.appExists(hub.connection, plan!.appName, log))
         ? await steps.readAppState(hub.connection, plan!.appName, { withKey: false, withSecret: false, timeoutMs, log })
         : { exists: false, links: {} };
       log(state.exists ? `${plan!.appName} exists; it will be updated in place.` : `${plan!.appName} is new.`);
+      outputs.appExisted = state.exists;
       return state;
     });
     // The package as this run would build it, so that the checks know which version an unchanged run reuses.
@@ -118,16 +127,17 @@ export async function run(): Promise<void> {
     };
     if (settings.package && target && before.exists) renderPackage(before);
     // Everything that can be known to fail later is checked while nothing has been changed yet.
-    await core.group('Check before any change', () =>
+    await group('Check before any change', () =>
       steps.preflight(settings, hub, target, log, settings.package && target && before.exists ? packageDir : undefined),
     );
     // 6. Deploy.
     const deployDir = workspace.dir('deploy');
     writeProject(deployDir, renderProject(plan, { target: 'deploy', links: before.links, names: before.names }));
-    await core.group('Deploy the External Client App', async () => {
+    await group('Deploy the External Client App', async () => {
       try {
         const result = await steps.deployProject(hub.connection, deployDir, { timeoutMs, log });
         log(`Deploy ${result.id} succeeded: ${result.components} components.`);
+        outputs.deployed = true;
       } catch (error) {
         if (error instanceof steps.DeployError) steps.annotateFailures(error, metadataDir);
         throw error;
@@ -135,7 +145,7 @@ export async function run(): Promise<void> {
     });
 
     // 7. The consumer key: masked before it is set anywhere.
-    const after = await core.group('Read the consumer key', async () => {
+    const after = await group('Read the consumer key', async () => {
       // The names just deployed: no need to look them up again.
       const state = await steps.readAppState(hub.connection, plan!.appName, {
         withKey: true,
@@ -147,6 +157,7 @@ export async function run(): Promise<void> {
       if (!state.consumerKey) throw new Error(`The org did not return a consumer key for ${plan!.appName}.`);
       setSecretOutput('consumer-key', state.consumerKey);
       outputs.consumerKeySet = true;
+      outputs.consumerKeyLast4 = lastFour(state.consumerKey);
       if (settings.requireSecret) {
         if (!state.consumerSecret) throw new Error(`The org did not return the consumer secret of ${plan!.appName}.`);
         setSecretOutput('consumer-secret', state.consumerSecret);
@@ -161,7 +172,7 @@ export async function run(): Promise<void> {
     // 8. The consumer key as a GitHub secret.
     if (settings.github) {
       const github = settings.github;
-      await core.group('Store the consumer key as a GitHub secret', async () => {
+      await group('Store the consumer key as a GitHub secret', async () => {
         const values = [{ name: github.secretName, value: after.consumerKey! }];
         if (after.consumerSecret && settings.requireSecret)
           values.push({ name: `${github.secretName}_SECRET`, value: after.consumerSecret });
@@ -171,10 +182,18 @@ export async function run(): Promise<void> {
       });
     }
 
+    if (settings.keyVariable) {
+      const variable = settings.keyVariable;
+      await group('Store the consumer key as a repository variable', async () => {
+        const stored = await steps.storeVariable(variable, after.consumerKey!, { log });
+        outputs.variableStored = `${stored.name} (${stored.scope})`;
+      });
+    }
+
     // 9. The package scratch orgs install, and its version.
     if (settings.package) {
       const pkgSettings = settings.package;
-      const pkg = await core.group('Create or reuse the package', async () => {
+      const pkg = await group('Create or reuse the package', async () => {
         renderPackage(after);
         const ref = await steps.ensurePackage(hub.connection, packageDir, pkgSettings, log).catch((error: unknown) => {
           throw /namespace/i.test(message(error)) ? login.withInput(error, 'package-namespace') : error;
@@ -185,7 +204,7 @@ export async function run(): Promise<void> {
       });
       outputs.packageId = pkg.id;
       core.setOutput('package-id', pkg.id);
-      const version = await core.group('Create the package version', () =>
+      const version = await group('Create the package version', () =>
         steps.createVersion(hub.connection, packageDir, pkg, pkgSettings, log),
       );
       // The action builds beta versions, which install only into sandboxes and scratch orgs: the link goes to the
@@ -208,7 +227,7 @@ export async function run(): Promise<void> {
 
       // 10. The install, and 11. the hosted MCP servers, in the install target.
       if (target) {
-        await core.group('Install into the target org', async () => {
+        await group('Install into the target org', async () => {
           // A reused version is often installed already (the previous run put it there): installing it again
           // would take the install's minutes for nothing.
           if (
@@ -216,6 +235,7 @@ export async function run(): Promise<void> {
             (await steps.isInstalled(target.connection, version.subscriberPackageVersionId, log))
           ) {
             log(`${version.subscriberPackageVersionId} is already installed in the target org; nothing to install.`);
+            outputs.installed = 'already';
             return;
           }
           await steps
@@ -226,10 +246,11 @@ export async function run(): Promise<void> {
                 /INSTALL_KEY|installation key/i.test(message(error)) ? 'installation-key' : 'install-target',
               );
             });
+          outputs.installed = 'installed';
         });
         const servers = pkgSettings.mcpServers;
         if (servers?.length) {
-          outputs.mcpServers = await core.group('Activate hosted MCP servers in the install target', () =>
+          outputs.mcpServers = await group('Activate hosted MCP servers in the install target', () =>
             steps.activateMcpServers(target.connection, servers, log),
           );
         }
@@ -241,7 +262,7 @@ export async function run(): Promise<void> {
     if (usableMinutes > 0) {
       const orgs = [{ role: 'the Dev Hub', instanceUrl: hub.instanceUrl }];
       if (target) orgs.push({ role: 'the install target', instanceUrl: target.instanceUrl });
-      await core.group('Wait until the app is usable', () =>
+      await group('Wait until the app is usable', () =>
         steps.waitUntilUsable(
           orgs,
           { consumerKey: after.consumerKey!, callbackUrl: plan!.callbackUrls[0]! },
@@ -264,7 +285,9 @@ export async function run(): Promise<void> {
     );
   } catch (error) {
     fail(error);
-    if (plan) await writeSummary(`${buildSummary({ plan, dryRun: false, outputs })}\n\n${failureNote(message(error))}`);
+    if (plan)
+      await writeSummary(buildSummary({ plan, dryRun: false, outputs, failure: { message: message(error), error } }));
+    else if (error instanceof InputError) await writeSummary(inputProblemsSummary(error.problems));
   } finally {
     workspace?.remove();
   }

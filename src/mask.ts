@@ -145,6 +145,11 @@ export function warning(text: string, properties?: core.AnnotationProperties): v
   core.warning(safeAnnotation(text), properties && safeProperties(properties));
 }
 
+/** A notice annotation: a fact worth knowing that asks for no change. */
+export function notice(text: string, properties?: core.AnnotationProperties): void {
+  core.notice(safeAnnotation(text), properties && safeProperties(properties));
+}
+
 /** An error annotation. */
 export function error(text: string, properties?: core.AnnotationProperties): void {
   core.error(safeAnnotation(text), properties && safeProperties(properties));

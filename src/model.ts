@@ -48,6 +48,12 @@ export interface GithubSecretSettings {
   environment?: string;
 }
 
+/** `consumer-key-variable`: the consumer key (a client id, never the secret) as a repository Actions variable. */
+export interface GithubVariableSettings {
+  token: string;
+  variableName: string;
+}
+
 export type Hardening = 'baseline' | 'recommended' | 'strict';
 
 /** `mode`: `apply` creates or updates the app; `verify` only reads it and reports where it drifted. */
@@ -87,6 +93,7 @@ export interface Settings {
   /** `wait-until-usable`: minutes to wait until the app accepts its consumer key; 0 or undefined = do not wait. */
   waitUntilUsableMinutes?: number;
   github?: GithubSecretSettings;
+  keyVariable?: GithubVariableSettings;
 
   dryRun: boolean;
   /** `mode`; `verify` changes nothing in any org. */
@@ -171,6 +178,8 @@ export interface AppPlan {
   createPermissionSet?: { name: string; label: string };
   report: SettingReport[];
   warnings: string[];
+  /** Facts a run with these inputs always meets and no input changes: notices, not warnings. */
+  notes?: string[];
 }
 
 /** Values the org assigned on the first deploy; sent back on later deploys and in the package. */

@@ -111,7 +111,9 @@ export function planApp(settings: Settings): AppPlan {
     hardening: settings.hardening,
     singleLogoutUrlGiven: settings.singleLogoutUrl !== undefined,
   });
-  plan.warnings = warningsFor(plan, settings);
+  const notes: string[] = [];
+  plan.warnings = warningsFor(plan, settings, notes);
+  if (notes.length > 0) plan.notes = notes;
   return plan;
 }
 
@@ -270,11 +272,12 @@ export function reportPlan(plan: Omit<AppPlan, 'report' | 'warnings'>, ctx: Repo
 }
 
 // ===========================================================================================================
-// Warnings: true facts the user should act on, in the order they matter
+// Warnings: true facts the user should act on, in the order they matter. Notes: true facts about the platform that
+// every run with these clients or presets meets and no input changes; a warning on each run would be noise.
 
-function warningsFor(plan: AppPlan, settings: Settings): string[] {
+function warningsFor(plan: AppPlan, settings: Settings, notes: string[]): string[] {
   const w: string[] = [];
-  for (const id of settings.clients) w.push(...CLIENTS[id].warnings);
+  for (const id of settings.clients) notes.push(...CLIENTS[id].warnings);
 
   const desktop = plan.clients.filter((c) => c.desktop).map((c) => c.id);
   if (!plan.global.isConsumerSecretOptional && desktop.length > 0) {
@@ -312,7 +315,7 @@ function warningsFor(plan: AppPlan, settings: Settings): string[] {
       policyOnly.push('the permitted-users policy');
     if (plan.policy.refreshTokenPolicyType !== 'Infinite') policyOnly.push('the refresh-token validity');
     if (policyOnly.length > 0) {
-      w.push(
+      notes.push(
         `${capitalise(policyOnly.join(' and '))} ${policyOnly.length === 1 ? 'is an OAuth policy' : 'are OAuth policies'}, which apply only in the org where they are set: ` +
           'a package does not carry them, and an org that installs it gets the platform defaults. Set them there too (Setup → External Client App Manager → Edit Policies).',
       );

@@ -12,6 +12,7 @@ import type {
   DevHubAuth,
   GithubSecretSettings,
   FailOnDrift,
+  GithubVariableSettings,
   Hardening,
   IpRange,
   Mode,
@@ -219,6 +220,7 @@ export function readSettings(read: (name: string) => string, env: NodeJS.Process
 
   // --- publishing the key --------------------------------------------------------------------------------
   const github = parseGithub(p, get);
+  const keyVariable = parseKeyVariable(p, get);
 
   const outputDirRaw = get('output-dir');
   if (/[\p{Cc}\p{Cf}]/u.test(outputDirRaw))
@@ -255,6 +257,7 @@ export function readSettings(read: (name: string) => string, env: NodeJS.Process
     ...(pkg ? { package: pkg } : {}),
     ...(waitUntilUsableMinutes ? { waitUntilUsableMinutes } : {}),
     ...(github ? { github } : {}),
+    ...(keyVariable ? { keyVariable } : {}),
     dryRun,
     mode,
     failOnDrift,
@@ -634,10 +637,10 @@ function parseGithub(p: Problems, get: (name: string) => string): GithubSecretSe
         'github-token',
         'contains whitespace (the value is not shown because it is a secret). Pass the token alone.',
       );
-    if (!secretName)
+    if (!secretName && !get('consumer-key-variable'))
       p.add(
         'github-token',
-        'is given but secret-name is empty: name the secret to store the consumer key in, or remove github-token.',
+        'is given but secret-name and consumer-key-variable are empty: name the secret (or variable) to store the consumer key in, or remove github-token.',
       );
   }
   if (environment) {
@@ -651,4 +654,34 @@ function parseGithub(p: Problems, get: (name: string) => string): GithubSecretSe
   }
   if (!token || !secretName) return undefined;
   return { token, secretName, ...(environment ? { environment } : {}) };
+}
+
+/**
+ * `consumer-key-variable`: opt-in, the key only (a client id is public in OAuth; the secret never goes into a
+ * variable). GitHub names variables by the same rule as secrets (docs/platform-notes.md §25).
+ */
+function parseKeyVariable(p: Problems, get: (name: string) => string): GithubVariableSettings | undefined {
+  const variableName = get('consumer-key-variable');
+  if (!variableName) return undefined;
+  const token = get('github-token');
+  const problem = secretNameProblem(variableName);
+  if (problem === 'characters') {
+    p.add(
+      'consumer-key-variable',
+      `${show(variableName)} is not a GitHub variable name: letters, digits and underscores only, not starting with a digit (e.g. SALESFORCE_MCP_CLIENT_ID).`,
+    );
+  } else if (problem === 'reserved') {
+    p.add(
+      'consumer-key-variable',
+      `${show(variableName)} starts with GITHUB_, which GitHub reserves for its own variables. Choose another name (e.g. SALESFORCE_MCP_CLIENT_ID).`,
+    );
+  }
+  if (!token) {
+    p.add(
+      'consumer-key-variable',
+      'needs github-token: a token allowed to write Actions variables (a fine-grained token with "Variables: Read and write"; GITHUB_TOKEN cannot).',
+    );
+    return undefined;
+  }
+  return { token, variableName };
 }

@@ -30,6 +30,29 @@ export interface SummaryOutputs {
   mcpServers?: { activated: string[]; alreadyActive: string[] };
   /** true once the orgs accepted the consumer key (`wait-until-usable`). */
   usable?: boolean;
+  /** The log group the run was in when it stopped (main.ts sets it as each step begins). */
+  step?: string;
+  /** Whether the app was in the Dev Hub before this run; undefined = not read. */
+  appExisted?: boolean;
+  /** true once the deploy to the Dev Hub succeeded. */
+  deployed?: boolean;
+  /** The consumer key's last four characters (lastFour), so a person can tell keys apart; never the key. */
+  consumerKeyLast4?: string;
+  /** `NAME (repository owner/repo)` of the Actions variable that holds the consumer key. */
+  variableStored?: string;
+  /** The Dev Hub as logged in to (also known to a run that failed later). */
+  devHub?: { username: string; instanceUrl: string; orgType?: OrgType };
+  installTarget?: { username: string; instanceUrl: string };
+  /** `installed` by this run, or `already` installed (a reused version the target had). */
+  installed?: 'installed' | 'already';
+}
+
+/** Why the run stopped, for a failed run's summary. */
+export interface SummaryFailure {
+  /** the error's message, already redacted */
+  message: string;
+  /** the error: a deploy's component failures and the checks' problems are read from it */
+  error?: unknown;
 }
 
 export interface SummaryInput {
@@ -39,6 +62,17 @@ export interface SummaryInput {
   devHub?: { username: string; instanceUrl: string; orgType?: OrgType };
   /** `mode: verify`: the drift found, shown first; such a run reads no key and builds no package. */
   drift?: DriftReport;
+  failure?: SummaryFailure;
+}
+
+/**
+ * The last four characters of a consumer key, shown so that a person can tell which key they hold. Only for a key
+ * long enough that four characters give nothing useful away (a Salesforce consumer key has 85); never registered as
+ * a mask (four characters would blank out common text in every log line), and never shown next to any other part.
+ */
+export function lastFour(key: string | undefined): string | undefined {
+  if (!key || key.length < 32 || !/^[A-Za-z0-9._]+$/.test(key)) return undefined;
+  return key.slice(-4);
 }
 
 // Official "Find Your Server URL" (docs/platform-notes.md §12): the server name keeps its `platform/` prefix.
@@ -95,40 +129,293 @@ const LEVEL_TEXT: Record<Level, string> = {
 // The summary
 
 export function buildSummary(input: SummaryInput): string {
-  const { plan, dryRun, outputs, devHub } = input;
+  const { plan, dryRun, outputs, failure } = input;
+  const devHub = input.devHub ?? outputs.devHub;
   const out: string[] = [];
   const add = (...lines: string[]): void => {
     out.push(...lines);
   };
 
-  if (input.drift) driftSection(input.drift, add);
+  // First the outcome, a sentence a line; then what a person does next; the reference tables last, folded.
   add(`## External Client App ${code(plan.appName)}: ${escapeMarkdown(plan.label)}`, '');
-  if (dryRun) {
-    add(
-      `**Dry run:** nothing was sent to any org.${outputs.metadataDir ? ` The generated SFDX project is in ${code(outputs.metadataDir)}.` : ''}`,
-      '',
-    );
-  } else if (devHub) {
-    add(
-      `Dev Hub: ${code(devHub.username)} at ${code(devHub.instanceUrl)}${devHub.orgType ? ` (${escapeMarkdown(devHub.orgType)})` : ''}.`,
-      '',
-    );
-  }
-
-  settingsSection(plan, add);
-  controlsSection(plan, add);
-  callbackSection(plan, outputs, add);
+  if (dryRun) dryRunOutcome(plan, outputs, add);
+  else if (failure) failureOutcome(plan, outputs, devHub, failure, add);
+  else if (input.drift) driftSection(input.drift, add);
+  else successOutcome(plan, outputs, devHub, add);
   if (plan.warnings.length > 0) {
     add('### Warnings', '', ...plan.warnings.map((w) => `- ${escapeMarkdown(w)}`), '');
   }
-  if (!input.drift) keySection(plan, dryRun, outputs, add);
-  if (!input.drift) packageSection(plan, dryRun, outputs, add);
-  connectSection(plan, outputs, devHub?.orgType, add);
-  caveatSection(plan, outputs, add);
+  // Connect steps only for an app that exists in the Dev Hub.
+  // A verify run reports drift only: it read no key and built no package.
+  const appExists = !dryRun && (!failure || outputs.deployed === true || outputs.appExisted === true);
+  if (appExists && !input.drift) {
+    connectSection(plan, outputs, devHub, add);
+    caveatSection(plan, outputs, add);
+    keySection(plan, dryRun, outputs, add);
+    packageSection(plan, dryRun, outputs, add);
+  }
+  add("<details><summary>Settings, Salesforce's security controls and callback URLs</summary>", '');
+  settingsSection(plan, add);
+  controlsSection(plan, add);
+  callbackSection(plan, outputs, add);
+  if (plan.notes?.length) add('### Notes', '', ...plan.notes.map((n) => `- ${escapeMarkdown(n)}`), '');
+  if (!appExists) caveatSection(plan, outputs, add);
+  add('</details>', '');
   return `${out
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trimEnd()}\n`;
+}
+
+/** A run whose inputs were refused has no plan: the summary is the problems, each against its input. */
+export function inputProblemsSummary(problems: { input: string; message: string }[]): string {
+  return `${[
+    '## External Client App: the inputs were refused',
+    '',
+    '> [!CAUTION]',
+    `> **${problems.length === 1 ? 'An input is' : `${problems.length} inputs are`} not valid.** Nothing was sent to any org; nothing was created or changed.`,
+    ...problems
+      .slice(0, 20)
+      .map((p) => `> - ${code(p.input)}: ${escapeMarkdown(p.message).replace(/[#!]/g, (c) => `\\${c}`)}`),
+    '',
+    "- **Next step:** fix each input above in the workflow's `with:`, then run again.",
+  ].join('\n')}\n`;
+}
+
+type Org = { username: string; instanceUrl: string };
+
+/**
+ * `NAME[, NAME_SECRET] (repository o/r)` as main.ts records what it stored: the first name (the key's) as code, the
+ * place as text.
+ */
+function storedText(stored: string): string {
+  const { name, scope } = parseStored(stored);
+  return `${code(name)}${scope ? ` (${escapeMarkdown(scope)})` : ''}`;
+}
+
+function parseStored(stored: string): { name: string; scope?: string } {
+  const m = /^(.*?) \((.*)\)$/.exec(stored);
+  const names = m ? m[1]! : stored;
+  return { name: names.split(', ')[0]!, ...(m ? { scope: m[2]! } : {}) };
+}
+
+/** `user` at `https://host`: the instance URL only when it has the shape of one (org answers are untrusted). */
+function orgText(org: Org): string {
+  const url = orgUrl(org.instanceUrl);
+  return `${code(org.username)}${url ? ` (${url})` : ''}`;
+}
+
+/** An org's instance (My Domain) URL as https origin, or http on loopback (the local fake); else undefined. */
+export function orgUrl(instanceUrl: string | undefined): string | undefined {
+  if (!instanceUrl) return undefined;
+  try {
+    const u = new URL(instanceUrl);
+    const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(u.hostname);
+    if (u.username || u.password) return undefined;
+    if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback)) return undefined;
+    if (!/^[A-Za-z0-9.\-[\]:]+$/.test(u.host)) return undefined;
+    return u.origin;
+  } catch {
+    return undefined;
+  }
+}
+
+function dryRunOutcome(plan: AppPlan, outputs: SummaryOutputs, add: Add): void {
+  add(
+    '- 📝 **Dry run:** nothing was sent to any org; no app, package or secret was created or changed.',
+    `- The generated SFDX project (what a real run deploys) is in ${outputs.metadataDir ? code(outputs.metadataDir) : `the ${code('metadata-dir')} output`}.`,
+    `- Next step: review it, then run without ${code('dry-run')} and with the Dev Hub inputs to create ${code(plan.appName)}.`,
+    '',
+  );
+}
+
+function successOutcome(plan: AppPlan, outputs: SummaryOutputs, devHub: SummaryInput['devHub'], add: Add): void {
+  const where = devHub ? ` in the Dev Hub ${orgText(devHub)}` : ' in the Dev Hub';
+  const verb =
+    outputs.appExisted === true ? 'Updated' : outputs.appExisted === false ? 'Created' : 'Created or updated';
+  add(`- ✅ **${verb}** the app ${code(plan.appName)}${where}.`);
+  if (outputs.packageVersionId) {
+    const v = `${outputs.packageVersionNumber ? `${code(outputs.packageVersionNumber)} ` : ''}(${code(outputs.packageVersionId)})`;
+    add(
+      outputs.packageVersionCreated === false
+        ? `- ✅ Package version ${v} **reused**: built earlier from the same content and settings; no daily version creation was used.`
+        : `- ✅ Package version ${v} **built** by this run.`,
+    );
+  } else if (plan.distributionState === 'Packaged') {
+    add('- Package version: none (the run did not get to it).');
+  }
+  const target = outputs.installTarget;
+  if (outputs.installed && target) {
+    add(
+      outputs.installed === 'already'
+        ? `- ✅ Already installed in the install target ${orgText(target)}: nothing to install.`
+        : `- ✅ **Installed** into the install target ${orgText(target)}.`,
+    );
+  } else if (outputs.packageVersionId) {
+    add(`- Not installed into any org: no ${code('install-target')} was given. To install it, see **Package** below.`);
+  }
+  add(keyLine(outputs));
+  add(
+    outputs.usable
+      ? '- ✅ **Usable:** the orgs accepted the consumer key (output `usable: true`).'
+      : `- ⏳ **Usable:** not checked. A new app can take up to 30 minutes before sign-in works (${code('wait-until-usable')} waits for it).`,
+    '',
+  );
+}
+
+/** Where the consumer key is, with its last four characters. */
+function keyLine(outputs: SummaryOutputs): string {
+  if (!outputs.consumerKeySet) return '- The consumer key was not read.';
+  const ending = outputs.consumerKeyLast4 ? ` ending in ${code(`…${outputs.consumerKeyLast4}`)}` : '';
+  const places = [`the masked ${code('consumer-key')} output`];
+  if (outputs.secretStored) places.push(`the secret ${storedText(outputs.secretStored)}`);
+  if (outputs.variableStored) places.push(`the variable ${storedText(outputs.variableStored)}`);
+  return `- 🔑 Consumer key${ending}: in ${places.join(', ')}.`;
+}
+
+/** The steps as main.ts names its log groups, and what their failure means for a person. */
+const STEP_KIND: Record<string, { what: string; next: string }> = {
+  'Authenticate to the Dev Hub': {
+    what: 'Logging in to the Dev Hub failed',
+    next: 'fix the Dev Hub login input the cause names (`dev-hub-username`, `dev-hub-client-id`, `dev-hub-jwt-key`, `dev-hub-login-url`, `dev-hub-auth-url` or `dev-hub`), then run again.',
+  },
+  'Authenticate to the install target': {
+    what: 'Logging in to the install target failed',
+    next: 'fix `install-target` (an alias or username the sf CLI knows from an earlier step, or a current SFDX auth URL), then run again.',
+  },
+  'Read the existing app': {
+    what: 'Reading the app as it is in the Dev Hub failed',
+    next: 'fix the cause and run again.',
+  },
+  'Check before any change': {
+    what: 'The checks before any change found a problem',
+    next: 'fix each problem listed (each names its input or the Dev Hub setting), then run again.',
+  },
+  'Deploy the External Client App': {
+    what: 'The deploy to the Dev Hub failed',
+    next: 'fix the cause above (the component names the generated file in `metadata-dir`), then run again; the rerun deploys the app again.',
+  },
+  'Read the consumer key': {
+    what: 'Reading the consumer key failed',
+    next: 'run again: the app is deployed, and the rerun reads its key.',
+  },
+  'Store the consumer key as a GitHub secret': {
+    what: 'Storing the consumer key as a GitHub secret failed',
+    next: 'give `github-token` the permission the cause names, then run again (the app is unchanged by the rerun).',
+  },
+  'Store the consumer key as a repository variable': {
+    what: 'Storing the consumer key as a repository variable failed',
+    next: 'give `github-token` the permission "Variables: Read and write" on this repository, then run again.',
+  },
+  'Create or reuse the package': {
+    what: 'Creating or finding the package failed',
+    next: 'fix the cause (often `package-namespace`: the namespace must be linked to the Dev Hub), then run again.',
+  },
+  'Create the package version': {
+    what: 'Building the package version failed',
+    next: 'fix the cause and run again; an unchanged app reuses its version.',
+  },
+  'Install into the target org': {
+    what: 'Installing the package version into the install target failed',
+    next: 'fix the cause (the install target, or `installation-key`), then run again: the rerun reuses the version and installs it.',
+  },
+  'Activate hosted MCP servers in the install target': {
+    what: 'Activating the hosted MCP servers in the install target failed',
+    next: 'check `mcp-servers` and that the scratch org has the feature `SalesforceHostedMCP`, then run again.',
+  },
+  'Wait until the app is usable': {
+    what: 'The app did not accept its consumer key in time',
+    next: 'wait (a new app can take up to 30 minutes) and sign in then, or run again with a larger `wait-until-usable`.',
+  },
+};
+
+/** The causes a failure carries: a deploy's component errors, the checks' problems; else the message. */
+function causesOf(failure: SummaryFailure): string[] {
+  const e = failure.error as { failures?: unknown; problems?: unknown } | undefined;
+  if (Array.isArray(e?.failures) && e.failures.length > 0) {
+    // A component that fails because another one did ("no ExternalClientApplication named X found") is a
+    // consequence: the cause comes first.
+    type Failure = { type?: unknown; fullName?: unknown; problem?: unknown };
+    const follows = (f: Failure): boolean => /\bno \w+ named .* found\b/i.test(String(f.problem));
+    const own = (e.failures as Failure[]).filter((f) => !follows(f));
+    const after = (e.failures as Failure[]).filter(follows);
+    if (own.length > 0 && after.length > 0) {
+      const line = (f: Failure): string =>
+        `${code(`${String(f.type)} ${String(f.fullName)}`)}: ${escapeMarkdown(String(f.problem))}`;
+      return [
+        ...own.map(line),
+        `${after.length === 1 ? 'one more component' : `${after.length} more components`} failed only because of that: ${after.map((f) => code(String(f.fullName))).join(', ')}`,
+      ];
+    }
+    return (e.failures as Failure[]).map(
+      (f: { type?: unknown; fullName?: unknown; problem?: unknown }) =>
+        `${code(`${String(f.type)} ${String(f.fullName)}`)}: ${escapeMarkdown(String(f.problem))}`,
+    );
+  }
+  if (Array.isArray(e?.problems) && e.problems.length > 0) return e.problems.map((p) => escapeMarkdown(String(p)));
+  return [escapeMarkdown(failure.message)];
+}
+
+function failureOutcome(
+  plan: AppPlan,
+  outputs: SummaryOutputs,
+  devHub: SummaryInput['devHub'],
+  failure: SummaryFailure,
+  add: Add,
+): void {
+  const kind = outputs.step ? STEP_KIND[outputs.step] : undefined;
+  const what =
+    kind?.what ??
+    (outputs.step
+      ? `The step “${escapeMarkdown(outputs.step)}” failed`
+      : 'The run failed before any org was contacted');
+  const causes = causesOf(failure).map((c) => c.replace(/[#!]/g, (ch) => `\\${ch}`));
+  // The first causes in the block, so that what failed, why, what changed and the next step fit the first ten lines.
+  add('> [!CAUTION]', `> **${what}.** Cause: ${causes[0]}`, ...causes.slice(1, 3).map((c) => `> - ${c}`));
+  if (causes.length > 3) add(`> - and ${causes.length - 3} more, each in the run's annotations`);
+  add('');
+  const changed: string[] = [];
+  const unchanged: string[] = [];
+  const hub = devHub ? ` ${code(devHub.username)}` : '';
+  if (outputs.deployed) {
+    changed.push(`${outputs.appExisted ? 'updated' : 'created'} the app ${code(plan.appName)} in the Dev Hub${hub}`);
+  } else if (outputs.step === 'Deploy the External Client App') {
+    unchanged.push(
+      `the app in the Dev Hub${hub}: a deploy is all or nothing, so ${outputs.appExisted ? 'the app is as it was before the run' : 'no app was created'}`,
+    );
+  } else {
+    unchanged.push(
+      `the Dev Hub${hub}: ${
+        outputs.appExisted === true
+          ? `the app ${code(plan.appName)} is as it was before the run`
+          : outputs.appExisted === false
+            ? `no app ${code(plan.appName)} was created`
+            : `the app ${code(plan.appName)} was neither created nor changed`
+      }`,
+    );
+  }
+  if (outputs.secretStored) changed.push(`stored the consumer key in the secret ${storedText(outputs.secretStored)}`);
+  if (outputs.variableStored)
+    changed.push(`stored the consumer key in the variable ${storedText(outputs.variableStored)}`);
+  if (outputs.packageVersionId) {
+    changed.push(
+      `${outputs.packageVersionCreated === false ? 'reused' : 'built'} the package version ${code(outputs.packageVersionId)}`,
+    );
+  }
+  if (outputs.installed === 'installed' && outputs.installTarget) {
+    changed.push(`installed it into ${code(outputs.installTarget.username)}`);
+  } else if (outputs.installTarget) {
+    unchanged.push(`the install target ${code(outputs.installTarget.username)}: nothing was installed`);
+  }
+  if (outputs.mcpServers?.activated.length)
+    changed.push(`activated ${outputs.mcpServers.activated.map(code).join(', ')}`);
+  add(
+    `- **Changed:** ${changed.length ? `${changed.join('; ')}.` : 'nothing in any org or in GitHub.'}`,
+    ...(unchanged.length ? [`- **Not changed:** ${unchanged.join('; ')}.`] : []),
+    `- **Next step:** ${kind?.next ?? 'fix the cause above, then run again (a rerun converges: it changes only what differs).'}`,
+  );
+  if (outputs.consumerKeySet) add(keyLine(outputs));
+  add('');
 }
 
 type Add = (...lines: string[]) => void;
@@ -185,10 +472,10 @@ function callbackSection(plan: AppPlan, outputs: SummaryOutputs, add: Add): void
 
 function keyRefs(plan: AppPlan, outputs: SummaryOutputs): ConnectContext {
   const stored = outputs.secretStored;
-  const keyRef = `the ${code('consumer-key')} output of this step${stored ? ` (also stored as the secret ${code(stored)})` : ''}`;
+  const keyRef = `the ${code('consumer-key')} output of this step${stored ? ` (also in the secret ${code(parseStored(stored).name)})` : ''}`;
   if (plan.global.isConsumerSecretOptional) return { keyRef };
-  const companion =
-    stored && SECRET_NAME.test(stored) ? ` (also stored as the secret ${code(`${stored}_SECRET`)})` : '';
+  const name = stored ? parseStored(stored).name : undefined;
+  const companion = name && SECRET_NAME.test(name) ? ` (also in the secret ${code(`${name}_SECRET`)})` : '';
   return { keyRef, secretRef: `the ${code('consumer-secret')} output${companion}` };
 }
 
@@ -203,7 +490,15 @@ function keySection(plan: AppPlan, dryRun: boolean, outputs: SummaryOutputs, add
   }
   const refs = keyRefs(plan, outputs);
   if (outputs.consumerKeySet) {
-    add(`- The consumer key (client id) is in ${refs.keyRef}. It is masked and not shown here.`);
+    const ending = outputs.consumerKeyLast4 ? `, ending in ${code(`…${outputs.consumerKeyLast4}`)}` : '';
+    add(
+      `- The consumer key (client id${ending}) is in ${refs.keyRef}. It is masked and not shown here: only its last four characters, to tell keys apart.`,
+    );
+    add(
+      outputs.variableStored
+        ? `- It is also in the repository variable ${storedText(outputs.variableStored)}, readable under Settings → Secrets and variables → Actions → Variables.`
+        : `- To read it in the repository's settings, set ${code('consumer-key-variable')}: the key (never the secret) then goes into a repository variable.`,
+    );
     // Salesforce's "Get Your Consumer Key" (headless identity guide); the retrieve returns consumerKey
     // (docs/platform-notes.md §6).
     add(
@@ -256,7 +551,7 @@ function packageSection(plan: AppPlan, dryRun: boolean, outputs: SummaryOutputs,
   if (outputs.packageVersionId) {
     const id = safeId(outputs.packageVersionId);
     add(
-      'Install it into a scratch org:',
+      outputs.installed ? 'Install it into another scratch org:' : 'Install it into a scratch org:',
       '',
       '```sh',
       `sf package install --package ${id} --target-org <scratch-org> --wait 10`,
@@ -292,7 +587,8 @@ function safeId(id: string): string {
   return /^[A-Za-z0-9]{15,18}$/.test(id) ? id : '<package-version-id>';
 }
 
-function connectSection(plan: AppPlan, outputs: SummaryOutputs, orgType: OrgType | undefined, add: Add): void {
+function connectSection(plan: AppPlan, outputs: SummaryOutputs, devHub: SummaryInput['devHub'], add: Add): void {
+  const orgType = devHub?.orgType;
   add('### Connect your MCP clients', '');
   const here = (types: OrgType[]): string => (orgType && types.includes(orgType) ? ' ← this Dev Hub' : '');
   add(
@@ -320,7 +616,24 @@ function connectSection(plan: AppPlan, outputs: SummaryOutputs, orgType: OrgType
     '```',
     '',
   );
-  const ctx = keyRefs(plan, outputs);
+  // The orgs this run knows, with their real sign-in (My Domain) URLs: what Postman and other clients ask for.
+  const orgs: { label: string; url: string }[] = [];
+  const hubUrl = orgUrl(devHub?.instanceUrl);
+  if (hubUrl) orgs.push({ label: 'the Dev Hub', url: hubUrl });
+  const targetUrl = orgUrl(outputs.installTarget?.instanceUrl);
+  if (targetUrl && outputs.installed) orgs.push({ label: 'the install target', url: targetUrl });
+  if (orgs.length > 0) {
+    add(
+      'Sign-in (My Domain) URLs of the orgs this run used, with the OAuth endpoints for clients that ask for them:',
+      '',
+      ...orgs.map(
+        (o) =>
+          `- ${o.label}: ${code(o.url)}; authorize ${code(`${o.url}/services/oauth2/authorize`)}, token ${code(`${o.url}/services/oauth2/token`)}`,
+      ),
+      '',
+    );
+  }
+  const ctx: ConnectContext = { ...keyRefs(plan, outputs), ...(orgs[0] ? { myDomain: orgs[0].url } : {}) };
   for (const client of plan.clients) {
     add(`#### ${escapeMarkdown(client.label)}`, '', ...CLIENTS[client.id].connect(ctx), '');
   }

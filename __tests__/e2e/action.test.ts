@@ -2,7 +2,8 @@
 // a fake org of its own and makes what it needs in it, so that any test can run alone.
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
 import { startFakeOrg, type FakeOrg } from '../../fake-org/server.ts';
 import { stateOf } from '../../fake-org/packaging-state.ts';
@@ -225,16 +226,32 @@ test('a deploy the org rejects fails the run with an annotation per component', 
   org.faults.failNextDeploy('Injected: invalid value for field');
   const run = await runAction({ inputs: jwtInputs(org), env: fakeEnv(org), post: true });
   assert.equal(run.code, 1);
+  // output-dir is under RUNNER_TEMP, outside the workspace: no file the checks page could open; the message says it all.
   assert.match(
     run.stdout,
-    /::error title=Deploy failed,file=[^:]*force-app\/main\/default\/[^:]+::[A-Za-z]+ [A-Za-z_]+: Injected: invalid value for field/,
+    /::error title=Deploy failed%3A [A-Za-z]+ [A-Za-z_]+::[A-Za-z]+ [A-Za-z_]+: Injected: invalid value for field/,
   );
+  assert.doesNotMatch(run.stdout, /::error [^\n]*file=/);
   assert.match(
     run.stdout,
-    /::error::eca-action failed: Deploy 0Af\w+ to the Dev Hub failed: 1 component\(s\) failed\./,
+    /::error::eca-action failed: Deploy 0Af\w+ to the Dev Hub failed: [A-Za-z]+ [A-Za-z_]+: Injected: invalid value for field/,
   );
   assert.doesNotMatch(run.stdout, /Create the package version/, 'nothing after a failed deploy');
   assertClean(run);
+
+  // output-dir inside the workspace: the annotation points at the generated file, by its path in the repository.
+  const workspace = join(run.runnerTemp, 'ws');
+  mkdirSync(workspace);
+  org.faults.failNextDeploy('Injected: invalid value for field');
+  const inRepo = await runAction({
+    inputs: jwtInputs(org, { 'output-dir': 'eca' }),
+    env: fakeEnv(org, { GITHUB_WORKSPACE: workspace }),
+  });
+  assert.equal(inRepo.code, 1);
+  assert.match(
+    inRepo.stdout,
+    /::error title=Deploy failed%3A [A-Za-z]+ [A-Za-z_]+,file=eca\/force-app\/main\/default\/[^:,]+::[A-Za-z]+ [A-Za-z_]+: Injected/,
+  );
 });
 
 test('a key that is not the one registered for the CI app is refused with the cause, and no public host is tried', async () => {

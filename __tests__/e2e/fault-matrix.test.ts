@@ -299,7 +299,7 @@ const PERMANENT: Permanent[] = [
     fault: 'invalid metadata',
     route: 'soap.deploy',
     arm: (org) => org.faults.failNextDeploy('Invalid value for field: callbackUrl'),
-    message: /Deploy 0Af\w+ to the Dev Hub failed: \d+ component\(s\) failed/,
+    message: /Deploy 0Af\w+ to the Dev Hub failed: \w+ \w+: Invalid value for field: callbackUrl/,
     requests: 1,
     notReached: 'tooling.package2.create',
   },

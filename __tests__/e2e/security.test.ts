@@ -432,9 +432,15 @@ describe('a hostile proxy in front of the Dev Hub', () => {
     try {
       const run = await runJwt(org, { package: 'false', 'dev-hub-login-url': proxy.url });
       assert.equal(run.code, 1);
-      const block = run.summary.slice(run.summary.indexOf('> [!CAUTION]')).trimEnd().split('\n');
+      // The block leads the summary and ends at the first blank line; the hostile text is in it and nowhere after.
+      const lines = run.summary.split('\n');
+      const start = lines.indexOf('> [!CAUTION]');
+      assert.ok(start >= 0 && start < 10, run.summary);
+      const end = lines.indexOf('', start);
+      const block = lines.slice(start, end);
       assert.ok(block.length >= 2, run.summary);
       for (const line of block) assert.ok(line.startsWith('>'), `a line outside the block: ${JSON.stringify(line)}`);
+      assert.ok(!lines.slice(end).some((l) => /Owned/.test(l)), 'the message stays inside the block');
       assert.ok(!/[\r\u2028\u2029\u0085]/.test(block.join('\n')));
       const text = block.join('\n');
       assert.match(text, /\\# Owned \\\*\\\*bold\\\*\\\* \\_it\\_ \\\[x\\\]/);
