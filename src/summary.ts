@@ -137,11 +137,13 @@ export function buildSummary(input: SummaryInput): string {
   };
 
   // First the outcome, a sentence a line; then what a person does next; the reference tables last, folded.
+  // A verify run opens with the drift: it is what the run is about.
+  const drift = !dryRun && !failure ? input.drift : undefined;
+  if (drift) driftSection(drift, add);
   add(`## External Client App ${code(plan.appName)}: ${escapeMarkdown(plan.label)}`, '');
   if (dryRun) dryRunOutcome(plan, outputs, add);
   else if (failure) failureOutcome(plan, outputs, devHub, failure, add);
-  else if (input.drift) driftSection(input.drift, add);
-  else successOutcome(plan, outputs, devHub, add);
+  else if (!drift) successOutcome(plan, outputs, devHub, add);
   if (plan.warnings.length > 0) {
     add('### Warnings', '', ...plan.warnings.map((w) => `- ${escapeMarkdown(w)}`), '');
   }
