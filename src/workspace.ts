@@ -99,6 +99,27 @@ function lstatOrUndefined(path: string): Stats | undefined {
 }
 
 /**
+ * Every existing folder above the output folder, checked with lstat: a link planted in a parent (a repository's
+ * `docs` → `/home/runner/.ssh`) would carry the writes elsewhere as surely as a link in the folder itself. Links
+ * owned by root are the system's own (macOS's `/var` → `private/var`), which no workflow or checkout can plant.
+ */
+function refuseLinkedParents(root: string, problem: (message: string) => never): void {
+  const parts = root.split(sep).filter(Boolean);
+  let path: string = sep;
+  for (const part of parts.slice(0, -1)) {
+    path = join(path, part);
+    const st = lstatOrUndefined(path);
+    if (!st) return;
+    if (st.isSymbolicLink() && st.uid !== 0)
+      problem(
+        `${path}, a folder on the way to ${root}, is a symbolic link. The action does not write through links; give a path whose folders are real folders.`,
+      );
+    if (!st.isSymbolicLink() && !st.isDirectory())
+      problem(`${path}, on the way to ${root}, is a file, not a folder. Give a path whose folders are real folders.`);
+  }
+}
+
+/**
  * Check that `files` can be written into `dir` without following a symbolic link or replacing a file the action
  * does not own; throws an InputError naming `input` before anything is written.
  */
@@ -107,6 +128,7 @@ export function prepareOutputDir(dir: string, input: string, files: ProjectFile[
   const problem = (message: string): never => {
     throw new InputError([{ input, message }]);
   };
+  refuseLinkedParents(root, problem);
   const top = lstatOrUndefined(root);
   if (top?.isSymbolicLink()) {
     problem(
