@@ -101,16 +101,17 @@ function lstatOrUndefined(path: string): Stats | undefined {
 /**
  * Every existing folder above the output folder, checked with lstat: a link planted in a parent (a repository's
  * `docs` → `/home/runner/.ssh`) would carry the writes elsewhere as surely as a link in the folder itself. Links
- * owned by root are the system's own (macOS's `/var` → `private/var`), which no workflow or checkout can plant.
+ * directly under `/` are the system's own (macOS's `/var` → `private/var`, `/tmp`), which no workflow or checkout
+ * can plant; any link below them is refused.
  */
 function refuseLinkedParents(root: string, problem: (message: string) => never): void {
   const parts = root.split(sep).filter(Boolean);
   let path: string = sep;
-  for (const part of parts.slice(0, -1)) {
+  for (const [depth, part] of parts.slice(0, -1).entries()) {
     path = join(path, part);
     const st = lstatOrUndefined(path);
     if (!st) return;
-    if (st.isSymbolicLink() && st.uid !== 0)
+    if (st.isSymbolicLink() && depth > 0)
       problem(
         `${path}, a folder on the way to ${root}, is a symbolic link. The action does not write through links; give a path whose folders are real folders.`,
       );
