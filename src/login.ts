@@ -36,6 +36,8 @@ export function devHubInput(auth: DevHubAuth): string {
 /** An org's refusal, said as a problem with the input that chose the org (unless the message names one already). */
 export function withInput(error: unknown, input: string): Error {
   const text = error instanceof Error ? error.message : String(error);
+  // An org's answer of the wrong shape is the org's fault, not the input's.
+  if (error instanceof Error && error.name === 'OrgAnswerError') return error;
   if (/^[a-z-]+: /.test(text) || /\b(dev-hub[a-z-]*|install-target|package-namespace)\b/.test(text))
     return error as Error;
   return new OrgError(`${input}: ${redact(text)}`, { cause: error });
@@ -183,7 +185,8 @@ async function connect(
       // The login file names where its token goes: the same hosts as any other login, and a refresh at its own
       // login URL when that is one (the guard refuses login/test.salesforce.com otherwise).
       const saved = authInfo.getFields();
-      for (const url of [saved.instanceUrl, saved.loginUrl]) if (url) refuseWithoutTls(url, `the sf CLI login '${auth.usernameOrAlias}'`);
+      for (const url of [saved.instanceUrl, saved.loginUrl])
+        if (url) refuseWithoutTls(url, `the sf CLI login '${auth.usernameOrAlias}'`);
       if (saved.loginUrl && !checkLoginOrigin(saved.loginUrl.replace(/\/+$/, ''))) guardLoginHosts(saved.loginUrl);
       break;
     }

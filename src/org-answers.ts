@@ -76,4 +76,3 @@ export function orgInstanceUrl(value: unknown, what: string): string {
   if (!ok) refuse(what, 'an https URL of a Salesforce domain (or of this machine, for local runs)');
   return `${scheme}://${host}${port ? `:${port}` : ''}`;
 }
-

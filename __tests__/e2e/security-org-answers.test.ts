@@ -75,7 +75,10 @@ describe('1. ids and numbers from the org', () => {
     try {
       const run = await runJwt(org, { 'dev-hub-login-url': proxy.url });
       assert.equal(run.code, 1, run.stdout);
-      assert.match(run.stdout, /The org answered the id of (the new )?package \S+ with a value that is not a 0Ho… record id/);
+      assert.match(
+        run.stdout,
+        /The org answered the id of (the new )?package \S+ with a value that is not a 0Ho… record id/,
+      );
       assert.equal(run.outputs['package-id'], undefined);
       for (const s of proxy.seen) assert.ok(!soqlOf(s).includes("OR Id != ''"), `an injected query: ${soqlOf(s)}`);
     } finally {
@@ -93,7 +96,10 @@ describe('1. ids and numbers from the org', () => {
     try {
       const run = await runJwt(org, { 'dev-hub-login-url': proxy.url, package: 'false', ...SECRET });
       assert.equal(run.code, 1, run.stdout);
-      assert.match(run.stdout, /The org answered the id of MCP_Client_App in \/apps\/oauth\/usage with a value that is not a record id/);
+      assert.match(
+        run.stdout,
+        /The org answered the id of MCP_Client_App in \/apps\/oauth\/usage with a value that is not a record id/,
+      );
       assert.equal(run.outputs['consumer-secret'], undefined);
       assert.ok(!proxy.seen.some((s) => /sobjects\/User|\.\./.test(s.path)), 'the identifier became a path');
     } finally {
@@ -111,6 +117,10 @@ describe('1. ids and numbers from the org', () => {
     try {
       const run = await runJwt(org, { 'dev-hub-login-url': proxy.url, package: 'false' });
       assert.equal(run.code, 1, run.stdout);
+      assert.match(
+        run.stdout,
+        /::error::eca-action failed: The org answered the dev hub's instance URL with a value that is not an https URL of a Salesforce domain/,
+      );
       assert.doesNotMatch(run.stdout, /Connected to Dev Hub/);
       assert.doesNotMatch(run.stdout, /stop-commands::y/);
     } finally {
@@ -126,7 +136,10 @@ test('2. a token endpoint that echoes the signed assertion does not get it print
   let assertion = '';
   const endpoint = await startTokenEndpoint(400, (seen: Seen) => {
     assertion = new URLSearchParams(seen.body).get('assertion') ?? '';
-    return { error: 'invalid_grant', error_description: `bad assertion ${assertion} (${encodeURIComponent(assertion)})` };
+    return {
+      error: 'invalid_grant',
+      error_description: `bad assertion ${assertion} (${encodeURIComponent(assertion)})`,
+    };
   });
   try {
     const run = await runJwt(org, { package: 'false', 'dev-hub-login-url': endpoint.url });
@@ -207,7 +220,10 @@ describe('4. a look-alike app in /apps/oauth/usage', () => {
       org.loginUrl,
       (seen) => {
         if (seen.path.includes(`/apps/oauth/credentials/${lookAlike.id}/${lookAlike.consumer}`))
-          return { status: 200, body: JSON.stringify({ id: lookAlike.consumer, key: lookAlike.key, secret: lookAlike.secret }) };
+          return {
+            status: 200,
+            body: JSON.stringify({ id: lookAlike.consumer, key: lookAlike.key, secret: lookAlike.secret }),
+          };
         if (seen.path.includes(`/apps/oauth/credentials/${lookAlike.id}`))
           return { status: 200, body: JSON.stringify({ consumers: [{ id: lookAlike.consumer }] }) };
         return undefined;
@@ -266,7 +282,10 @@ test('5. an output-dir below a symbolic link in a parent folder is refused, noth
     inputs: { ...BASE, 'dry-run': 'true', 'output-dir': join(base, 'docs', 'eca') },
   });
   assert.equal(run.code, 1, run.stdout);
-  assert.match(run.stdout, /::error title=Input output-dir::output-dir: .*docs, a folder on the way to .* is a symbolic link/);
+  assert.match(
+    run.stdout,
+    /::error title=Input output-dir::output-dir: .*docs, a folder on the way to .* is a symbolic link/,
+  );
   assert.deepEqual(readdirSync(outside), [], 'something was written through the link');
 });
 
@@ -280,7 +299,10 @@ describe('6. NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment', () => {
       env: fakeEnv(org, { NODE_TLS_REJECT_UNAUTHORIZED: '0' }),
     });
     assert.equal(run.code, 1);
-    assert.match(run.stdout, /NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the environment: TLS certificates are not checked/);
+    assert.match(
+      run.stdout,
+      /NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the environment: TLS certificates are not checked/,
+    );
     assert.match(run.stdout, /Nothing was sent\./);
   });
 
@@ -333,11 +355,17 @@ test('7. an install-request list that lags behind a lost POST does not make a se
     tls,
     // The first install POST is carried out, its answer lost; the next two reads of the list do not show it yet.
     lose: (seen) => seen.method === 'POST' && /\/sobjects\/PackageInstallRequest\/?$/.test(seen.path) && ++posts === 1,
-    rewrite: (seen, _status, body) => {
+    rewrite: (seen) => {
       if (!/FROM PackageInstallRequest WHERE SubscriberPackageVersionKey/.test(soqlOf(seen)) || hidden >= 2)
         return undefined;
       hidden++;
-      return JSON.stringify({ size: 0, totalSize: 0, done: true, records: [], entityTypeName: 'PackageInstallRequest' });
+      return JSON.stringify({
+        size: 0,
+        totalSize: 0,
+        done: true,
+        records: [],
+        entityTypeName: 'PackageInstallRequest',
+      });
     },
   });
   try {
@@ -377,7 +405,11 @@ test('7. a package-version-number part beyond an int is refused before any org c
     const requests = org.log.length;
     const run = await runJwt(org, { 'package-version-number': value });
     assert.equal(run.code, 1, value);
-    assert.match(run.stdout, /::error title=Input package-version-number::package-version-number: .* has a part that is not a whole number from 0 to 2147483647/, value);
+    assert.match(
+      run.stdout,
+      /::error title=Input package-version-number::package-version-number: .* has a part that is not a whole number from 0 to 2147483647/,
+      value,
+    );
     assert.match(run.stdout, /nothing was sent to any org/);
     assert.equal(org.log.length, requests, `${value}: a request was sent`);
   }
