@@ -9,14 +9,13 @@ export class OrgAnswerError extends Error {
   override name = 'OrgAnswerError';
 }
 
-/** Key prefixes of the records whose ids the action uses (Tooling and Object Reference; §24). */
+/** Key prefixes of the records whose ids the action uses (docs/platform-notes.md §24). */
 export const KEY_PREFIX = {
   package: '0Ho',
   subscriberPackageVersion: '04t',
   packageVersion: '05i',
   versionCreateRequest: '08c',
   installRequest: '0Hf',
-  installedPackage: '0A3',
 } as const;
 
 export type IdKind = keyof typeof KEY_PREFIX;
