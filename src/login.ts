@@ -6,7 +6,7 @@ import type { Workspace } from './workspace.ts';
 import { maskSecret, redact } from './mask.ts';
 import { guardLoginHosts, installNetworkGuard, isLoopback, isUnreachable, tlsChecksOff } from './network.ts';
 import { checkLoginOrigin } from './login-hosts.ts';
-import { orgInstanceUrl } from './org-answers.ts';
+import { orgId, orgInstanceUrl } from './org-answers.ts';
 import { isCredentialRefusal, isRetryableLogin, isTransientError, withRetry, type RetryOptions } from './retry.ts';
 
 export interface OrgSession {
@@ -213,7 +213,7 @@ async function connect(
   return {
     connection,
     username: authInfo.getUsername(),
-    orgId: fields.orgId ?? '',
+    orgId: fields.orgId ? orgId(fields.orgId, 'organization', `the ${role}'s org id`) : '',
     instanceUrl,
     isDevHub: fields.isDevHub === true || (auth.kind === 'cli' && Boolean(fields.isDevHub)),
     orgType,

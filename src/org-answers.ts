@@ -11,6 +11,7 @@ export class OrgAnswerError extends Error {
 
 /** Key prefixes of the records whose ids the action uses (docs/platform-notes.md §24). */
 export const KEY_PREFIX = {
+  organization: '00D',
   package: '0Ho',
   subscriberPackageVersion: '04t',
   packageVersion: '05i',

@@ -593,7 +593,7 @@ async function lookUpLostInstall(
     const found = await findInstallRequest(target, subscriberPackageVersionId, ctx.since, ctx.ended);
     if (found || read >= reads || Date.now() + delay >= ctx.deadline) return found;
     ctx.log(
-      `The install request list does not show a request of this run yet; reading it again in ${Math.round(delay / 1000)} s before installing again (${read}/${reads - 1}).`,
+      `The install request list does not show a request of this run yet; reading it again in ${delay} ms before installing again (${read}/${reads - 1}).`,
     );
     await sleep(delay);
     delay = Math.min(policy.maxMs, delay * 2);
