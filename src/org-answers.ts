@@ -13,6 +13,7 @@ export class OrgAnswerError extends Error {
 export const KEY_PREFIX = {
   organization: '00D',
   package: '0Ho',
+  subscriberPackage: '033',
   subscriberPackageVersion: '04t',
   packageVersion: '05i',
   versionCreateRequest: '08c',
