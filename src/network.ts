@@ -8,7 +8,9 @@
 // into three. Refuse those two hosts unless they are the login URL the user gave.
 import { Agent, buildConnector } from 'undici';
 import { setDispatcher } from '@jsforce/jsforce-node/lib/request.js';
-import { isLoopbackHost, isOrgHost } from './login-hosts.ts';
+import { isLoopback, isOrgHost, tlsChecksOff } from './login-hosts.ts';
+
+export { isLoopback, tlsChecksOff };
 
 const FALLBACK_HOSTS = ['login.salesforce.com', 'test.salesforce.com'];
 const allowed = new Set<string>();
@@ -44,21 +46,6 @@ export function isUnreachable(url: string): boolean {
  */
 export function afterFirstConnection(callback: () => void): void {
   firstConnection.push(callback);
-}
-
-/**
- * Whether the environment turned off TLS certificate checks for this process (Node reads
- * NODE_TLS_REJECT_UNAUTHORIZED=0 for every connection). With it, a credential sent to any host but this machine
- * could be read by anyone on the network path: the action refuses to send one (docs/SECURITY.md).
- */
-export function tlsChecksOff(): boolean {
-  return process.env['NODE_TLS_REJECT_UNAUTHORIZED'] === '0';
-}
-
-/** Whether `host` (URL.hostname form: `::1` or `[::1]`) is this machine as written. */
-export function isLoopback(host: string): boolean {
-  const h = host.toLowerCase();
-  return isLoopbackHost(h) || h === '::1';
 }
 
 export function guardLoginHosts(loginUrl: string): void {
