@@ -432,3 +432,27 @@ describe('fake GitHub', () => {
     assert.equal(anon.status, 401);
   });
 });
+
+describe('storeSecrets with NODE_TLS_REJECT_UNAUTHORIZED=0', () => {
+  it('sends github-token to no host but this machine, naming the variable', async () => {
+    const saved = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+    try {
+      const n = gh.requests.length;
+      const message = await failure(
+        storeSecrets(settings(), [{ name: 'SF_CONSUMER_KEY', value: KEY }], opts({ apiUrl: 'https://api.github.com' })),
+      );
+      assert.match(
+        message,
+        /NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the environment: .*github-token was not sent to api\.github\.com/,
+      );
+      // The fake GitHub on this machine still works (local runs).
+      const r = await storeSecrets(settings(), [{ name: 'SF_CONSUMER_KEY', value: KEY }], opts());
+      assert.equal(r.stored.length, 1);
+      assert.equal(requestsSince(n).length > 0, true);
+    } finally {
+      if (saved === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+      else process.env.NODE_TLS_REJECT_UNAUTHORIZED = saved;
+    }
+  });
+});

@@ -9,6 +9,7 @@ import type { OrgLinks } from './model.ts';
 import { pollMetadataJob } from './poll.ts';
 import { isTransientError, withRetry } from './retry.ts';
 import { maskSecret } from './mask.ts';
+import { orgAnyId, OrgAnswerError } from './org-answers.ts';
 import { componentNames, type ComponentNames } from './component-names.ts';
 
 export interface AppState {
@@ -115,7 +116,13 @@ export async function readAppState(
     // Orgs stopped returning secrets through the Metadata API; the Connect REST credentials resource still
     // does when the org allows it.
     const rest = await readCredentialsOverRest(connection, appName, true, opts.log);
-    state.consumerKey ??= rest.key;
+    // The REST resources find the app by a look-up (App OAuth Usage, or SOQL) that can name another app: its secret
+    // is published only when its key is the one retrieved with this app's own metadata.
+    if (!state.consumerKey || rest.key !== state.consumerKey) {
+      throw new Error(
+        `The OAuth credentials the org returned for ${appName} carry ${rest.key ? 'another consumer key' : 'no consumer key'} than the one retrieved with the app's metadata: they may belong to another app (a look-alike listed by /apps/oauth/usage). No consumer secret was published. Check External Client App Manager for apps named like ${appName}.`,
+      );
+    }
     state.consumerSecret = rest.secret;
     checkShapes(state, appName);
   }
@@ -292,14 +299,16 @@ async function appIdFromUsage(connection: Connection, appName: string): Promise<
   try {
     for (let page = 0; page < 50; page++) {
       const usage = await connection.request<UsageCollection>(`/apps/oauth/usage?page=${page}&pageSize=100`);
-      const app = (usage.apps ?? []).find(
-        (a) => a.developerName === appName || a.developerName?.endsWith(`__${appName}`),
-      );
-      if (app?.identifier) return app.identifier;
+      // This app's own name first: a namespaced look-alike (x__<appName>) listed before it is not taken for it.
+      const apps = usage.apps ?? [];
+      const app =
+        apps.find((a) => a.developerName === appName) ?? apps.find((a) => a.developerName?.endsWith(`__${appName}`));
+      // The identifier becomes a URL path: an id, or nothing.
+      if (app?.identifier) return orgAnyId(app.identifier, `the id of ${appName} in /apps/oauth/usage`);
       if (!usage.nextPageUrl) return undefined;
     }
   } catch (error) {
-    if (isTransientError(error)) throw error;
+    if (isTransientError(error) || error instanceof OrgAnswerError) throw error;
   }
   return undefined;
 }
@@ -309,7 +318,8 @@ async function appIdFromQuery(connection: Connection, appName: string): Promise<
   const result = await connection.query<{ Id: string }>(
     `SELECT Id FROM ExternalClientApplication WHERE DeveloperName = '${appName}'`,
   );
-  return result.records[0]?.Id;
+  const id = result.records[0]?.Id;
+  return id === undefined ? undefined : orgAnyId(id, `the id of ${appName}`);
 }
 
 /** Connect REST "OAuth Credentials" (API 60.0+): the app's id, then its consumer, then key and secret. */
@@ -327,6 +337,7 @@ export async function readCredentialsOverRest(
       const collection = await connection.request<CredentialsCollection>(`/apps/oauth/credentials/${appId}`);
       const consumerId = collection.consumers?.[0]?.id;
       if (!consumerId) throw new Error(`The External Client App ${appName} has no OAuth consumer yet.`);
+      orgAnyId(consumerId, `the OAuth consumer id of ${appName}`);
       try {
         const creds = await connection.request<Credentials>(
           `/apps/oauth/credentials/${appId}/${consumerId}?part=${withSecret ? 'keyandsecret' : 'key'}`,

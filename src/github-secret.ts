@@ -15,6 +15,7 @@ import type { GithubSecretSettings } from './model.ts';
 import { isTransientGithubError, withRetry } from './retry.ts';
 import { secretNameProblem } from './secret-name.ts';
 import { redactValues } from './mask.ts';
+import { tlsChecksOff } from './login-hosts.ts';
 import { timing } from './timing.ts';
 
 // One bundle (dist/github.js) for everything that talks to GitHub: load-steps.ts reaches the variable through here.
@@ -89,6 +90,11 @@ export async function storeSecrets(
   } catch {
     throw fail(`GITHUB_API_URL '${apiUrl}' is not an http(s) URL.`);
   }
+  // No certificate is checked with this variable: github-token would be readable on the way (docs/SECURITY.md).
+  if (tlsChecksOff() && !isLoopback(apiHost))
+    throw fail(
+      `NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the environment: TLS certificates are not checked, so github-token was not sent to ${apiHost}. Remove the variable from the workflow; for a proxy with its own certificate authority, use NODE_EXTRA_CA_CERTS.`,
+    );
   if (values.length === 0) throw fail('No secrets to store.');
   const seen = new Set<string>();
   for (const { name, value } of values) {

@@ -82,3 +82,18 @@ export function isOrgHost(hostname: string): boolean {
   if (host === '127.0.0.1' || host === 'localhost' || host === '::1' || host === '[::1]') return true;
   return SALESFORCE_DOMAINS.some((d) => host.endsWith(`.${d}`));
 }
+
+/**
+ * Whether the environment turned off TLS certificate checks for this process (Node reads
+ * NODE_TLS_REJECT_UNAUTHORIZED=0 for every connection). With it, a credential sent to any host but this machine
+ * could be read by anyone on the network path: the action refuses to send one (docs/SECURITY.md).
+ */
+export function tlsChecksOff(): boolean {
+  return process.env['NODE_TLS_REJECT_UNAUTHORIZED'] === '0';
+}
+
+/** Whether `host` (a URL's hostname: `::1` or `[::1]`) is this machine as written. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase();
+  return isLoopbackHost(h) || h === '::1';
+}

@@ -4,7 +4,9 @@ import { AuthInfo, Connection, Lifecycle, StateAggregator } from '@salesforce/co
 import type { DevHubAuth, OrgRef } from './model.ts';
 import type { Workspace } from './workspace.ts';
 import { maskSecret, redact } from './mask.ts';
-import { guardLoginHosts, isUnreachable } from './network.ts';
+import { guardLoginHosts, installNetworkGuard, isLoopback, isUnreachable, tlsChecksOff } from './network.ts';
+import { checkLoginOrigin } from './login-hosts.ts';
+import { orgId, orgInstanceUrl } from './org-answers.ts';
 import { isCredentialRefusal, isRetryableLogin, isTransientError, withRetry, type RetryOptions } from './retry.ts';
 
 export interface OrgSession {
@@ -34,6 +36,8 @@ export function devHubInput(auth: DevHubAuth): string {
 /** An org's refusal, said as a problem with the input that chose the org (unless the message names one already). */
 export function withInput(error: unknown, input: string): Error {
   const text = error instanceof Error ? error.message : String(error);
+  // An org's answer of the wrong shape is the org's fault, not the input's.
+  if (error instanceof Error && error.name === 'OrgAnswerError') return error;
   if (/^[a-z-]+: /.test(text) || /\b(dev-hub[a-z-]*|install-target|package-namespace)\b/.test(text))
     return error as Error;
   return new OrgError(`${input}: ${redact(text)}`, { cause: error });
@@ -119,8 +123,10 @@ async function connect(
   log: (line: string) => void,
 ): Promise<OrgSession> {
   let authInfo: AuthInfo;
+  installNetworkGuard();
   switch (auth.kind) {
     case 'jwt': {
+      refuseWithoutTls(auth.loginUrl, 'dev-hub-login-url');
       guardLoginHosts(auth.loginUrl);
       const keyPath = ws.secretFile(`jwt-${Date.now()}.key`, auth.jwtKey);
       try {
@@ -147,6 +153,7 @@ async function connect(
         );
       }
       const loginUrl = options.loginUrl ?? 'https://login.salesforce.com';
+      refuseWithoutTls(loginUrl, `the ${role} auth URL`);
       guardLoginHosts(loginUrl);
       try {
         authInfo = await withRetry(
@@ -175,6 +182,12 @@ async function connect(
           `No sf CLI login found for '${auth.usernameOrAlias}' (${oneLine(error)}). Log in in an earlier step (sf org login jwt|sfdx-url) with that username or alias, on the same runner.`,
         );
       }
+      // The login file names where its token goes: the same hosts as any other login, and a refresh at its own
+      // login URL when that is one (the guard refuses login/test.salesforce.com otherwise).
+      const saved = authInfo.getFields();
+      for (const url of [saved.instanceUrl, saved.loginUrl])
+        if (url) refuseWithoutTls(url, `the sf CLI login '${auth.usernameOrAlias}'`);
+      if (saved.loginUrl && !checkLoginOrigin(saved.loginUrl.replace(/\/+$/, ''))) guardLoginHosts(saved.loginUrl);
       break;
     }
   }
@@ -184,6 +197,9 @@ async function connect(
     maskSecret(value);
   const connection = await Connection.create({ authInfo });
   maskSecret(connection.accessToken ?? undefined);
+  // The token endpoint names the instance URL: it reaches the summary, log lines and the usable probe's requests.
+  const instanceUrl = orgInstanceUrl(connection.instanceUrl, `the ${role}'s instance URL`);
+  refuseWithoutTls(instanceUrl, `the ${role}'s instance URL`);
   // jsforce renews an expired session on its own and says so with this event: the new token is masked at once.
   connection.on('refresh', (accessToken: string) => maskSecret(accessToken));
   const fields = authInfo.getFields();
@@ -197,11 +213,30 @@ async function connect(
   return {
     connection,
     username: authInfo.getUsername(),
-    orgId: fields.orgId ?? '',
-    instanceUrl: connection.instanceUrl,
+    orgId: fields.orgId ? orgId(fields.orgId, 'organization', `the ${role}'s org id`) : '',
+    instanceUrl,
     isDevHub: fields.isDevHub === true || (auth.kind === 'cli' && Boolean(fields.isDevHub)),
     orgType,
   };
+}
+
+/**
+ * With NODE_TLS_REJECT_UNAUTHORIZED=0 no certificate is checked: a proxy on the way could read a signed assertion,
+ * a refresh token or a session. Refused for any host but this machine, before anything is sent (docs/SECURITY.md).
+ */
+function refuseWithoutTls(url: string, what: string): void {
+  if (!tlsChecksOff()) return;
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    host = '';
+  }
+  if (isLoopback(host)) return;
+  throw new OrgError(
+    `NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the environment: TLS certificates are not checked, so anyone on the network path to ${what} could read the credentials sent there. ` +
+      'Nothing was sent. Remove NODE_TLS_REJECT_UNAUTHORIZED from the workflow (env: of the job or step); for a proxy with its own certificate authority, give its certificate in NODE_EXTRA_CA_CERTS instead.',
+  );
 }
 
 /** Turn JwtAuthError's list of attempts into the cause a user can fix. */

@@ -17,6 +17,13 @@ holder[KEY] = secrets;
  */
 const ACCESS_TOKEN = /00D[A-Za-z0-9]{12,15}![A-Za-z0-9._+/=-]{16,}/g;
 
+/**
+ * A JSON Web Token (a signed assertion, a JWT-based access token): three base64url parts, the header a JSON object
+ * (`eyJ` is `{"`). @salesforce/core signs its assertions with `exp` in milliseconds, which a server reading seconds
+ * never sees expire: one printed could be replayed. Scrubbed whoever echoes it.
+ */
+const JWT = /eyJ[A-Za-z0-9_-]{2,}(?:\.|%2E)[A-Za-z0-9_-]{2,}(?:(?:\.|%2E)[A-Za-z0-9_-]*)?/gi;
+
 /** The public client id of the sf CLI's own connected app: in every CLI auth URL, no secret, and common text. */
 const PUBLIC_CLIENT_IDS = new Set(['PlatformCLI']);
 
@@ -28,24 +35,39 @@ export function maskSecret(value: string | undefined): void {
     // A PEM's armour lines are public; masking them would blank out harmless log text.
     if (line.trim().length >= 8 && !/^-----(BEGIN|END) /.test(line.trim())) forms.add(line.trim());
   }
-  forms.add(encodeURIComponent(value));
-  forms.add(Buffer.from(value, 'utf8').toString('base64'));
-  // The forms an org or a library echoes it in: a SOQL string literal, a JSON string, XML text.
-  forms.add(value.replace(/\\/g, '\\\\').replace(/'/g, "\\'"));
-  forms.add(JSON.stringify(value).slice(1, -1));
-  forms.add(
-    value
-      .replace(/&/g, '&amp;')
-      .replace(/</g, '&lt;')
-      .replace(/>/g, '&gt;')
-      .replace(/'/g, '&apos;')
-      .replace(/"/g, '&quot;'),
-  );
+  for (const form of wireForms(value)) forms.add(form);
   for (const form of forms) {
     if (form.length < 4 || secrets.has(form)) continue;
     secrets.add(form);
     core.setSecret(form);
   }
+}
+
+/**
+ * Every form a value takes on the wire or in a library's debug log: as written, as a SOQL string literal and as XML
+ * text (what goes into a query or a SOAP body), and each of those JSON-escaped, URI-encoded (encodeURIComponent,
+ * encodeURI, form encoding with + for a space, URLSearchParams' stricter form) and in base64. The runner masks
+ * exact strings only, so each distinct form is registered.
+ */
+export function wireForms(value: string): string[] {
+  const soql = value.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+  const xml = value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/'/g, '&apos;')
+    .replace(/"/g, '&quot;');
+  const out = new Set<string>();
+  for (const base of [value, soql, xml]) {
+    out.add(base);
+    out.add(JSON.stringify(base).slice(1, -1));
+    out.add(encodeURIComponent(base));
+    out.add(encodeURIComponent(base).replace(/%20/g, '+'));
+    out.add(new URLSearchParams({ v: base }).toString().slice(2));
+    out.add(encodeURI(base));
+    out.add(Buffer.from(base, 'utf8').toString('base64'));
+  }
+  return [...out];
 }
 
 /**
@@ -63,9 +85,9 @@ export function maskAuthUrl(authUrl: string | undefined): void {
   maskSecret(refreshToken);
 }
 
-/** Replace every known secret, and anything shaped like an access token, in `text` with `***`. */
+/** Replace every known secret, and anything shaped like an access token or a JWT, in `text` with `***`. */
 export function redact(text: string): string {
-  return redactValues(text, secrets).replace(ACCESS_TOKEN, '***');
+  return redactValues(text, secrets).replace(ACCESS_TOKEN, '***').replace(JWT, '***');
 }
 
 /**

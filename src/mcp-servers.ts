@@ -4,6 +4,7 @@
 import type { Connection } from '@salesforce/core';
 import { redact } from './mask.ts';
 import { withRetry } from './retry.ts';
+import { orgAnyId } from './org-answers.ts';
 
 /**
  * The standard servers, by the name users see in server URLs (`platform/<name>`), with the McpServerAccess
@@ -71,7 +72,10 @@ export async function activateMcpServers(
     }
     try {
       // Not retried blindly: a create whose answer was lost would be repeated into DUPLICATE_VALUE; the rerun converges instead.
-      if (record) await target.tooling.sobject('McpServerAccess').update({ Id: record.Id, Active: true });
+      if (record)
+        await target.tooling
+          .sobject('McpServerAccess')
+          .update({ Id: orgAnyId(record.Id, `the id of the McpServerAccess ${developerName}`), Active: true });
       else {
         const created = await target.tooling
           .sobject('McpServerAccess')

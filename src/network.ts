@@ -8,7 +8,9 @@
 // into three. Refuse those two hosts unless they are the login URL the user gave.
 import { Agent, buildConnector } from 'undici';
 import { setDispatcher } from '@jsforce/jsforce-node/lib/request.js';
-import { isOrgHost } from './login-hosts.ts';
+import { isLoopback, isOrgHost, tlsChecksOff } from './login-hosts.ts';
+
+export { isLoopback, tlsChecksOff };
 
 const FALLBACK_HOSTS = ['login.salesforce.com', 'test.salesforce.com'];
 const allowed = new Set<string>();
@@ -48,6 +50,11 @@ export function afterFirstConnection(callback: () => void): void {
 
 export function guardLoginHosts(loginUrl: string): void {
   allowed.add(new URL(loginUrl).hostname.toLowerCase());
+  installNetworkGuard();
+}
+
+/** The dispatcher, for every kind of login (an sf CLI login's instance URL comes from a file it does not check). */
+export function installNetworkGuard(): void {
   if (installed) return;
   installed = true;
   const connect = buildConnector({ allowH2: false });
@@ -55,6 +62,16 @@ export function guardLoginHosts(loginUrl: string): void {
     new Agent({
       connect: (opts, callback) => {
         const host = String(opts.hostname).toLowerCase();
+        if (tlsChecksOff() && !isLoopback(host)) {
+          const error = Object.assign(
+            new Error(
+              `not contacted: ${host} is not this machine and NODE_TLS_REJECT_UNAUTHORIZED=0 turns off certificate checks`,
+            ),
+            { code: 'EBLOCKED' },
+          );
+          callback(error, null);
+          return;
+        }
         if (FALLBACK_HOSTS.includes(host) && !allowed.has(host)) {
           const error = Object.assign(new Error(`not contacted: ${host} is not the login URL you gave`), {
             code: 'EBLOCKED',

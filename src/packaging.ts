@@ -13,6 +13,7 @@ import { pollUntil, PollTimeoutError, progressReporter } from './poll.ts';
 import { isTransientError, isVersionNotYetInstallable, retryLine, withRetry } from './retry.ts';
 import { timing } from './timing.ts';
 import { redact } from './mask.ts';
+import { orgId, orgVersionNumber } from './org-answers.ts';
 
 export class PackagingError extends Error {
   override name = 'PackagingError';
@@ -78,6 +79,7 @@ async function findOrCreatePackage(
   const existing = (await Package.list(connection)).filter((p) => p.Name === settings.name && !p.IsDeprecated);
   const found = existing[0];
   if (found) {
+    orgId(found.Id, 'package', `the id of package ${settings.name}`);
     if (found.ContainerOptions !== 'Managed') {
       throw new PackagingError(
         `Package ${settings.name} (${found.Id}) is ${found.ContainerOptions}; External Client Apps can only be packaged in managed 2GP packages. Choose another package-name.`,
@@ -105,8 +107,9 @@ async function findOrCreatePackage(
       cause: error,
     });
   });
-  log(`Created managed package ${settings.name} (${result.Id}) in namespace ${settings.namespace}.`);
-  return { id: result.Id, name: settings.name, created: true };
+  const id = orgId(result.Id, 'package', `the id of the new package ${settings.name}`);
+  log(`Created managed package ${settings.name} (${id}) in namespace ${settings.namespace}.`);
+  return { id, name: settings.name, created: true };
 }
 
 export async function createVersion(
@@ -198,6 +201,7 @@ export async function createVersion(
       cause: error,
     });
   });
+  orgId(submitted.Id, 'versionCreateRequest', 'the id of the package version request');
   log(`Package version request ${submitted.Id} submitted (${settings.versionNumber}).`);
   return {
     ...(await waitForVersion(connection, submitted.Id, submitted.Status, settings, timeoutMs, log)),
@@ -254,8 +258,15 @@ async function waitForVersion(
   }
   return {
     createRequestId: requestId,
-    subscriberPackageVersionId: report.SubscriberPackageVersionId,
-    versionNumber: report.VersionNumber ?? settings.versionNumber,
+    subscriberPackageVersionId: orgId(
+      report.SubscriberPackageVersionId,
+      'subscriberPackageVersion',
+      `the package version id of request ${requestId}`,
+    ),
+    versionNumber: orgVersionNumber(
+      report.VersionNumber ?? settings.versionNumber,
+      `the version number of request ${requestId}`,
+    ),
   };
 }
 
@@ -335,13 +346,23 @@ async function findBuiltVersion(
   );
   const v = result.records[0];
   if (!v?.SubscriberPackageVersionId) return undefined;
+  orgId(v.Id, 'packageVersion', 'the id of a package version');
   const request = await connection.tooling.query<{ Id: string }>(
     `SELECT Id FROM Package2VersionCreateRequest WHERE Package2VersionId = '${v.Id}' LIMIT 1`,
   );
+  const requestId = request.records[0]?.Id;
   return {
-    createRequestId: request.records[0]?.Id ?? '',
-    subscriberPackageVersionId: v.SubscriberPackageVersionId,
-    versionNumber: `${v.MajorVersion}.${v.MinorVersion}.${v.PatchVersion}.${v.BuildNumber}`,
+    createRequestId:
+      requestId === undefined ? '' : orgId(requestId, 'versionCreateRequest', 'the id of a package version request'),
+    subscriberPackageVersionId: orgId(
+      v.SubscriberPackageVersionId,
+      'subscriberPackageVersion',
+      'the package version id of a built version',
+    ),
+    versionNumber: orgVersionNumber(
+      [v.MajorVersion, v.MinorVersion, v.PatchVersion, v.BuildNumber],
+      'the version number of a built version',
+    ),
     created: false,
   };
 }
@@ -354,6 +375,7 @@ async function findVersionRequests(
   const result = await connection.tooling.query<{ Id: string; Status: string }>(
     `SELECT Id, Status FROM Package2VersionCreateRequest WHERE Package2Id = '${packageId}' AND Tag = '${tag}' ORDER BY CreatedDate DESC`,
   );
+  for (const r of result.records) orgId(r.Id, 'versionCreateRequest', 'the id of a package version request');
   return result.records;
 }
 
@@ -455,6 +477,7 @@ export async function installVersion(
       log,
     });
     const final = await waitForInstall(target, request, remaining, log);
+    orgId(final.Id, 'installRequest', 'the id of the install request');
     if (final.Status === 'SUCCESS') break;
     ended.add(final.Id.slice(0, 15));
     const errors = (final.Errors as { errors?: { message: string }[] } | null)?.errors ?? [];
@@ -508,10 +531,12 @@ async function submitInstall(
   settings: PackageSettings,
   ctx: { since: number; ended: Set<string>; deadline: number; log: (line: string) => void },
 ): Promise<InstallRequest> {
+  // Whether the last POST may have been carried out: anything but the platform's "not yet" refusal (a 4xx answer).
+  let mayHaveLanded = false;
   const request = await withRetry(
     async (attempt): Promise<InstallRequest> => {
       if (attempt > 1) {
-        const earlier = await findInstallRequest(target, subscriberPackageVersionId, ctx.since, ctx.ended);
+        const earlier = await lookUpLostInstall(target, subscriberPackageVersionId, ctx, mayHaveLanded);
         if (earlier) {
           ctx.log(
             `Install request ${earlier.Id} of this run was accepted before the failure; waiting for it instead of installing again.`,
@@ -519,13 +544,18 @@ async function submitInstall(
           return earlier;
         }
       }
-      return version.install(
-        {
-          SubscriberPackageVersionKey: subscriberPackageVersionId,
-          Password: settings.installationKey,
-        },
-        { publishTimeout: Duration.milliseconds(0), pollingTimeout: Duration.milliseconds(0) },
-      );
+      try {
+        return await version.install(
+          {
+            SubscriberPackageVersionKey: subscriberPackageVersionId,
+            Password: settings.installationKey,
+          },
+          { publishTimeout: Duration.milliseconds(0), pollingTimeout: Duration.milliseconds(0) },
+        );
+      } catch (error) {
+        mayHaveLanded = !isVersionNotYetInstallable(error);
+        throw error;
+      }
     },
     {
       what: 'Install request',
@@ -540,8 +570,34 @@ async function submitInstall(
       { cause: error },
     );
   });
+  orgId(request.Id, 'installRequest', 'the id of the install request');
   ctx.log(`Install request ${request.Id} submitted.`);
   return request;
+}
+
+/**
+ * The install request a failed POST may have made. The request list can lag behind the create: when the POST may
+ * have been carried out, the list is read again for a while (installLookup) before the caller posts again, which
+ * could otherwise start a second (and, after another lost answer, a third) install.
+ */
+async function lookUpLostInstall(
+  target: Connection,
+  subscriberPackageVersionId: string,
+  ctx: { since: number; ended: Set<string>; deadline: number; log: (line: string) => void },
+  mayHaveLanded: boolean,
+): Promise<InstallRequest | undefined> {
+  const policy = timing('installLookup');
+  const reads = mayHaveLanded ? policy.attempts : 1;
+  let delay = policy.baseMs;
+  for (let read = 1; ; read++) {
+    const found = await findInstallRequest(target, subscriberPackageVersionId, ctx.since, ctx.ended);
+    if (found || read >= reads || Date.now() + delay >= ctx.deadline) return found;
+    ctx.log(
+      `The install request list does not show a request of this run yet; reading it again in ${delay} ms before installing again (${read}/${reads - 1}).`,
+    );
+    await sleep(delay);
+    delay = Math.min(policy.maxMs, delay * 2);
+  }
 }
 
 /** The newest install request of this version made since `since` that has not already ended for this run. */
@@ -556,6 +612,7 @@ async function findInstallRequest(
   >(
     `SELECT Id, Status, CreatedDate, SubscriberPackageVersionKey FROM PackageInstallRequest WHERE SubscriberPackageVersionKey = '${subscriberPackageVersionId}'`,
   );
+  for (const r of result.records) orgId(r.Id, 'installRequest', 'the id of an install request');
   // Clocks differ: a minute of slack, since a request of another run for the same version would do as well.
   return result.records
     .filter((r) => r.SubscriberPackageVersionKey.slice(0, 15) === subscriberPackageVersionId.slice(0, 15))
@@ -607,5 +664,6 @@ export async function isInstalled(
 }
 
 export function installUrl(loginHost: string, subscriberPackageVersionId: string): string {
-  return `${loginHost.replace(/\/$/, '')}/packaging/installPackage.apexp?p0=${subscriberPackageVersionId}`;
+  const id = orgId(subscriberPackageVersionId, 'subscriberPackageVersion', 'the package version id');
+  return `${loginHost.replace(/\/$/, '')}/packaging/installPackage.apexp?p0=${id}`;
 }

@@ -9,6 +9,7 @@ import { OrgError, devHubInput, type OrgSession } from './login.ts';
 import { reusableVersionId } from './packaging.ts';
 import { withRetry } from './retry.ts';
 import { redact } from './mask.ts';
+import { orgId, orgVersionNumber } from './org-answers.ts';
 
 /** Every problem found, each `<input>: <what is wrong and what to do>`; main annotates them one by one. */
 export class PreflightError extends OrgError {
@@ -114,6 +115,7 @@ async function installedBeta(
   const packageName = settings.name;
   const pkg = (await Package.list(hub)).find((p) => p.Name === packageName && !p.IsDeprecated);
   if (!pkg?.SubscriberPackageId) return undefined; // a new package: nothing of it can be installed yet
+  orgId(pkg.SubscriberPackageId, 'subscriberPackage', `the subscriber package id of ${packageName}`);
   const result = await target.connection.tooling.query<{
     SubscriberPackageVersion: {
       Id: string;
@@ -129,7 +131,11 @@ async function installedBeta(
   );
   const installed = result.records[0]?.SubscriberPackageVersion;
   if (!installed?.IsBeta) return undefined;
-  const number = `${installed.MajorVersion}.${installed.MinorVersion}.${installed.PatchVersion}.${installed.BuildNumber}`;
+  orgId(installed.Id, 'subscriberPackageVersion', 'the id of the version installed in the install target');
+  const number = orgVersionNumber(
+    [installed.MajorVersion, installed.MinorVersion, installed.PatchVersion, installed.BuildNumber],
+    'the version number installed in the install target',
+  );
   // An unchanged rerun reuses the version it built before (new-version: when-changed) and installs nothing: a target
   // that holds that very beta is where the last run left it, not a problem.
   if (

@@ -39,6 +39,7 @@ import { parseIpRange } from './ip-ranges.ts';
 import { normalizeJwtKey } from './jwt-key.ts';
 import { checkLoginOrigin, LOGIN_HOST_RULE } from './login-hosts.ts';
 import { redactInputs } from './mask.ts';
+import { isVersionPart, MAX_VERSION_PART } from './org-answers.ts';
 import { MCP_SERVERS, mcpServerName } from './mcp-servers.ts';
 import { secretNameProblem } from './secret-name.ts';
 
@@ -183,6 +184,20 @@ export function readSettings(read: (name: string) => string, env: NodeJS.Process
     LIMITS.refreshTokenDays,
   );
   const refreshTokenRotation = parseBool(p, 'refresh-token-rotation', get('refresh-token-rotation'));
+  // strict promises what Salesforce requires of partner apps (docs/platform-notes.md §22): an input that takes one of
+  // those back is refused rather than weakening strict while the summary still says strict.
+  if (hardening === 'strict' && refreshTokenRotation === false) {
+    p.add(
+      'refresh-token-rotation',
+      'false turns off refresh token rotation, which hardening: strict requires (Salesforce requires it of partner apps). Remove refresh-token-rotation, or choose hardening: recommended or baseline to run without rotation.',
+    );
+  }
+  if (hardening === 'strict' && refreshTokenValidityDays !== undefined && refreshTokenValidityDays > 30) {
+    p.add(
+      'refresh-token-validity-days',
+      `${refreshTokenValidityDays} is longer than the 30 days hardening: strict sets. Give 30 or fewer, or choose hardening: recommended or baseline.`,
+    );
+  }
 
   const singleLogoutRaw = parseBool(p, 'single-logout', get('single-logout'));
   const singleLogoutUrl = get('single-logout-url') || undefined;
@@ -544,6 +559,13 @@ function parsePackage(
     p.add(
       'package-version-number',
       `${show(versionNumber)} is not a version number. Use MAJOR.MINOR.PATCH.BUILD, where BUILD is a number or NEXT (e.g. 1.0.0.NEXT).`,
+    );
+  } else if (!versionNumber.split('.').every((part) => part === 'NEXT' || isVersionPart(part))) {
+    // Each part is an int field of the version (MajorVersion … BuildNumber): larger numbers, or leading zeros that
+    // make two spellings of one version, fail only after the app was deployed (docs/platform-notes.md §26).
+    p.add(
+      'package-version-number',
+      `${show(versionNumber)} has a part that is not a whole number from 0 to ${MAX_VERSION_PART} without leading zeros. Use MAJOR.MINOR.PATCH.BUILD with each part in that range (e.g. 1.0.0.NEXT).`,
     );
   }
   const installationKey = get('installation-key') || undefined;

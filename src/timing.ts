@@ -46,6 +46,12 @@ const DEFAULT_TIMING = {
   replication: { initialMs: 100, maxMs: 5_000 },
   /** the PackageInstallRequest create while the platform answers "not yet": until wait-minutes (attempts unbounded) */
   installRequest: { attempts: Infinity, baseMs: 1000, maxMs: 20_000 },
+  /**
+   * After an install POST whose answer may have been lost, the look-up for the request it may have made: the list can
+   * lag behind the create, so it is read again for about 40 s (1 + 2 + 4 + 8 + 8 + 8 + 8 s) before a second POST
+   * could install twice: a wait that costs little against an install's minutes.
+   */
+  installLookup: { attempts: 8, baseMs: 1000, maxMs: 8_000 },
   /** an install request's status: first read after initialMs, then from 1.5 × initialMs; 5 s at most, as replication */
   install: { initialMs: 100, maxMs: 5_000 },
   /** a whole install again after it ended "not fully available": until wait-minutes, doubling without jitter */

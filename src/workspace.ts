@@ -99,6 +99,28 @@ function lstatOrUndefined(path: string): Stats | undefined {
 }
 
 /**
+ * Every existing folder above the output folder, checked with lstat: a link planted in a parent (a repository's
+ * `docs` → `/home/runner/.ssh`) would carry the writes elsewhere as surely as a link in the folder itself. Links
+ * directly under `/` are the system's own (macOS's `/var` → `private/var`, `/tmp`), which no workflow or checkout
+ * can plant; any link below them is refused.
+ */
+function refuseLinkedParents(root: string, problem: (message: string) => never): void {
+  const parts = root.split(sep).filter(Boolean);
+  let path: string = sep;
+  for (const [depth, part] of parts.slice(0, -1).entries()) {
+    path = join(path, part);
+    const st = lstatOrUndefined(path);
+    if (!st) return;
+    if (st.isSymbolicLink() && depth > 0)
+      problem(
+        `${path}, a folder on the way to ${root}, is a symbolic link. The action does not write through links; give a path whose folders are real folders.`,
+      );
+    if (!st.isSymbolicLink() && !st.isDirectory())
+      problem(`${path}, on the way to ${root}, is a file, not a folder. Give a path whose folders are real folders.`);
+  }
+}
+
+/**
  * Check that `files` can be written into `dir` without following a symbolic link or replacing a file the action
  * does not own; throws an InputError naming `input` before anything is written.
  */
@@ -107,6 +129,7 @@ export function prepareOutputDir(dir: string, input: string, files: ProjectFile[
   const problem = (message: string): never => {
     throw new InputError([{ input, message }]);
   };
+  refuseLinkedParents(root, problem);
   const top = lstatOrUndefined(root);
   if (top?.isSymbolicLink()) {
     problem(

@@ -28,6 +28,7 @@ export const FAST_TIMING = {
   versionBuild: { initialMs: 50, maxMs: 200 },
   replication: { initialMs: 50, maxMs: 200 },
   installRequest: { baseMs: 50 },
+  installLookup: { baseMs: 50 },
   install: { initialMs: 50, maxMs: 200 },
   reinstall: { baseMs: 50 },
   usable: { initialMs: 50, maxMs: 200 },
