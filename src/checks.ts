@@ -6,6 +6,7 @@
 // escaping tricks; the renderers escape as well, so this is defence in depth, not the only guard.
 import { checkLoginOrigin, LOGIN_HOST_RULE } from './login-hosts.ts';
 import { looksLikeCredential } from './mask.ts';
+import { isLoopback } from './loopback.ts';
 
 /** Longest callback or logout URL accepted. */
 export const URL_MAX = 2000;
@@ -94,7 +95,6 @@ export function checkNamespace(value: string): string | undefined {
 // ===========================================================================================================
 // URLs
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 // Schemes that can never be an OAuth redirect target; an attacker's favourite for "callback" fields.
 const FORBIDDEN_SCHEMES = new Set([
   'javascript',
@@ -173,11 +173,11 @@ export function checkUrl(value: string, rules: UrlRules): string | undefined {
   if (proto === 'http') {
     if (rules.httpHostLocalhostOnly) {
       if (url.hostname.toLowerCase() === 'localhost') return undefined;
-      if (LOOPBACK_HOSTS.has(url.hostname.toLowerCase())) {
+      if (isLoopback(url.hostname)) {
         return `uses http on the IP address ${url.hostname}, which Salesforce refuses for a callback ("Cannot be an HTTP URL"). Use http://localhost${url.port ? `:${url.port}` : ''}${url.pathname === '/' ? '' : url.pathname} if the client accepts it, or the client's https redirect.`;
       }
     }
-    if (rules.loopbackHttp && LOOPBACK_HOSTS.has(url.hostname.toLowerCase())) return undefined;
+    if (rules.loopbackHttp && isLoopback(url.hostname)) return undefined;
     return rules.loopbackHttp
       ? `uses http for a host that is not loopback: tokens would cross the network unencrypted. ${right}`
       : `uses http. ${right}`;

@@ -8,6 +8,7 @@ import type { AppSettings } from './credentials.ts';
 import { checkUrl } from './checks.ts';
 import { parseIpRange, withinAny } from './ip-ranges.ts';
 import type { AppPlan, FailOnDrift, IpRange } from './model.ts';
+import { isLoopback } from './loopback.ts';
 
 export type DriftKind = 'weaker' | 'different';
 export type DriftOrg = 'Dev Hub' | 'install target';
@@ -300,7 +301,7 @@ function compareCallbacks(plan: AppPlan, value: unknown): Found[] {
     const readable = checkUrl(url.replace(/^http:/i, 'https:'), { loopbackHttp: true, appScheme: true }) === undefined;
     // https, a loopback http or an app scheme is where a registered client may receive a code (RFC 8252), and PKCE
     // still guards it; plain http elsewhere sends the code in clear text.
-    const weaker = !readable || (/^http:/i.test(url) && !LOOPBACK_HTTP.test(url));
+    const weaker = !readable || (/^http:/i.test(url) && !isLoopback(LOOPBACK_HTTP.exec(url)?.[1] ?? ''));
     out.push({
       setting: 'Callback URL',
       wanted: 'not registered',
@@ -618,7 +619,8 @@ function lifetime(
 // ===========================================================================================================
 // Reading untrusted values
 
-const LOOPBACK_HTTP = /^http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::(?:\d{1,5}|\*))?(?:[/?#]|$)/i;
+/** An http URL's host as written (the port may be `*`, which WHATWG parsing refuses); `isLoopback` judges it. */
+const LOOPBACK_HTTP = /^http:\/\/([^/?#:[\]]+|\[[^\]]*\])(?::(?:\d{1,5}|\*))?(?:[/?#]|$)/i;
 const API_NAME = /^(?:[A-Za-z][A-Za-z0-9_]{0,14}__)?[A-Za-z][A-Za-z0-9_]{0,79}$/;
 
 /** How a value outside the documented set is shown: never its text. */

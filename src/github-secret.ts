@@ -16,6 +16,7 @@ import { isTransientGithubError, withRetry } from './retry.ts';
 import { secretNameProblem } from './secret-name.ts';
 import { redactValues } from './mask.ts';
 import { tlsChecksOff } from './login-hosts.ts';
+import { isLoopback } from './loopback.ts';
 import { timing } from './timing.ts';
 
 // One bundle (dist/github.js) for everything that talks to GitHub: load-steps.ts reaches the variable through here.
@@ -321,8 +322,3 @@ function describeFailure(
 
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
-
-export function isLoopback(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h.startsWith('127.') || h === '::1';
-}

@@ -14,7 +14,8 @@ import { isTransientGithubError, withRetry } from './retry.ts';
 import { secretNameProblem } from './secret-name.ts';
 import { redactValues } from './mask.ts';
 import { timing } from './timing.ts';
-import { githubMessage, isLoopback, statusOf, transientText } from './github-secret.ts';
+import { githubMessage, statusOf, transientText } from './github-secret.ts';
+import { isLoopback } from './loopback.ts';
 
 export class GithubVariableError extends Error {
   status: number | undefined;

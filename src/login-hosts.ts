@@ -10,13 +10,13 @@
 // The host is judged on the text as given, before WHATWG URL parsing: that parser turns `127.1`, `0x7f.1` or
 // `2130706433` into 127.0.0.1 and keeps a trailing dot, so a check on URL.hostname would pass forms nobody means.
 
+import { isLoopback } from './loopback.ts';
+
 const GENERIC_LOGIN_HOSTS = new Set(['login.salesforce.com', 'test.salesforce.com']);
 const MY_DOMAIN_SUFFIXES = ['my.salesforce.com', 'my.salesforce.mil', 'my.sfcrmproducts.cn'];
 const PARTITIONS = new Set(['sandbox', 'scratch', 'develop', 'demo', 'patch', 'trailblaze', 'free']);
 // A My Domain name: letters, digits and hyphens (a sandbox adds --<sandbox name>), no punycode (xn--).
 const MY_DOMAIN_NAME = /^(?!xn--)[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$/;
-/** The loopback forms accepted, as written: nothing else that happens to resolve to this machine. */
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 export const LOGIN_HOST_RULE =
   'Use https://login.salesforce.com, https://test.salesforce.com, or a My Domain login URL (https://<name>.my.salesforce.com, https://<name>--<sandbox>.sandbox.my.salesforce.com, https://<name>.<develop|scratch|demo|patch|trailblaze>.my.salesforce.com, or the .my.salesforce.mil / .my.sfcrmproducts.cn forms); for a local run, http(s)://localhost, 127.0.0.1 or [::1] with a port.';
@@ -34,10 +34,6 @@ export function isSalesforceLoginHost(host: string): boolean {
   return false;
 }
 
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_HOSTS.has(host);
-}
-
 /**
  * Judge `scheme://host[:port]` (with an optional `/`) as written. undefined when fine; otherwise why not, in words
  * that follow "… is not accepted:" and never repeat the value (it may be a pasted secret).
@@ -53,7 +49,7 @@ export function checkLoginOrigin(value: string): string | undefined {
   const host = hp[1]!.toLowerCase();
   const port = hp[2] === undefined ? undefined : Number(hp[2]);
   if (port !== undefined && (port < 1 || port > 65535)) return 'its port is out of range';
-  if (isLoopbackHost(host)) {
+  if (isLoopback(host)) {
     if (scheme !== 'http' && scheme !== 'https') return 'it uses neither https nor http';
     return undefined;
   }
@@ -79,7 +75,7 @@ const SALESFORCE_DOMAINS = [
 /** Whether a connection to `hostname` (as the HTTP client has it) may carry a Salesforce credential. */
 export function isOrgHost(hostname: string): boolean {
   const host = hostname.toLowerCase();
-  if (host === '127.0.0.1' || host === 'localhost' || host === '::1' || host === '[::1]') return true;
+  if (isLoopback(host)) return true;
   return SALESFORCE_DOMAINS.some((d) => host.endsWith(`.${d}`));
 }
 
@@ -90,10 +86,4 @@ export function isOrgHost(hostname: string): boolean {
  */
 export function tlsChecksOff(): boolean {
   return process.env['NODE_TLS_REJECT_UNAUTHORIZED'] === '0';
-}
-
-/** Whether `host` (a URL's hostname: `::1` or `[::1]`) is this machine as written. */
-export function isLoopback(host: string): boolean {
-  const h = host.toLowerCase();
-  return isLoopbackHost(h) || h === '::1';
 }

@@ -4,7 +4,8 @@ import { AuthInfo, Connection, Lifecycle, StateAggregator } from '@salesforce/co
 import type { DevHubAuth, OrgRef } from './model.ts';
 import type { Workspace } from './workspace.ts';
 import { maskSecret, redact } from './mask.ts';
-import { guardLoginHosts, installNetworkGuard, isLoopback, isUnreachable, tlsChecksOff } from './network.ts';
+import { guardLoginHosts, installNetworkGuard, isUnreachable, tlsChecksOff } from './network.ts';
+import { isLoopback } from './loopback.ts';
 import { checkLoginOrigin } from './login-hosts.ts';
 import { orgId, orgInstanceUrl } from './org-answers.ts';
 import { isCredentialRefusal, isRetryableLogin, isTransientError, withRetry, type RetryOptions } from './retry.ts';

@@ -8,9 +8,10 @@
 // into three. Refuse those two hosts unless they are the login URL the user gave.
 import { Agent, buildConnector } from 'undici';
 import { setDispatcher } from '@jsforce/jsforce-node/lib/request.js';
-import { isLoopback, isOrgHost, tlsChecksOff } from './login-hosts.ts';
+import { isOrgHost, tlsChecksOff } from './login-hosts.ts';
+import { isLoopback } from './loopback.ts';
 
-export { isLoopback, tlsChecksOff };
+export { tlsChecksOff };
 
 const FALLBACK_HOSTS = ['login.salesforce.com', 'test.salesforce.com'];
 const allowed = new Set<string>();

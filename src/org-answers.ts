@@ -3,7 +3,8 @@
 // shell commands, into SOQL, into URLs and into log lines. Each is checked here against its documented shape
 // (docs/platform-notes.md §26) at the point where it enters; anything else fails as the org's fault, never an
 // input's, and the value itself is not repeated (it may carry text meant for a shell, a log or a query).
-import { isLoopbackHost, isOrgHost } from './login-hosts.ts';
+import { isOrgHost } from './login-hosts.ts';
+import { isLoopback } from './loopback.ts';
 
 export class OrgAnswerError extends Error {
   override name = 'OrgAnswerError';
@@ -73,7 +74,7 @@ export function orgInstanceUrl(value: unknown, what: string): string {
     m &&
     host &&
     (port === undefined || (Number(port) >= 1 && Number(port) <= 65535)) &&
-    (isLoopbackHost(host) || (scheme === 'https' && isOrgHost(host) && !host.startsWith('.') && !host.includes('..')));
+    (isLoopback(host) || (scheme === 'https' && isOrgHost(host) && !host.startsWith('.') && !host.includes('..')));
   if (!ok) refuse(what, 'an https URL of a Salesforce domain (or of this machine, for local runs)');
   return `${scheme}://${host}${port ? `:${port}` : ''}`;
 }

@@ -13,6 +13,7 @@ import { pollUntil, PollTimeoutError, progressReporter } from './poll.ts';
 import { isTransientError, isVersionNotYetInstallable, retryLine, withRetry } from './retry.ts';
 import { timing } from './timing.ts';
 import { redact } from './mask.ts';
+import { someCause } from './causes.ts';
 import { orgId, orgVersionNumber } from './org-answers.ts';
 
 export class PackagingError extends Error {
@@ -36,15 +37,9 @@ export interface VersionResult {
 
 /** Another run created the package between our list and our create: the next list finds it. */
 function isDuplicate(error: unknown): boolean {
-  for (
-    let e = error as { name?: string; errorCode?: string; message?: string; cause?: unknown } | undefined;
-    e;
-    e = e.cause as typeof e
-  ) {
-    if (/DUPLICATE_VALUE|duplicate value found/.test(`${e.name} ${e.errorCode} ${e.message}`)) return true;
-    if (e.cause === e) break;
-  }
-  return false;
+  return someCause(error, (e) =>
+    /DUPLICATE_VALUE|duplicate value found/.test(`${e['name']} ${e['errorCode']} ${e['message']}`),
+  );
 }
 
 /**

@@ -2,6 +2,7 @@
 // with bounded, jittered exponential backoff; everything else fails at once so a user sees the real cause.
 // How often and how long: the named policies of timing.ts.
 import { timing, type RetryPolicyName } from './timing.ts';
+import { someCause } from './causes.ts';
 
 export interface RetryOptions {
   /** what is being tried, for the log */
@@ -45,21 +46,14 @@ const TRANSIENT_TEXT =
   /socket hang up|other side closed|fetch failed|ECONNRESET|ETIMEDOUT|UNABLE_TO_LOCK_ROW|unable to obtain exclusive access|Service Unavailable|Bad Gateway|Gateway Time-?out|Internal Server Error|HTTP 50[0234]|status(Code| code:?)? 50[0234]|ERROR_HTTP_50[0234]|timed out|terminated/i;
 
 export function isTransientError(error: unknown): boolean {
-  if (!error || typeof error !== 'object') return false;
-  const e = error as {
-    code?: unknown;
-    name?: unknown;
-    errorCode?: unknown;
-    statusCode?: unknown;
-    status?: unknown;
-    message?: unknown;
-    cause?: unknown;
-  };
-  for (const c of [e.code, e.name, e.errorCode]) if (typeof c === 'string' && TRANSIENT_CODES.has(c)) return true;
-  const status = typeof e.statusCode === 'number' ? e.statusCode : typeof e.status === 'number' ? e.status : undefined;
-  if (status !== undefined && (status >= 500 || status === 429)) return true;
-  if (typeof e.message === 'string' && TRANSIENT_TEXT.test(e.message)) return true;
-  return e.cause !== undefined && e.cause !== error && isTransientError(e.cause);
+  return someCause(error, (e) => {
+    for (const c of [e['code'], e['name'], e['errorCode']])
+      if (typeof c === 'string' && TRANSIENT_CODES.has(c)) return true;
+    const status =
+      typeof e['statusCode'] === 'number' ? e['statusCode'] : typeof e['status'] === 'number' ? e['status'] : undefined;
+    if (status !== undefined && (status >= 500 || status === 429)) return true;
+    return typeof e['message'] === 'string' && TRANSIENT_TEXT.test(e['message']);
+  });
 }
 
 const SESSION_REFUSED = /INVALID_SESSION_ID|Bad_OAuth_Token|Session expired or invalid/;
@@ -71,10 +65,9 @@ const CREDENTIALS_REFUSED =
   /invalid_grant|invalid_client|invalid_request|invalid_app_access|unauthorized_client|unsupported_grant_type|inactive_(user|org)|inactive user|inactive org|invalid assertion|audience is invalid|client identifier invalid|invalid client credentials|expired access\/refresh token|authentication failure|hasn't approved|not approved|not admin approved|IP restricted|invalid login hours|External client app is not installed/i;
 
 function someText(error: unknown, test: (text: string) => boolean): boolean {
-  if (!error || typeof error !== 'object') return false;
-  const e = error as { code?: unknown; name?: unknown; errorCode?: unknown; message?: unknown; cause?: unknown };
-  for (const text of [e.code, e.name, e.errorCode, e.message]) if (typeof text === 'string' && test(text)) return true;
-  return e.cause !== undefined && e.cause !== error && someText(e.cause, test);
+  return someCause(error, (e) =>
+    [e['code'], e['name'], e['errorCode'], e['message']].some((text) => typeof text === 'string' && test(text)),
+  );
 }
 
 /**
@@ -86,16 +79,16 @@ export function isSessionRefused(error: unknown): boolean {
   return someText(error, (t) => SESSION_REFUSED.test(t));
 }
 
-/**
- * A login is repeated when it failed on the way (5xx, dropped connection) or met a refused fresh session, and
- * never when the token endpoint refused the credentials: a login tries several endpoints and audiences, and one
- * refusal among them (invalid_grant, invalid_client_id, …) means the inputs are wrong, whatever the others met.
- */
 /** The token endpoint looked at the credentials and said no. */
 export function isCredentialRefusal(error: unknown): boolean {
   return someText(error, (t) => CREDENTIALS_REFUSED.test(t));
 }
 
+/**
+ * A login is repeated when it failed on the way (5xx, dropped connection) or met a refused fresh session, and
+ * never when the token endpoint refused the credentials: a login tries several endpoints and audiences, and one
+ * refusal among them (invalid_grant, invalid_client_id, …) means the inputs are wrong, whatever the others met.
+ */
 export function isRetryableLogin(error: unknown): boolean {
   if (someText(error, (t) => CREDENTIALS_REFUSED.test(t))) return false;
   return isTransientError(error) || isSessionRefused(error);
@@ -127,17 +120,11 @@ const VERSION_NOT_YET_TEXT = /The package version is not fully available|invalid
  */
 export function isVersionNotYetInstallable(error: unknown, phase: 'query' | 'install' = 'install'): boolean {
   if (someText(error, (t) => VERSION_NOT_YET_TEXT.test(t))) return true;
-  for (
-    let e = error as { name?: unknown; errorCode?: unknown; cause?: unknown } | undefined, depth = 0;
-    e && typeof e === 'object' && depth < 5;
-    e = e.cause as typeof e, depth++
-  ) {
-    for (const c of [e.name, e.errorCode]) {
-      if (typeof c === 'string' && VERSION_NOT_YET_CODES.has(c) && (phase === 'query' || c !== 'UNKNOWN_EXCEPTION'))
-        return true;
-    }
-  }
-  return false;
+  return someCause(error, (e) =>
+    [e['name'], e['errorCode']].some(
+      (c) => typeof c === 'string' && VERSION_NOT_YET_CODES.has(c) && (phase === 'query' || c !== 'UNKNOWN_EXCEPTION'),
+    ),
+  );
 }
 
 /**
@@ -163,7 +150,7 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: Re
       return await fn(attempt);
     } catch (error) {
       if (attempt >= attempts || !transient(error)) throw error;
-      // Full jitter: spreads reruns of many workflows hitting the same org at once.
+      // Equal jitter (half the backoff fixed, half random): spreads reruns of many workflows hitting the same org at once.
       const ceiling = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
       const delay = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
       if (opts.deadline !== undefined && Date.now() + delay > opts.deadline) throw error;

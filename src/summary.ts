@@ -8,6 +8,7 @@ import { securityControls } from './controls.ts';
 import { SECRET_NAME } from './secret-name.ts';
 import type { DriftReport } from './drift.ts';
 import { driftSection } from './drift-summary.ts';
+import { isLoopback } from './loopback.ts';
 
 export type OrgType = 'production' | 'sandbox' | 'developer' | 'scratch';
 
@@ -212,7 +213,7 @@ export function orgUrl(instanceUrl: string | undefined): string | undefined {
   if (!instanceUrl) return undefined;
   try {
     const u = new URL(instanceUrl);
-    const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(u.hostname);
+    const loopback = isLoopback(u.hostname);
     if (u.username || u.password) return undefined;
     if (u.protocol !== 'https:' && !(u.protocol === 'http:' && loopback)) return undefined;
     if (!/^[A-Za-z0-9.\-[\]:]+$/.test(u.host)) return undefined;
