@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readSettings, InputError } from '../src/settings.ts';
 import { checkLoginOrigin } from '../src/login-hosts.ts';
-import { looksLikeCredential, safeLine, safeAnnotation } from '../src/mask.ts';
+import { looksLikeCredential } from '../src/mask.ts';
+import { safeLine, safeAnnotation } from '../src/log.ts';
 import { failureNote } from '../src/summary.ts';
 
 const BASE = { clients: 'cursor', 'contact-email': 'ops@example.com' };
@@ -55,7 +56,7 @@ describe('login hosts (src/login-hosts.ts)', () => {
 // ===========================================================================================================
 // The writers, directly (src/mask.ts, src/summary.ts)
 
-describe('mask.ts writers', () => {
+describe('log.ts writers', () => {
   it('safeLine: one line, no command, no secret', () => {
     assert.equal(
       safeLine('a\rb\nc\u0085d\u2028e\u2029f\u0000g\u202eh'),

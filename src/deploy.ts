@@ -5,7 +5,7 @@ import { ComponentSet, type MetadataApiDeployStatus } from '@salesforce/source-d
 import { pollMetadataJob, progressReporter } from './poll.ts';
 import { withRetry } from './retry.ts';
 import { redact } from './mask.ts';
-import * as say from './mask.ts';
+import * as say from './log.ts';
 
 export interface DeployFailure {
   type: string;

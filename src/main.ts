@@ -13,7 +13,7 @@ import { readSettingsFromEnv, InputError } from './settings.ts';
 import { planApp } from './plan.ts';
 import { renderProject, writeProject } from './render.ts';
 import { buildSummary, inputProblemsSummary, lastFour } from './summary.ts';
-import * as say from './mask.ts';
+import * as say from './log.ts';
 import { maskAuthUrl, maskSecret, redact, setSecretOutput } from './mask.ts';
 import { prepareOutputDir, recordOwnedFiles, Workspace } from './workspace.ts';
 import { copyCliLogins } from './cli-home.ts';

@@ -1,7 +1,6 @@
-// The one place that knows which values are secret and how text leaves the process. Everything secret is
-// registered here before it can reach a log line, an output or an error; every line the action writes goes
-// through `safeLine`: secrets scrubbed, access-token-shaped text scrubbed, control characters made visible, and
-// nothing that the runner could read as a workflow command.
+// The one place that knows which values are secret. Everything secret is registered here before it can reach a
+// log line, an output or an error, and `redact` scrubs them (and access-token- and JWT-shaped text) from any text.
+// How a line is written to the runner is log.ts's part.
 import * as core from '@actions/core';
 
 // Kept on globalThis: the bundle splits into a light entry and a heavy org module, each with its own copy of
@@ -128,66 +127,6 @@ export function looksLikeCredential(value: string): boolean {
   if ([...v.matchAll(/[^\s/:?#@.]+/g)].some(([run]) => run.length >= 40 && /\d/.test(run) && /[A-Za-z]/.test(run)))
     return true;
   return false;
-}
-
-/** Control characters (and Unicode line/paragraph separators, invisible format characters) made visible. */
-export function escapeControl(text: string, keep: RegExp = /(?!)/): string {
-  return text.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, (c) => {
-    if (keep.test(c)) return c;
-    const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-    return named[c] ?? `\\u{${c.codePointAt(0)!.toString(16)}}`;
-  });
-}
-
-/**
- * One line that is safe to write to the runner: secrets and access tokens scrubbed, no line break of any kind
- * (the runner also breaks lines at a bare \r), and not starting like a workflow command (`::name::`, `##[name]`).
- */
-export function safeLine(text: string): string {
-  const line = escapeControl(redact(text));
-  return /^\s*(::|##\[)/.test(line) ? `> ${line}` : line;
-}
-
-/** A log line. */
-export function info(line: string): void {
-  core.info(safeLine(line));
-}
-
-/**
- * An annotation's text: scrubbed, every kind of line break turned into \n (which @actions/core sends as %0A, so
- * the runner shows a multi-line message and never reads its lines as commands), other control characters made
- * visible.
- */
-export function safeAnnotation(text: string): string {
-  return escapeControl(redact(text).replace(/\r\n?|[\u0085\u2028\u2029]/g, '\n'), /[\n\t]/);
-}
-
-/** A warning annotation. */
-export function warning(text: string, properties?: core.AnnotationProperties): void {
-  core.warning(safeAnnotation(text), properties && safeProperties(properties));
-}
-
-/** A notice annotation: a fact worth knowing that asks for no change. */
-export function notice(text: string, properties?: core.AnnotationProperties): void {
-  core.notice(safeAnnotation(text), properties && safeProperties(properties));
-}
-
-/** An error annotation. */
-export function error(text: string, properties?: core.AnnotationProperties): void {
-  core.error(safeAnnotation(text), properties && safeProperties(properties));
-}
-
-/** Fail the step with an error annotation. */
-export function setFailed(text: string): void {
-  core.setFailed(safeAnnotation(text));
-}
-
-export function debug(text: string): void {
-  core.debug(safeLine(text));
-}
-
-function safeProperties(properties: core.AnnotationProperties): core.AnnotationProperties {
-  return { ...properties, ...(properties.title !== undefined ? { title: safeLine(properties.title) } : {}) };
 }
 
 /** Mask, then set: an output is never written before the runner knows to hide it. */

@@ -5,7 +5,7 @@ import * as core from '@actions/core';
 import type { Connection } from '@salesforce/core';
 import { compareDevHub, compareInstallTarget, driftMessage, failsStep, type DriftReport } from './drift.ts';
 import type { AppPlan, Settings } from './model.ts';
-import * as say from './mask.ts';
+import * as say from './log.ts';
 
 type Steps = Pick<typeof import('./load-steps.ts'), 'appExists' | 'readAppState'>;
 
