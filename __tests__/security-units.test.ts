@@ -1,4 +1,4 @@
-// Security, second round (issue 14): the pieces behind __tests__/e2e/security.test.ts, directly.
+// Security: the pieces behind __tests__/e2e/security.test.ts, directly.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readSettings, InputError } from '../src/settings.ts';

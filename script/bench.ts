@@ -67,7 +67,7 @@ const distEntry = join(dist, 'index.js');
 const ROUNDS = Math.max(1, Number.parseInt(flags.rounds!, 10) || (REALISTIC_PROFILE ? 1 : 5));
 const APP = 'MCP_Client_App';
 const PACKAGE = 'MCP Client App';
-/** From issue 8's notes, for when a cold install cannot be measured here (it needs an empty npm cache). */
+/** Noted by hand (CONTRIBUTING.md's comparison): a cold install needs an empty npm cache, so it is not measured here. */
 const NOTED_CLI_INSTALL = { coldMs: 68_000, warmMs: 22_000, mb: 296 };
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
@@ -665,7 +665,7 @@ async function main(): Promise<void> {
         `  CLI install included, warm cache (measured ${sec(measured.ms)}): 1 : ${((c + measured.ms) / a).toFixed(1)}`,
       );
     console.log(
-      `  CLI install included, cold (${sec(NOTED_CLI_INSTALL.coldMs)}, issue 8's note): 1 : ${((c + NOTED_CLI_INSTALL.coldMs) / a).toFixed(1)}`,
+      `  CLI install included, cold (${sec(NOTED_CLI_INSTALL.coldMs)}, noted by hand): 1 : ${((c + NOTED_CLI_INSTALL.coldMs) / a).toFixed(1)}`,
     );
     console.log(
       `  peak RSS: 1 : ${(median(sfPath.map((r) => r.peakKb)) / median(action.map((r) => r.peakKb))).toFixed(1)}`,
@@ -708,7 +708,7 @@ async function main(): Promise<void> {
     else if (install && 'error' in install) console.log(`  not measured: ${install.error}`);
     else console.log('  not measured (--skip-cli-install)');
     console.log(
-      `  cold (empty npm cache, from issue 8's notes): ~${NOTED_CLI_INSTALL.coldMs / 1000} s; noted warm ${NOTED_CLI_INSTALL.warmMs / 1000} s, ${NOTED_CLI_INSTALL.mb} MB`,
+      `  cold (empty npm cache, noted by hand): ~${NOTED_CLI_INSTALL.coldMs / 1000} s; noted warm ${NOTED_CLI_INSTALL.warmMs / 1000} s, ${NOTED_CLI_INSTALL.mb} MB`,
     );
   }
 

@@ -1,4 +1,4 @@
-// npm run conformance: the proof that the fake org is accepted by the REAL Salesforce CLI (issue 3).
+// npm run conformance: the proof that the fake org is accepted by the REAL Salesforce CLI.
 //
 // Starts a fresh fake org in-process, installs @salesforce/cli into .tmp/sf-cli once (script/sf-cli.ts; never a
 // dependency of the action) and runs, with a private HOME and telemetry, update checks and log files off:

@@ -46,7 +46,7 @@ const PRESETS = {
   claude: {
     label: 'Claude (claude.ai, Claude Desktop)',
     // Salesforce procedure: https://claude.ai/api/mcp/auth_callback. Anthropic's connector doc asks to allowlist
-    // https://claude.com/api/mcp/auth_callback as well ("may change to claude.com"); action-anchors §3.3.
+    // https://claude.com/api/mcp/auth_callback as well ("may change to claude.com"); docs/platform-notes.md §12.
     callbackUrls: ['https://claude.ai/api/mcp/auth_callback', 'https://claude.com/api/mcp/auth_callback'],
     // Custom connectors are brokered by Anthropic's servers, also from Claude Desktop: a web client, the
     // secret (if any) is kept server-side.
@@ -69,7 +69,7 @@ const PRESETS = {
   chatgpt: {
     label: 'ChatGPT',
     // Per-connector URL https://chatgpt.com/connector/oauth/<callback_id>, shown while creating the connector
-    // (Salesforce procedure: "Copy the callback URL from ChatGPT's Advanced settings"); action-anchors §3.3.
+    // (Salesforce procedure: "Copy the callback URL from ChatGPT's Advanced settings"); docs/platform-notes.md §12.
     callbackUrls: [],
     desktop: false,
     cloud: true,

@@ -199,8 +199,8 @@ function renderOauthSettings(plan: AppPlan, names: ComponentNames, links?: OrgLi
 
 /**
  * ExtlClntAppOauthConfigurablePolicies, named like the policy the org auto-creates so that this deploy updates
- * it. Fields the plan does not decide are written with the values of the auto-created policy (eca-metadata.md
- * §6.4), so deploying it changes only what the plan means to change.
+ * it. Fields the plan does not decide are written with the values of the auto-created policy (docs/platform-notes.md
+ * §3, §22), so deploying it changes only what the plan means to change.
  */
 function renderOauthPolicy(plan: AppPlan, names: ComponentNames): string {
   const p = plan.policy;

@@ -27,7 +27,7 @@ export interface PollPolicy {
 }
 
 const DEFAULT_TIMING = {
-  /** a token request (JWT bearer, auth URL refresh): orgs.ts */
+  /** a token request (JWT bearer, auth URL refresh): login.ts */
   login: { attempts: 5, baseMs: 1000, maxMs: 20_000 },
   /** any other call to an org (queries, metadata lists, a deploy repeated after a row lock, package create) */
   api: { attempts: 5, baseMs: 1000, maxMs: 20_000 },

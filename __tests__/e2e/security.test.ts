@@ -1,4 +1,4 @@
-// Security, second round (issue 14): the bundle run as the runner runs it, against the fake org and small
+// Security: the bundle run as the runner runs it, against the fake org and small
 // hostile servers on 127.0.0.1. Nothing an org (or a proxy) says may leak a token or forge a log line, and
 // signed assertions and refresh tokens go only to Salesforce's login domains (or loopback, for local runs).
 // Each test has a fake org of its own, so none depends on what another left in it.
