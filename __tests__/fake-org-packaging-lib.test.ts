@@ -190,7 +190,7 @@ test('PackageVersion.create: a packaged ECA with the Dev Hub consumer link; a se
   assert.equal(v2.VersionNumber, '1.0.0.2');
   second04t = v2.SubscriberPackageVersionId!;
 
-  // #18 wrote the aliases back
+  // the version's read-back wrote the aliases
   const json = JSON.parse(readFileSync(join(projectDir, 'sfdx-project.json'), 'utf8')) as {
     packageAliases: Record<string, string>;
   };

@@ -275,7 +275,7 @@ async function startVersion(
   });
 }
 
-// #16 exactly as packaging 5 builds it for API 65
+// The version request's status query, exactly as packaging 5 builds it for API 65
 const statusQuery = (id: string) =>
   'SELECT Id, Status, Package2Id, Package2.Name, Package2VersionId, Package2Version.SubscriberPackageVersionId, Package2Version.HasPassedCodeCoverageCheck,Package2Version.CodeCoverage, Tag, Branch, ' +
   'Package2Version.MajorVersion, Package2Version.MinorVersion, Package2Version.PatchVersion, Package2Version.BuildNumber, ' +
@@ -294,7 +294,7 @@ const SPV_FIELDS =
 const INSTALLED_QUERY =
   'SELECT Id, SubscriberPackageId, SubscriberPackage.NamespacePrefix, SubscriberPackage.Name, SubscriberPackageVersion.Id, SubscriberPackageVersion.Name, SubscriberPackageVersion.MajorVersion, SubscriberPackageVersion.MinorVersion, SubscriberPackageVersion.PatchVersion, SubscriberPackageVersion.BuildNumber, SubscriberPackageVersion.IsManaged, SubscriberPackageVersion.Package2ContainerOptions FROM InstalledSubscriberPackage ORDER BY SubscriberPackageId';
 
-/** Poll #16 until the request is done; returns the statuses seen. */
+/** Poll the version request's status until it is done; returns the statuses seen. */
 async function pollVersion(h: Harness, requestId: string): Promise<{ statuses: string[]; last: Rec }> {
   const statuses: string[] = [];
   for (let i = 0; i < 20; i++) {
@@ -329,7 +329,7 @@ describe('Package2', () => {
     h = harness();
   });
 
-  test('create a managed package with the linked namespace, then read it back (#12, #13)', async () => {
+  test('create a managed package with the linked namespace, then read it back', async () => {
     const id = await createPackage(h);
     assert.match(id, /^0Ho[0-9A-Za-z]{15}$/);
     const got = await call(h, h.hub, 'GET', `/tooling/sobjects/Package2/${id}`);
@@ -460,7 +460,7 @@ describe('Package2VersionCreateRequest', () => {
     packageId = await createPackage(h);
   });
 
-  test('a packaged ECA: Queued → InProgress → Success, then the version and its 04t (#15–#18)', async () => {
+  test('a packaged ECA: Queued → InProgress → Success, then the version and its 04t', async () => {
     const link = deployAppToHub(h);
     const res = await startVersion(h, packageId, [ecaFile('McpApp'), oauthFile('McpApp', link)], {
       Tag: 'v1',
@@ -483,7 +483,7 @@ describe('Package2VersionCreateRequest', () => {
     assert.ok((pv['TotalSizeOfMetadataFiles'] as number) > 0);
     assert.equal(pv['CodeCoverage'], null);
 
-    // #18
+    // the version's number fields, read by its 04t (what packaging writes back as an alias)
     const alias = await query(
       h,
       h.hub,
@@ -568,7 +568,7 @@ describe('Package2VersionCreateRequest', () => {
     assert.equal((o.last['Package2Version'] as Rec)['BuildNumber'], 1);
   });
 
-  test('global OAuth settings in the package: accepted, then Error with the message (#17)', async () => {
+  test('global OAuth settings in the package: accepted, then Error with the message', async () => {
     const link = deployAppToHub(h);
     const res = await startVersion(h, packageId, [ecaFile('McpApp'), globalFile('McpApp'), oauthFile('McpApp', link)]);
     assert.equal(res.status, 201, 'problems are not an HTTP error');
@@ -741,7 +741,7 @@ describe('Package2VersionCreateRequest', () => {
     assert.equal(res.status, 404);
   });
 
-  test('promotion needs code coverage; a released version is the ancestor (#14)', async () => {
+  test('promotion needs code coverage; a released version is the ancestor', async () => {
     const beta = await goodVersion(h, packageId);
     const betaId = beta.rec['Package2VersionId'] as string;
     let res = await call(h, h.hub, 'PATCH', `/tooling/sobjects/Package2Version/${betaId}`, {
@@ -867,7 +867,7 @@ describe('SubscriberPackageVersion and PackageInstallRequest', () => {
     id04t = (rec['Package2Version'] as Rec)['SubscriberPackageVersionId'] as string;
   });
 
-  test('#19 from the scratch org: PACKAGE_UNAVAILABLE for ctx.timing.versionUnavailablePolls look-ups, then NO_ERRORS_DETECTED', async () => {
+  test('SubscriberPackageVersion from the scratch org: PACKAGE_UNAVAILABLE for ctx.timing.versionUnavailablePolls look-ups, then NO_ERRORS_DETECTED', async () => {
     const seen: string[] = [];
     for (let i = 0; i < 4; i++) {
       const res = await query(h, h.scratch, spvStatusQuery(id04t));
@@ -878,7 +878,7 @@ describe('SubscriberPackageVersion and PackageInstallRequest', () => {
     assert.deepEqual(seen, ['PACKAGE_UNAVAILABLE', 'PACKAGE_UNAVAILABLE', 'NO_ERRORS_DETECTED', 'NO_ERRORS_DETECTED']);
   });
 
-  test('#20 is exactly one record with the package type; unknown ids give none; the Id filter is required', async () => {
+  test('SubscriberPackageVersion by Id is exactly one record with the package type; unknown ids give none; the Id filter is required', async () => {
     const res = await query(h, h.scratch, `SELECT ${SPV_FIELDS} FROM SubscriberPackageVersion WHERE Id ='${id04t}'`);
     const recs = records(res);
     assert.equal(recs.length, 1);

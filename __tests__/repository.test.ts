@@ -176,6 +176,63 @@ test('nothing in the repository points at documents outside it', () => {
   }
 });
 
+/** The code (and the fake org's rule table): what a reference in a comment must resolve in. Fixtures are data. */
+function codeFiles(): string[] {
+  const dirs = ['src', 'fake-org', 'fake-github', 'script', '__tests__', '.ci', '.github'];
+  return repositoryFiles()
+    .map((f) => relative(root, f))
+    .filter((f) => dirs.some((d) => f.startsWith(`${d}/`)) && !f.startsWith('__tests__/fixtures/'))
+    .filter((f) => /\.(ts|cjs|yml|yaml)$|^\.ci\/run$/.test(f) || /^fake-org\/[^/]+\.md$/.test(f));
+}
+
+/** Numbers of the `## N.` sections of a Markdown file. */
+function sections(file: string): Set<string> {
+  return new Set([...read(file).matchAll(/^#+ (\d+)\./gm)].map((m) => m[1]!));
+}
+
+test('every *.md and § reference in the code resolves inside the repository', () => {
+  const basenames = new Set(repositoryFiles().map((f) => f.split('/').pop()!));
+  const notes = sections('docs/platform-notes.md');
+  const problems: string[] = [];
+  for (const file of codeFiles()) {
+    const lines = read(file).split('\n');
+    lines.forEach((line, i) => {
+      const at = `${file}:${i + 1}`;
+      // A Markdown file: from the root, beside the citing file, or (a bare name) a file of that name.
+      for (const m of line.matchAll(/(?<![\w./-])((?:[\w-]+\/)*[\w-]+\.md)(?!\.?\w)/g)) {
+        const ref = m[1]!;
+        const found =
+          existsSync(join(root, ref)) ||
+          existsSync(join(root, dirname(file), ref)) ||
+          (!ref.includes('/') && basenames.has(ref));
+        if (!found) problems.push(`${at} cites ${ref}, which is not in the repository`);
+      }
+      // A section: of the document last named before it on the line (platform notes unless another is named);
+      // an RFC's sections are the RFC's.
+      for (const m of line.matchAll(/§\s?(\d+)/g)) {
+        const before = line.slice(0, m.index);
+        const doc = [...before.matchAll(/RFC \d+|(?:[\w-]+\/)*[\w-]+\.md|platform-notes/g)].pop()?.[0];
+        if (doc?.startsWith('RFC')) continue;
+        // A document named without its extension (a hyphenated name before the section): only platform-notes.
+        const named = /([a-z]+-[a-z-]+)\s?$/.exec(before)?.[1];
+        if (named && named !== 'platform-notes')
+          problems.push(`${at} cites ${named} §${m[1]}, not a file of the repository`);
+        const file2 = doc?.endsWith('.md') && !doc.endsWith('platform-notes.md') ? doc : undefined;
+        const known = file2 ? existsSync(join(root, file2)) && sections(file2).has(m[1]!) : notes.has(m[1]!);
+        if (!known)
+          problems.push(`${at} cites ${file2 ?? 'docs/platform-notes.md'} §${m[1]}, which has no such section`);
+      }
+      // An issue or pull request of this project (a bare number sign, "issue" and a number): not something a reader
+      // of the repository has. Another repository's (`owner/name#N, #M`, over two lines at most) is public.
+      const joined = `${(lines[i - 1] ?? '').trimEnd()}${line.replace(/^\s*(\/\/|\*)\s*/, '')}`;
+      const otherRepo = /[\w-]+\/[\w.-]+#\d+/.test(joined);
+      if (/\bissues? #?\d+/i.test(line) || (!otherRepo && /(?<![\w/.-])#\d+\b/.test(line)))
+        problems.push(`${at} cites an issue: ${line.trim()}`);
+    });
+  }
+  assert.deepEqual(problems, []);
+});
+
 test('ci.yml runs every stage of .ci/run, in the same order', () => {
   const stages = /^STAGES=\(([^)]*)\)/m.exec(read('.ci/run'))?.[1]?.trim().split(/\s+/) ?? [];
   assert.ok(stages.length >= 5, '.ci/run declares its stages');
