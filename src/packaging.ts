@@ -303,7 +303,6 @@ function listFiles(dir: string): string[] {
     .flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : e.isFile() ? [join(dir, e.name)] : []));
 }
 
-/** Package2VersionCreateRequest.Tag and Package2Version.Tag (shown by `sf package version list --verbose`), as CumulusCI writes it. */
 /**
  * The version a run with these package files would reuse (new-version: when-changed), if one was built: the checks
  * before any change ask it, so that a target holding that very beta is not refused.
@@ -318,6 +317,7 @@ export async function reusableVersionId(
     ?.subscriberPackageVersionId;
 }
 
+/** Package2VersionCreateRequest.Tag and Package2Version.Tag (shown by `sf package version list --verbose`), as CumulusCI writes it. */
 function versionTag(hash: string): string {
   return `hash:${hash}`;
 }
