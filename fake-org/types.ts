@@ -185,6 +185,11 @@ export interface FakeOrgContext {
     installCreateRefusals?: number;
     /** installs of a version that already reads as installable that end in "The package version is not fully available…" */
     installsNotAvailable?: number;
+    /**
+     * installs of a version that already reads as installable that end, one each in this order, with the "not yet"
+     * forms CI libraries retry (packaging.ts INSTALL_NOT_YET_TEXTS)
+     */
+    installNotYetTexts?: ('notYetAvailable' | 'versionNumber' | 'doesNotYetExist' | 'rowLock' | 'notFullyAvailable')[];
     /** polls of an install request before it finishes */
     installPolls: number;
     /** InProgress polls of a metadata deploy before it reports its result (at least 1, as real orgs) */
