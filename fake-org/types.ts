@@ -38,6 +38,8 @@ export interface OrgSettings {
   enableConsumerSecretApiAccess: boolean;
   /** scratch-org feature SalesforceHostedMCP: McpServerAccess exists in this org (default true) */
   hostedMcp?: boolean;
+  /** the platform MCP servers' DeveloperNames this org offers (default: every one in mcp.ts PLATFORM_SERVERS) */
+  hostedMcpServers?: readonly string[];
   /** the current user's effective permissions as UserPermissionAccess reports them (default: all true) */
   userPermissions?: Record<string, boolean>;
 }

@@ -91,6 +91,20 @@ test('mcp-servers: an unknown server name is refused before any org is contacted
   assert.equal(org.log.length, 0, 'no request reached the org');
 });
 
+test("mcp-servers: a server the install target does not offer: Salesforce's answer, named for the input", async () => {
+  const org = await freshOrg();
+  org.ctx.scratch.settings.hostedMcpServers = ['platform_sobject_all'];
+  const run = await runJwt(org, { 'install-target': org.scratchAuthUrl, 'mcp-servers': 'sobject-all, sobject-reads' });
+  assert.equal(run.code, 1, run.stdout + run.stderr);
+  assert.match(
+    run.stdout,
+    /mcp-servers: the install target does not offer the hosted MCP server sobject-reads \(McpServerAccess platform_sobject_reads; Salesforce: .*McpServerId is required for custom server access records/,
+  );
+  const created = org.log.filter((e) => e.route === 'tooling.mcpServerAccess.create');
+  assert.equal(created.length, 2, 'sobject-all activated, sobject-reads refused');
+  assertNoLeaks(run, secretsOf(org));
+});
+
 test('wait-until-usable: waits through the unknown-client phase of the Dev Hub and the install target, then usable', async () => {
   const org = await freshOrg();
   // Unknown for a while after the install: long enough that the first probe meets it on a loaded machine too.
