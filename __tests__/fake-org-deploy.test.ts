@@ -427,3 +427,27 @@ describe('deploys that fail like Salesforce fails them', () => {
     assert.equal(result.response.success, true);
   });
 });
+
+test('a user without Customize Application, or with neither Modify All Data nor the ECA developer permission, cannot deploy an app', async () => {
+  for (const perms of [
+    { PermissionsCustomizeApplication: false } as Record<string, boolean>,
+    { PermissionsModifyAllData: false, PermissionsExternalClientAppDeveloper: false },
+  ]) {
+    fake.ctx.devHub.settings.userPermissions = perms;
+    try {
+      const { failures } = await deploy(project(appFiles('Perm_App')));
+      assert.ok(failures.length >= 1, JSON.stringify(perms));
+      assert.ok(failures.every((f) => /INSUFFICIENT_ACCESS/.test(f.error)));
+      assert.equal(fake.ctx.devHub.metadata.get('ExternalClientApplication')?.has('Perm_App') ?? false, false);
+    } finally {
+      fake.ctx.devHub.settings.userPermissions = undefined;
+    }
+  }
+  fake.ctx.devHub.settings.userPermissions = { PermissionsModifyAllData: false, PermissionsModifyMetadata: false };
+  try {
+    const { failures } = await deploy(project(appFiles('Perm_App')));
+    assert.deepEqual(failures, [], 'Customize Application and the ECA developer permission suffice');
+  } finally {
+    fake.ctx.devHub.settings.userPermissions = undefined;
+  }
+});
