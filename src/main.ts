@@ -18,6 +18,7 @@ import { maskAuthUrl, maskSecret, redact, setSecretOutput } from './mask.ts';
 import { prepareOutputDir, recordOwnedFiles, Workspace } from './workspace.ts';
 import { copyCliLogins } from './cli-home.ts';
 import { componentNames } from './component-names.ts';
+import { useApiVersion } from './api-version.ts';
 
 type Login = typeof import('./load-login.ts');
 type SummaryOutputs = Parameters<typeof buildSummary>[0]['outputs'];
@@ -64,6 +65,7 @@ export async function run(): Promise<void> {
         throw login.withInput(error, login.devHubInput(settings.devHub!));
       });
       log(`Connected to Dev Hub ${session.orgId} as ${session.username} (${session.instanceUrl}).`);
+      outputs.apiVersion = await useApiVersion(session.connection, log);
       return session;
     });
     const targetRef = settings.package?.installTarget;
@@ -97,6 +99,7 @@ export async function run(): Promise<void> {
         packageDir,
         renderProject(plan!, {
           target: 'package',
+          apiVersion: outputs.apiVersion,
           links: app.links,
           names: app.names,
           package: { name: pkg.name, namespace: pkg.namespace, versionNumber: pkg.versionNumber, id },
@@ -110,7 +113,15 @@ export async function run(): Promise<void> {
     );
     // 6. Deploy.
     const deployDir = workspace.dir('deploy');
-    writeProject(deployDir, renderProject(plan, { target: 'deploy', links: before.links, names: before.names }));
+    writeProject(
+      deployDir,
+      renderProject(plan, {
+        target: 'deploy',
+        links: before.links,
+        names: before.names,
+        apiVersion: outputs.apiVersion,
+      }),
+    );
     await core.group('Deploy the External Client App', async () => {
       try {
         const result = await steps.deployProject(hub.connection, deployDir, { timeoutMs, log });

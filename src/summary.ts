@@ -28,6 +28,8 @@ export interface SummaryOutputs {
   mcpServers?: { activated: string[]; alreadyActive: string[] };
   /** true once the orgs accepted the consumer key (`wait-until-usable`). */
   usable?: boolean;
+  /** the API version the app was deployed and read at (api-version.ts) */
+  apiVersion?: string;
 }
 
 export interface SummaryInput {
@@ -197,6 +199,7 @@ function keySection(plan: AppPlan, dryRun: boolean, outputs: SummaryOutputs, add
     return;
   }
   const refs = keyRefs(plan, outputs);
+  if (outputs.apiVersion) add(`- Deployed and read at API version ${code(outputs.apiVersion)}.`);
   if (outputs.consumerKeySet) {
     add(`- The consumer key (client id) is in ${refs.keyRef}. It is masked and not shown here.`);
     // Salesforce's "Get Your Consumer Key" (headless identity guide); the retrieve returns consumerKey
