@@ -216,7 +216,7 @@ describe('validateComponent', () => {
     );
     assert.match(
       check(policy('<commaSeparatedPermissionSet>Nope</commaSeparatedPermissionSet>'), ctx)[0]!,
-      /no PermissionSet named Nope found/,
+      /We couldn't find permission sets called Nope\./,
     );
     assert.match(
       check(

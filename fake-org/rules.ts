@@ -490,13 +490,23 @@ function checkOauthSettings(component: Component, context: ValidationContext, sc
   const app = component.text('externalClientApplication')!;
   const scopesEl = component.el('commaSeparatedOauthScopes');
   if (scopesEl?.text.trim()) {
-    for (const token of scopesEl.text.split(',').map((t) => t.trim())) {
-      if (!OAUTH_SCOPE_TOKENS.includes(token)) {
-        problems.push({
-          problem: `Invalid OAuth scope '${token}' in commaSeparatedOauthScopes. Valid values are: ${OAUTH_SCOPE_TOKENS.join(', ')}`,
-          ...at(scopesEl),
-        });
-      }
+    const bad = scopesEl.text
+      .split(',')
+      .map((t) => t.trim())
+      .filter((token) => !OAUTH_SCOPE_TOKENS.includes(token));
+    if (bad.length) {
+      // Salesforce's text (an org's answer to mcp_api: "There's a problem with your scope(s): McpApi", then the valid
+      // tokens; platform-notes §25): the org names the token in its own spelling. The list's wording is ours.
+      const spelled = bad.map((t) =>
+        t
+          .split(/[_\s]+/)
+          .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+          .join(''),
+      );
+      problems.push({
+        problem: `There's a problem with your scope(s): ${spelled.join(', ')}. Valid scopes: ${OAUTH_SCOPE_TOKENS.join(', ')}`,
+        ...at(scopesEl),
+      });
     }
   }
   const ranges = component.all('trustedIpRanges');
@@ -579,14 +589,13 @@ function checkOauthPolicies(component: Component, fullName: string, scope: Scope
   }
   const permsets = component.el('commaSeparatedPermissionSet');
   if (permsets?.text.trim()) {
-    for (const name of permsets.text.split(',').map((n) => n.trim())) {
-      if (!permissionSetExists(name, scope)) {
-        problems.push({
-          problem: `In field: commaSeparatedPermissionSet - no PermissionSet named ${name} found`,
-          ...at(permsets),
-        });
-      }
-    }
+    const unknown = permsets.text
+      .split(',')
+      .map((n) => n.trim())
+      .filter((name) => !permissionSetExists(name, scope));
+    // Salesforce's text for unknown permission sets in a policy (platform-notes §25).
+    if (unknown.length)
+      problems.push({ problem: `We couldn't find permission sets called ${unknown.join(', ')}.`, ...at(permsets) });
   }
   if (component.bool('isClientCredentialsFlowEnabled')) {
     const user = component.el('clientCredentialsFlowUser');

@@ -51,6 +51,14 @@ export const MODELLED_TYPES: readonly TypeInfo[] = [
     since: 60,
     keyPrefix: '0nX',
   },
+  {
+    // The first version is not documented; the refresh-token IP ranges it carries came with Spring '26 (our choice).
+    name: 'ExtlClntAppOauthSecuritySettings',
+    directory: 'extlClntAppOauthSecuritySettings',
+    suffix: 'ecaOauthSecurity',
+    since: 66,
+    keyPrefix: '0nY',
+  },
   { name: 'PermissionSet', directory: 'permissionsets', suffix: 'permissionset', since: 10, keyPrefix: '0PS' },
 ];
 
@@ -62,6 +70,7 @@ export const ECA_CHILD_TYPES = new Set([
   'ExtlClntAppOauthSettings',
   'ExtlClntAppOauthConfigurablePolicies',
   'ExtlClntAppConfigurablePolicies',
+  'ExtlClntAppOauthSecuritySettings',
 ]);
 
 export function filePath(type: TypeInfo, fullName: string): string {

@@ -381,7 +381,8 @@ async function main(): Promise<number> {
         );
         const text = failed.map((f) => f.error ?? '').join(' | ');
         expect(
-          /isAdminApproved invalid at this location/.test(text) && /Invalid OAuth scope 'mcp_api'/.test(text),
+          /isAdminApproved invalid at this location/.test(text) &&
+            /There's a problem with your scope\(s\): McpApi/.test(text),
           `failures: ${text}`,
         );
         const apps = fake!.ctx.devHub.metadata.get('ExternalClientApplication');
