@@ -1,6 +1,7 @@
 // The fake org's server: one loopback port that hosts a Dev Hub and a scratch org (the bearer token or SOAP
 // session says which), speaks http and https on the same port (SFDX auth URLs always mean https), and routes:
 //   POST /services/oauth2/token           oauth.ts
+//   GET  /services/oauth2/authorize      authorize.ts
 //   GET  /services/oauth2/userinfo, /id/… oauth.ts
 //   POST /services/Soap/m/NN.0            soap.ts → metadata-api.ts
 //   GET  /services/data                   version list
@@ -24,6 +25,7 @@ import { createOAuth, identity, oauthError, userInfo } from './oauth.ts';
 import { packagingRoutes } from './packaging.ts';
 import { mcpRoutes } from './mcp.ts';
 import { coreRoutes, fallbackRoutes } from './rest.ts';
+import { authorize } from './authorize.ts';
 import { createValidator } from './rules.ts';
 import { createSoapHandler, INVALID_SESSION_FAULT, parseSoapCall, soapFault } from './soap.ts';
 import { createStore } from './store.ts';
@@ -229,6 +231,18 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
       if (faulted && !faulted.lose) return { route: 'oauth.token', ...faulted };
       const response = oauth.token(body.toString('utf8'), req.headers['content-type'] ?? '', baseUrl);
       return faulted?.lose ? { route: 'oauth.token', drop: true, fault: 'lose' } : { route: 'oauth.token', response };
+    }
+    if (path === '/services/oauth2/authorize' && method === 'GET') {
+      const faulted = await applyFaults('oauth.authorize', 'oauth');
+      if (faulted) return { route: 'oauth.authorize', ...faulted };
+      return {
+        route: 'oauth.authorize',
+        response: authorize(url.searchParams, baseUrl, {
+          orgs: listOrgs,
+          appUsableMs: () => ctx.timing.appUsableMs ?? 0,
+          isConnectedApp: oauth.isRegistered,
+        }),
+      };
     }
     if (path === '/services/oauth2/userinfo' || path.startsWith('/id/')) {
       const route = path.startsWith('/id/') ? 'oauth.identity' : 'oauth.userinfo';

@@ -2,6 +2,7 @@
 // Dev Hub's own newest version, capped at the newest this action knows; never older than the version that carries
 // every field the action writes and reads (docs/platform-notes.md §24).
 import type { Connection } from '@salesforce/core';
+import { withRetry } from './retry.ts';
 
 /** The newest version whose metadata fields this action was built against (Winter '27). */
 export const NEWEST_KNOWN_API_VERSION = '68.0';
@@ -43,7 +44,11 @@ export function chooseApiVersion(orgNewest: string): { version: string; why: str
 
 /** Asks the Dev Hub for its newest version, sets the chosen one on the connection and returns it. */
 export async function useApiVersion(connection: Connection, log: (line: string) => void): Promise<string> {
-  const { version, why } = chooseApiVersion(await connection.retrieveMaxApiVersion());
+  const newest = await withRetry(() => connection.retrieveMaxApiVersion(), {
+    what: 'API versions of the Dev Hub',
+    log,
+  });
+  const { version, why } = chooseApiVersion(newest);
   connection.setApiVersion(version);
   log(`Metadata API version ${version} (${why}).`);
   return version;

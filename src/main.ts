@@ -242,7 +242,7 @@ export async function run(): Promise<void> {
       await core.group('Wait until the app is usable', () =>
         steps.waitUntilUsable(
           orgs,
-          { consumerKey: after.consumerKey!, callbackUrl: plan!.callbackUrls[0]! },
+          { consumerKey: after.consumerKey!, callbackUrl: plan!.callbackUrls[0]!, scopes: plan!.scopes },
           usableMinutes,
           log,
         ),

@@ -132,3 +132,27 @@ test('wait-until-usable: 0 (the default) does not wait and leaves usable empty',
   assert.equal(run.outputs['usable'], undefined);
   assert.doesNotMatch(run.stdout, /does not know the app/);
 });
+
+test('clients: claude-code registers its localhost callback, and wait-until-usable signs in with it through the authorize endpoint', async () => {
+  const org = await freshOrg();
+  org.ctx.timing.appUsableMs = 3000;
+  const run = await runJwt(org, { clients: 'claude-code', package: 'false', 'wait-until-usable': '1' });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.equal(run.outputs['callback-urls'], 'http://localhost:3118/callback');
+  const global = [...(org.ctx.devHub.metadata.get('ExtlClntAppGlobalOauthSettings')?.values() ?? [])].join('\n');
+  assert.match(global, /<callbackUrl>http:\/\/localhost:3118\/callback<\/callbackUrl>/);
+  assert.match(run.stdout, /2\.1\.231/);
+  assert.match(run.stdout, /--callback-port 3118/);
+  // The check is the first leg of a sign-in with that callback and the MCP scopes; no token request was needed.
+  const authorize = org.log.filter((e) => e.route === 'oauth.authorize');
+  assert.ok(authorize.length >= 1);
+  assert.match(run.stdout, /The Dev Hub does not know the app yet \(invalid_client_id\)/);
+  assert.match(run.stdout, /The Dev Hub knows the app and accepts its callback and scopes/);
+  assert.equal(run.outputs['usable'], 'true');
+  const key = consumerOf(org)!.key;
+  assert.ok(
+    org.log.every((e) => !e.path.includes(key)),
+    'the key is in no logged path',
+  );
+  assertNoLeaks(run, secretsOf(org));
+});
