@@ -328,6 +328,7 @@ export function createMetadataApi(deps: MetadataApiDeps) {
         kind: 'deploy',
         org,
         siblings: components,
+        apiVersion: version,
       });
       if (forced && component === components[0]) problems.push({ ...pick(component), problem: forced });
       for (const problem of problems) fail(problem);

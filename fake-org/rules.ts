@@ -7,7 +7,7 @@
 // wrong where it is not.
 import { isIP } from 'node:net';
 import type { ComponentProblem, ComponentSource, Consumer, OrgState, ValidationContext } from './types.ts';
-import { ECA_CHILD_TYPES, fieldsOf, schema } from './schema.ts';
+import { ECA_CHILD_TYPES, FIELD_SINCE, fieldsOf, schema } from './schema.ts';
 import { MD_NS, child, childText, parseXml, type XmlElement } from './xml.ts';
 
 /** commaSeparatedOauthScopes tokens: the v67 doc list plus CDP and DataCloudUserClaims, seen in the deploy error. */
@@ -133,6 +133,17 @@ function validate(
     });
   }
   checkSchema(root, type, problems);
+  if (context.kind === 'deploy' && context.apiVersion !== undefined) {
+    // Deployed at an older version, a newer field is not part of the type: the same parse error as any unknown one.
+    for (const el of root.children) {
+      const since = FIELD_SINCE[type]?.[el.name];
+      if (since !== undefined && context.apiVersion < since)
+        problems.push({
+          problem: `${PARSE}Element {${MD_NS}}${el.name} invalid at this location in type ${type}`,
+          ...at(el),
+        });
+    }
+  }
   // Platform rules read values; on schema errors the values may not mean anything, as on a real org's parse.
   if (problems.length) return problems;
   const component = new Component(root);

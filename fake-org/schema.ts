@@ -76,3 +76,18 @@ export const ECA_CHILD_TYPES = new Set([
 export function filePath(type: TypeInfo, fullName: string): string {
   return `${type.directory}/${fullName}.${type.suffix}`;
 }
+
+/**
+ * Fields newer than their type, by the first API version whose WSDL has them: the Metadata API guide's "Available in
+ * API version N.0 and later" (docs/platform-notes.md §22, §24). isEnforceRefreshTokenTTL: the release that introduced
+ * the setting (Spring '26), our choice; the action deploys at 66.0 or later and does not depend on it.
+ */
+export const FIELD_SINCE: Record<string, Record<string, number>> = {
+  ExtlClntAppGlobalOauthSettings: {
+    isSecretRequiredForTokenExchange: 60,
+    isCodeCredPostOnly: 61,
+    isEnforceRefreshTokenTTL: 66,
+  },
+  ExtlClntAppOauthSettings: { areAttributesIncludedInAssetToken: 61, areCustomPermsIncludedInAssetToken: 61 },
+  ExtlClntAppOauthConfigurablePolicies: { namedUserJwtSessionTimeoutType: 65 },
+};

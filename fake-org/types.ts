@@ -137,7 +137,13 @@ export interface Route {
  * what is already in `org` counts.
  */
 export type ValidationContext =
-  | { kind: 'deploy'; org: OrgState; siblings?: readonly ComponentSource[] }
+  | {
+      kind: 'deploy';
+      org: OrgState;
+      siblings?: readonly ComponentSource[];
+      /** the package.xml version: a field newer than it is not part of the type (schema.ts FIELD_SINCE) */
+      apiVersion?: number;
+    }
   | { kind: 'package'; org: OrgState; siblings?: readonly ComponentSource[] };
 
 export interface FakeOrgContext {
