@@ -61,11 +61,11 @@ const many = (n: number) =>
 
 const BAD: BadCase[] = [
   // clients
-  { name: 'clients missing', inputs: { clients: '' }, says: /required.*claude, chatgpt/ },
+  { name: 'clients missing', inputs: { clients: '' }, says: /required.*claude, claude-code, chatgpt/ },
   {
     name: 'clients unknown',
     inputs: { clients: 'bogus' },
-    says: /'bogus' is not a known client\. Use one or more of: claude, chatgpt, cursor/,
+    says: /'bogus' is not a known client\. Use one or more of: claude, claude-code, chatgpt, cursor/,
   },
   { name: 'clients one unknown among known', inputs: { clients: 'claude,\ncursorr' }, says: /cursorr/ },
   { name: 'chatgpt without callback-urls', inputs: { clients: 'chatgpt' }, input: 'callback-urls', says: /chatgpt/ },

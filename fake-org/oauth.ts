@@ -165,7 +165,10 @@ export function createOAuth(opts: { orgs: () => readonly OrgState[]; appUsableMs
     refreshTokens.clear();
   }
 
-  return { registerApp, issueRefreshToken, session, expireAll, token, revokeRefreshTokens };
+  /** a connected app registered here (the CI login app, the CLI's), known to every org at once */
+  const isRegistered = (clientId: string): boolean => apps.has(clientId);
+
+  return { registerApp, issueRefreshToken, session, expireAll, token, revokeRefreshTokens, isRegistered };
 }
 
 export type OAuth = ReturnType<typeof createOAuth>;

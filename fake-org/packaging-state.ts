@@ -59,6 +59,8 @@ export interface VersionRec {
   queryErrorsGiven?: number;
   createRefusalsGiven?: number;
   notAvailableGiven?: number;
+  /** installs ended with one of timing.installNotYetTexts so far */
+  notYetTextsGiven?: number;
   hub: OrgState;
 }
 

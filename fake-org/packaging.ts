@@ -48,6 +48,24 @@ const VERSION_QUERY_ERRORS: Record<string, string> = {
   PACKAGE_UNAVAILABLE: 'The package version is not available yet.',
 };
 
+/**
+ * What an install of a version that has not reached the target yet ends with, besides PACKAGE_UNAVAILABLE's sentence:
+ * the forms CumulusCI retries (cumulusci/salesforce_api/package_install.py RETRY_PACKAGE_ERRORS, and the older
+ * scripts that match the whole "Invalid Package, Details: …" and "InstalledPackage version number : … does not exist!"
+ * texts); the "doesn't yet exist" sentence as a user quoted it from an install page; the row lock as Salesforce words
+ * UNABLE_TO_LOCK_ROW (platform-notes §10). Tests pick them with timing.installNotYetTexts.
+ */
+export const INSTALL_NOT_YET_TEXTS = {
+  notYetAvailable: () => 'Invalid Package, Details: This package is not yet available',
+  versionNumber: (v: VersionRec) => `InstalledPackage version number : ${versionNumberOf(v)} does not exist!`,
+  doesNotYetExist: () =>
+    "The requested package doesn't yet exist or has been deleted. If this is a recently created package version, please try again in a few minutes or contact the package publisher.",
+  rowLock: () => 'unable to obtain exclusive access to this record or 1 records',
+  notFullyAvailable: () =>
+    'The package version is not fully available. If this is a recently created package version, try again in a few minutes or contact the package publisher.',
+} as const;
+export type InstallNotYetForm = keyof typeof INSTALL_NOT_YET_TEXTS;
+
 /** Messages an install ends with, by the InstallValidationStatus that blocks it. */
 const INSTALL_BLOCKED: Record<string, (v: VersionRec, pkg: Package2Rec, installed?: VersionRec) => string> = {
   PACKAGE_UNAVAILABLE: () =>
@@ -1368,6 +1386,13 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     if (forced) {
       ctx.failures.install = undefined;
       outcome = { kind: 'error', messages: [...forced] };
+    } else if (
+      (v.notYetTextsGiven ?? 0) < (ctx.timing.installNotYetTexts?.length ?? 0) &&
+      installValidationStatus(v, org).status === 'NO_ERRORS_DETECTED'
+    ) {
+      const form = ctx.timing.installNotYetTexts![v.notYetTextsGiven ?? 0]!;
+      v.notYetTextsGiven = (v.notYetTextsGiven ?? 0) + 1;
+      outcome = { kind: 'error', messages: [INSTALL_NOT_YET_TEXTS[form](v)] };
     } else if (
       (v.notAvailableGiven ?? 0) < (ctx.timing.installsNotAvailable ?? 0) &&
       installValidationStatus(v, org).status === 'NO_ERRORS_DETECTED'

@@ -170,6 +170,10 @@ const USER_PERMISSIONS = [
   'PermissionsModifyMetadata',
   'PermissionsCustomizeApplication',
   'PermissionsViewSetup',
+  'PermissionsExternalClientAppDeveloper',
+  'PermissionsExternalClientAppAdmin',
+  'PermissionsExternalClientAppViewer',
+  'PermissionsViewClientSecret',
 ];
 
 function sobjectTables(deps: CoreRouteDeps): Record<TableName, (org: OrgState) => SObjectTable> {

@@ -358,6 +358,59 @@ async function main(): Promise<number> {
     });
   }
 
+  // An app with OAuth security settings (.ecaOauthSecurity), as a public project's CI deploys its MCP app: the CLI's
+  // registry and the fake both know the type (docs/platform-notes.md §28).
+  const securityDir = join(work, 'security-project');
+  const md = (type: string, body: string) =>
+    `<?xml version="1.0" encoding="UTF-8"?>\n<${type} xmlns="http://soap.sforce.com/2006/04/metadata">\n${body}\n</${type}>\n`;
+  writeProject(securityDir, [
+    {
+      path: 'sfdx-project.json',
+      content: `${JSON.stringify({ packageDirectories: [{ path: 'force-app', default: true }], name: 'security', namespace: '', sourceApiVersion: '68.0' }, null, 2)}\n`,
+    },
+    {
+      path: 'force-app/main/default/externalClientApps/Sec_App.eca-meta.xml',
+      content: md(
+        'ExternalClientApplication',
+        '    <contactEmail>ops@example.com</contactEmail>\n    <distributionState>Local</distributionState>\n    <label>Sec App</label>',
+      ),
+    },
+    {
+      path: 'force-app/main/default/extlClntAppGlobalOauthSets/Sec_App_glbloauth.ecaGlblOauth-meta.xml',
+      content: md(
+        'ExtlClntAppGlobalOauthSettings',
+        '    <callbackUrl>http://localhost:3118/callback</callbackUrl>\n    <externalClientApplication>Sec_App</externalClientApplication>\n    <isConsumerSecretOptional>true</isConsumerSecretOptional>\n    <isPkceRequired>true</isPkceRequired>\n    <label>Sec_App_glbloauth</label>',
+      ),
+    },
+    {
+      path: 'force-app/main/default/extlClntAppOauthSettings/Sec_App_oauth.ecaOauth-meta.xml',
+      content: md(
+        'ExtlClntAppOauthSettings',
+        '    <commaSeparatedOauthScopes>MCP, RefreshToken</commaSeparatedOauthScopes>\n    <externalClientApplication>Sec_App</externalClientApplication>\n    <label>Sec_App_oauth</label>',
+      ),
+    },
+    {
+      path: 'force-app/main/default/extlClntAppOauthSecuritySettings/Sec_App_oauthSecurity.ecaOauthSecurity-meta.xml',
+      content: md(
+        'ExtlClntAppOauthSecuritySettings',
+        '    <externalClientApplication>Sec_App</externalClientApplication>\n    <label>Sec_App_oauthSecurity</label>\n    <tokenIpRanges>\n        <endIpAddress>198.51.100.255</endIpAddress>\n        <startIpAddress>198.51.100.0</startIpAddress>\n    </tokenIpRanges>',
+      ),
+    },
+  ]);
+  if (retrieved) {
+    await step(cli, 'project deploy start (ecaOauthSecurity)', sfPath.deploy(), securityDir, (r) => {
+      expect(r?.status === 'Succeeded', `deploy ${r?.status}`);
+      const files = (r.files ?? []) as { type: string; fullName: string; state: string }[];
+      const security = files.find((f) => f.type === 'ExtlClntAppOauthSecuritySettings');
+      expect(security?.state === 'Created', `states ${files.map((f) => `${f.fullName} ${f.state}`).join(', ')}`);
+      expect(
+        fake!.ctx.devHub.metadata.get('ExtlClntAppConfigurablePolicies')?.has('Sec_App_defaultPolicy'),
+        'the org made the app policy',
+      );
+      return { outcome: `${r.status}: ${files.map((f) => f.fullName).join(', ')} Created (API 68.0)` };
+    });
+  }
+
   // Our own classic mistakes must fail as on an org, and the CLI must read the component failures.
   const wrongDir = join(work, 'wrong-project');
   fixtureProject(wrongDir, ['wrong-eca/is-admin-approved', 'wrong-eca/mcp-api-scope-token'], fake.ctx.devHub.orgId);
@@ -381,7 +434,8 @@ async function main(): Promise<number> {
         );
         const text = failed.map((f) => f.error ?? '').join(' | ');
         expect(
-          /isAdminApproved invalid at this location/.test(text) && /Invalid OAuth scope 'mcp_api'/.test(text),
+          /isAdminApproved invalid at this location/.test(text) &&
+            /There's a problem with your scope\(s\): McpApi/.test(text),
           `failures: ${text}`,
         );
         const apps = fake!.ctx.devHub.metadata.get('ExternalClientApplication');

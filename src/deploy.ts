@@ -41,6 +41,8 @@ export async function deployProject(
 ): Promise<{ id: string; components: number }> {
   const packageDir = join(projectDir, 'force-app');
   const components = ComponentSet.fromSource(packageDir);
+  // The version chosen for this run (api-version.ts), in package.xml as on the endpoint.
+  components.apiVersion = components.sourceApiVersion = connection.getApiVersion();
   const sources = components.getSourceComponents().toArray();
   const fileOf = new Map(
     sources.map((c) => [`${c.type.name}:${c.fullName}`, c.xml ? relative(projectDir, c.xml) : undefined]),

@@ -19,6 +19,7 @@ import { prepareOutputDir, recordOwnedFiles, Workspace } from './workspace.ts';
 import { copyCliLogins } from './cli-home.ts';
 import { componentNames } from './component-names.ts';
 import { reportDrift, verifyApp } from './verify.ts';
+import { useApiVersion } from './api-version.ts';
 
 type Login = typeof import('./load-login.ts');
 type SummaryOutputs = Parameters<typeof buildSummary>[0]['outputs'];
@@ -72,6 +73,7 @@ export async function run(): Promise<void> {
       });
       log(`Connected to Dev Hub ${session.orgId} as ${session.username} (${session.instanceUrl}).`);
       outputs.devHub = { username: session.username, instanceUrl: session.instanceUrl, orgType: session.orgType };
+      outputs.apiVersion = await useApiVersion(session.connection, log);
       return session;
     });
     const targetRef = settings.package?.installTarget;
@@ -119,6 +121,7 @@ export async function run(): Promise<void> {
         packageDir,
         renderProject(plan!, {
           target: 'package',
+          apiVersion: outputs.apiVersion,
           links: app.links,
           names: app.names,
           package: { name: pkg.name, namespace: pkg.namespace, versionNumber: pkg.versionNumber, id },
@@ -132,7 +135,15 @@ export async function run(): Promise<void> {
     );
     // 6. Deploy.
     const deployDir = workspace.dir('deploy');
-    writeProject(deployDir, renderProject(plan, { target: 'deploy', links: before.links, names: before.names }));
+    writeProject(
+      deployDir,
+      renderProject(plan, {
+        target: 'deploy',
+        links: before.links,
+        names: before.names,
+        apiVersion: outputs.apiVersion,
+      }),
+    );
     await group('Deploy the External Client App', async () => {
       try {
         const result = await steps.deployProject(hub.connection, deployDir, { timeoutMs, log });
@@ -265,7 +276,7 @@ export async function run(): Promise<void> {
       await group('Wait until the app is usable', () =>
         steps.waitUntilUsable(
           orgs,
-          { consumerKey: after.consumerKey!, callbackUrl: plan!.callbackUrls[0]! },
+          { consumerKey: after.consumerKey!, callbackUrl: plan!.callbackUrls[0]!, scopes: plan!.scopes },
           usableMinutes,
           log,
         ),

@@ -45,6 +45,8 @@ export interface SummaryOutputs {
   installTarget?: { username: string; instanceUrl: string };
   /** `installed` by this run, or `already` installed (a reused version the target had). */
   installed?: 'installed' | 'already';
+  /** the API version the app was deployed and read at (api-version.ts) */
+  apiVersion?: string;
 }
 
 /** Why the run stopped, for a failed run's summary. */
@@ -491,6 +493,7 @@ function keySection(plan: AppPlan, dryRun: boolean, outputs: SummaryOutputs, add
     return;
   }
   const refs = keyRefs(plan, outputs);
+  if (outputs.apiVersion) add(`- Deployed and read at API version ${code(outputs.apiVersion)}.`);
   if (outputs.consumerKeySet) {
     const ending = outputs.consumerKeyLast4 ? `, ending in ${code(`…${outputs.consumerKeyLast4}`)}` : '';
     add(
