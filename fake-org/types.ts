@@ -187,6 +187,8 @@ export interface FakeOrgContext {
     installsNotAvailable?: number;
     /** polls of an install request before it finishes */
     installPolls: number;
+    /** polls of a ScratchOrgInfo that still read New before the signup finishes (default 1) */
+    scratchSignupPolls?: number;
     /** InProgress polls of a metadata deploy before it reports its result (at least 1, as real orgs) */
     deployPolls: number;
     /** InProgress polls of a metadata retrieve before it reports its result */
