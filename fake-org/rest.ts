@@ -170,7 +170,7 @@ const USER_PERMISSIONS = [
 ];
 
 function sobjectTables(deps: CoreRouteDeps): Record<TableName, (org: OrgState) => SObjectTable> {
-  const { ctx, startedAt, scratchExpires } = deps;
+  const { startedAt, scratchExpires } = deps;
   const created = startedAt.toISOString().replace('Z', '+0000');
   const stored = (org: OrgState, type: string) =>
     [...(org.metadata.get(type) ?? [])].map(([name, xml]) => ({ name, nodes: normalizedNodes(type, xml) }));

@@ -102,6 +102,23 @@ const USER_SCHEMA: ObjectSchema = {
   relationships: [],
 };
 
+/** The `columns=true` answer for plain fields: what `sf data query` reads to lay out its result. */
+function columnsOf(query: ParsedQuery): Record<string, unknown> {
+  const columnMetadata = query.select
+    .filter((item) => item.kind === 'field')
+    .map((item) => ({
+      aggregate: false,
+      columnName: item.path.split('.').pop(),
+      displayName: item.path,
+      foreignKeyName: null,
+      insertable: false,
+      joinColumns: [],
+      custom: false,
+      updatable: false,
+    }));
+  return { columnMetadata, entityName: query.from, groupBy: false, idSelected: true, keyPrefix: null };
+}
+
 export interface SignupDeps {
   ctx: FakeOrgContext;
   oauth: OAuth;
@@ -182,6 +199,8 @@ export function scratchSignupRoutes(deps: SignupDeps): Route[] {
         urlBase: `/services/data/v${req.apiVersion}/sobjects`,
         now: new Date(),
       };
+      // `sf data query` first asks for the columns (plugin-data commands/data/query.js retrieveColumns).
+      if (req.query.get('columns') === 'true') return ctx.json(200, columnsOf(parsed));
       try {
         const data = rows().map((values) => ({
           type: name,
