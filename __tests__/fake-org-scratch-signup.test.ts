@@ -141,7 +141,7 @@ test('PlatformCLI: the AuthCode is exchanged once, by PlatformCLI, with the sign
   assert.deepEqual(again.json, { error: 'invalid_grant', error_description: 'expired authorization code' });
 });
 
-test('a Connected App as signup app: a new org per request, JWT logins through it; another app's JWT is refused', async () => {
+test("a Connected App as signup app: a new org per request, JWT logins through it; another app's JWT is refused", async () => {
   const connected = await start('connected-app');
   const session = await hubSession(connected);
   const a = await signup(connected, session, {
