@@ -155,6 +155,37 @@ test('scratch-org CI: a Dev Hub that fails the clean-up query fails the delete s
   }
 });
 
+test('scratch-org CI: an org made but not logged in to (the Dev Hub key deleted early) is still deleted in the Dev Hub', async () => {
+  // forcedotcom/cli#2500 as the old live.yml met it: a Connected App login, no signup variable, and the key removed by
+  // the login step's trap. Signup succeeds, the CLI's JWT login to the new org cannot read the key: no alias, an org
+  // left behind, unless the clean-up finds it in the Dev Hub.
+  const fake = await startFakeOrg({ ciLoginApp: 'connected-app' });
+  try {
+    const { runnerTemp, env } = machine(fake);
+    const workflow = readWorkflow(join(repoRoot, 'examples', 'scratch-org-ci.yml'));
+    const job = workflow.jobs['scratch-org']!;
+    job.steps = job.steps.filter((s) =>
+      ['log in to the Dev Hub', 'create a scratch org with hosted MCP', 'delete the scratch org'].includes(
+        s.name ?? '',
+      ),
+    );
+    const login = job.steps[0]!;
+    login.run = `${login.run}\nrm -f "$RUNNER_TEMP/devhub.key"  # what a trap on EXIT did\n`;
+    delete job.steps[1]!.env;
+    const run = await runWorkflow(workflow, { ...repositorySettings(fake), machineEnv: env, runnerTemp });
+    const summary = report(run);
+    const created = run.steps.find((s) => s.step === 'create a scratch org with hosted MCP');
+    assert.equal(created?.outcome, 'failure', summary);
+    assert.match(`${created.stdout}${created.stderr}`, /ENOENT/, summary);
+    const info = signupState(fake.ctx.devHub).requests.at(-1)!;
+    assert.equal(info.ConnectedAppConsumerKey, fake.clientId, 'signed up with the Connected App');
+    assert.equal(run.steps.find((s) => s.step === 'delete the scratch org')?.outcome, 'success', summary);
+    assert.equal(info.Status, 'Deleted', 'the clean-up deleted the org the CLI has no login for');
+  } finally {
+    await fake.close();
+  }
+});
+
 test('every workflow job that sets step timeouts has a job timeout at least their sum', () => {
   for (const file of ['examples/scratch-org-ci.yml', 'examples/mcp-app.yml', '.github/workflows/live.yml']) {
     const workflow = readWorkflow(join(repoRoot, file));
