@@ -58,12 +58,13 @@ test('README usage examples use only inputs that action.yml declares, and give e
   assert.ok(steps >= 4, `README examples call the action (${steps} steps found)`);
 });
 
-test('the workflows call the action only with inputs that action.yml declares', () => {
-  const dir = join(root, '.github/workflows');
-  for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f))) {
-    for (const withInputs of actionSteps(parse(readFileSync(join(dir, file), 'utf8')))) {
-      for (const input of Object.keys(withInputs))
-        assert.ok(input in action.inputs, `${file} uses unknown input '${input}'`);
+test('the workflows and examples/ call the action only with inputs that action.yml declares', () => {
+  for (const dir of [join(root, '.github/workflows'), join(root, 'examples')]) {
+    for (const file of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f))) {
+      for (const withInputs of actionSteps(parse(readFileSync(join(dir, file), 'utf8')))) {
+        for (const input of Object.keys(withInputs))
+          assert.ok(input in action.inputs, `${file} uses unknown input '${input}'`);
+      }
     }
   }
 });
