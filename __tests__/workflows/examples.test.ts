@@ -186,12 +186,15 @@ test('scratch-org CI: an org made but not logged in to (the Dev Hub key deleted 
   }
 });
 
-test('every workflow job that sets step timeouts has a job timeout at least their sum', () => {
+test('every workflow job that sets step timeouts sets one on each step, and a job timeout at least their sum', () => {
   for (const file of ['examples/scratch-org-ci.yml', 'examples/mcp-app.yml', '.github/workflows/live.yml']) {
     const workflow = readWorkflow(join(repoRoot, file));
     for (const [name, job] of Object.entries(workflow.jobs)) {
       const sum = job.steps.reduce((total, s) => total + (s['timeout-minutes'] ?? 0), 0);
       if (!sum) continue;
+      // A step without its own timeout could use the whole job's time and starve the clean-up.
+      for (const step of job.steps)
+        assert.ok(step['timeout-minutes'], `${file} ${name}: '${step.name ?? step.id ?? step.uses}' has no timeout`);
       assert.ok(job['timeout-minutes'], `${file} ${name}: no job timeout`);
       assert.ok(job['timeout-minutes'] >= sum, `${file} ${name}: job ${job['timeout-minutes']} min < steps ${sum} min`);
     }
