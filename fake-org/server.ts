@@ -26,6 +26,7 @@ import { packagingRoutes } from './packaging.ts';
 import { mcpRoutes } from './mcp.ts';
 import { coreRoutes, fallbackRoutes } from './rest.ts';
 import { authorize } from './authorize.ts';
+import { scratchSignupRoutes } from './scratch-signup.ts';
 import { createValidator } from './rules.ts';
 import { createSoapHandler, INVALID_SESSION_FAULT, parseSoapCall, soapFault } from './soap.ts';
 import { createStore } from './store.ts';
@@ -53,6 +54,11 @@ export interface FakeOrgOptions {
   timing?: 'realistic' | 'none';
   /** the newest API version the orgs serve (default MAX_API_VERSION, the newest the fake models; never above it) */
   maxApiVersion?: number;
+  /**
+   * What the CI login app (clientId) is in the Dev Hub: an External Client App (default, what orgs can create since
+   * Spring '26) or a Connected App. Scratch-org signup with its key fails with C-1016 for an External Client App.
+   */
+  ciLoginApp?: 'external-client-app' | 'connected-app';
 }
 
 export interface RequestLogEntry {
@@ -145,7 +151,11 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
   const listOrgs = (): readonly OrgState[] => orgs;
 
   const oauth = createOAuth({ orgs: listOrgs, appUsableMs: () => ctx.timing.appUsableMs ?? 0 });
-  oauth.registerApp({ clientId, certificatePem: jwtKey.certificatePem });
+  oauth.registerApp({
+    clientId,
+    certificatePem: jwtKey.certificatePem,
+    kind: options.ciLoginApp ?? 'external-client-app',
+  });
   oauth.registerApp({ clientId: SF_CLI_CLIENT_ID });
   const faults = createFaults(() => oauth.expireAll());
   const store = createStore(newId, listOrgs);
@@ -430,8 +440,10 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
   const url = `http://127.0.0.1:${port}`;
   ctx.instanceUrl = url;
   const startedAt = new Date();
+  const scratchExpires = new Date(startedAt.getTime() + 30 * 86_400_000);
   routes = [
-    ...coreRoutes({ ctx, startedAt, scratchExpires: new Date(startedAt.getTime() + 30 * 86_400_000) }),
+    ...coreRoutes({ ctx, startedAt, scratchExpires }),
+    ...scratchSignupRoutes({ ctx, oauth, startedAt, scratchExpires }),
     ...metadataApi.routes,
     ...packagingRoutes(ctx),
     ...mcpRoutes(ctx),

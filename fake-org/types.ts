@@ -200,6 +200,8 @@ export interface FakeOrgContext {
     installNotYetTexts?: ('notYetAvailable' | 'versionNumber' | 'doesNotYetExist' | 'rowLock' | 'notFullyAvailable')[];
     /** polls of an install request before it finishes */
     installPolls: number;
+    /** polls of a ScratchOrgInfo that still read New before the signup finishes (default 1) */
+    scratchSignupPolls?: number;
     /** InProgress polls of a metadata deploy before it reports its result (at least 1, as real orgs) */
     deployPolls: number;
     /** InProgress polls of a metadata retrieve before it reports its result */
