@@ -44,9 +44,17 @@ export async function preflight(
 
   await check('Metadata API access of the Dev Hub user', () => deployPermission(hub, hubInput));
   const pkg = settings.package;
-  if (pkg?.namespace)
+  const deploy = pkg?.installMethod === 'deploy';
+  if (pkg && deploy && target) {
+    // install-method: deploy writes into the target as into the Dev Hub: the same permission, checked the same way.
+    await check('Metadata API access of the install target user', () =>
+      deployPermission(target, 'install-target', 'the install target'),
+    );
+    if (pkg.mcpServers?.length) await check('Hosted MCP in the install target', () => hostedMcp(target));
+  }
+  if (pkg?.namespace && !deploy)
     await check('Namespace linked to the Dev Hub', () => namespaceLinked(hub.connection, pkg.namespace!));
-  if (pkg && target) {
+  if (pkg && target && !deploy) {
     await check('Namespace of the install target', () => targetNamespace(target, pkg.namespace));
     await check('Packages installed in the install target', () =>
       installedBeta(hub.connection, target, pkg, packageDir, log),
@@ -57,7 +65,7 @@ export async function preflight(
     throw new PreflightError(problems);
   }
   log(
-    `Checked before any change: Dev Hub user may deploy metadata${pkg?.namespace ? `, namespace ${pkg.namespace} is linked` : ''}${target ? ', the install target can take the package' : ''}.`,
+    `Checked before any change: Dev Hub user may deploy metadata${pkg?.namespace && !deploy ? `, namespace ${pkg.namespace} is linked` : ''}${target ? (deploy ? ', the install target user may deploy metadata' : ', the install target can take the package') : ''}.`,
   );
 }
 
@@ -65,7 +73,7 @@ export async function preflight(
  * The ECA is deployed with the Metadata API, which needs "Modify Metadata Through Metadata API Functions" or
  * "Modify All Data". UserPermissionAccess holds the current user's effective permissions.
  */
-async function deployPermission(hub: OrgSession, input: string): Promise<string | undefined> {
+async function deployPermission(hub: OrgSession, input: string, where = 'the Dev Hub'): Promise<string | undefined> {
   const result = await hub.connection.query<{
     PermissionsModifyAllData?: boolean;
     PermissionsModifyMetadata?: boolean;
@@ -73,8 +81,8 @@ async function deployPermission(hub: OrgSession, input: string): Promise<string 
   const perms = result.records[0];
   if (!perms || perms.PermissionsModifyAllData || perms.PermissionsModifyMetadata) return undefined;
   return (
-    `${input}: the Dev Hub user ${hub.username} may not deploy metadata, so the External Client App cannot be created. ` +
-    'Give the user the permission "Modify Metadata Through Metadata API Functions" (or "Modify All Data"), e.g. through a permission set, or log in as a Dev Hub admin.'
+    `${input}: the ${where === 'the Dev Hub' ? 'Dev Hub' : 'install target'} user ${hub.username} may not deploy metadata, so the External Client App cannot be created there. ` +
+    `Give the user the permission "Modify Metadata Through Metadata API Functions" (or "Modify All Data"), e.g. through a permission set, or log in as an admin of ${where}.`
   );
 }
 
