@@ -482,7 +482,7 @@ async function checkDailyLimit(
         'Nothing was built. Rerun later, or keep new-version: when-changed so that unchanged runs reuse their version; `sf limits api display --target-org <dev-hub>` shows the count.',
     );
   }
-  log(`Dev Hub daily package version limit: ${limit.Remaining} of ${limit.Max ?? '?'} left before this one.`);
+  log(`Dev Hub daily package version limit: ${limit.Remaining} of ${limit.Max ?? '?'} left before this one (${name}).`);
 }
 
 const UNAVAILABLE = new Set([
