@@ -135,7 +135,16 @@ export async function run(): Promise<void> {
     const targetApp =
       deployToTarget && targetBefore
         ? inBackground('Deploy the External Client App into the install target', (say) =>
-            deployIntoTarget(steps, deployToTarget.connection, plan!, targetBefore, workspace!, timeoutMs, say),
+            deployIntoTarget(
+              steps,
+              deployToTarget.connection,
+              plan!,
+              targetBefore,
+              workspace!,
+              metadataDir,
+              timeoutMs,
+              say,
+            ),
           )
         : undefined;
     await core.group('Deploy the External Client App', async () => {
@@ -316,6 +325,7 @@ async function deployIntoTarget(
   plan: AppPlan,
   before: Awaited<ReturnType<Steps['readAppState']>>,
   workspace: Workspace,
+  metadataDir: string,
   timeoutMs: number,
   log: (line: string) => void,
 ): Promise<string> {
@@ -328,7 +338,13 @@ async function deployIntoTarget(
       { target: 'deploy', links: before.links, names: before.names },
     ),
   );
-  const result = await steps.deployProject(connection, dir, { timeoutMs, log, where: 'the install target' });
+  const result = await steps
+    .deployProject(connection, dir, { timeoutMs, log, where: 'the install target' })
+    .catch((error: unknown) => {
+      // The same files as the Dev Hub's (output-dir): the annotations point there.
+      if (error instanceof steps.DeployError) steps.annotateFailures(error, metadataDir);
+      throw error;
+    });
   log(`Deploy ${result.id} into the install target succeeded: ${result.components} components.`);
   const state = await steps.readAppState(connection, plan.appName, {
     withKey: true,
