@@ -24,7 +24,14 @@ export function validationLines(
     case 'failed':
       return [
         `${head}: the validations **failed** after the version was built. It stays installed and usable for testing, but can never be promoted; fix what the Dev Hub says and build another version:`,
-        ...messages.slice(0, 10).map((m) => `- ${m.replace(/[\r\n]+/g, ' ')}`),
+        // Org text, untrusted: one line each, no HTML for the summary to render.
+        ...messages.slice(0, 10).map(
+          (m) =>
+            `- ${m
+              .replace(/[\r\n]+/g, ' ')
+              .replace(/</g, '&lt;')
+              .replace(/>/g, '&gt;')}`,
+        ),
       ];
     case 'skipped':
       return [
