@@ -446,9 +446,16 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
   /** One status read of a version create request; finishes it after ctx.timing.versionCreatePolls reads. */
   function advanceCreateRequest(hub: OrgState, r: VersionCreateRequestRec): void {
     if (r.Status === 'Success' || r.Status === 'Error') return;
+    if (r.Status === 'PerformingValidations') {
+      advanceValidation(hub, r);
+      return;
+    }
     r.reads++;
     const polls = ctx.timing.versionCreatePolls;
-    if (r.reads <= polls || stillRunning(r.CreatedDate, ctx.timing.durations.versionBuildMs)) {
+    const { versionBuildMs, validationMs } = ctx.timing.durations;
+    // Async and skipped validation return the version before (or without) the validations (docs/platform-notes.md §30).
+    const buildMs = r.AsyncValidation || r.SkipValidation ? Math.max(0, versionBuildMs - validationMs) : versionBuildMs;
+    if (r.reads <= polls || stillRunning(r.CreatedDate, buildMs)) {
       const next = r.reads === 1 ? 'Queued' : 'InProgress';
       if (next !== r.Status) {
         r.Status = next;
@@ -516,8 +523,27 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     };
     stateOf(hub).versions.set(key15(v.Id), v);
     r.Package2VersionId = v.Id;
-    r.Status = 'Success';
+    // Async validation: the version exists and installs while its validations run (the CLI's
+    // packageVersionCreatePerformingValidations message); the request ends Success or Error afterwards.
+    r.Status = r.AsyncValidation ? 'PerformingValidations' : 'Success';
+    r.validationReads = 0;
     r.LastModifiedDate = now;
+  }
+
+  /** One status read while an async-validated version's validations run; they end after validationPolls reads and validationMs. */
+  function advanceValidation(hub: OrgState, r: VersionCreateRequestRec): void {
+    r.validationReads = (r.validationReads ?? 0) + 1;
+    const v = r.Package2VersionId ? stateOf(hub).versions.get(key15(r.Package2VersionId)) : undefined;
+    if (
+      r.validationReads <= (ctx.timing.validationPolls ?? 1) ||
+      (v && stillRunning(v.CreatedDate, ctx.timing.durations.validationMs))
+    )
+      return;
+    if (r.validationErrors?.length) failCreateRequest(r, r.validationErrors);
+    else {
+      r.Status = 'Success';
+      r.LastModifiedDate = timestamp();
+    }
   }
 
   /** One status read of an install request; finishes it after ctx.timing.installPolls reads. */
@@ -1096,6 +1122,10 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
       Package2VersionId: null,
       errors: [],
     };
+    if (r.AsyncValidation && ctx.failures.asyncValidation) {
+      r.validationErrors = ctx.failures.asyncValidation;
+      ctx.failures.asyncValidation = undefined;
+    }
     if (r.CalculateCodeCoverage && r.SkipValidation) {
       return fieldError(
         400,
@@ -1184,6 +1214,21 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
           400,
           'FIELD_INTEGRITY_EXCEPTION',
           `Package version ${versionNumberOf(v)} was created with validation skipped, so it can't be promoted. Create a version with validation, then promote it.`,
+          ['IsReleased'],
+        );
+      }
+      const request = v.ValidatedAsync
+        ? [...stateOf(req.org).requests.values()].find(
+            (r) => r.Package2VersionId && key15(r.Package2VersionId) === key15(v.Id),
+          )
+        : undefined;
+      if (request && request.Status !== 'Success') {
+        // The sf CLI's own words for async-validated versions (plugin-packaging, packageVersionCreatePerformingValidations);
+        // the platform's error code and text for this refusal are our choice, no evidence.
+        return fieldError(
+          400,
+          'FIELD_INTEGRITY_EXCEPTION',
+          `Package version ${versionNumberOf(v)} was created with async validation and its validations ${request.Status === 'Error' ? 'failed' : 'are still in progress'}. Async validated package versions can be promoted only if all validations complete successfully.`,
           ['IsReleased'],
         );
       }

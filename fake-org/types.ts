@@ -181,6 +181,8 @@ export interface FakeOrgContext {
   timing: {
     /** polls of a package version create request before it finishes */
     versionCreatePolls: number;
+    /** polls of an async-validated request in PerformingValidations before its validations end (default 1) */
+    validationPolls?: number;
     /** polls of SubscriberPackageVersion during which a new version is not yet installable */
     versionUnavailablePolls: number;
     /**
@@ -217,5 +219,10 @@ export interface FakeOrgContext {
     versionCreate?: string[];
     /** the next install ends in ERROR with these messages */
     install?: string[];
+    /**
+     * the next async-validated version request (AsyncValidation) builds its version, then its validations end in
+     * Error with these messages: the version stays installed where it was installed and cannot be promoted
+     */
+    asyncValidation?: string[];
   };
 }

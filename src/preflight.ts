@@ -54,9 +54,17 @@ export async function preflight(
     deployPermission(hub, hubInput, settings.requireSecret === true),
   );
   const pkg = settings.package;
-  if (pkg?.namespace)
+  const deploy = pkg?.installMethod === 'deploy';
+  if (pkg && deploy && target) {
+    // install-method: deploy writes into the target as into the Dev Hub: the same permission, checked the same way.
+    await check('Permissions of the install target user', () =>
+      deployPermission(target, 'install-target', false, 'the install target'),
+    );
+    if (pkg.mcpServers?.length) await check('Hosted MCP in the install target', () => hostedMcp(target));
+  }
+  if (pkg?.namespace && !deploy)
     await check('Namespace linked to the Dev Hub', () => namespaceLinked(hub.connection, pkg.namespace!));
-  if (pkg && target) {
+  if (pkg && target && !deploy) {
     await check('Namespace of the install target', () => targetNamespace(target, pkg.namespace));
     await check('Packages installed in the install target', () =>
       installedBeta(hub.connection, target, pkg, packageDir, log),
@@ -67,7 +75,7 @@ export async function preflight(
     throw new PreflightError(problems);
   }
   log(
-    `Checked before any change: Dev Hub user may create External Client Apps${pkg?.namespace ? `, namespace ${pkg.namespace} is linked` : ''}${target ? ', the install target can take the package' : ''}.`,
+    `Checked before any change: Dev Hub user may create External Client Apps${pkg?.namespace && !deploy ? `, namespace ${pkg.namespace} is linked` : ''}${target ? (deploy ? ', the install target user may create External Client Apps' : ', the install target can take the package') : ''}.`,
   );
 }
 
@@ -78,7 +86,12 @@ export async function preflight(
  * permissions (docs/platform-notes.md §16). An org that does not know the External Client App fields (an older API
  * version) is asked for the rest, and the rule is applied to what it answered.
  */
-async function deployPermission(hub: OrgSession, input: string, requireSecret: boolean): Promise<string | undefined> {
+async function deployPermission(
+  hub: OrgSession,
+  input: string,
+  requireSecret: boolean,
+  where = 'the Dev Hub',
+): Promise<string | undefined> {
   const fields = CHECKED_PERMISSIONS.map((p) => p.field);
   const read = async (names: string[]): Promise<Granted> =>
     (await hub.connection.query<Granted>(`SELECT ${names.join(', ')} FROM UserPermissionAccess`)).records[0] ?? {};
@@ -92,9 +105,9 @@ async function deployPermission(hub: OrgSession, input: string, requireSecret: b
   const missing = missingPermissions(granted, { requireSecret });
   if (!missing.length) return undefined;
   return (
-    `${input}: the Dev Hub user ${hub.username} lacks permissions this run needs, so the External Client App cannot be created: ` +
-    `${missing.join('; ')}. Grant them in the Dev Hub under Setup → Permission Sets (a permission set assigned to that user: System Permissions), ` +
-    'or log in as a Dev Hub admin. ("Modify Metadata Through Metadata API Functions" alone is not enough.)'
+    `${input}: the ${where === 'the Dev Hub' ? 'Dev Hub' : 'install target'} user ${hub.username} lacks permissions this run needs, so the External Client App cannot be created: ` +
+    `${missing.join('; ')}. Grant them in ${where} under Setup → Permission Sets (a permission set assigned to that user: System Permissions), ` +
+    `or log in as an admin of ${where}. ("Modify Metadata Through Metadata API Functions" alone is not enough.)`
   );
 }
 

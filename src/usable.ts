@@ -12,6 +12,8 @@ export interface UsableTarget {
   /** how the org is named in messages, e.g. 'the Dev Hub' */
   role: string;
   instanceUrl: string;
+  /** the org's own consumer key (install-method: deploy gives the install target an app of its own); default the app's */
+  consumerKey?: string;
 }
 
 export class NotUsableError extends Error {
@@ -45,7 +47,7 @@ export async function waitUntilUsable(
     let lastWhy = '';
     try {
       await pollUntil(
-        () => probe(org.instanceUrl, app),
+        () => probe(org.instanceUrl, { ...app, consumerKey: org.consumerKey ?? app.consumerKey }),
         (p) => p.known,
         {
           what: `The app in ${org.role}`,

@@ -66,10 +66,15 @@ test('mcp-servers: activates the servers in the install target, says which were 
     run.stdout,
     /Hosted MCP servers in the install target: activated sobject-all, metadata-experts; already active sobject-reads\./,
   );
-  // Installed first, activated after.
+  // Activated beside the package steps (nothing there waits for the package), after the checks and the deploy;
+  // its log group follows the install's, so the log reads in the procedure's order.
   const routes = org.log.map((e) => e.route);
+  const deployed = Math.max(routes.indexOf('soap.deploy'), routes.indexOf('metadata.deployRequest.create'));
+  assert.ok(deployed >= 0 && routes.indexOf('tooling.mcpServerAccess.create') > deployed);
+
   assert.ok(
-    routes.lastIndexOf('tooling.packageInstallRequest.create') < routes.indexOf('tooling.mcpServerAccess.create'),
+    run.stdout.indexOf('::group::Activate hosted MCP servers') >
+      run.stdout.indexOf('::group::Install into the target org'),
   );
   assert.match(run.summary, /activated `sobject-all`, `metadata-experts`; already active `sobject-reads`/);
   assert.match(run.summary, /SalesforceHostedMCP/);
