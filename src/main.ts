@@ -225,6 +225,8 @@ export async function run(): Promise<void> {
     if (targetApp) {
       targetKey = await finish(targetApp);
       setSecretOutput('target-consumer-key', targetKey);
+      outputs.targetDeployed = true;
+      outputs.targetKeyLast4 = lastFour(targetKey);
       log('The install target has its own consumer key, set as the masked output target-consumer-key.');
     }
 
@@ -258,7 +260,6 @@ export async function run(): Promise<void> {
     }
 
     // 9. The package scratch orgs install, and its version.
-    let validationNote: string[] = [];
     if (packaged) {
       const pkgSettings = packaged;
       const pkg = await group('Create or reuse the package', async () => {
@@ -317,7 +318,7 @@ export async function run(): Promise<void> {
           outputs.installed = 'installed';
         });
       }
-      validationNote = await reportValidation(steps, hub.connection, pkgSettings.validation, version);
+      outputs.validation = await reportValidation(steps, hub.connection, pkgSettings.validation, version);
     }
     if (secretStep) await finish(secretStep);
     if (mcpStep) outputs.mcpServers = await finish(mcpStep);
@@ -344,16 +345,12 @@ export async function run(): Promise<void> {
 
     // 13. What a person needs to know.
     await writeSummary(
-      [
-        buildSummary({
-          plan,
-          dryRun: false,
-          outputs,
-          devHub: { username: hub.username, instanceUrl: hub.instanceUrl, orgType: hub.orgType },
-        }),
-        ...(validationNote.length ? [validationNote.join('\n')] : []),
-        ...(targetKey ? [deployedNote(targetKey)] : []),
-      ].join('\n\n'),
+      buildSummary({
+        plan,
+        dryRun: false,
+        outputs,
+        devHub: { username: hub.username, instanceUrl: hub.instanceUrl, orgType: hub.orgType },
+      }),
     );
   } catch (error) {
     fail(error);
@@ -433,13 +430,6 @@ async function reportValidation(
   else if (state === 'running')
     log("The version's validations are still running (package-validation: async); the summary says what that means.");
   return validationLines(asked, state, messages);
-}
-
-function deployedNote(key: string): string {
-  return (
-    `**Install target:** the app was deployed into it (install-method: deploy), with its own consumer key ending in \`${key.slice(-4)}\` ` +
-    '(output `target-consumer-key`); MCP clients that connect to the install target use that key. A new app can take up to 30 minutes to accept it.'
-  );
 }
 
 /** The runner masks `secrets.*` it passes in, but not the forms we derive (a repaired key, URL parts). */

@@ -3,6 +3,7 @@
 // Promotion needs validation and code coverage (sf CLI reference, package version create; docs/platform-notes.md §30);
 // the action builds without code coverage, so its versions are for testing whatever the validation.
 import type { PackageValidation } from './model.ts';
+import { escapeMarkdown } from './summary.ts';
 import type { ValidationState } from './packaging.ts';
 
 const FOR_RELEASE =
@@ -25,13 +26,7 @@ export function validationLines(
       return [
         `${head}: the validations **failed** after the version was built. It stays installed and usable for testing, but can never be promoted; fix what the Dev Hub says and build another version:`,
         // Org text, untrusted: one line each, no HTML for the summary to render.
-        ...messages.slice(0, 10).map(
-          (m) =>
-            `- ${m
-              .replace(/[\r\n]+/g, ' ')
-              .replace(/</g, '&lt;')
-              .replace(/>/g, '&gt;')}`,
-        ),
+        ...messages.slice(0, 10).map((m) => `- ${escapeMarkdown(m.replace(/[\r\n]+/g, ' '))}`),
       ];
     case 'skipped':
       return [
