@@ -68,6 +68,8 @@ const SAMPLES: Record<string, { value: string; with?: Record<string, string> }> 
   'wait-minutes': { value: '10' },
   'install-target': { value: 'my-scratch' },
   'new-version': { value: 'always' },
+  'package-validation': { value: 'full' },
+  'install-method': { value: 'deploy', with: { 'install-target': 'my-scratch' } },
   'mcp-servers': { value: 'sobject-all', with: { 'install-target': 'my-scratch' } },
   'wait-until-usable': { value: '5' },
   'github-token': { value: GITHUB.token, with: { 'secret-name': GITHUB.secret } },

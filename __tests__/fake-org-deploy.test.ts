@@ -321,13 +321,12 @@ describe('deploys that fail like Salesforce fails them', () => {
       appFiles('Bad_Scope', { oauth: oauth('Bad_Scope', '', 'mcp_api, refresh_token') }),
     );
     const errors = problems.get('ExtlClntAppOauthSettings:Bad_Scope_oauth')!;
-    assert.equal(errors.length, 2);
+    assert.equal(errors.length, 1, 'one problem naming every unknown scope');
     assert.match(
       errors[0]!,
-      /^Invalid OAuth scope 'mcp_api' in commaSeparatedOauthScopes\. Valid values are: Basic, Api, /,
+      /^There's a problem with your scope\(s\): McpApi, RefreshToken\. Valid scopes: Basic, Api, /,
     );
-    assert.match(errors[0]!, /\bRefreshToken\b.*\bMCP\b/);
-    assert.match(errors[1]!, /'refresh_token'/);
+    assert.match(errors[0]!, /Valid scopes: .*\bRefreshToken\b.*\bMCP\b/);
     assert.match(errors[0]!, /\(3:\d+\)$/, 'SDR appends line:column');
   });
 
@@ -426,4 +425,59 @@ describe('deploys that fail like Salesforce fails them', () => {
     const { result } = await deploy(project(appFiles('Locked_App')));
     assert.equal(result.response.success, true);
   });
+});
+
+test('a user without Customize Application, or with neither Modify All Data nor the ECA developer permission, cannot deploy an app', async () => {
+  for (const perms of [
+    { PermissionsCustomizeApplication: false } as Record<string, boolean>,
+    { PermissionsModifyAllData: false, PermissionsExternalClientAppDeveloper: false },
+  ]) {
+    fake.ctx.devHub.settings.userPermissions = perms;
+    try {
+      const { failures } = await deploy(project(appFiles('Perm_App')));
+      assert.ok(failures.length >= 1, JSON.stringify(perms));
+      assert.ok(failures.every((f) => /INSUFFICIENT_ACCESS/.test(f.error)));
+      assert.equal(fake.ctx.devHub.metadata.get('ExternalClientApplication')?.has('Perm_App') ?? false, false);
+    } finally {
+      fake.ctx.devHub.settings.userPermissions = undefined;
+    }
+  }
+  fake.ctx.devHub.settings.userPermissions = { PermissionsModifyAllData: false, PermissionsModifyMetadata: false };
+  try {
+    const { failures } = await deploy(project(appFiles('Perm_App')));
+    assert.deepEqual(failures, [], 'Customize Application and the ECA developer permission suffice');
+  } finally {
+    fake.ctx.devHub.settings.userPermissions = undefined;
+  }
+});
+
+test('an app with ExtlClntAppOauthSecuritySettings (.ecaOauthSecurity) deploys and retrieves; the org adds both default policies', async () => {
+  const app = 'Sec_Deploy';
+  const dir = project({
+    ...appFiles(app),
+    [`extlClntAppOauthSecuritySettings/${app}_oauthSecurity.ecaOauthSecurity-meta.xml`]: xml(
+      'ExtlClntAppOauthSecuritySettings',
+      `    <externalClientApplication>${app}</externalClientApplication>\n    <label>${app}_oauthSecurity</label>\n    <tokenIpRanges>\n        <endIpAddress>198.51.100.255</endIpAddress>\n        <startIpAddress>198.51.100.0</startIpAddress>\n    </tokenIpRanges>`,
+    ),
+  });
+  const { failures } = await deploy(dir);
+  assert.deepEqual(failures, []);
+  const files = await retrieve([{ type: 'ExtlClntAppOauthSecuritySettings', fullName: `${app}_oauthSecurity` }]);
+  assert.match(files.get(`ExtlClntAppOauthSecuritySettings:${app}_oauthSecurity`) ?? '', /198\.51\.100\.0/);
+  // No policy in the deploy: the org made the OAuth one and the app one.
+  assert.ok(fake.ctx.devHub.metadata.get('ExtlClntAppOauthConfigurablePolicies')?.has(`${app}_oauth_defaultPolicy`));
+  assert.ok(fake.ctx.devHub.metadata.get('ExtlClntAppConfigurablePolicies')?.has(`${app}_defaultPolicy`));
+  // A second OAuth policy afterwards: the org's DUPLICATE_VALUE on the one it made.
+  const again = await deploy(
+    project({
+      [`extlClntAppOauthPolicies/${app}_oauthPlcy.ecaOauthPlcy-meta.xml`]: policy(
+        app,
+        '    <permittedUsersPolicyType>AllSelfAuthorized</permittedUsersPolicyType>',
+      ),
+    }),
+  );
+  assert.match(
+    again.failures.map((f) => f.error).join('\n'),
+    new RegExp(`DUPLICATE_VALUE: ExtlClntAppOauthSettingsId duplicates value on ${app}_oauth_defaultPolicy`),
+  );
 });

@@ -300,6 +300,8 @@ test("the action's packaging steps (src/packaging.ts) against the fake, with an 
     installationKey: "k3y'with\\quote",
     waitMinutes: 1,
     newVersion: 'when-changed' as const,
+    validation: 'full' as const,
+    installMethod: 'package' as const,
   };
   const lines: string[] = [];
   const log = (l: string) => void lines.push(l);

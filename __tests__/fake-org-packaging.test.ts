@@ -1318,9 +1318,91 @@ describe('daily version limit, content tag, timing profile', () => {
   });
 
   test('the realistic profile is the real durations scaled down; a timestamp start works too', () => {
-    assert.deepEqual(REALISTIC, { deployMs: 3000, versionBuildMs: 60_000, replicationMs: 12_000, installMs: 12_000 });
+    assert.deepEqual(REALISTIC, {
+      deployMs: 3000,
+      versionBuildMs: 60_000,
+      replicationMs: 12_000,
+      installMs: 12_000,
+      validationMs: 30_000,
+    });
     assert.equal(stillRunning(Date.now(), 0), false);
     assert.equal(stillRunning(new Date().toISOString().replace('Z', '+0000'), 60_000), true);
     assert.equal(stillRunning(new Date(Date.now() - 61_000).toISOString().replace('Z', '+0000'), 60_000), false);
+  });
+});
+
+describe('async validation (AsyncValidation): installable before the validations end', () => {
+  let h: Harness;
+  let packageId: string;
+  beforeEach(async () => {
+    h = harness();
+    packageId = await createPackage(h);
+  });
+
+  const start = async (): Promise<string> => {
+    const link = h.hub.consumers.get('McpApp')?.oauthLink ?? deployAppToHub(h);
+    const res = await startVersion(h, packageId, [ecaFile('McpApp'), oauthFile('McpApp', link)], {
+      AsyncValidation: true,
+    });
+    assert.equal(res.status, 201, JSON.stringify(res.json));
+    return (res.json as { id: string }).id;
+  };
+  const promote = async (versionId: string): Promise<Call> =>
+    call(h, h.hub, 'PATCH', `/tooling/sobjects/Package2Version/${versionId}`, { body: { IsReleased: true } });
+
+  test('the request reads PerformingValidations with its version (installable), then Success; promotion waits for it', async () => {
+    const id = await start();
+    const seen: Rec[] = [];
+    for (let i = 0; i < 10 && seen.at(-1)?.['Status'] !== 'PerformingValidations'; i++)
+      seen.push(records(await query(h, h.hub, statusQuery(id)))[0]!);
+    const building = seen.at(-1)!;
+    assert.equal(building['Status'], 'PerformingValidations');
+    assert.equal(building['AsyncValidation'], true);
+    const version = building['Package2Version'] as Rec;
+    assert.match(String(version['SubscriberPackageVersionId']), /^04t/);
+    // Installable while validating: the subscriber look-up reaches NO_ERRORS_DETECTED as for any new version.
+    const spv = String(version['SubscriberPackageVersionId']);
+    let install = '';
+    for (let i = 0; i < 5 && install !== 'NO_ERRORS_DETECTED'; i++)
+      install = records(await query(h, h.scratch, spvStatusQuery(spv)))[0]?.['InstallValidationStatus'] as string;
+    assert.equal(install, 'NO_ERRORS_DETECTED');
+    const versionId = String(building['Package2VersionId']);
+    const early = await promote(versionId);
+    assert.equal(early.status, 400);
+    assert.match(
+      errorOf(early).message,
+      /still in progress\. Async validated package versions can be promoted only if all validations complete successfully\./,
+    );
+    const { last } = await pollVersion(h, id);
+    assert.equal(last['Status'], 'Success');
+  });
+
+  test('validations that fail later: Error with the messages; the version stays and can never be promoted', async () => {
+    h.ctx.failures.asyncValidation = ['ExternalClientApplication McpApp: a late validation failed.'];
+    const id = await start();
+    const { statuses, last } = await pollVersion(h, id);
+    assert.ok(statuses.includes('PerformingValidations'), statuses.join(' '));
+    assert.equal(last['Status'], 'Error');
+    assert.deepEqual(await errorsOf(h, id), ['ExternalClientApplication McpApp: a late validation failed.']);
+    const versionId = String(last['Package2VersionId']);
+    assert.match(versionId, /^05i/);
+    const refused = await promote(versionId);
+    assert.equal(refused.status, 400);
+    assert.match(
+      errorOf(refused).message,
+      /validations failed\. Async validated package versions can be promoted only/,
+    );
+  });
+
+  test('with durations, the version is returned after the build less its validations, which end after validationMs', async () => {
+    h.ctx.timing.durations = { ...NO_DURATIONS, versionBuildMs: 600, validationMs: 400 };
+    const id = await start();
+    for (let i = 0; i < 4; i++) await query(h, h.hub, statusQuery(id));
+    await new Promise((r) => setTimeout(r, 250));
+    assert.equal(records(await query(h, h.hub, statusQuery(id)))[0]!['Status'], 'PerformingValidations');
+    for (let i = 0; i < 3; i++) await query(h, h.hub, statusQuery(id));
+    assert.equal(records(await query(h, h.hub, statusQuery(id)))[0]!['Status'], 'PerformingValidations');
+    await new Promise((r) => setTimeout(r, 450));
+    assert.equal(records(await query(h, h.hub, statusQuery(id)))[0]!['Status'], 'Success');
   });
 });

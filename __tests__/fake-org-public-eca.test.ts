@@ -160,7 +160,7 @@ const WRONG: { dir: string; app: string; component: string; problem: RegExp }[] 
     dir: 'mcp-api-scope-token',
     app: 'Wrong_McpApi',
     component: 'ExtlClntAppOauthSettings:Wrong_McpApi_oauth',
-    problem: /^Invalid OAuth scope 'mcp_api' in commaSeparatedOauthScopes\. Valid values are: .*\bMCP\b/,
+    problem: /^There's a problem with your scope\(s\): McpApi\b.*Valid scopes: .*\bMCP\b/,
   },
   {
     dir: 'admin-approved-enum',

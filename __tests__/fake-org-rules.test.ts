@@ -216,7 +216,7 @@ describe('validateComponent', () => {
     );
     assert.match(
       check(policy('<commaSeparatedPermissionSet>Nope</commaSeparatedPermissionSet>'), ctx)[0]!,
-      /no PermissionSet named Nope found/,
+      /We couldn't find permission sets called Nope\./,
     );
     assert.match(
       check(
@@ -495,6 +495,27 @@ describe('hand-made deploy zips over SOAP', () => {
     ]);
     const layout = await deployZip({ 'package.xml': manifest('') }, false);
     assert.deepEqual(problems(layout), ['|package.xml|No package.xml found']);
+  });
+
+  test('a field newer than the package.xml version is not part of the type (isEnforceRefreshTokenTTL below 66.0)', async () => {
+    const files = (version: string) => ({
+      'package.xml': manifest(
+        '<types><members>Ttl</members><name>ExternalClientApplication</name></types><types><members>Ttl_g</members><name>ExtlClntAppGlobalOauthSettings</name></types><types><members>Ttl_o</members><name>ExtlClntAppOauthSettings</name></types>',
+        version,
+      ),
+      'externalClientApps/Ttl.eca': ECA,
+      'extlClntAppGlobalOauthSets/Ttl_g.ecaGlblOauth': GLOBAL.replace('>App<', '>Ttl<').replace(
+        '<label>G</label>',
+        '<isEnforceRefreshTokenTTL>true</isEnforceRefreshTokenTTL><label>G</label>',
+      ),
+      'extlClntAppOauthSettings/Ttl_o.ecaOauth': OAUTH().replace('>App<', '>Ttl<'),
+    });
+    const old = await deployZip(files('65.0'));
+    assert.ok(
+      problems(old).some((p) => /Element \{[^}]+\}isEnforceRefreshTokenTTL invalid at this location/.test(p)),
+      problems(old).join('\n'),
+    );
+    assert.deepEqual(problems(await deployZip(files('68.0'))), []);
   });
 
   test('rotating the consumer key is a warning that fails the deploy unless ignoreWarnings', async () => {

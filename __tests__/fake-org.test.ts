@@ -61,7 +61,7 @@ describe('JWT bearer login', () => {
     const fields = hub.getAuthInfoFields();
     assert.equal(fields.orgId, fake.ctx.devHub.orgId);
     assert.equal(fields.isDevHub, true);
-    assert.equal(hub.getApiVersion(), '66.0');
+    assert.equal(hub.getApiVersion(), '68.0');
     assert.match(hub.accessToken ?? '', /^00D\w{12}!\w+$/, 'an opaque 00D…!… token, never JWT-shaped');
     const org = await hub.singleRecordQuery<{ Name: string; IsSandbox: boolean }>(
       'SELECT Name, IsSandbox FROM Organization',
@@ -185,12 +185,18 @@ describe('SFDX auth URL login (refresh token grant, over https)', () => {
 });
 
 describe('REST', () => {
-  test('/services/data lists NN.0 versions, newest 66.0', async () => {
+  test('/services/data lists NN.0 versions, newest 68.0', async () => {
     const res = await fetch(`${fake.url}/services/data`);
     assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
     const list = (await res.json()) as { version: string; label: string; url: string }[];
     assert.ok(list.every((v) => /^[1-9]\d\.0$/.test(v.version)));
-    assert.deepEqual(list.at(-1), { label: "Spring '26", url: '/services/data/v66.0', version: '66.0' });
+    assert.deepEqual(list.at(-1), { label: "Winter '27", url: '/services/data/v68.0', version: '68.0' });
+    assert.deepEqual(
+      list.slice(-4, -1).map((v) => v.label),
+      ["Winter '26", "Spring '26", "Summer '26"],
+    );
+    const above = await fetch(`${fake.url}/services/data/v69.0/query?q=SELECT+Id+FROM+Organization`);
+    assert.equal(above.status, 404, 'a version the fake does not model is refused');
   });
 
   test('unknown routes answer NOT_FOUND, unknown sobjects INVALID_TYPE, bad fields INVALID_FIELD', async () => {
@@ -278,7 +284,7 @@ describe('fault injection and the request log', () => {
     const entry = fake.log.at(-1)!;
     assert.equal(entry.route, 'query.organization');
     assert.equal(entry.method, 'GET');
-    assert.equal(entry.path, '/services/data/v66.0/query');
+    assert.equal(entry.path, '/services/data/v68.0/query');
     assert.equal(entry.status, 200);
     assert.equal(entry.org, fake.ctx.devHub.orgId);
     assert.equal(typeof entry.ms, 'number');

@@ -271,16 +271,22 @@ describe('reportPlan', () => {
 });
 
 describe('planApp: warnings', () => {
-  it('warns that the VS Code local-server and Claude Code 127.0.0.1 callbacks cannot be registered', () => {
+  it('warns that the VS Code local-server callback cannot be registered, and points Claude Code at its preset', () => {
     const p = plan({ clients: 'claude,vscode' });
     // Notes, not warnings: every run with these clients meets them and no input changes them.
     assert.ok(p.notes?.some((w) => /33418/.test(w) && /vscode\.dev\/redirect/.test(w)));
-    assert.ok(p.notes?.some((w) => /Claude Code/.test(w) && /127\.0\.0\.1/.test(w)));
+    assert.ok(p.notes?.some((w) => /Claude Code/.test(w) && /claude-code preset/.test(w) && /2\.1\.231/.test(w)));
     assert.deepEqual(p.warnings, []);
   });
 
+  it('claude-code registers a localhost callback on a fixed port and names the version and option', () => {
+    const p = plan({ clients: 'claude-code' });
+    assert.deepEqual(p.callbackUrls, ['http://localhost:3118/callback']);
+    assert.ok(p.notes?.some((w) => /2\.1\.231/.test(w) && /--callback-port 3118/.test(w)));
+  });
+
   it('registers no http callback on an IP literal for any preset (Salesforce: "Cannot be an HTTP URL")', () => {
-    const all = plan({ clients: 'claude,cursor,postman,postman-web,vscode,mcp-inspector' });
+    const all = plan({ clients: 'claude,claude-code,cursor,postman,postman-web,vscode,mcp-inspector' });
     for (const url of all.callbackUrls) {
       if (!url.startsWith('http:')) continue;
       assert.equal(new URL(url).hostname, 'localhost', url);

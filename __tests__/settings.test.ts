@@ -7,7 +7,7 @@ import { InputError, readSettingsFromEnv } from '../src/settings.ts';
 import { parseIpRange } from '../src/ip-ranges.ts';
 import { normalizeJwtKey } from '../src/jwt-key.ts';
 import type { Settings } from '../src/model.ts';
-import { settingsOf, type Inputs } from './helpers/inputs.ts';
+import { planOf, settingsOf, type Inputs } from './helpers/inputs.ts';
 
 const ENV = { RUNNER_TEMP: '/runner/temp' };
 
@@ -61,11 +61,11 @@ const many = (n: number) =>
 
 const BAD: BadCase[] = [
   // clients
-  { name: 'clients missing', inputs: { clients: '' }, says: /required.*claude, chatgpt/ },
+  { name: 'clients missing', inputs: { clients: '' }, says: /required.*claude, claude-code, chatgpt/ },
   {
     name: 'clients unknown',
     inputs: { clients: 'bogus' },
-    says: /'bogus' is not a known client\. Use one or more of: claude, chatgpt, cursor/,
+    says: /'bogus' is not a known client\. Use one or more of: claude, claude-code, chatgpt, cursor/,
   },
   { name: 'clients one unknown among known', inputs: { clients: 'claude,\ncursorr' }, says: /cursorr/ },
   { name: 'chatgpt without callback-urls', inputs: { clients: 'chatgpt' }, input: 'callback-urls', says: /chatgpt/ },
@@ -320,6 +320,18 @@ const BAD: BadCase[] = [
   { name: 'version number LATEST', inputs: { 'package-version-number': '1.0.0.LATEST' } },
   { name: 'wait-minutes 0', inputs: { 'wait-minutes': '0' } },
   { name: 'new-version unknown', inputs: { 'new-version': 'never' }, says: /when-changed .* or always/ },
+  {
+    name: 'package-validation unknown',
+    inputs: { 'package-validation': 'none' },
+    says: /'none' is not allowed\. Use async \(.*\), or full \(.*\), or skip \(.*never be promoted\)/,
+  },
+  { name: 'package-validation in capitals', inputs: { 'package-validation': 'ASYNC' }, says: /Use async/ },
+  { name: 'install-method unknown', inputs: { 'install-method': 'copy' }, says: /Use package \(.*\), or deploy \(/ },
+  {
+    name: 'install-method deploy without install-target',
+    inputs: { 'install-method': 'deploy' },
+    says: /is deploy but install-target is empty.*Give install-target/,
+  },
   { name: 'wait-minutes 721', inputs: { 'wait-minutes': '721' }, says: /1 to 720/ },
   {
     name: 'install-target without package',
@@ -476,6 +488,8 @@ describe('readSettings: good inputs', () => {
         versionNumber: '1.0.0.NEXT',
         waitMinutes: 30,
         newVersion: 'when-changed',
+        validation: 'async',
+        installMethod: 'package',
       },
       dryRun: false,
       mode: 'apply',
@@ -517,6 +531,32 @@ describe('readSettings: good inputs', () => {
     assert.equal(settings({ 'refresh-token-rotation': 'false' }).refreshTokenRotation, false);
   });
 
+  it('package-validation: async by default, full and skip as given', () => {
+    assert.equal(settings().package?.validation, 'async');
+    assert.equal(settings({ 'package-validation': 'full' }).package?.validation, 'full');
+    assert.equal(settings({ 'package-validation': 'skip' }).package?.validation, 'skip');
+  });
+
+  it('install-method: package by default; deploy with install-target needs no namespace and allows package: false', () => {
+    assert.equal(settings().package?.installMethod, 'package');
+    const deploy = settings({ 'install-method': 'deploy', 'install-target': 'scratch', 'package-namespace': '' });
+    assert.equal(deploy.package?.installMethod, 'deploy');
+    assert.deepEqual(deploy.package?.installTarget, { kind: 'cli', usernameOrAlias: 'scratch' });
+    const noPackage = settings({
+      'install-method': 'deploy',
+      'install-target': 'scratch',
+      package: 'false',
+      'mcp-servers': 'sobject-reads',
+    });
+    assert.equal(noPackage.package?.installMethod, 'deploy');
+    assert.deepEqual(noPackage.package?.mcpServers, ['sobject-reads']);
+  });
+
+  it('install-method: deploy keeps the Dev Hub app Local (nothing is packaged); package makes it Packaged', () => {
+    assert.equal(planOf({ 'install-method': 'deploy', 'install-target': 'scratch' }).distributionState, 'Local');
+    assert.equal(planOf({ 'install-target': 'scratch' }).distributionState, 'Packaged');
+  });
+
   it('takes every input', () => {
     const s = settings({
       clients: 'chatgpt,postman',
@@ -541,6 +581,7 @@ describe('readSettings: good inputs', () => {
       'installation-key': 'k3y',
       'wait-minutes': '720',
       'new-version': 'always',
+      'package-validation': 'full',
       'install-target': 'force://PlatformCLI::5Aep861abc@scratch.my.salesforce.com',
       'github-token': TOKEN,
       'secret-name': 'SALES_MCP_CLIENT_ID',
@@ -566,6 +607,8 @@ describe('readSettings: good inputs', () => {
       waitMinutes: 720,
       installTarget: { kind: 'authUrl', authUrl: 'force://PlatformCLI::5Aep861abc@scratch.my.salesforce.com' },
       newVersion: 'always',
+      validation: 'full',
+      installMethod: 'package',
     });
     assert.deepEqual(s.github, { token: TOKEN, secretName: 'SALES_MCP_CLIENT_ID', environment: 'production' });
   });

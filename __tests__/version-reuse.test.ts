@@ -14,6 +14,8 @@ const SETTINGS: PackageSettings = {
   versionNumber: '1.0.0.NEXT',
   waitMinutes: 30,
   newVersion: 'when-changed',
+  validation: 'async',
+  installMethod: 'package',
 };
 
 function project(

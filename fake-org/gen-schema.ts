@@ -19,6 +19,7 @@ export const ROOT_TYPES = [
   'ExtlClntAppOauthSettings',
   'ExtlClntAppOauthConfigurablePolicies',
   'ExtlClntAppConfigurablePolicies',
+  'ExtlClntAppOauthSecuritySettings',
   'PermissionSet',
 ] as const;
 

@@ -15,17 +15,19 @@ interface AccessRecord {
 }
 
 /**
- * Platform servers' DeveloperNames. Observed (bgaldino/rlm-base-dev): sobject_all, sobject_deletes, metadata_experts,
- * salesforce_api_context; sobject_reads and sobject_mutations follow the same pattern from the official server names.
+ * Platform servers' DeveloperNames: `<namespace>_<server name with - as _>`, MasterLabel the server name
+ * (docs/platform-notes.md §15: observed for all six, and for `data_data_cloud_queries`). An org offers a subset when
+ * a test says so (OrgSettings.hostedMcpServers).
  */
-const PLATFORM_SERVERS = new Set([
+export const PLATFORM_SERVERS = [
   'platform_sobject_all',
   'platform_sobject_reads',
   'platform_sobject_mutations',
   'platform_sobject_deletes',
   'platform_metadata_experts',
   'platform_salesforce_api_context',
-]);
+  'data_data_cloud_queries',
+] as const;
 
 export function mcpRoutes(ctx: FakeOrgContext): Route[] {
   const records = (org: OrgState): AccessRecord[] => {
@@ -85,10 +87,12 @@ export function mcpRoutes(ctx: FakeOrgContext): Route[] {
         if (missing.length)
           return fieldError('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing);
         const serverId = (body['McpServerId'] as string | null | undefined) ?? null;
-        // Our choice, no evidence: an unknown platform server name is refused. The action refuses unknown names itself.
-        if (serverId === null && !PLATFORM_SERVERS.has(developerName)) {
-          return fieldError('FIELD_INTEGRITY_EXCEPTION', `There is no platform MCP server named ${developerName}.`, [
-            'DeveloperName',
+        // A record without McpServerId whose name is no server of this org is taken for a custom server's access
+        // record, which needs the server: Salesforce's answer to an unknown name (docs/platform-notes.md §15).
+        const offered: readonly string[] = req.org.settings.hostedMcpServers ?? PLATFORM_SERVERS;
+        if (serverId === null && !offered.includes(developerName)) {
+          return fieldError('FIELD_INTEGRITY_EXCEPTION', 'McpServerId is required for custom server access records', [
+            'McpServerId',
           ]);
         }
         const list = records(req.org);

@@ -311,12 +311,24 @@ export function createMetadataApi(deps: MetadataApiDeps) {
     }
 
     const failedKeys = new Set<string>();
+    const refused = ecaAccessProblem(org);
+    if (refused) {
+      // Salesforce's rule for creating External Client Apps (docs/platform-notes.md §16); the text is ours.
+      for (const component of components) {
+        if (component.type === 'ExternalClientApplication' || ECA_CHILD_TYPES.has(component.type)) {
+          fail({ ...pick(component), problem: refused });
+          failedKeys.add(key(component));
+        }
+      }
+    }
     const forced = deps.takeDeployFailure();
     for (const component of components) {
+      if (failedKeys.has(key(component))) continue;
       const problems = ctx.validateComponent(component.type, component.fullName, component.fileName, component.xml, {
         kind: 'deploy',
         org,
         siblings: components,
+        apiVersion: version,
       });
       if (forced && component === components[0]) problems.push({ ...pick(component), problem: forced });
       for (const problem of problems) fail(problem);
@@ -730,4 +742,18 @@ function renderManifest(retrieved: Map<string, string[]>, version: string): stri
   }
   lines.push(`    <version>${version}</version>`, '</Package>', '');
   return lines.join('\n');
+}
+
+/**
+ * Creating or changing External Client Apps needs Customize Application AND (Modify All Data OR Create, edit, and
+ * delete External Client Apps) (docs/platform-notes.md §16). The wording of the refusal is our choice, no evidence.
+ */
+function ecaAccessProblem(org: OrgState): string | undefined {
+  const has = (field: string): boolean => org.settings.userPermissions?.[field] ?? true;
+  if (
+    has('PermissionsCustomizeApplication') &&
+    (has('PermissionsModifyAllData') || has('PermissionsExternalClientAppDeveloper'))
+  )
+    return undefined;
+  return 'INSUFFICIENT_ACCESS: insufficient access rights to create or edit External Client Apps (Customize Application and Create, edit, and delete External Client Apps or Modify All Data are required)';
 }

@@ -7,6 +7,8 @@ import type { FakeResponse, OrgState } from './types.ts';
 import { newAccessToken, newRefreshToken } from './ids.ts';
 
 export const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+/** OrgState.ext key: the client id Proxy Signup replicated into a scratch org made by signup (scratch-signup.ts). */
+export const SIGNUP_APP = 'scratchSignupApp';
 /** Audiences Salesforce accepts besides the login URL itself (docs/platform-notes.md, "Library wire notes"). */
 const STANDARD_AUDIENCES = ['https://login.salesforce.com', 'https://test.salesforce.com'];
 /** Leeway for clock skew, and for @salesforce/core's exp of Date.now()+300 *milliseconds*. */
@@ -18,6 +20,19 @@ export interface ConnectedApp {
   clientSecret: string;
   /** the uploaded certificate; its key verifies JWT bearer assertions */
   certificate?: KeyObject;
+  /**
+   * What kind of app the org holds this key for: Proxy Signup can replicate a Connected App into a new scratch
+   * org, not an External Client App (docs/platform-notes.md §29). Default 'connected-app'.
+   */
+  kind: 'connected-app' | 'external-client-app';
+}
+
+/** A one-time code of the web-server flow, as scratch-org signup leaves in ScratchOrgInfo.AuthCode. */
+interface AuthCode {
+  org: OrgState;
+  clientId: string;
+  redirectUri: string;
+  used: boolean;
 }
 
 export interface Session {
@@ -36,14 +51,38 @@ export function createOAuth(opts: { orgs: () => readonly OrgState[]; appUsableMs
   const apps = new Map<string, ConnectedApp>();
   const sessions = new Map<string, Session>();
   const refreshTokens = new Map<string, RefreshGrant>();
+  const authCodes = new Map<string, AuthCode>();
   const signingKey = randomBytes(32);
 
-  function registerApp(app: { clientId: string; clientSecret?: string; certificatePem?: string }): void {
+  function registerApp(app: {
+    clientId: string;
+    clientSecret?: string;
+    certificatePem?: string;
+    kind?: ConnectedApp['kind'];
+  }): void {
     apps.set(app.clientId, {
       clientId: app.clientId,
       clientSecret: app.clientSecret ?? '',
       ...(app.certificatePem ? { certificate: createPublicKey(app.certificatePem) } : {}),
+      kind: app.kind ?? 'connected-app',
     });
+  }
+
+  function appOf(clientId: string): ConnectedApp | undefined {
+    return apps.get(clientId);
+  }
+
+  /** The AuthCode a finished scratch-org signup hands out: one exchange, by `clientId`, with `redirectUri`. */
+  function issueAuthCode(org: OrgState, clientId: string, redirectUri: string): string {
+    const code = `aPrx${randomBytes(36).toString('base64url')}`;
+    authCodes.set(code, { org, clientId, redirectUri, used: false });
+    return code;
+  }
+
+  /** A deleted org's sessions and refresh tokens stop working at once. */
+  function forgetOrg(org: OrgState): void {
+    for (const s of sessions.values()) if (s.org === org) s.valid = false;
+    for (const [token, grant] of refreshTokens) if (grant.org === org) refreshTokens.delete(token);
   }
 
   /** A refresh token for `org`'s user issued to `clientId`, as an earlier web login would have left. */
@@ -91,7 +130,7 @@ export function createOAuth(opts: { orgs: () => readonly OrgState[]; appUsableMs
       case 'refresh_token':
         return refresh(form, baseUrl);
       case 'authorization_code':
-        return authorizationCode(form);
+        return authorizationCode(form, baseUrl);
       default:
         return oauthError(400, 'unsupported_grant_type', 'grant type not supported');
     }
@@ -130,6 +169,10 @@ export function createOAuth(opts: { orgs: () => readonly OrgState[]; appUsableMs
       return oauthError(400, 'invalid_grant', 'expired authorization code');
     const org = opts.orgs().find((o) => o.username === claims.sub);
     if (!org) return oauthError(400, 'invalid_grant', "user hasn't approved this consumer");
+    // A scratch org made by signup knows only the app Proxy Signup replicated into it (docs/platform-notes.md §29).
+    const replicated = org.ext.get(SIGNUP_APP);
+    if (typeof replicated === 'string' && replicated !== app.clientId)
+      return oauthError(400, 'invalid_client_id', 'client identifier invalid');
     return tokenResponse(org, app.clientId, baseUrl, 'web api id');
   }
 
@@ -151,8 +194,21 @@ export function createOAuth(opts: { orgs: () => readonly OrgState[]; appUsableMs
    * One port serves every org and this request names none, so a key counts as known only once every org holding
    * it knows it (our choice, no evidence: the strict reading; a real org is told apart by its host).
    */
-  function authorizationCode(form: URLSearchParams): FakeResponse {
+  function authorizationCode(form: URLSearchParams, baseUrl: string): FakeResponse {
     const clientId = form.get('client_id') ?? '';
+    const issued = authCodes.get(form.get('code') ?? '');
+    if (issued) {
+      if (issued.clientId !== clientId) return oauthError(400, 'invalid_client_id', 'client identifier invalid');
+      if (issued.redirectUri !== (form.get('redirect_uri') ?? ''))
+        return oauthError(400, 'redirect_uri_mismatch', 'redirect_uri must match configuration');
+      if (issued.used || !opts.orgs().includes(issued.org))
+        return oauthError(400, 'invalid_grant', 'expired authorization code');
+      issued.used = true;
+      const response = tokenResponse(issued.org, clientId, baseUrl, 'web openid api id refresh_token');
+      const body = JSON.parse(String(response.body)) as Record<string, unknown>;
+      body.refresh_token = issueRefreshToken(issued.org, clientId);
+      return json(200, body);
+    }
     const delay = opts.appUsableMs?.() ?? 0;
     const holders = opts.orgs().flatMap((o) => [...o.consumers.values()].filter((c) => c.consumerKey === clientId));
     const known =
@@ -165,7 +221,21 @@ export function createOAuth(opts: { orgs: () => readonly OrgState[]; appUsableMs
     refreshTokens.clear();
   }
 
-  return { registerApp, issueRefreshToken, session, expireAll, token, revokeRefreshTokens };
+  /** a connected app registered here (the CI login app, the CLI's), known to every org at once */
+  const isRegistered = (clientId: string): boolean => apps.has(clientId);
+
+  return {
+    registerApp,
+    appOf,
+    issueAuthCode,
+    forgetOrg,
+    issueRefreshToken,
+    session,
+    expireAll,
+    token,
+    revokeRefreshTokens,
+    isRegistered,
+  };
 }
 
 export type OAuth = ReturnType<typeof createOAuth>;

@@ -59,6 +59,8 @@ export interface VersionRec {
   queryErrorsGiven?: number;
   createRefusalsGiven?: number;
   notAvailableGiven?: number;
+  /** installs ended with one of timing.installNotYetTexts so far */
+  notYetTextsGiven?: number;
   hub: OrgState;
 }
 
@@ -92,9 +94,13 @@ export interface VersionCreateRequestRec {
   CreatedDate: string;
   CreatedById: string;
   LastModifiedDate: string;
-  Status: 'Queued' | 'InProgress' | 'Success' | 'Error';
+  /** PerformingValidations: an async-validated version is built and installable, its validations still run */
+  Status: 'Queued' | 'InProgress' | 'PerformingValidations' | 'Success' | 'Error';
   /** status reads so far; the request finishes after ctx.timing.versionCreatePolls reads */
   reads: number;
+  /** async validation: reads while PerformingValidations, and what the validations end with (ctx.failures.asyncValidation) */
+  validationReads?: number;
+  validationErrors?: string[];
   /** decided when the request is accepted; revealed when it finishes */
   outcome: { kind: 'error'; messages: string[] } | { kind: 'ok'; version: PendingVersion };
   Package2VersionId: string | null;

@@ -29,6 +29,9 @@ export const UNPACKAGEABLE_ECA_TYPES: Record<string, string> = {
   ExtlClntAppSamlConfigurablePolicies: "External client apps with SAML configurations can't be packaged.",
   ExtlClntAppOauthConfigurablePolicies:
     "OAuth policies can't be added to a package version. Policies are configured by each subscriber org's admin and are generated with default values when the app is installed.",
+  // Not supported by 2GP packaging (a public ISV project's packaging table); the wording is ours.
+  ExtlClntAppOauthSecuritySettings:
+    "External client app OAuth security settings can't be added to a package version. They stay in the org where they are configured.",
   ExtlClntAppConfigurablePolicies:
     "External client app policies can't be added to a package version. Policies are configured by each subscriber org's admin and are generated with default values when the app is installed.",
 };

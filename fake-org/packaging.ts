@@ -48,6 +48,24 @@ const VERSION_QUERY_ERRORS: Record<string, string> = {
   PACKAGE_UNAVAILABLE: 'The package version is not available yet.',
 };
 
+/**
+ * What an install of a version that has not reached the target yet ends with, besides PACKAGE_UNAVAILABLE's sentence:
+ * the forms CumulusCI retries (cumulusci/salesforce_api/package_install.py RETRY_PACKAGE_ERRORS, and the older
+ * scripts that match the whole "Invalid Package, Details: …" and "InstalledPackage version number : … does not exist!"
+ * texts); the "doesn't yet exist" sentence as a user quoted it from an install page; the row lock as Salesforce words
+ * UNABLE_TO_LOCK_ROW (platform-notes §10). Tests pick them with timing.installNotYetTexts.
+ */
+export const INSTALL_NOT_YET_TEXTS = {
+  notYetAvailable: () => 'Invalid Package, Details: This package is not yet available',
+  versionNumber: (v: VersionRec) => `InstalledPackage version number : ${versionNumberOf(v)} does not exist!`,
+  doesNotYetExist: () =>
+    "The requested package doesn't yet exist or has been deleted. If this is a recently created package version, please try again in a few minutes or contact the package publisher.",
+  rowLock: () => 'unable to obtain exclusive access to this record or 1 records',
+  notFullyAvailable: () =>
+    'The package version is not fully available. If this is a recently created package version, try again in a few minutes or contact the package publisher.',
+} as const;
+export type InstallNotYetForm = keyof typeof INSTALL_NOT_YET_TEXTS;
+
 /** Messages an install ends with, by the InstallValidationStatus that blocks it. */
 const INSTALL_BLOCKED: Record<string, (v: VersionRec, pkg: Package2Rec, installed?: VersionRec) => string> = {
   PACKAGE_UNAVAILABLE: () =>
@@ -428,9 +446,16 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
   /** One status read of a version create request; finishes it after ctx.timing.versionCreatePolls reads. */
   function advanceCreateRequest(hub: OrgState, r: VersionCreateRequestRec): void {
     if (r.Status === 'Success' || r.Status === 'Error') return;
+    if (r.Status === 'PerformingValidations') {
+      advanceValidation(hub, r);
+      return;
+    }
     r.reads++;
     const polls = ctx.timing.versionCreatePolls;
-    if (r.reads <= polls || stillRunning(r.CreatedDate, ctx.timing.durations.versionBuildMs)) {
+    const { versionBuildMs, validationMs } = ctx.timing.durations;
+    // Async and skipped validation return the version before (or without) the validations (docs/platform-notes.md §30).
+    const buildMs = r.AsyncValidation || r.SkipValidation ? Math.max(0, versionBuildMs - validationMs) : versionBuildMs;
+    if (r.reads <= polls || stillRunning(r.CreatedDate, buildMs)) {
       const next = r.reads === 1 ? 'Queued' : 'InProgress';
       if (next !== r.Status) {
         r.Status = next;
@@ -498,8 +523,27 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     };
     stateOf(hub).versions.set(key15(v.Id), v);
     r.Package2VersionId = v.Id;
-    r.Status = 'Success';
+    // Async validation: the version exists and installs while its validations run (the CLI's
+    // packageVersionCreatePerformingValidations message); the request ends Success or Error afterwards.
+    r.Status = r.AsyncValidation ? 'PerformingValidations' : 'Success';
+    r.validationReads = 0;
     r.LastModifiedDate = now;
+  }
+
+  /** One status read while an async-validated version's validations run; they end after validationPolls reads and validationMs. */
+  function advanceValidation(hub: OrgState, r: VersionCreateRequestRec): void {
+    r.validationReads = (r.validationReads ?? 0) + 1;
+    const v = r.Package2VersionId ? stateOf(hub).versions.get(key15(r.Package2VersionId)) : undefined;
+    if (
+      r.validationReads <= (ctx.timing.validationPolls ?? 1) ||
+      (v && stillRunning(v.CreatedDate, ctx.timing.durations.validationMs))
+    )
+      return;
+    if (r.validationErrors?.length) failCreateRequest(r, r.validationErrors);
+    else {
+      r.Status = 'Success';
+      r.LastModifiedDate = timestamp();
+    }
   }
 
   /** One status read of an install request; finishes it after ctx.timing.installPolls reads. */
@@ -1078,6 +1122,10 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
       Package2VersionId: null,
       errors: [],
     };
+    if (r.AsyncValidation && ctx.failures.asyncValidation) {
+      r.validationErrors = ctx.failures.asyncValidation;
+      ctx.failures.asyncValidation = undefined;
+    }
     if (r.CalculateCodeCoverage && r.SkipValidation) {
       return fieldError(
         400,
@@ -1166,6 +1214,21 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
           400,
           'FIELD_INTEGRITY_EXCEPTION',
           `Package version ${versionNumberOf(v)} was created with validation skipped, so it can't be promoted. Create a version with validation, then promote it.`,
+          ['IsReleased'],
+        );
+      }
+      const request = v.ValidatedAsync
+        ? [...stateOf(req.org).requests.values()].find(
+            (r) => r.Package2VersionId && key15(r.Package2VersionId) === key15(v.Id),
+          )
+        : undefined;
+      if (request && request.Status !== 'Success') {
+        // The sf CLI's own words for async-validated versions (plugin-packaging, packageVersionCreatePerformingValidations);
+        // the platform's error code and text for this refusal are our choice, no evidence.
+        return fieldError(
+          400,
+          'FIELD_INTEGRITY_EXCEPTION',
+          `Package version ${versionNumberOf(v)} was created with async validation and its validations ${request.Status === 'Error' ? 'failed' : 'are still in progress'}. Async validated package versions can be promoted only if all validations complete successfully.`,
           ['IsReleased'],
         );
       }
@@ -1368,6 +1431,13 @@ export function packagingRoutes(ctx: FakeOrgContext): Route[] {
     if (forced) {
       ctx.failures.install = undefined;
       outcome = { kind: 'error', messages: [...forced] };
+    } else if (
+      (v.notYetTextsGiven ?? 0) < (ctx.timing.installNotYetTexts?.length ?? 0) &&
+      installValidationStatus(v, org).status === 'NO_ERRORS_DETECTED'
+    ) {
+      const form = ctx.timing.installNotYetTexts![v.notYetTextsGiven ?? 0]!;
+      v.notYetTextsGiven = (v.notYetTextsGiven ?? 0) + 1;
+      outcome = { kind: 'error', messages: [INSTALL_NOT_YET_TEXTS[form](v)] };
     } else if (
       (v.notAvailableGiven ?? 0) < (ctx.timing.installsNotAvailable ?? 0) &&
       installValidationStatus(v, org).status === 'NO_ERRORS_DETECTED'

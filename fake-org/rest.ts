@@ -113,9 +113,7 @@ export function coreRoutes(deps: CoreRouteDeps): Route[] {
         });
       },
     },
-    // Only a Dev Hub has ScratchOrgInfo; other orgs answer INVALID_TYPE through the fallback, which is what
-    // @salesforce/core's "is this a Dev Hub?" probe looks for.
-    queryRoute('ScratchOrgInfo', 'data', (org) => org.isDevHub),
+    // ScratchOrgInfo and ActiveScratchOrg: scratch-signup.ts.
     queryRoute('Organization', 'data'),
     queryRoute('Organization', 'tooling'),
     queryRoute('ExternalClientApplication', 'data'),
@@ -156,7 +154,6 @@ function soqlError(ctx: FakeOrgContext, error: unknown): FakeResponse {
 }
 
 type TableName =
-  | 'ScratchOrgInfo'
   | 'Organization'
   | 'ExternalClientApplication'
   | 'PermissionSet'
@@ -170,46 +167,18 @@ const USER_PERMISSIONS = [
   'PermissionsModifyMetadata',
   'PermissionsCustomizeApplication',
   'PermissionsViewSetup',
+  'PermissionsExternalClientAppDeveloper',
+  'PermissionsExternalClientAppAdmin',
+  'PermissionsExternalClientAppViewer',
+  'PermissionsViewClientSecret',
 ];
 
 function sobjectTables(deps: CoreRouteDeps): Record<TableName, (org: OrgState) => SObjectTable> {
-  const { ctx, startedAt, scratchExpires } = deps;
+  const { startedAt, scratchExpires } = deps;
   const created = startedAt.toISOString().replace('Z', '+0000');
   const stored = (org: OrgState, type: string) =>
     [...(org.metadata.get(type) ?? [])].map(([name, xml]) => ({ name, nodes: normalizedNodes(type, xml) }));
   return {
-    ScratchOrgInfo: () => ({
-      fields: {
-        Id: 'id',
-        Status: 'picklist',
-        SignupUsername: 'string',
-        Username: 'string',
-        LoginUrl: 'string',
-        SignupInstance: 'string',
-        ScratchOrg: 'string',
-        ErrorCode: 'picklist',
-        ExpirationDate: 'datetime',
-        OrgName: 'string',
-        Edition: 'picklist',
-        CreatedDate: 'datetime',
-      },
-      records: () => [
-        {
-          Id: '2SR000000000001AAA',
-          Status: 'Active',
-          SignupUsername: ctx.scratch.username,
-          Username: ctx.scratch.username,
-          LoginUrl: ctx.instanceUrl,
-          SignupInstance: 'FAKE2',
-          ScratchOrg: ctx.scratch.orgId.slice(0, 15),
-          ErrorCode: null,
-          ExpirationDate: scratchExpires.toISOString().slice(0, 10),
-          OrgName: ctx.scratch.name,
-          Edition: 'Developer',
-          CreatedDate: created,
-        },
-      ],
-    }),
     Organization: (org) => ({
       fields: {
         Id: 'id',

@@ -7,7 +7,7 @@
 // wrong where it is not.
 import { isIP } from 'node:net';
 import type { ComponentProblem, ComponentSource, Consumer, OrgState, ValidationContext } from './types.ts';
-import { ECA_CHILD_TYPES, fieldsOf, schema } from './schema.ts';
+import { ECA_CHILD_TYPES, FIELD_SINCE, fieldsOf, schema } from './schema.ts';
 import { MD_NS, child, childText, parseXml, type XmlElement } from './xml.ts';
 
 /** commaSeparatedOauthScopes tokens: the v67 doc list plus CDP and DataCloudUserClaims, seen in the deploy error. */
@@ -133,6 +133,17 @@ function validate(
     });
   }
   checkSchema(root, type, problems);
+  if (context.kind === 'deploy' && context.apiVersion !== undefined) {
+    // Deployed at an older version, a newer field is not part of the type: the same parse error as any unknown one.
+    for (const el of root.children) {
+      const since = FIELD_SINCE[type]?.[el.name];
+      if (since !== undefined && context.apiVersion < since)
+        problems.push({
+          problem: `${PARSE}Element {${MD_NS}}${el.name} invalid at this location in type ${type}`,
+          ...at(el),
+        });
+    }
+  }
   // Platform rules read values; on schema errors the values may not mean anything, as on a real org's parse.
   if (problems.length) return problems;
   const component = new Component(root);
@@ -490,13 +501,23 @@ function checkOauthSettings(component: Component, context: ValidationContext, sc
   const app = component.text('externalClientApplication')!;
   const scopesEl = component.el('commaSeparatedOauthScopes');
   if (scopesEl?.text.trim()) {
-    for (const token of scopesEl.text.split(',').map((t) => t.trim())) {
-      if (!OAUTH_SCOPE_TOKENS.includes(token)) {
-        problems.push({
-          problem: `Invalid OAuth scope '${token}' in commaSeparatedOauthScopes. Valid values are: ${OAUTH_SCOPE_TOKENS.join(', ')}`,
-          ...at(scopesEl),
-        });
-      }
+    const bad = scopesEl.text
+      .split(',')
+      .map((t) => t.trim())
+      .filter((token) => !OAUTH_SCOPE_TOKENS.includes(token));
+    if (bad.length) {
+      // Salesforce's text (an org's answer to mcp_api: "There's a problem with your scope(s): McpApi", then the valid
+      // tokens; platform-notes §28): the org names the token in its own spelling. The list's wording is ours.
+      const spelled = bad.map((t) =>
+        t
+          .split(/[_\s]+/)
+          .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+          .join(''),
+      );
+      problems.push({
+        problem: `There's a problem with your scope(s): ${spelled.join(', ')}. Valid scopes: ${OAUTH_SCOPE_TOKENS.join(', ')}`,
+        ...at(scopesEl),
+      });
     }
   }
   const ranges = component.all('trustedIpRanges');
@@ -579,14 +600,13 @@ function checkOauthPolicies(component: Component, fullName: string, scope: Scope
   }
   const permsets = component.el('commaSeparatedPermissionSet');
   if (permsets?.text.trim()) {
-    for (const name of permsets.text.split(',').map((n) => n.trim())) {
-      if (!permissionSetExists(name, scope)) {
-        problems.push({
-          problem: `In field: commaSeparatedPermissionSet - no PermissionSet named ${name} found`,
-          ...at(permsets),
-        });
-      }
-    }
+    const unknown = permsets.text
+      .split(',')
+      .map((n) => n.trim())
+      .filter((name) => !permissionSetExists(name, scope));
+    // Salesforce's text for unknown permission sets in a policy (platform-notes §28).
+    if (unknown.length)
+      problems.push({ problem: `We couldn't find permission sets called ${unknown.join(', ')}.`, ...at(permsets) });
   }
   if (component.bool('isClientCredentialsFlowEnabled')) {
     const user = component.el('clientCredentialsFlowUser');

@@ -51,6 +51,14 @@ export const MODELLED_TYPES: readonly TypeInfo[] = [
     since: 60,
     keyPrefix: '0nX',
   },
+  {
+    // The first version is not documented; the refresh-token IP ranges it carries came with Spring '26 (our choice).
+    name: 'ExtlClntAppOauthSecuritySettings',
+    directory: 'extlClntAppOauthSecuritySettings',
+    suffix: 'ecaOauthSecurity',
+    since: 66,
+    keyPrefix: '0nY',
+  },
   { name: 'PermissionSet', directory: 'permissionsets', suffix: 'permissionset', since: 10, keyPrefix: '0PS' },
 ];
 
@@ -62,8 +70,24 @@ export const ECA_CHILD_TYPES = new Set([
   'ExtlClntAppOauthSettings',
   'ExtlClntAppOauthConfigurablePolicies',
   'ExtlClntAppConfigurablePolicies',
+  'ExtlClntAppOauthSecuritySettings',
 ]);
 
 export function filePath(type: TypeInfo, fullName: string): string {
   return `${type.directory}/${fullName}.${type.suffix}`;
 }
+
+/**
+ * Fields newer than their type, by the first API version whose WSDL has them: the Metadata API guide's "Available in
+ * API version N.0 and later" (docs/platform-notes.md §22, §27). isEnforceRefreshTokenTTL: the release that introduced
+ * the setting (Spring '26), our choice; the action deploys at 66.0 or later and does not depend on it.
+ */
+export const FIELD_SINCE: Record<string, Record<string, number>> = {
+  ExtlClntAppGlobalOauthSettings: {
+    isSecretRequiredForTokenExchange: 60,
+    isCodeCredPostOnly: 61,
+    isEnforceRefreshTokenTTL: 66,
+  },
+  ExtlClntAppOauthSettings: { areAttributesIncludedInAssetToken: 61, areCustomPermsIncludedInAssetToken: 61 },
+  ExtlClntAppOauthConfigurablePolicies: { namedUserJwtSessionTimeoutType: 65 },
+};

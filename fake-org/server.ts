@@ -1,6 +1,7 @@
 // The fake org's server: one loopback port that hosts a Dev Hub and a scratch org (the bearer token or SOAP
 // session says which), speaks http and https on the same port (SFDX auth URLs always mean https), and routes:
 //   POST /services/oauth2/token           oauth.ts
+//   GET  /services/oauth2/authorize      authorize.ts
 //   GET  /services/oauth2/userinfo, /id/… oauth.ts
 //   POST /services/Soap/m/NN.0            soap.ts → metadata-api.ts
 //   GET  /services/data                   version list
@@ -24,6 +25,8 @@ import { createOAuth, identity, oauthError, userInfo } from './oauth.ts';
 import { packagingRoutes } from './packaging.ts';
 import { mcpRoutes } from './mcp.ts';
 import { coreRoutes, fallbackRoutes } from './rest.ts';
+import { authorize } from './authorize.ts';
+import { scratchSignupRoutes } from './scratch-signup.ts';
 import { createValidator } from './rules.ts';
 import { createSoapHandler, INVALID_SESSION_FAULT, parseSoapCall, soapFault } from './soap.ts';
 import { createStore } from './store.ts';
@@ -31,7 +34,7 @@ import { NO_DURATIONS, REALISTIC } from './timing.ts';
 
 /** API versions the org advertises on /services/data; the highest becomes every later call's version. */
 export const MIN_API_VERSION = 31;
-export const MAX_API_VERSION = 66;
+export const MAX_API_VERSION = 68;
 
 /** The client id of the sf CLI's own connected app, which SFDX auth URLs of CLI logins carry (no secret). */
 export const SF_CLI_CLIENT_ID = 'PlatformCLI';
@@ -49,6 +52,13 @@ export interface FakeOrgOptions {
   latencyMs?: number;
   /** server-side job durations: 'realistic' (timing.ts, public figures scaled down) or none (default) */
   timing?: 'realistic' | 'none';
+  /** the newest API version the orgs serve (default MAX_API_VERSION, the newest the fake models; never above it) */
+  maxApiVersion?: number;
+  /**
+   * What the CI login app (clientId) is in the Dev Hub: an External Client App (default, what orgs can create since
+   * Spring '26) or a Connected App. Scratch-org signup with its key fails with C-1016 for an External Client App.
+   */
+  ciLoginApp?: 'external-client-app' | 'connected-app';
 }
 
 export interface RequestLogEntry {
@@ -99,6 +109,11 @@ export interface FakeOrg {
 
 export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOrg> {
   const namespace = options.namespace ?? 'ecafake';
+  const newest = Math.min(options.maxApiVersion ?? MAX_API_VERSION, MAX_API_VERSION);
+  const supported = (apiVersion: string): boolean => {
+    const n = Number(apiVersion);
+    return Number.isInteger(n) && n >= MIN_API_VERSION && n <= newest;
+  };
   const [jwtKey, tls] = await Promise.all([
     options.jwtKey ?? selfSigned('eca-action CI'),
     selfSigned('127.0.0.1', { server: true }),
@@ -136,7 +151,11 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
   const listOrgs = (): readonly OrgState[] => orgs;
 
   const oauth = createOAuth({ orgs: listOrgs, appUsableMs: () => ctx.timing.appUsableMs ?? 0 });
-  oauth.registerApp({ clientId, certificatePem: jwtKey.certificatePem });
+  oauth.registerApp({
+    clientId,
+    certificatePem: jwtKey.certificatePem,
+    kind: options.ciLoginApp ?? 'external-client-app',
+  });
   oauth.registerApp({ clientId: SF_CLI_CLIENT_ID });
   const faults = createFaults(() => oauth.expireAll());
   const store = createStore(newId, listOrgs);
@@ -223,6 +242,18 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
       const response = oauth.token(body.toString('utf8'), req.headers['content-type'] ?? '', baseUrl);
       return faulted?.lose ? { route: 'oauth.token', drop: true, fault: 'lose' } : { route: 'oauth.token', response };
     }
+    if (path === '/services/oauth2/authorize' && method === 'GET') {
+      const faulted = await applyFaults('oauth.authorize', 'oauth');
+      if (faulted) return { route: 'oauth.authorize', ...faulted };
+      return {
+        route: 'oauth.authorize',
+        response: authorize(url.searchParams, baseUrl, {
+          orgs: listOrgs,
+          appUsableMs: () => ctx.timing.appUsableMs ?? 0,
+          isConnectedApp: oauth.isRegistered,
+        }),
+      };
+    }
     if (path === '/services/oauth2/userinfo' || path.startsWith('/id/')) {
       const route = path.startsWith('/id/') ? 'oauth.identity' : 'oauth.userinfo';
       const faulted = await applyFaults(route, 'oauth');
@@ -248,7 +279,7 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
     if (soapPath && method === 'POST') return soapCall(req, body, soapPath[1]!);
     if (path === '/services/data' && method === 'GET') {
       const faulted = await applyFaults('rest.versions', 'rest');
-      return { route: 'rest.versions', ...(faulted ?? { response: json(200, versions()) }) };
+      return { route: 'rest.versions', ...(faulted ?? { response: json(200, versions(newest)) }) };
     }
     const data = /^\/services\/data\/v(\d+\.\d)(\/.*)?$/.exec(path);
     if (data) return restCall(req, url, body, data[1]!, data[2] ?? '');
@@ -409,8 +440,10 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
   const url = `http://127.0.0.1:${port}`;
   ctx.instanceUrl = url;
   const startedAt = new Date();
+  const scratchExpires = new Date(startedAt.getTime() + 30 * 86_400_000);
   routes = [
-    ...coreRoutes({ ctx, startedAt, scratchExpires: new Date(startedAt.getTime() + 30 * 86_400_000) }),
+    ...coreRoutes({ ctx, startedAt, scratchExpires }),
+    ...scratchSignupRoutes({ ctx, oauth, startedAt, scratchExpires }),
     ...metadataApi.routes,
     ...packagingRoutes(ctx),
     ...mcpRoutes(ctx),
@@ -449,19 +482,13 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
   };
 }
 
-function supported(apiVersion: string): boolean {
-  const n = Number(apiVersion);
-  return Number.isInteger(n) && n >= MIN_API_VERSION && n <= MAX_API_VERSION;
-}
-
 /** GET /services/data: [{label, url, version}], oldest first, as Salesforce lists them. */
-function versions(): { label: string; url: string; version: string }[] {
+function versions(newest: number): { label: string; url: string; version: string }[] {
   const out = [];
-  for (let v = MIN_API_VERSION; v <= MAX_API_VERSION; v++) {
-    // Three releases a year: 66.0 = Spring '26, 65.0 = Winter '26, 64.0 = Summer '25, …
-    const back = MAX_API_VERSION - v;
-    const season = ['Spring', 'Winter', 'Summer'][back % 3];
-    const year = 26 - Math.floor((back + 1) / 3);
+  for (let v = MIN_API_VERSION; v <= newest; v++) {
+    // Three releases a year: 68.0 = Winter '27, 67.0 = Summer '26, 66.0 = Spring '26, 65.0 = Winter '26, …
+    const season = ['Spring', 'Summer', 'Winter'][(((v - 66) % 3) + 3) % 3];
+    const year = 26 + Math.floor((v - 65) / 3);
     out.push({
       label: `${season} '${String(year).padStart(2, '0')}`,
       url: `/services/data/v${v}.0`,

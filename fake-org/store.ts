@@ -15,6 +15,7 @@ const ORDER = [
   'ExtlClntAppOauthSettings',
   'ExtlClntAppOauthConfigurablePolicies',
   'ExtlClntAppConfigurablePolicies',
+  'ExtlClntAppOauthSecuritySettings',
 ];
 
 export function createStore(newId: (prefix: string) => string, orgs: () => readonly OrgState[]) {
@@ -87,8 +88,7 @@ export function createStore(newId: (prefix: string) => string, orgs: () => reado
       const changed = put(org, source.type, source.fullName, renderMetadata(source.type, nodes));
       applied.push({ type: source.type, fullName: source.fullName, fileName: source.fileName, id, created, changed });
       if (source.type === 'ExtlClntAppOauthSettings' && created) {
-        const policy = defaultPolicy(org, app!, source.fullName, components);
-        if (policy) {
+        for (const policy of defaultPolicies(org, app!, source.fullName, components)) {
           idOf(org, policy.type, policy.fullName);
           put(org, policy.type, policy.fullName, policy.xml);
         }
@@ -123,35 +123,61 @@ export function createStore(newId: (prefix: string) => string, orgs: () => reado
 }
 
 /**
- * Orgs create `<OAuthSettingsName>_defaultPolicy` for a new app's OAuth settings (docs/platform-notes.md §3),
- * unless the deployment brings a policy for the app or one exists.
+ * A deploy that creates an app's OAuth settings creates both default policies the app lacks: the OAuth policy
+ * `<OAuthSettingsName>_defaultPolicy` and the app policy (docs/platform-notes.md §3), unless the deployment brings
+ * one of that type for the app or one exists. The app policy's name `<App>_defaultPolicy` is our choice by analogy.
  */
-function defaultPolicy(
+function defaultPolicies(
   org: OrgState,
   app: string,
   oauthName: string,
   batch: readonly ComponentSource[],
-): ComponentSource | undefined {
-  const type = 'ExtlClntAppOauthConfigurablePolicies';
-  if (batch.some((c) => c.type === type)) return undefined;
-  for (const xml of org.metadata.get(type)?.values() ?? []) {
-    if (textOf(normalizedNodes(type, xml), 'externalClientApplication') === app) return undefined;
+): ComponentSource[] {
+  const lacks = (type: string): boolean => {
+    if (batch.some((c) => c.type === type && textOf(normalizedNodes(type, c.xml), 'externalClientApplication') === app))
+      return false;
+    for (const xml of org.metadata.get(type)?.values() ?? []) {
+      if (textOf(normalizedNodes(type, xml), 'externalClientApplication') === app) return false;
+    }
+    return true;
+  };
+  const make = (type: string, fullName: string, nodes: OutNode[]): ComponentSource => ({
+    type,
+    fullName,
+    fileName: filePath(TYPE_BY_NAME.get(type)!, fullName),
+    xml: renderMetadata(type, nodes),
+  });
+  const out: ComponentSource[] = [];
+  if (lacks('ExtlClntAppOauthConfigurablePolicies')) {
+    const fullName = `${oauthName}_defaultPolicy`;
+    out.push(
+      make('ExtlClntAppOauthConfigurablePolicies', fullName, [
+        { name: 'externalClientApplication', value: app },
+        { name: 'ipRelaxationPolicyType', value: 'Enforce' },
+        { name: 'isClientCredentialsFlowEnabled', value: 'false' },
+        { name: 'isGuestCodeCredFlowEnabled', value: 'false' },
+        { name: 'isTokenExchangeFlowEnabled', value: 'false' },
+        { name: 'label', value: fullName },
+        { name: 'permittedUsersPolicyType', value: 'AllSelfAuthorized' },
+        { name: 'refreshTokenPolicyType', value: 'SpecificLifetime' },
+        { name: 'refreshTokenValidityPeriod', value: '365' },
+        { name: 'refreshTokenValidityUnit', value: 'Days' },
+        { name: 'requiredSessionLevel', value: 'STANDARD' },
+      ]),
+    );
   }
-  const fullName = `${oauthName}_defaultPolicy`;
-  const nodes: OutNode[] = [
-    { name: 'externalClientApplication', value: app },
-    { name: 'ipRelaxationPolicyType', value: 'Enforce' },
-    { name: 'isClientCredentialsFlowEnabled', value: 'false' },
-    { name: 'isGuestCodeCredFlowEnabled', value: 'false' },
-    { name: 'isTokenExchangeFlowEnabled', value: 'false' },
-    { name: 'label', value: fullName },
-    { name: 'permittedUsersPolicyType', value: 'AllSelfAuthorized' },
-    { name: 'refreshTokenPolicyType', value: 'SpecificLifetime' },
-    { name: 'refreshTokenValidityPeriod', value: '365' },
-    { name: 'refreshTokenValidityUnit', value: 'Days' },
-    { name: 'requiredSessionLevel', value: 'STANDARD' },
-  ];
-  return { type, fullName, fileName: filePath(TYPE_BY_NAME.get(type)!, fullName), xml: renderMetadata(type, nodes) };
+  if (lacks('ExtlClntAppConfigurablePolicies')) {
+    const fullName = `${app}_defaultPolicy`;
+    out.push(
+      make('ExtlClntAppConfigurablePolicies', fullName, [
+        { name: 'externalClientApplication', value: app },
+        { name: 'isEnabled', value: 'true' },
+        { name: 'isOauthPluginEnabled', value: 'true' },
+        { name: 'label', value: fullName },
+      ]),
+    );
+  }
+  return out;
 }
 
 /** A component's elements in WSDL order (how a retrieve writes them), nested types too. */

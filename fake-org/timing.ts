@@ -14,6 +14,10 @@
 // - install: CI libraries wait up to 30 min for installs of large packages (claimvantage/sfdx-jenkins-shared-library
 //   #113); one External Client App installs in a short while: 2 min (our choice within that range).
 // - deploy of the app's four components: 30 s (our choice, no evidence of a measured figure).
+// - validations within a build: with async validation the version is returned (request Status
+//   PerformingValidations, installable) "before completing package validations" and they go on afterwards; with
+//   skip validation they are not run (sf CLI reference, package version create; docs/platform-notes.md §30). How much
+//   of a build they take is not published: half of it, 5 min (our choice). The action must not depend on the figure.
 
 export interface JobDurations {
   /** a Metadata API deploy, from its creation */
@@ -24,6 +28,12 @@ export interface JobDurations {
   replicationMs: number;
   /** a package install, from the install request's creation */
   installMs: number;
+  /**
+   * the validations' share of versionBuildMs: an async-validated version is installable after
+   * versionBuildMs - validationMs and its validations end validationMs later; a skip-validation build takes
+   * versionBuildMs - validationMs in all (our choice, see above)
+   */
+  validationMs: number;
 }
 
 export const SCALE = 10;
@@ -34,16 +44,27 @@ export const REAL_DURATIONS: JobDurations = {
   versionBuildMs: 10 * 60_000,
   replicationMs: 2 * 60_000,
   installMs: 2 * 60_000,
+  validationMs: 5 * 60_000,
 };
 
-export const NO_DURATIONS: JobDurations = { deployMs: 0, versionBuildMs: 0, replicationMs: 0, installMs: 0 };
+export const NO_DURATIONS: JobDurations = {
+  deployMs: 0,
+  versionBuildMs: 0,
+  replicationMs: 0,
+  installMs: 0,
+  validationMs: 0,
+};
 
-/** The realistic profile: the real durations divided by SCALE (deploy 3 s, build 60 s, replication 12 s, install 12 s). */
+/**
+ * The realistic profile: the real durations divided by SCALE (deploy 3 s, build 60 s of which validations 30 s,
+ * replication 12 s, install 12 s).
+ */
 export const REALISTIC: JobDurations = {
   deployMs: REAL_DURATIONS.deployMs / SCALE,
   versionBuildMs: REAL_DURATIONS.versionBuildMs / SCALE,
   replicationMs: REAL_DURATIONS.replicationMs / SCALE,
   installMs: REAL_DURATIONS.installMs / SCALE,
+  validationMs: REAL_DURATIONS.validationMs / SCALE,
 };
 
 /** Whether a job that started at `startedAt` (epoch ms, or a Salesforce timestamp) is still running after `ms`. */

@@ -38,6 +38,8 @@ export interface OrgSettings {
   enableConsumerSecretApiAccess: boolean;
   /** scratch-org feature SalesforceHostedMCP: McpServerAccess exists in this org (default true) */
   hostedMcp?: boolean;
+  /** the platform MCP servers' DeveloperNames this org offers (default: every one in mcp.ts PLATFORM_SERVERS) */
+  hostedMcpServers?: readonly string[];
   /** the current user's effective permissions as UserPermissionAccess reports them (default: all true) */
   userPermissions?: Record<string, boolean>;
 }
@@ -135,7 +137,13 @@ export interface Route {
  * what is already in `org` counts.
  */
 export type ValidationContext =
-  | { kind: 'deploy'; org: OrgState; siblings?: readonly ComponentSource[] }
+  | {
+      kind: 'deploy';
+      org: OrgState;
+      siblings?: readonly ComponentSource[];
+      /** the package.xml version: a field newer than it is not part of the type (schema.ts FIELD_SINCE) */
+      apiVersion?: number;
+    }
   | { kind: 'package'; org: OrgState; siblings?: readonly ComponentSource[] };
 
 export interface FakeOrgContext {
@@ -173,6 +181,8 @@ export interface FakeOrgContext {
   timing: {
     /** polls of a package version create request before it finishes */
     versionCreatePolls: number;
+    /** polls of an async-validated request in PerformingValidations before its validations end (default 1) */
+    validationPolls?: number;
     /** polls of SubscriberPackageVersion during which a new version is not yet installable */
     versionUnavailablePolls: number;
     /**
@@ -185,8 +195,15 @@ export interface FakeOrgContext {
     installCreateRefusals?: number;
     /** installs of a version that already reads as installable that end in "The package version is not fully available…" */
     installsNotAvailable?: number;
+    /**
+     * installs of a version that already reads as installable that end, one each in this order, with the "not yet"
+     * forms CI libraries retry (packaging.ts INSTALL_NOT_YET_TEXTS)
+     */
+    installNotYetTexts?: ('notYetAvailable' | 'versionNumber' | 'doesNotYetExist' | 'rowLock' | 'notFullyAvailable')[];
     /** polls of an install request before it finishes */
     installPolls: number;
+    /** polls of a ScratchOrgInfo that still read New before the signup finishes (default 1) */
+    scratchSignupPolls?: number;
     /** InProgress polls of a metadata deploy before it reports its result (at least 1, as real orgs) */
     deployPolls: number;
     /** InProgress polls of a metadata retrieve before it reports its result */
@@ -202,5 +219,10 @@ export interface FakeOrgContext {
     versionCreate?: string[];
     /** the next install ends in ERROR with these messages */
     install?: string[];
+    /**
+     * the next async-validated version request (AsyncValidation) builds its version, then its validations end in
+     * Error with these messages: the version stays installed where it was installed and cannot be promoted
+     */
+    asyncValidation?: string[];
   };
 }

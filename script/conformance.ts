@@ -5,6 +5,9 @@
 //   sf org login jwt            the Dev Hub, with the fake's printed key (alias hub, default Dev Hub)
 //   sf org login sfdx-url       the scratch org, from an auth URL in a file (https: the fake's certificate is trusted
 //                               through NODE_EXTRA_CA_CERTS)
+//   sf org create scratch       from the External Client App login: C-1016 without SF_SCRATCH_SIGNUP_CONNECTED_APP,
+//                               a new org with it (PlatformCLI, the CLI's default callback); then a query in the new
+//                               org and `sf org delete scratch`
 //   sf project deploy start     the project our action's dry run generates (node dist/index.js, INPUT_DRY-RUN=true)
 //   sf project retrieve start   the global OAuth settings (the consumer key must come back) and the OAuth settings
 //                               (their oauthLink goes into the package)
@@ -31,6 +34,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureSfCli, SF_CLI_VERSION, sfCliEnv, sfPath } from './sf-cli.ts';
 import { startFakeOrg, type FakeOrg, type RequestLogEntry } from '../fake-org/server.ts';
+import { signupState } from '../fake-org/scratch-signup.ts';
 import { timingEnv, timingPreload } from '../__tests__/helpers/run-action.ts';
 import { readSettings } from '../src/settings.ts';
 import { planApp } from '../src/plan.ts';
@@ -259,6 +263,11 @@ async function main(): Promise<number> {
     return { outcome: `${r.username}, org ${r.orgId}, ${r.instanceUrl}` };
   });
 
+  // 1b. A scratch org from the Dev Hub's External Client App login (the fake's default CI login app), as the sf CLI
+  // makes one (docs/platform-notes.md §29): without the signup variable Proxy Signup fails with C-1016; with
+  // SF_SCRATCH_SIGNUP_CONNECTED_APP=PlatformCLI alone (2.150.6 always sends its localhost callback) it works.
+  if (results[0]?.ok) await scratchOrgSteps(cli, work);
+
   // 2. The project of our action's dry run (the committed bundle, as a runner would start it).
   const deployDir = join(work, 'deploy-project');
   const dry = await dryRun(node, inputs, deployDir, work);
@@ -358,6 +367,59 @@ async function main(): Promise<number> {
     });
   }
 
+  // An app with OAuth security settings (.ecaOauthSecurity), as a public project's CI deploys its MCP app: the CLI's
+  // registry and the fake both know the type (docs/platform-notes.md §28).
+  const securityDir = join(work, 'security-project');
+  const md = (type: string, body: string) =>
+    `<?xml version="1.0" encoding="UTF-8"?>\n<${type} xmlns="http://soap.sforce.com/2006/04/metadata">\n${body}\n</${type}>\n`;
+  writeProject(securityDir, [
+    {
+      path: 'sfdx-project.json',
+      content: `${JSON.stringify({ packageDirectories: [{ path: 'force-app', default: true }], name: 'security', namespace: '', sourceApiVersion: '68.0' }, null, 2)}\n`,
+    },
+    {
+      path: 'force-app/main/default/externalClientApps/Sec_App.eca-meta.xml',
+      content: md(
+        'ExternalClientApplication',
+        '    <contactEmail>ops@example.com</contactEmail>\n    <distributionState>Local</distributionState>\n    <label>Sec App</label>',
+      ),
+    },
+    {
+      path: 'force-app/main/default/extlClntAppGlobalOauthSets/Sec_App_glbloauth.ecaGlblOauth-meta.xml',
+      content: md(
+        'ExtlClntAppGlobalOauthSettings',
+        '    <callbackUrl>http://localhost:3118/callback</callbackUrl>\n    <externalClientApplication>Sec_App</externalClientApplication>\n    <isConsumerSecretOptional>true</isConsumerSecretOptional>\n    <isPkceRequired>true</isPkceRequired>\n    <label>Sec_App_glbloauth</label>',
+      ),
+    },
+    {
+      path: 'force-app/main/default/extlClntAppOauthSettings/Sec_App_oauth.ecaOauth-meta.xml',
+      content: md(
+        'ExtlClntAppOauthSettings',
+        '    <commaSeparatedOauthScopes>MCP, RefreshToken</commaSeparatedOauthScopes>\n    <externalClientApplication>Sec_App</externalClientApplication>\n    <label>Sec_App_oauth</label>',
+      ),
+    },
+    {
+      path: 'force-app/main/default/extlClntAppOauthSecuritySettings/Sec_App_oauthSecurity.ecaOauthSecurity-meta.xml',
+      content: md(
+        'ExtlClntAppOauthSecuritySettings',
+        '    <externalClientApplication>Sec_App</externalClientApplication>\n    <label>Sec_App_oauthSecurity</label>\n    <tokenIpRanges>\n        <endIpAddress>198.51.100.255</endIpAddress>\n        <startIpAddress>198.51.100.0</startIpAddress>\n    </tokenIpRanges>',
+      ),
+    },
+  ]);
+  if (retrieved) {
+    await step(cli, 'project deploy start (ecaOauthSecurity)', sfPath.deploy(), securityDir, (r) => {
+      expect(r?.status === 'Succeeded', `deploy ${r?.status}`);
+      const files = (r.files ?? []) as { type: string; fullName: string; state: string }[];
+      const security = files.find((f) => f.type === 'ExtlClntAppOauthSecuritySettings');
+      expect(security?.state === 'Created', `states ${files.map((f) => `${f.fullName} ${f.state}`).join(', ')}`);
+      expect(
+        fake!.ctx.devHub.metadata.get('ExtlClntAppConfigurablePolicies')?.has('Sec_App_defaultPolicy'),
+        'the org made the app policy',
+      );
+      return { outcome: `${r.status}: ${files.map((f) => f.fullName).join(', ')} Created (API 68.0)` };
+    });
+  }
+
   // Our own classic mistakes must fail as on an org, and the CLI must read the component failures.
   const wrongDir = join(work, 'wrong-project');
   fixtureProject(wrongDir, ['wrong-eca/is-admin-approved', 'wrong-eca/mcp-api-scope-token'], fake.ctx.devHub.orgId);
@@ -381,7 +443,8 @@ async function main(): Promise<number> {
         );
         const text = failed.map((f) => f.error ?? '').join(' | ');
         expect(
-          /isAdminApproved invalid at this location/.test(text) && /Invalid OAuth scope 'mcp_api'/.test(text),
+          /isAdminApproved invalid at this location/.test(text) &&
+            /There's a problem with your scope\(s\): McpApi/.test(text),
           `failures: ${text}`,
         );
         const apps = fake!.ctx.devHub.metadata.get('ExternalClientApplication');
@@ -504,6 +567,10 @@ async function main(): Promise<number> {
   const expected = [
     'login jwt (Dev Hub)',
     'login sfdx-url (scratch)',
+    'create scratch (no signup variable)',
+    'create scratch (signup variable)',
+    'use the new scratch org',
+    'delete scratch',
     'action dry run',
     'project deploy start',
     'project retrieve start',
@@ -537,6 +604,73 @@ async function main(): Promise<number> {
       `(${fake.log.filter((e) => e.status >= 400).length} answered 4xx/5xx).`,
   );
   return failed ? 1 : 0;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scratch-org signup
+
+async function scratchOrgSteps(cli: Cli, work: string): Promise<void> {
+  const definition = join(work, 'scratch-def.json');
+  writeFileSync(
+    definition,
+    `${JSON.stringify({ orgName: 'eca-action conformance', edition: 'Developer', features: ['SalesforceHostedMCP'] })}\n`,
+  );
+  const hub = fake!.ctx.devHub;
+  const requests = () => signupState(hub).requests;
+  await step(
+    cli,
+    'create scratch (no signup variable)',
+    sfPath.createScratch(definition, 'c1016'),
+    work,
+    (json) => {
+      const text = JSON.stringify(json);
+      expect(json?.name === 'RemoteOrgSignupFailed', `${json?.name}: ${firstLine(String(json?.message ?? ''))}`);
+      expect(text.includes('C-1016'), 'the error does not name C-1016');
+      const last = requests().at(-1);
+      expect(last?.Status === 'Error' && last.ErrorCode === 'C-1016', `ScratchOrgInfo ${last?.Status}`);
+      expect(last.ConnectedAppConsumerKey === fake!.clientId, "the signup app is not the Dev Hub login's app");
+      return { outcome: `${json.name}, ScratchOrgInfo ${last.Id} Error C-1016 (signup app = the ECA of the login)` };
+    },
+    { expectFailure: true },
+  );
+  const username = await step<string>(
+    cli,
+    'create scratch (signup variable)',
+    sfPath.createScratch(definition, 'fresh'),
+    work,
+    (r) => {
+      const info = requests().find((q) => q.SignupUsername === r?.username);
+      expect(info?.Status === 'Active', `ScratchOrgInfo ${info?.Status}`);
+      expect(info.ConnectedAppConsumerKey === 'PlatformCLI', `signup app ${info.ConnectedAppConsumerKey}`);
+      // Only the one variable is set: the callback is the CLI's own default.
+      expect(
+        info.ConnectedAppCallbackUrl === 'http://localhost:1717/OauthRedirect',
+        `callback ${info.ConnectedAppCallbackUrl}`,
+      );
+      expect(info.org?.settings.hostedMcp === true, 'the new org has no hosted MCP');
+      expect(r.authFields?.clientId === 'PlatformCLI', `the CLI logged in with ${r.authFields?.clientId}`);
+      return {
+        outcome: `${r.username}, org ${r.authFields?.orgId} (PlatformCLI, callback ${info.ConnectedAppCallbackUrl}, SalesforceHostedMCP)`,
+        value: r.username as string,
+      };
+    },
+    { env: { SF_SCRATCH_SIGNUP_CONNECTED_APP: 'PlatformCLI' } },
+  );
+  if (!username) return;
+  await step(cli, 'use the new scratch org', ['package', 'installed', 'list', '--target-org', 'fresh'], work, (r) => {
+    const org = requests().find((q) => q.SignupUsername === username)?.org;
+    const asked = fake!.log.filter((e) => e.org === org?.orgId && e.status === 200);
+    expect(Array.isArray(r) && r.length === 0, `installed packages ${JSON.stringify(r)}`);
+    expect(asked.length > 0, 'no request reached the new org');
+    return { outcome: `no packages yet; ${asked.length} requests answered by org ${org!.orgId} (its auth-code login)` };
+  });
+  await step(cli, 'delete scratch', sfPath.deleteScratch('fresh'), work, (r) => {
+    const info = requests().find((q) => q.SignupUsername === username);
+    expect(r?.username === username, `deleted ${r?.username}`);
+    expect(info?.Status === 'Deleted', `ScratchOrgInfo ${info?.Status}`);
+    expect(!fake!.ctx.orgs.includes(info.org!), 'the org is still there');
+    return { outcome: `${r.username}: ActiveScratchOrg deleted, ScratchOrgInfo Deleted` };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

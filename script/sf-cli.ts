@@ -125,6 +125,15 @@ export const sfPath = {
     '--alias',
     'scratch',
   ],
+  /** the scratch-org step of examples/scratch-org-ci.yml (SF_SCRATCH_SIGNUP_CONNECTED_APP comes from the caller) */
+  createScratch: (definitionFile: string, alias: string): string[] => [
+    ...'org create scratch --target-dev-hub hub --definition-file'.split(' '),
+    definitionFile,
+    '--alias',
+    alias,
+    ...'--duration-days 1 --wait 20'.split(' '),
+  ],
+  deleteScratch: (alias: string): string[] => ['org', 'delete', 'scratch', '--target-org', alias, '--no-prompt'],
   deploy: (): string[] => 'project deploy start --source-dir force-app --target-org hub --wait 5'.split(' '),
   retrieveAppSettings: (app: string): string[] => [
     ...'project retrieve start --metadata'.split(' '),

@@ -54,16 +54,38 @@ const PRESETS = {
     cloud: true,
     needsCallbackUrls: false,
     warnings: [
-      // anthropics/claude-code#86233: Claude Code's loopback redirect is http://127.0.0.1:<port>/callback, and
-      // Salesforce refuses http callbacks on an IP address ("Cannot be an HTTP URL"; only `localhost` may use http).
-      'The claude preset covers claude.ai and Claude Desktop connectors. Claude Code (the CLI) signs in on http://127.0.0.1:<port>/callback, ' +
-        'which Salesforce cannot register (http is allowed only for the host localhost): Claude Code cannot sign in to this app until it uses localhost.',
+      // anthropics/claude-code#91846: 2.1.229 and 2.1.230 sent http://127.0.0.1:<port>/callback (which Salesforce
+      // cannot register); 2.1.231 and later send http://localhost:<port>/callback (docs/platform-notes.md §21).
+      'The claude preset covers claude.ai and Claude Desktop connectors. For Claude Code (the CLI) add the claude-code preset: ' +
+        'Claude Code 2.1.231 or later signs in on http://localhost:<port>/callback with a fixed port (--callback-port).',
     ],
     connect: (ctx) => [
       '- In Claude: Settings → Connectors → Add custom connector. Enter a name and the MCP server URL.',
       `- Open Advanced settings and paste ${ctx.keyRef} as **OAuth Client ID**.`,
       ...secretLine(ctx, '**OAuth Client Secret**'),
       '- Click Add, then Connect, and sign in to the Salesforce org.',
+    ],
+  },
+  'claude-code': {
+    label: 'Claude Code (the CLI)',
+    // From 2.1.231 Claude Code's MCP OAuth redirect is http://localhost:<port>/callback (anthropics/claude-code#91846,
+    // fixing #86233's 127.0.0.1); the port is random unless set with `claude mcp add --callback-port`,
+    // `oauth.callbackPort` in .mcp.json or MCP_OAUTH_CALLBACK_PORT (anthropics/claude-code#66511, #55067). 3118 is
+    // Claude Code's own default constant (anthropics/claude-code#91846's bundle excerpt); Salesforce matches
+    // callbacks exactly, so the port is fixed.
+    callbackUrls: ['http://localhost:3118/callback'],
+    desktop: true,
+    cloud: false,
+    needsCallbackUrls: false,
+    warnings: [
+      'claude-code registers http://localhost:3118/callback: Claude Code 2.1.231 or later, with the callback port 3118 (claude mcp add --callback-port 3118, ' +
+        'or "oauth": {"callbackPort": 3118} in .mcp.json). Versions 2.1.229 and 2.1.230 send 127.0.0.1, which Salesforce cannot register.',
+    ],
+    connect: (ctx) => [
+      `- Claude Code 2.1.231 or later: \`claude mcp add --transport http --client-id <consumer key> --callback-port 3118 salesforce <MCP server URL>\`, with ${ctx.keyRef} as the client id.`,
+      '- Or in `.mcp.json`: `{"mcpServers": {"salesforce": {"type": "http", "url": "<MCP server URL>", "oauth": {"clientId": "<consumer key>", "callbackPort": 3118}}}}`.',
+      ...secretLine(ctx, 'the client secret Claude Code asks for'),
+      '- Then `/mcp` in Claude Code → the server → Authenticate, and sign in to the org.',
     ],
   },
   chatgpt: {

@@ -245,6 +245,8 @@ async function retrieveInMemory(
   opts: { timeoutMs: number; log: (line: string) => void },
 ): Promise<Map<string, string>> {
   const set = new ComponentSet(members);
+  // The version chosen for this run (api-version.ts), in the manifest as on the endpoint.
+  set.apiVersion = set.sourceApiVersion = connection.getApiVersion();
   return withRetry(
     async () => {
       // format 'metadata' with no post(): SDR writes nothing; the zip is read from the status below.

@@ -37,10 +37,13 @@ function isConflict(failures: DeployFailure[], errorMessage = ''): boolean {
 export async function deployProject(
   connection: Connection,
   projectDir: string,
-  opts: { timeoutMs: number; log: (line: string) => void },
+  opts: { timeoutMs: number; log: (line: string) => void /** the org, in messages */; where?: string },
 ): Promise<{ id: string; components: number }> {
+  const where = opts.where ?? 'the Dev Hub';
   const packageDir = join(projectDir, 'force-app');
   const components = ComponentSet.fromSource(packageDir);
+  // The version chosen for this run (api-version.ts), in package.xml as on the endpoint.
+  components.apiVersion = components.sourceApiVersion = connection.getApiVersion();
   const sources = components.getSourceComponents().toArray();
   const fileOf = new Map(
     sources.map((c) => [`${c.type.name}:${c.fullName}`, c.xml ? relative(projectDir, c.xml) : undefined]),
@@ -55,7 +58,8 @@ export async function deployProject(
       opts.log(`Deploy ${operation.id} started: ${sources.map((c) => `${c.type.name} ${c.fullName}`).join(', ')}`);
       const progress = progressReporter(opts.log, opts.timeoutMs);
       const status = await pollMetadataJob<MetadataApiDeployStatus>(operation, 'Deploy', {
-        ...opts,
+        timeoutMs: opts.timeoutMs,
+        log: opts.log,
         onProgress: (s, ms) =>
           progress(
             `Deploy ${operation.id}: ${s.status}, ${s.numberComponentsDeployed ?? 0}/${s.numberComponentsTotal ?? sources.length} components`,
@@ -79,7 +83,7 @@ export async function deployProject(
       const summary = failures.length
         ? `${shown.join('; ')}${failures.length > shown.length ? ` (and ${failures.length - shown.length} more component failure(s))` : ''}`
         : `${status.errorStatusCode ?? status.status}: ${redact(status.errorMessage ?? 'no details')}`;
-      const error = new DeployError(`Deploy ${operation.id} to the Dev Hub failed: ${summary}.`, failures);
+      const error = new DeployError(`Deploy ${operation.id} to ${where} failed: ${summary}.`, failures);
       if (isConflict(failures, status.errorMessage)) Object.assign(error, { code: 'UNABLE_TO_LOCK_ROW' });
       throw error;
     },

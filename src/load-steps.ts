@@ -2,7 +2,7 @@
 // credentials, package, MCP servers, the usable wait, store secrets.
 export { deployProject, annotateFailures, DeployError } from './deploy.ts';
 export { appExists, readAppState } from './credentials.ts';
-export { ensurePackage, createVersion, installVersion, installUrl, isInstalled } from './packaging.ts';
+export { ensurePackage, createVersion, installVersion, installUrl, isInstalled, validationState } from './packaging.ts';
 export { preflight } from './preflight.ts';
 export { activateMcpServers } from './mcp-servers.ts';
 export { waitUntilUsable } from './usable.ts';

@@ -8,7 +8,7 @@
 // A dry run stops after step 3, and its summary is step 13; `mode: verify` stops after step 4 and reports (verify.ts).
 import * as core from '@actions/core';
 import { homedir } from 'node:os';
-import type { AppPlan, Settings } from './model.ts';
+import type { AppPlan, PackageValidation, Settings } from './model.ts';
 import { readSettingsFromEnv, InputError } from './settings.ts';
 import { planApp } from './plan.ts';
 import { renderProject, writeProject } from './render.ts';
@@ -19,6 +19,9 @@ import { prepareOutputDir, recordOwnedFiles, Workspace } from './workspace.ts';
 import { copyCliLogins } from './cli-home.ts';
 import { componentNames } from './component-names.ts';
 import { reportDrift, verifyApp } from './verify.ts';
+import { useApiVersion } from './api-version.ts';
+import { type BackgroundStep, inBackground } from './background.ts';
+import { validationLines } from './validation-note.ts';
 
 type Login = typeof import('./load-login.ts');
 type SummaryOutputs = Parameters<typeof buildSummary>[0]['outputs'];
@@ -33,6 +36,11 @@ export async function run(): Promise<void> {
   const group = <T>(title: string, fn: () => Promise<T>): Promise<T> => {
     outputs.step = title;
     return core.group(title, fn);
+  };
+  // A step run in the background fails where main waits for it: its title then names the failed step.
+  const finish = <T>(step: BackgroundStep<T>): Promise<T> => {
+    outputs.step = step.title;
+    return step.finish();
   };
   try {
     // 1. The inputs, every one checked before any org is contacted, and 2. the plan they make.
@@ -72,6 +80,7 @@ export async function run(): Promise<void> {
       });
       log(`Connected to Dev Hub ${session.orgId} as ${session.username} (${session.instanceUrl}).`);
       outputs.devHub = { username: session.username, instanceUrl: session.instanceUrl, orgType: session.orgType };
+      outputs.apiVersion = await useApiVersion(session.connection, log);
       return session;
     });
     const targetRef = settings.package?.installTarget;
@@ -91,7 +100,7 @@ export async function run(): Promise<void> {
     // mode: verify reads and compares, and changes nothing: none of the steps below runs (verify.ts).
     if (settings.mode === 'verify') {
       const steps = await login.orgSteps();
-      const report = await core.group('Compare the app with the inputs', () =>
+      const report = await group('Compare the app with the inputs', () =>
         verifyApp(settings, plan!, { hub: hub.connection, target: target?.connection }, steps, { timeoutMs, log }),
       );
       reportDrift(report);
@@ -111,6 +120,25 @@ export async function run(): Promise<void> {
       outputs.appExisted = state.exists;
       return state;
     });
+    // install-method: deploy: the install target gets the app itself, with an OAuth consumer of its own.
+    const deployToTarget = settings.package?.installMethod === 'deploy' && target ? target : undefined;
+    const targetBefore = deployToTarget
+      ? await group('Read the existing app in the install target', async () => {
+          const state = (await steps.appExists(deployToTarget.connection, plan!.appName, log))
+            ? await steps.readAppState(deployToTarget.connection, plan!.appName, {
+                withKey: false,
+                withSecret: false,
+                timeoutMs,
+                log,
+              })
+            : { exists: false, links: {} };
+          log(
+            `${plan!.appName} ${state.exists ? 'exists in the install target; it will be updated in place' : 'is new in the install target'}.`,
+          );
+          return state;
+        })
+      : undefined;
+    const packaged = settings.package?.installMethod === 'package' ? settings.package : undefined;
     // The package as this run would build it, so that the checks know which version an unchanged run reuses.
     const packageDir = workspace.dir('package');
     const renderPackage = (app: Pick<typeof before, 'links' | 'names'>, id?: string): void => {
@@ -119,20 +147,44 @@ export async function run(): Promise<void> {
         packageDir,
         renderProject(plan!, {
           target: 'package',
+          apiVersion: outputs.apiVersion,
           links: app.links,
           names: app.names,
           package: { name: pkg.name, namespace: pkg.namespace, versionNumber: pkg.versionNumber, id },
         }),
       );
     };
-    if (settings.package && target && before.exists) renderPackage(before);
+    if (packaged && target && before.exists) renderPackage(before);
     // Everything that can be known to fail later is checked while nothing has been changed yet.
     await group('Check before any change', () =>
-      steps.preflight(settings, hub, target, log, settings.package && target && before.exists ? packageDir : undefined),
+      steps.preflight(settings, hub, target, log, packaged && target && before.exists ? packageDir : undefined),
     );
-    // 6. Deploy.
+    // 6. Deploy. With install-method: deploy the install target's deploy and key run beside the Dev Hub's.
     const deployDir = workspace.dir('deploy');
-    writeProject(deployDir, renderProject(plan, { target: 'deploy', links: before.links, names: before.names }));
+    writeProject(
+      deployDir,
+      renderProject(plan, {
+        target: 'deploy',
+        links: before.links,
+        names: before.names,
+        apiVersion: outputs.apiVersion,
+      }),
+    );
+    const targetApp =
+      deployToTarget && targetBefore
+        ? inBackground('Deploy the External Client App into the install target', (say) =>
+            deployIntoTarget(
+              steps,
+              deployToTarget.connection,
+              plan!,
+              targetBefore,
+              workspace!,
+              metadataDir,
+              timeoutMs,
+              say,
+            ),
+          )
+        : undefined;
     await group('Deploy the External Client App', async () => {
       try {
         const result = await steps.deployProject(hub.connection, deployDir, { timeoutMs, log });
@@ -169,18 +221,35 @@ export async function run(): Promise<void> {
       return state;
     });
 
-    // 8. The consumer key as a GitHub secret.
-    if (settings.github) {
-      const github = settings.github;
-      await group('Store the consumer key as a GitHub secret', async () => {
-        const values = [{ name: github.secretName, value: after.consumerKey! }];
-        if (after.consumerSecret && settings.requireSecret)
-          values.push({ name: `${github.secretName}_SECRET`, value: after.consumerSecret });
-        const stored = await steps.storeSecrets(github, values, { log });
-        outputs.secretStored = `${stored.stored.join(', ')} (${stored.scope})`;
-        log(`Stored ${outputs.secretStored}.`);
-      });
+    let targetKey: string | undefined;
+    if (targetApp) {
+      targetKey = await finish(targetApp);
+      setSecretOutput('target-consumer-key', targetKey);
+      outputs.targetDeployed = true;
+      outputs.targetKeyLast4 = lastFour(targetKey);
+      log('The install target has its own consumer key, set as the masked output target-consumer-key.');
     }
+
+    // 8. The consumer key as a GitHub secret, and 11. the hosted MCP servers: neither waits for the package, so they
+    // run while the Dev Hub builds the version (their log groups follow the install's).
+    const github = settings.github;
+    const secretStep = github
+      ? inBackground('Store the consumer key as a GitHub secret', async (say) => {
+          const values = [{ name: github.secretName, value: after.consumerKey! }];
+          if (after.consumerSecret && settings.requireSecret)
+            values.push({ name: `${github.secretName}_SECRET`, value: after.consumerSecret });
+          const stored = await steps.storeSecrets(github, values, { log: say });
+          outputs.secretStored = `${stored.stored.join(', ')} (${stored.scope})`;
+          say(`Stored ${outputs.secretStored}.`);
+        })
+      : undefined;
+    const servers = settings.package?.mcpServers;
+    const mcpStep =
+      target && servers?.length
+        ? inBackground('Activate hosted MCP servers in the install target', (say) =>
+            steps.activateMcpServers(target.connection, servers, say),
+          )
+        : undefined;
 
     if (settings.keyVariable) {
       const variable = settings.keyVariable;
@@ -191,8 +260,8 @@ export async function run(): Promise<void> {
     }
 
     // 9. The package scratch orgs install, and its version.
-    if (settings.package) {
-      const pkgSettings = settings.package;
+    if (packaged) {
+      const pkgSettings = packaged;
       const pkg = await group('Create or reuse the package', async () => {
         renderPackage(after);
         const ref = await steps.ensurePackage(hub.connection, packageDir, pkgSettings, log).catch((error: unknown) => {
@@ -225,7 +294,7 @@ export async function run(): Promise<void> {
         `Package version ${version.versionNumber}: ${version.subscriberPackageVersionId}${version.created ? '' : ' (reused)'}`,
       );
 
-      // 10. The install, and 11. the hosted MCP servers, in the install target.
+      // 10. The install into the target.
       if (target) {
         await group('Install into the target org', async () => {
           // A reused version is often installed already (the previous run put it there): installing it again
@@ -248,24 +317,24 @@ export async function run(): Promise<void> {
             });
           outputs.installed = 'installed';
         });
-        const servers = pkgSettings.mcpServers;
-        if (servers?.length) {
-          outputs.mcpServers = await group('Activate hosted MCP servers in the install target', () =>
-            steps.activateMcpServers(target.connection, servers, log),
-          );
-        }
       }
+      outputs.validation = await reportValidation(steps, hub.connection, pkgSettings.validation, version);
     }
+    if (secretStep) await finish(secretStep);
+    if (mcpStep) outputs.mcpServers = await finish(mcpStep);
 
     // 12. The app is usable once the orgs accept its consumer key (with wait-until-usable): a new one can take 30 minutes.
     const usableMinutes = settings.waitUntilUsableMinutes ?? 0;
     if (usableMinutes > 0) {
-      const orgs = [{ role: 'the Dev Hub', instanceUrl: hub.instanceUrl }];
-      if (target) orgs.push({ role: 'the install target', instanceUrl: target.instanceUrl });
+      const orgs: { role: string; instanceUrl: string; consumerKey?: string }[] = [
+        { role: 'the Dev Hub', instanceUrl: hub.instanceUrl },
+      ];
+      // A deployed app is the target's own, with its own key and its own propagation; an installed one has the Dev Hub's key.
+      if (target) orgs.push({ role: 'the install target', instanceUrl: target.instanceUrl, consumerKey: targetKey });
       await group('Wait until the app is usable', () =>
         steps.waitUntilUsable(
           orgs,
-          { consumerKey: after.consumerKey!, callbackUrl: plan!.callbackUrls[0]! },
+          { consumerKey: after.consumerKey!, callbackUrl: plan!.callbackUrls[0]!, scopes: plan!.scopes },
           usableMinutes,
           log,
         ),
@@ -291,6 +360,76 @@ export async function run(): Promise<void> {
   } finally {
     workspace?.remove();
   }
+}
+
+type Steps = Awaited<ReturnType<Login['orgSteps']>>;
+
+/**
+ * install-method: deploy: the app's metadata straight into the install target (Metadata API, as for the Dev Hub; a
+ * scratch org takes an ECA deployed this way, docs/platform-notes.md §31), then its own consumer key.
+ */
+async function deployIntoTarget(
+  steps: Steps,
+  connection: Parameters<Steps['deployProject']>[0],
+  plan: AppPlan,
+  before: Awaited<ReturnType<Steps['readAppState']>>,
+  workspace: Workspace,
+  metadataDir: string,
+  timeoutMs: number,
+  log: (line: string) => void,
+): Promise<string> {
+  const dir = workspace.dir('deploy-target');
+  // The target's own newest version, by the Dev Hub's rule: a scratch org may run another release than its Dev Hub.
+  const apiVersion = await useApiVersion(connection, log);
+  // The target owns this app and its OAuth consumer: Local, with the target's own links on a rerun.
+  writeProject(
+    dir,
+    renderProject(
+      { ...plan, distributionState: 'Local' },
+      { target: 'deploy', links: before.links, names: before.names, apiVersion },
+    ),
+  );
+  const result = await steps
+    .deployProject(connection, dir, { timeoutMs, log, where: 'the install target' })
+    .catch((error: unknown) => {
+      // The same files as the Dev Hub's (output-dir): the annotations point there.
+      if (error instanceof steps.DeployError) steps.annotateFailures(error, metadataDir);
+      throw error;
+    });
+  log(`Deploy ${result.id} into the install target succeeded: ${result.components} components.`);
+  const state = await steps.readAppState(connection, plan.appName, {
+    withKey: true,
+    withSecret: false,
+    timeoutMs,
+    log,
+    names: before.names ?? componentNames(plan.appName),
+  });
+  if (!state.consumerKey) throw new Error(`The install target did not return a consumer key for ${plan.appName}.`);
+  maskSecret(state.consumerKey);
+  return state.consumerKey;
+}
+
+/** With async validation, where the version's validations stand at the end of the run (one read, no wait). */
+async function reportValidation(
+  steps: Steps,
+  hub: Parameters<Steps['validationState']>[0],
+  asked: PackageValidation,
+  version: { createRequestId: string; validation: Parameters<typeof validationLines>[1] },
+): Promise<string[]> {
+  let state = version.validation;
+  let messages: string[] = [];
+  if (state === 'running' && version.createRequestId) {
+    const now = await steps.validationState(hub, version.createRequestId, log);
+    if (now) ({ state, messages } = now);
+  }
+  if (state === 'failed')
+    say.warning(
+      `The async validation of the package version failed: it is installed and usable for testing but can never be promoted.${messages.length ? ` ${messages.join(' ')}` : ''}`,
+      { title: 'package-validation' },
+    );
+  else if (state === 'running')
+    log("The version's validations are still running (package-validation: async); the summary says what that means.");
+  return validationLines(asked, state, messages);
 }
 
 /** The runner masks `secrets.*` it passes in, but not the forms we derive (a repaired key, URL parts). */

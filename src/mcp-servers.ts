@@ -7,17 +7,24 @@ import { withRetry } from './retry.ts';
 import { orgAnyId } from './org-answers.ts';
 
 /**
- * The standard servers, by the name users see in server URLs (`platform/<name>`), with the McpServerAccess
- * DeveloperName that activates them. Names and DeveloperNames: docs/platform-notes.md §15.
+ * The standard servers, by the name users see in server URLs (`platform/<name>`). Each one's McpServerAccess
+ * DeveloperName follows from its name (mcpDeveloperName); docs/platform-notes.md §15.
  */
-export const MCP_SERVERS: Record<string, { developerName: string }> = {
-  'sobject-all': { developerName: 'platform_sobject_all' },
-  'sobject-reads': { developerName: 'platform_sobject_reads' },
-  'sobject-mutations': { developerName: 'platform_sobject_mutations' },
-  'sobject-deletes': { developerName: 'platform_sobject_deletes' },
-  'metadata-experts': { developerName: 'platform_metadata_experts' },
-  'salesforce-api-context': { developerName: 'platform_salesforce_api_context' },
-};
+export const MCP_SERVERS: Record<string, { developerName: string }> = Object.fromEntries(
+  [
+    'sobject-all',
+    'sobject-reads',
+    'sobject-mutations',
+    'sobject-deletes',
+    'metadata-experts',
+    'salesforce-api-context',
+  ].map((name) => [name, { developerName: mcpDeveloperName('platform', name) }]),
+);
+
+/** Salesforce's rule: `<namespace>_<server name with - as _>` (`platform/sobject-reads` → `platform_sobject_reads`). */
+export function mcpDeveloperName(namespace: string, name: string): string {
+  return `${namespace}_${name.replace(/-/g, '_')}`;
+}
 
 /** `sobject-all`, `platform/sobject-all` → `sobject-all`; undefined for a name we do not know. */
 export function mcpServerName(item: string): string | undefined {
@@ -108,6 +115,13 @@ function explain(error: unknown, name?: string): McpServerError {
     return new McpServerError(
       'mcp-servers: the install target has no hosted MCP servers (McpServerAccess is not available there). Create the scratch org with the feature ' +
         'SalesforceHostedMCP in its definition file ("features": ["SalesforceHostedMCP"]), then run again.',
+    );
+  }
+  if (name && /McpServerId is required for custom server access records/i.test(text)) {
+    // Salesforce reads an access record for a name it does not offer as one for a custom server (platform-notes §15).
+    return new McpServerError(
+      `mcp-servers: the install target does not offer the hosted MCP server ${name} (McpServerAccess ${MCP_SERVERS[name]?.developerName ?? name}; Salesforce: ${text}). ` +
+        'Check Setup → API Catalog → MCP Servers of that org for the servers it has, or remove the name from mcp-servers.',
     );
   }
   return new McpServerError(

@@ -37,7 +37,16 @@ export interface PackageSettings {
   mcpServers?: string[];
   /** `when-changed`: reuse a version built from the same content; `always`: build one on every run. */
   newVersion: NewVersion;
+  /** `package-validation`: how the version's validations run (Package2VersionCreateRequest AsyncValidation / SkipValidation) */
+  validation: PackageValidation;
+  /** `install-method`: `package` installs the version into installTarget; `deploy` deploys the app there, no version */
+  installMethod: InstallMethod;
 }
+
+export const PACKAGE_VALIDATIONS = ['async', 'full', 'skip'] as const;
+export type PackageValidation = (typeof PACKAGE_VALIDATIONS)[number];
+export const INSTALL_METHODS = ['package', 'deploy'] as const;
+export type InstallMethod = (typeof INSTALL_METHODS)[number];
 
 export const NEW_VERSION_MODES = ['when-changed', 'always'] as const;
 export type NewVersion = (typeof NEW_VERSION_MODES)[number];

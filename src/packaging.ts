@@ -33,7 +33,14 @@ export interface VersionResult {
   createRequestId: string;
   /** false: a version built earlier from the same content (or an earlier run's request for it) was reused */
   created: boolean;
+  /**
+   * The version's validations when it was handed back: `running` (async validation: installable, validations go on),
+   * `passed`, `failed` (an async validation that failed: installable, never promotable), `skipped`.
+   */
+  validation: ValidationState;
 }
+
+export type ValidationState = 'running' | 'passed' | 'failed' | 'skipped';
 
 /** Another run created the package between our list and our create: the next list finds it. */
 function isDuplicate(error: unknown): boolean {
@@ -120,10 +127,28 @@ export async function createVersion(
   // see before (a blind repeat would build a second version).
   const tag = versionTag(versionHash(projectDir, settings));
   const reuse = async (): Promise<VersionResult | undefined> => {
-    const reused = await withRetry(() => findBuiltVersion(connection, pkg.id, tag), {
-      what: `Versions of ${pkg.name}`,
-      log,
-    });
+    let reused: VersionResult | undefined;
+    for (const t of reusableTags(projectDir, settings)) {
+      reused = await withRetry(() => findBuiltVersion(connection, pkg.id, t, log), {
+        what: `Versions of ${pkg.name}`,
+        log,
+      });
+      if (reused) break;
+    }
+    if (reused?.validation === 'running' && settings.validation === 'full') {
+      log(
+        `Package version ${reused.versionNumber} was built earlier with async validation, whose validations still run; waiting for them (package-validation: full).`,
+      );
+      const done = await waitForVersion(
+        connection,
+        reused.createRequestId,
+        'PerformingValidations',
+        settings,
+        timeoutMs,
+        log,
+      );
+      reused = { ...reused, ...done, created: false };
+    }
     if (reused) {
       log(
         `Package version ${reused.versionNumber} (${reused.subscriberPackageVersionId}) was built earlier from the same package content and settings; reusing it (new-version: when-changed). No version was created.`,
@@ -154,7 +179,7 @@ export async function createVersion(
       created: false,
     };
   }
-  await checkDailyLimit(connection, log);
+  await checkDailyLimit(connection, settings, log);
 
   // The project file was rewritten with the package's alias since it was last read; read it afresh.
   SfProject.clearInstances();
@@ -183,7 +208,9 @@ export async function createVersion(
             ? { installationkey: settings.installationKey }
             : { installationkeybypass: true }),
           codecoverage: false,
-          skipvalidation: false,
+          // package-validation (docs/platform-notes.md §30): async hands the version back before its validations end.
+          skipvalidation: settings.validation === 'skip',
+          asyncvalidation: settings.validation === 'async',
           versiondescription: 'External Client App for MCP clients',
           tag,
         },
@@ -204,6 +231,7 @@ export async function createVersion(
   };
 }
 
+/** Not finished in any sense; PerformingValidations (async validation) is finished building but still validating. */
 const IN_PROGRESS = new Set([
   'Queued',
   'InProgress',
@@ -225,13 +253,16 @@ async function waitForVersion(
 ): Promise<Omit<VersionResult, 'created'>> {
   const progress = progressReporter(log, timeoutMs);
   progress(`Package version ${requestId}: ${firstStatus}`, 0);
+  // full waits for the validations too; async and skip take the version as soon as it is built.
+  const waitsForValidation = settings.validation === 'full';
   const report = await pollUntil(
     () => PackageVersion.getCreateStatus(requestId, connection),
-    (r) => !IN_PROGRESS.has(r.Status),
+    (r) => !IN_PROGRESS.has(r.Status) && !(waitsForValidation && r.Status === VALIDATING),
     {
       what: `Package version request ${requestId}`,
       timeoutMs,
       policy: 'versionBuild',
+      expectedMs: expectedBuildMs(settings),
       log,
       onProgress: (r, ms) => progress(`Package version ${requestId}: ${r.Status}`, ms),
     },
@@ -245,7 +276,8 @@ async function waitForVersion(
     );
   });
   // The library resolves, not rejects, when the platform refuses the version: the status says so.
-  if (report.Status !== 'Success' || !report.SubscriberPackageVersionId) {
+  const built = report.Status === 'Success' || report.Status === VALIDATING;
+  if (!built || !checkId(report.SubscriberPackageVersionId, '04t')) {
     const messages = (report.Error ?? []).map((m) => `  - ${redact(String(m))}`).join('\n');
     throw new PackagingError(
       `Package version request ${requestId} ended in ${report.Status}:\n${messages || '  (no message)'}`,
@@ -262,7 +294,46 @@ async function waitForVersion(
       report.VersionNumber ?? settings.versionNumber,
       `the version number of request ${requestId}`,
     ),
+    validation: settings.validation === 'skip' ? 'skipped' : report.Status === VALIDATING ? 'running' : 'passed',
   };
+}
+
+/** Package2VersionCreateRequest.Status while an async-validated version installs and its validations go on. */
+const VALIDATING = 'PerformingValidations';
+
+/**
+ * Where a version's build is expected to end, on a real org (docs/platform-notes.md §19, §30): the poll reads most
+ * often around it. Async and skipped validation hand the version back after the build, full after the validations.
+ */
+function expectedBuildMs(settings: PackageSettings): number {
+  return settings.validation === 'full' ? 10 * 60_000 : 5 * 60_000;
+}
+
+/** An id from the org, of the documented shape (15 or 18 characters with that key prefix), else undefined. */
+function checkId(id: string | undefined | null, prefix: string): string | undefined {
+  return typeof id === 'string' && new RegExp(`^${prefix}[a-zA-Z0-9]{12}([a-zA-Z0-9]{3})?$`).test(id) ? id : undefined;
+}
+
+/**
+ * The version's validations now, read once from its request (no wait): an async-validated version's validations go
+ * on after the run has installed it, and the summary says where they stand. Undefined when the org does not say.
+ */
+export async function validationState(
+  connection: Connection,
+  requestId: string,
+  log: (line: string) => void,
+): Promise<{ state: ValidationState; messages: string[] } | undefined> {
+  if (!checkId(requestId, '08c')) return undefined;
+  const report = await withRetry(() => PackageVersion.getCreateStatus(requestId, connection), {
+    what: `Package version request ${requestId}`,
+    log,
+  }).catch(() => undefined);
+  if (!report) return undefined;
+  if (report.Status === VALIDATING) return { state: 'running', messages: [] };
+  if (report.Status === 'Success') return { state: 'passed', messages: [] };
+  if (report.Status === 'Error')
+    return { state: 'failed', messages: (report.Error ?? []).map((m) => redact(String(m)).slice(0, 500)) };
+  return undefined;
 }
 
 /**
@@ -285,7 +356,8 @@ export function versionHash(projectDir: string, settings: PackageSettings): stri
       versionNumber: settings.versionNumber,
       installationKey: Boolean(settings.installationKey),
       codeCoverage: false,
-      skipValidation: false,
+      // async and full make the same validated version; a skipped one can never be promoted, so it has its own hash.
+      skipValidation: settings.validation === 'skip',
       versionDescription: 'External Client App for MCP clients',
     }),
   );
@@ -313,8 +385,11 @@ export async function reusableVersionId(
   projectDir: string,
   settings: PackageSettings,
 ): Promise<string | undefined> {
-  return (await findBuiltVersion(connection, packageId, versionTag(versionHash(projectDir, settings))))
-    ?.subscriberPackageVersionId;
+  for (const tag of reusableTags(projectDir, settings)) {
+    const found = await findBuiltVersion(connection, packageId, tag);
+    if (found) return found.subscriberPackageVersionId;
+  }
+  return undefined;
 }
 
 /** Package2VersionCreateRequest.Tag and Package2Version.Tag (shown by `sf package version list --verbose`), as CumulusCI writes it. */
@@ -322,11 +397,25 @@ function versionTag(hash: string): string {
   return `hash:${hash}`;
 }
 
-/** The latest version with that tag that is not deleted (deprecated), if any. */
+/**
+ * The tags of versions this run may reuse, best first. A skipped version is never reused for async or full (it can
+ * never be promoted); for skip, a validated version of the same content does as well, and is looked for first.
+ */
+function reusableTags(projectDir: string, settings: PackageSettings): string[] {
+  const own = versionTag(versionHash(projectDir, settings));
+  if (settings.validation !== 'skip') return [own];
+  return [versionTag(versionHash(projectDir, { ...settings, validation: 'full' })), own];
+}
+
+/**
+ * The latest version with that tag that is not deleted (deprecated), if any, with where its validations stand. One
+ * whose async validations failed is not reused: it installs, but could never be promoted.
+ */
 async function findBuiltVersion(
   connection: Connection,
   packageId: string,
   tag: string,
+  log?: (line: string) => void,
 ): Promise<VersionResult | undefined> {
   const result = await connection.tooling.query<{
     Id: string;
@@ -342,23 +431,32 @@ async function findBuiltVersion(
   const v = result.records[0];
   if (!v?.SubscriberPackageVersionId) return undefined;
   orgId(v.Id, 'packageVersion', 'the id of a package version');
-  const request = await connection.tooling.query<{ Id: string }>(
-    `SELECT Id FROM Package2VersionCreateRequest WHERE Package2VersionId = '${v.Id}' LIMIT 1`,
+  const request = await connection.tooling.query<{ Id: string; Status: string; SkipValidation: boolean }>(
+    `SELECT Id, Status, SkipValidation FROM Package2VersionCreateRequest WHERE Package2VersionId = '${v.Id}' LIMIT 1`,
   );
-  const requestId = request.records[0]?.Id;
+  const r = request.records[0];
+  const subscriberPackageVersionId = orgId(
+    v.SubscriberPackageVersionId,
+    'subscriberPackageVersion',
+    'the package version id of a built version',
+  );
+  const versionNumber = orgVersionNumber(
+    [v.MajorVersion, v.MinorVersion, v.PatchVersion, v.BuildNumber],
+    'the version number of a built version',
+  );
+  if (r?.Status === 'Error') {
+    log?.(
+      `Package version ${versionNumber} (${subscriberPackageVersionId}) was built from the same content, but its async validation failed: not reusing it.`,
+    );
+    return undefined;
+  }
   return {
     createRequestId:
-      requestId === undefined ? '' : orgId(requestId, 'versionCreateRequest', 'the id of a package version request'),
-    subscriberPackageVersionId: orgId(
-      v.SubscriberPackageVersionId,
-      'subscriberPackageVersion',
-      'the package version id of a built version',
-    ),
-    versionNumber: orgVersionNumber(
-      [v.MajorVersion, v.MinorVersion, v.PatchVersion, v.BuildNumber],
-      'the version number of a built version',
-    ),
+      r?.Id === undefined ? '' : orgId(r.Id, 'versionCreateRequest', 'the id of a package version request'),
+    subscriberPackageVersionId,
+    versionNumber,
     created: false,
+    validation: r?.SkipValidation ? 'skipped' : r?.Status === VALIDATING ? 'running' : 'passed',
   };
 }
 
@@ -379,25 +477,29 @@ async function findVersionRequests(
  * `sf limits api display` shows it). With none left the request would be refused after the app was packaged and
  * the version zip uploaded: say so first, and when the count renews.
  */
-async function checkDailyLimit(connection: Connection, log: (line: string) => void): Promise<void> {
+async function checkDailyLimit(
+  connection: Connection,
+  settings: PackageSettings,
+  log: (line: string) => void,
+): Promise<void> {
   const limits = (await withRetry(() => connection.limits(), { what: 'Dev Hub limits', log })) as unknown as Record<
     string,
     { Max?: number; Remaining?: number } | undefined
   >;
-  const limit = limits['Package2VersionCreates'];
+  // A version without validation counts against a limit of its own (docs/platform-notes.md §18).
+  const name = settings.validation === 'skip' ? 'Package2VersionCreatesWithoutValidation' : 'Package2VersionCreates';
+  const limit = limits[name];
   if (!limit || typeof limit.Remaining !== 'number') {
-    log(
-      'The Dev Hub did not report its daily package version limit (Package2VersionCreates); creating the version anyway.',
-    );
+    log(`The Dev Hub did not report its daily package version limit (${name}); creating the version anyway.`);
     return;
   }
   if (limit.Remaining < 1) {
     throw new PackagingError(
-      `The Dev Hub has no package version creations left today (Package2VersionCreates: 0 of ${limit.Max ?? '?'} remaining; the count renews over the next 24 hours). ` +
+      `The Dev Hub has no package version creations left today (${name}: 0 of ${limit.Max ?? '?'} remaining; the count renews over the next 24 hours). ` +
         'Nothing was built. Rerun later, or keep new-version: when-changed so that unchanged runs reuse their version; `sf limits api display --target-org <dev-hub>` shows the count.',
     );
   }
-  log(`Dev Hub daily package version limit: ${limit.Remaining} of ${limit.Max ?? '?'} left before this one.`);
+  log(`Dev Hub daily package version limit: ${limit.Remaining} of ${limit.Max ?? '?'} left before this one (${name}).`);
 }
 
 const UNAVAILABLE = new Set([

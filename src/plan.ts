@@ -64,7 +64,7 @@ export function planApp(settings: Settings): AppPlan {
     contactEmail: settings.contactEmail,
     ...(settings.description !== undefined ? { description: settings.description } : {}),
     // Only a Packaged app can go into a package; a Local one stays in the Dev Hub.
-    distributionState: settings.package ? 'Packaged' : 'Local',
+    distributionState: settings.package?.installMethod === 'package' ? 'Packaged' : 'Local',
     clients,
     callbackUrls,
     scopes: [...SCOPES],

@@ -2,7 +2,7 @@
 // Polls start fast, because against a quick org most jobs finish within a second, and back off to a ceiling,
 // because a package version can take many minutes and each poll is an API call against the org's limits.
 import { isTransientError } from './retry.ts';
-import { timing, type PollPolicyName } from './timing.ts';
+import { timing, type PollPolicy, type PollPolicyName } from './timing.ts';
 
 export interface PollOptions<T> {
   what: string;
@@ -18,6 +18,8 @@ export interface PollOptions<T> {
   log?: (line: string) => void;
   /** consecutive transient errors tolerated while polling */
   errorBudget?: number;
+  /** when the job is expected to end on a real org: with the policy's nearMs, reads are frequent around it */
+  expectedMs?: number;
 }
 
 export class PollTimeoutError extends Error {
@@ -30,10 +32,11 @@ export async function pollUntil<T>(
   opts: PollOptions<T>,
 ): Promise<T> {
   const started = Date.now();
-  const policy = timing(opts.policy ?? 'job');
+  const policy: PollPolicy = timing(opts.policy ?? 'job');
   let delay = opts.initialMs ?? policy.initialMs;
   const maxMs = opts.maxMs ?? policy.maxMs;
   const factor = opts.factor ?? 1.5;
+  const shape = { ...policy, initialMs: opts.initialMs ?? policy.initialMs, maxMs, expectedMs: opts.expectedMs };
   let errors = 0;
   for (;;) {
     let status: T | undefined;
@@ -54,8 +57,50 @@ export async function pollUntil<T>(
       throw new PollTimeoutError(`${opts.what} did not finish within ${formatDuration(opts.timeoutMs)}.`);
     }
     await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(maxMs, Math.round(delay * factor));
+    delay =
+      policy.share !== undefined ? nextDelay(shape, Date.now() - started) : Math.min(maxMs, Math.round(delay * factor));
   }
+}
+
+/**
+ * The wait before the next read of a job that follows its expected shape (a policy with `share`): patient at
+ * first, the wait grows with the time waited (share × elapsed, so a job is seen at most that share of its time
+ * late); from half to one and a half times the expected end, every nearMs; never below initialMs or above maxMs.
+ */
+export function nextDelay(
+  shape: Pick<PollPolicy, 'initialMs' | 'maxMs' | 'share' | 'nearMs'> & { expectedMs?: number },
+  elapsedMs: number,
+): number {
+  const grown = Math.round((shape.share ?? 0) * elapsedMs);
+  let delay = Math.min(shape.maxMs, Math.max(shape.initialMs, grown));
+  const { expectedMs, nearMs } = shape;
+  if (expectedMs && nearMs) {
+    const from = expectedMs * 0.5;
+    const to = expectedMs * 1.5;
+    if (elapsedMs >= from && elapsedMs < to) delay = Math.min(delay, nearMs);
+    // Not past the window's start: the first read in it comes when it opens.
+    else if (elapsedMs < from) delay = Math.min(delay, Math.max(shape.initialMs, from - elapsedMs));
+  }
+  return Math.max(1, delay);
+}
+
+/**
+ * How many status reads a job of `durationMs` costs under a shaped policy (the request budget in CONTRIBUTING's
+ * Performance section comes from this): the reads until the first one at or after its end.
+ */
+export function plannedReads(
+  shape: Pick<PollPolicy, 'initialMs' | 'maxMs' | 'share' | 'nearMs'> & { expectedMs?: number },
+  durationMs: number,
+): { reads: number; lateMs: number } {
+  let t = 0;
+  let reads = 1;
+  let delay = shape.initialMs;
+  while (t < durationMs) {
+    t += delay;
+    reads++;
+    delay = nextDelay(shape, t);
+  }
+  return { reads, lateMs: t - durationMs };
 }
 
 /**

@@ -10,6 +10,13 @@ import { reusableVersionId } from './packaging.ts';
 import { withRetry } from './retry.ts';
 import { redact } from './mask.ts';
 import { orgId, orgVersionNumber } from './org-answers.ts';
+import {
+  CHECKED_PERMISSIONS,
+  CUSTOMIZE_APPLICATION,
+  type Granted,
+  MODIFY_ALL_DATA,
+  missingPermissions,
+} from './permissions.ts';
 
 /** Every problem found, each `<input>: <what is wrong and what to do>`; main annotates them one by one. */
 export class PreflightError extends OrgError {
@@ -43,11 +50,21 @@ export async function preflight(
     }
   };
 
-  await check('Metadata API access of the Dev Hub user', () => deployPermission(hub, hubInput));
+  await check('Permissions of the Dev Hub user', () =>
+    deployPermission(hub, hubInput, settings.requireSecret === true),
+  );
   const pkg = settings.package;
-  if (pkg?.namespace)
+  const deploy = pkg?.installMethod === 'deploy';
+  if (pkg && deploy && target) {
+    // install-method: deploy writes into the target as into the Dev Hub: the same permission, checked the same way.
+    await check('Permissions of the install target user', () =>
+      deployPermission(target, 'install-target', false, 'the install target'),
+    );
+    if (pkg.mcpServers?.length) await check('Hosted MCP in the install target', () => hostedMcp(target));
+  }
+  if (pkg?.namespace && !deploy)
     await check('Namespace linked to the Dev Hub', () => namespaceLinked(hub.connection, pkg.namespace!));
-  if (pkg && target) {
+  if (pkg && target && !deploy) {
     await check('Namespace of the install target', () => targetNamespace(target, pkg.namespace));
     await check('Packages installed in the install target', () =>
       installedBeta(hub.connection, target, pkg, packageDir, log),
@@ -58,24 +75,39 @@ export async function preflight(
     throw new PreflightError(problems);
   }
   log(
-    `Checked before any change: Dev Hub user may deploy metadata${pkg?.namespace ? `, namespace ${pkg.namespace} is linked` : ''}${target ? ', the install target can take the package' : ''}.`,
+    `Checked before any change: Dev Hub user may create External Client Apps${pkg?.namespace && !deploy ? `, namespace ${pkg.namespace} is linked` : ''}${target ? (deploy ? ', the install target user may create External Client Apps' : ', the install target can take the package') : ''}.`,
   );
 }
 
 /**
- * The ECA is deployed with the Metadata API, which needs "Modify Metadata Through Metadata API Functions" or
- * "Modify All Data". UserPermissionAccess holds the current user's effective permissions.
+ * Salesforce's rule for creating External Client Apps: Customize Application AND (Modify All Data OR "Create, edit,
+ * and delete External Client Apps"); Modify Metadata alone is not enough. Plus the policies' and, with
+ * require-secret, the consumer secret's permission. UserPermissionAccess holds the current user's effective
+ * permissions (docs/platform-notes.md §16). An org that does not know the External Client App fields (an older API
+ * version) is asked for the rest, and the rule is applied to what it answered.
  */
-async function deployPermission(hub: OrgSession, input: string): Promise<string | undefined> {
-  const result = await hub.connection.query<{
-    PermissionsModifyAllData?: boolean;
-    PermissionsModifyMetadata?: boolean;
-  }>('SELECT PermissionsModifyAllData, PermissionsModifyMetadata FROM UserPermissionAccess');
-  const perms = result.records[0];
-  if (!perms || perms.PermissionsModifyAllData || perms.PermissionsModifyMetadata) return undefined;
+async function deployPermission(
+  hub: OrgSession,
+  input: string,
+  requireSecret: boolean,
+  where = 'the Dev Hub',
+): Promise<string | undefined> {
+  const fields = CHECKED_PERMISSIONS.map((p) => p.field);
+  const read = async (names: string[]): Promise<Granted> =>
+    (await hub.connection.query<Granted>(`SELECT ${names.join(', ')} FROM UserPermissionAccess`)).records[0] ?? {};
+  let granted: Granted;
+  try {
+    granted = await read(fields);
+  } catch (error) {
+    if (!cannotSee(error)) throw error;
+    granted = await read([CUSTOMIZE_APPLICATION.field, MODIFY_ALL_DATA.field]);
+  }
+  const missing = missingPermissions(granted, { requireSecret });
+  if (!missing.length) return undefined;
   return (
-    `${input}: the Dev Hub user ${hub.username} may not deploy metadata, so the External Client App cannot be created. ` +
-    'Give the user the permission "Modify Metadata Through Metadata API Functions" (or "Modify All Data"), e.g. through a permission set, or log in as a Dev Hub admin.'
+    `${input}: the ${where === 'the Dev Hub' ? 'Dev Hub' : 'install target'} user ${hub.username} lacks permissions this run needs, so the External Client App cannot be created: ` +
+    `${missing.join('; ')}. Grant them in ${where} under Setup → Permission Sets (a permission set assigned to that user: System Permissions), ` +
+    `or log in as an admin of ${where}. ("Modify Metadata Through Metadata API Functions" alone is not enough.)`
   );
 }
 

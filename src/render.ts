@@ -13,8 +13,10 @@ import { writeNoFollow } from './workspace.ts';
 import { XMLBuilder } from 'fast-xml-parser';
 import type { AppPlan, OrgLinks, ProjectFile } from './model.ts';
 import { componentNames, type ComponentNames } from './component-names.ts';
+import { FIELDS_NEED_API_VERSION } from './api-version.ts';
 
-export const SOURCE_API_VERSION = '66.0';
+/** The dry run's project: the oldest version that carries every field written (a run uses the Dev Hub's, api-version.ts). */
+export const SOURCE_API_VERSION = FIELDS_NEED_API_VERSION;
 export const METADATA_NS = 'http://soap.sforce.com/2006/04/metadata';
 const PACKAGE_DIR = 'force-app';
 const DEFAULT_DIR = `${PACKAGE_DIR}/main/default`;

@@ -106,11 +106,14 @@ const VERSION_NOT_YET_CODES = new Set([
 ]);
 /**
  * The install of a version that is not yet everywhere it must be: the install error quoted in
- * SFDO-Community/declarative-lookup-rollup-summaries#918, and the "invalid cross reference id" a PackageInstallRequest
- * create meets before the version reached the target's instance (CumulusCI cumulusci/salesforce_api/package_install.py
- * retries it). The jsforce errors carry no HTTP status, so the code and text decide.
+ * SFDO-Community/declarative-lookup-rollup-summaries#918, the "invalid cross reference id" a PackageInstallRequest
+ * create meets before the version reached the target's instance, and the other texts CumulusCI
+ * (cumulusci/salesforce_api/package_install.py RETRY_PACKAGE_ERRORS) retries an install on: "not yet available", the
+ * missing "InstalledPackage version number", "doesn't yet exist or has been deleted", and the row lock
+ * (docs/platform-notes.md §10). The jsforce errors carry no HTTP status, so the code and text decide.
  */
-const VERSION_NOT_YET_TEXT = /The package version is not fully available|invalid cross reference id/i;
+const VERSION_NOT_YET_TEXT =
+  /The package version is not fully available|invalid cross reference id|This package is not yet available|InstalledPackage version number|The requested package doesn.t yet exist or has been deleted|unable to obtain exclusive access to this record/i;
 
 /**
  * A package version that is reported available may still not be installable: wait and try again. `phase` 'query'

@@ -15,13 +15,14 @@ import type {
   GithubVariableSettings,
   Hardening,
   IpRange,
+  InstallMethod,
   Mode,
   NewVersion,
   OrgRef,
   PackageSettings,
   Settings,
 } from './model.ts';
-import { FAIL_ON_DRIFT, MODES, NEW_VERSION_MODES } from './model.ts';
+import { FAIL_ON_DRIFT, INSTALL_METHODS, MODES, NEW_VERSION_MODES, PACKAGE_VALIDATIONS } from './model.ts';
 import {
   checkApiName,
   checkAuthUrl,
@@ -547,7 +548,10 @@ function parsePackage(
   if (get('package-name')) p.check('package-name', checkText(name, LIMITS.packageName));
   const namespace = get('package-namespace') || undefined;
   if (namespace !== undefined) p.check('package-namespace', checkNamespace(namespace));
-  if (namespace === undefined && packageOn && !dryRun) {
+  const installMethod = parseInstallMethod(p, get);
+  // install-method: deploy builds no package: the app goes straight into install-target.
+  const deploy = installMethod === 'deploy';
+  if (namespace === undefined && packageOn && !deploy && !dryRun) {
     // External Client Apps can only be packaged in managed 2GP packages, and those live in a namespace.
     p.add(
       'package-namespace',
@@ -578,13 +582,24 @@ function parsePackage(
   const waitMinutes = parseInteger(p, 'wait-minutes', get('wait-minutes'), LIMITS.waitMinutes) ?? DEFAULTS.waitMinutes;
   const targetRaw = get('install-target');
   const installTarget = targetRaw ? parseOrgRef(p, 'install-target', targetRaw, true) : undefined;
-  if (targetRaw && !packageOn) {
+  if (targetRaw && !packageOn && !deploy) {
     p.add(
       'install-target',
-      'is given but package is false: only a package version can be installed into another org. Set package: true or remove install-target.',
+      'is given but package is false: only a package version can be installed into another org. Set package: true, or install-method: deploy to deploy the app into it, or remove install-target.',
     );
   }
-  const mcpServers = parseMcpServers(p, get('mcp-servers'), packageOn, targetRaw !== '');
+  if (deploy && !targetRaw) {
+    p.add(
+      'install-method',
+      'is deploy but install-target is empty: deploy puts the app straight into the install target. Give install-target (a scratch org), or use install-method: package.',
+    );
+  }
+  const validation = parseChoice(p, 'package-validation', get('package-validation') || 'async', PACKAGE_VALIDATIONS, {
+    async: 'the version installs at once, its validations finish afterwards',
+    full: 'wait for every validation',
+    skip: 'no validation; such a version can never be promoted',
+  });
+  const mcpServers = parseMcpServers(p, get('mcp-servers'), packageOn || deploy, targetRaw !== '');
   const newVersionRaw = get('new-version') || 'when-changed';
   if (!(NEW_VERSION_MODES as readonly string[]).includes(newVersionRaw)) {
     p.add(
@@ -593,7 +608,7 @@ function parsePackage(
     );
   }
   const newVersion: NewVersion = newVersionRaw === 'always' ? 'always' : 'when-changed';
-  if (!packageOn) return undefined;
+  if (!packageOn && !deploy) return undefined;
   return {
     name,
     ...(namespace !== undefined ? { namespace } : {}),
@@ -603,7 +618,29 @@ function parsePackage(
     ...(installTarget ? { installTarget } : {}),
     ...(mcpServers.length ? { mcpServers } : {}),
     newVersion,
+    validation,
+    installMethod,
   };
+}
+
+function parseInstallMethod(p: Problems, get: (name: string) => string): InstallMethod {
+  return parseChoice(p, 'install-method', get('install-method') || 'package', INSTALL_METHODS, {
+    package: "install the Dev Hub app's package version into install-target",
+    deploy: 'deploy the app straight into install-target, no package version',
+  });
+}
+
+/** One of a fixed set of words; a wrong one is refused with each allowed word and what it does. */
+function parseChoice<T extends string>(
+  p: Problems,
+  input: string,
+  value: string,
+  allowed: readonly T[],
+  meaning: Record<T, string>,
+): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  p.add(input, `${show(value)} is not allowed. Use ${allowed.map((a) => `${a} (${meaning[a]})`).join(', or ')}.`);
+  return allowed[0]!;
 }
 
 /** Hosted MCP servers are activated per org (Tooling McpServerAccess), so they need the org: the install target. */

@@ -46,6 +46,13 @@ export interface SummaryOutputs {
   installTarget?: { username: string; instanceUrl: string };
   /** `installed` by this run, or `already` installed (a reused version the target had). */
   installed?: 'installed' | 'already';
+  /** package-validation: a sentence on the version's validation, then the org's messages (validation-note.ts) */
+  validation?: string[];
+  /** install-method: deploy: the app was deployed into the install target, with its own key (last four shown) */
+  targetDeployed?: boolean;
+  targetKeyLast4?: string;
+  /** the API version the app was deployed and read at (api-version.ts) */
+  apiVersion?: string;
 }
 
 /** Why the run stopped, for a failed run's summary. */
@@ -247,8 +254,15 @@ function successOutcome(plan: AppPlan, outputs: SummaryOutputs, devHub: SummaryI
   } else if (plan.distributionState === 'Packaged') {
     add('- Package version: none (the run did not get to it).');
   }
+  const [validation, ...validationMessages] = outputs.validation ?? [];
+  if (validation) add(`- ${validation}`, ...validationMessages.map((m) => `  ${m}`));
   const target = outputs.installTarget;
-  if (outputs.installed && target) {
+  if (outputs.targetDeployed && target) {
+    const ending = outputs.targetKeyLast4 ? ` ending in ${code(`…${outputs.targetKeyLast4}`)}` : '';
+    add(
+      `- ✅ **Deployed** the app straight into the install target ${orgText(target)} (${code('install-method: deploy')}), with its own consumer key${ending} in the masked ${code('target-consumer-key')} output: MCP clients that sign in to that org use it.`,
+    );
+  } else if (outputs.installed && target) {
     add(
       outputs.installed === 'already'
         ? `- ✅ Already installed in the install target ${orgText(target)}: nothing to install.`
@@ -492,6 +506,7 @@ function keySection(plan: AppPlan, dryRun: boolean, outputs: SummaryOutputs, add
     return;
   }
   const refs = keyRefs(plan, outputs);
+  if (outputs.apiVersion) add(`- Deployed and read at API version ${code(outputs.apiVersion)}.`);
   if (outputs.consumerKeySet) {
     const ending = outputs.consumerKeyLast4 ? `, ending in ${code(`…${outputs.consumerKeyLast4}`)}` : '';
     add(

@@ -24,6 +24,13 @@ export interface PollPolicy {
   maxMs: number;
   /** each status read's own time limit, where the caller makes the request itself */
   requestTimeoutMs?: number;
+  /**
+   * The job's expected shape (poll.ts nextDelay), instead of ×1.5 growth: the wait is this share of the time waited
+   * so far (a job that ends is seen at most that share of its time late), between initialMs and maxMs.
+   */
+  share?: number;
+  /** with the caller's expected end: the wait from half to one and a half times it */
+  nearMs?: number;
 }
 
 const DEFAULT_TIMING = {
@@ -34,16 +41,17 @@ const DEFAULT_TIMING = {
   /** deploys and retrieves: most are done within a second against a quick org */
   job: { initialMs: 100, maxMs: 10_000 },
   /**
-   * A package version build. Every 10 s at most: a build ends at an unknown moment, and the run waits on average
-   * half a poll interval beyond it; 10 s costs about 6 reads a minute, a trifle against a Dev Hub's daily API requests.
+   * A package version build (5–30 min on a real org; packaging.ts gives its expected end). Seen at most a tenth of
+   * its time late, every 5 s around the expected end, 15 s at most otherwise: about 90 reads for a 5-minute build,
+   * 130 for a 10-minute one (CONTRIBUTING, Performance: the request budget), against a Dev Hub's daily API
+   * requests in the tens of thousands.
    */
-  versionBuild: { initialMs: 100, maxMs: 10_000 },
+  versionBuild: { initialMs: 100, maxMs: 15_000, share: 0.1, nearMs: 5_000 },
   /**
    * A new version reaching the target org's instance (its SubscriberPackageVersion query), until wait-minutes.
-   * Every 5 s at most: replication takes minutes, not half an hour, so a short ceiling costs a few dozen reads and
-   * saves the run most of its wait beyond the moment the version arrives (bench --profile realistic).
+   * Replication takes minutes, not half an hour: seen at most a tenth of its time late, 5 s at most.
    */
-  replication: { initialMs: 100, maxMs: 5_000 },
+  replication: { initialMs: 100, maxMs: 5_000, share: 0.1 },
   /** the PackageInstallRequest create while the platform answers "not yet": until wait-minutes (attempts unbounded) */
   installRequest: { attempts: Infinity, baseMs: 1000, maxMs: 20_000 },
   /**
@@ -52,8 +60,8 @@ const DEFAULT_TIMING = {
    * could install twice: a wait that costs little against an install's minutes.
    */
   installLookup: { attempts: 8, baseMs: 1000, maxMs: 8_000 },
-  /** an install request's status: first read after initialMs, then from 1.5 × initialMs; 5 s at most, as replication */
-  install: { initialMs: 100, maxMs: 5_000 },
+  /** an install request's status: first read after initialMs; then as replication: a tenth of the time waited, 5 s at most */
+  install: { initialMs: 100, maxMs: 5_000, share: 0.1 },
   /** a whole install again after it ended "not fully available": until wait-minutes, doubling without jitter */
   reinstall: { attempts: Infinity, baseMs: 1000, maxMs: 30_000 },
   /** wait-until-usable: a poll is one anonymous token request; at most one every 30 s once it takes a while */

@@ -42,16 +42,45 @@ test('a namespace not linked to the Dev Hub: package-namespace, before any deplo
   );
 });
 
-test('a Dev Hub user who may not deploy metadata: the login input, before any deploy', async () => {
+test('a Dev Hub user with Modify Metadata but not Customize Application: the login input, before any deploy', async () => {
+  org.ctx.devHub.settings.userPermissions = { PermissionsModifyMetadata: true, PermissionsCustomizeApplication: false };
+  const run = await failsBeforeChanges(
+    {},
+    /::error.*dev-hub-username: the Dev Hub user \S+ lacks permissions this run needs.*creating the app: "Customize Application"\..*Setup → Permission Sets/,
+  );
+  assert.match(run.stdout, /"Modify Metadata Through Metadata API Functions" alone is not enough/);
+});
+
+test('a Dev Hub user with neither Modify All Data nor the External Client App permissions: each named, before any deploy', async () => {
+  org.ctx.devHub.settings.userPermissions = {
+    PermissionsModifyAllData: false,
+    PermissionsExternalClientAppDeveloper: false,
+    PermissionsExternalClientAppAdmin: false,
+    PermissionsViewClientSecret: false,
+  };
+  const run = await failsBeforeChanges(
+    { 'require-secret': 'true', 'allow-secret-for-desktop': 'true' },
+    /dev-hub-username: the Dev Hub user \S+ lacks/,
+  );
+  assert.match(
+    run.stdout,
+    /creating the app: "Create, edit, and delete External Client Apps" \(or "Modify All Data"\)/,
+  );
+  assert.match(
+    run.stdout,
+    /the app's policies: "View all External Client Apps, view their settings, and edit their policies" \(or "Modify All Data"\)/,
+  );
+  assert.match(
+    run.stdout,
+    /require-secret \(reading the consumer secret\): "View External Client App Consumer Secrets in Metadata"/,
+  );
+});
+
+test('Customize Application and the External Client App permissions without Modify All Data: the app is created', async () => {
   org.ctx.devHub.settings.userPermissions = { PermissionsModifyAllData: false, PermissionsModifyMetadata: false };
-  try {
-    await failsBeforeChanges(
-      {},
-      /dev-hub-username: the Dev Hub user \S+ may not deploy metadata.*Modify Metadata Through Metadata API Functions/,
-    );
-  } finally {
-    org.ctx.devHub.settings.userPermissions = undefined;
-  }
+  const run = await runJwt(org, { package: 'false' });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.match(run.stdout, /Checked before any change: Dev Hub user may create External Client Apps/);
 });
 
 test('an install target that cannot log in: install-target, before any deploy', async () => {
@@ -115,7 +144,7 @@ test('an older beta of the package in the install target: install-target, before
   assert.equal(first.code, 0, first.stdout + first.stderr);
   assert.match(
     first.stdout,
-    /Checked before any change: Dev Hub user may deploy metadata, namespace ecafake is linked, the install target can take the package\./,
+    /Checked before any change: Dev Hub user may create External Client Apps, namespace ecafake is linked, the install target can take the package\./,
   );
   // An unchanged rerun reuses the very version the target holds: nothing to refuse, nothing built, nothing installed.
   const rerun = await runJwt(org, { 'install-target': org.scratchAuthUrl });

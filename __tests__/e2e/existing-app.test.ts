@@ -131,3 +131,60 @@ test('an app made by another tool keeps its component names (found by their exte
   );
   assertNoLeaks(run, secretsOf(org));
 });
+
+test('an app made in Setup with OAuth security settings keeps them: the run neither drops nor rewrites them', async () => {
+  const app = 'Sec_App';
+  seedApp(app, { global: `${app}_glbloauth`, oauth: `${app}_oauth`, policy: `${app}_oauthPlcy`, plcy: `${app}_plcy` });
+  // As a public project's CI deploys it with its MCP app (docs/platform-notes.md §28).
+  org.ctx.applyComponents(org.ctx.devHub, [
+    component(
+      'ExtlClntAppOauthSecuritySettings',
+      `${app}_oauthSecurity`,
+      `<externalClientApplication>${app}</externalClientApplication><label>${app}_oauthSecurity</label><tokenIpRanges><description>office</description><endIpAddress>203.0.113.255</endIpAddress><startIpAddress>203.0.113.0</startIpAddress></tokenIpRanges>`,
+    ),
+  ]);
+  const security = () =>
+    org.ctx.devHub.metadata.get('ExtlClntAppOauthSecuritySettings')?.get(`${app}_oauthSecurity`) ?? '';
+  const before = security();
+  assert.match(before, /<startIpAddress>203\.0\.113\.0<\/startIpAddress>/);
+  const key = consumerOf(org, app)!.key;
+  const run = await runJwt(org, { 'app-name': app, package: 'false' });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.equal(run.outputs['consumer-key'], key);
+  assert.equal(security(), before, 'the security settings are as Setup left them');
+  assert.deepEqual(policiesOf(app), [`${app}_oauthPlcy`]);
+  assertNoLeaks(run, secretsOf(org));
+});
+
+test('an app whose OAuth settings were deployed without policies has both default policies; the run adopts them', async () => {
+  const app = 'Bare_App';
+  org.ctx.applyComponents(org.ctx.devHub, [
+    component(
+      'ExternalClientApplication',
+      app,
+      `<contactEmail>admin@example.com</contactEmail><distributionState>Local</distributionState><label>${app}</label>`,
+    ),
+    component(
+      'ExtlClntAppGlobalOauthSettings',
+      `${app}_glbloauth`,
+      `<callbackUrl>https://claude.ai/api/mcp/auth_callback</callbackUrl><externalClientApplication>${app}</externalClientApplication><isConsumerSecretOptional>true</isConsumerSecretOptional><isPkceRequired>true</isPkceRequired><label>g</label>`,
+    ),
+    component(
+      'ExtlClntAppOauthSettings',
+      `${app}_oauth`,
+      `<commaSeparatedOauthScopes>Api, RefreshToken</commaSeparatedOauthScopes><externalClientApplication>${app}</externalClientApplication><label>o</label>`,
+    ),
+  ]);
+  // The org made both: the OAuth policy and the app policy (docs/platform-notes.md §3).
+  assert.deepEqual(policiesOf(app), [`${app}_oauth_defaultPolicy`]);
+  assert.ok(org.ctx.devHub.metadata.get('ExtlClntAppConfigurablePolicies')?.has(`${app}_defaultPolicy`));
+  const run = await runJwt(org, { 'app-name': app, package: 'false', hardening: 'recommended' });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.deepEqual(policiesOf(app), [`${app}_oauth_defaultPolicy`], 'one OAuth policy: the one the org made');
+  assert.match(
+    org.ctx.devHub.metadata.get('ExtlClntAppOauthConfigurablePolicies')!.get(`${app}_oauth_defaultPolicy`)!,
+    /<refreshTokenValidityPeriod>30<\/refreshTokenValidityPeriod>/,
+    "the run's settings are in it",
+  );
+  assertNoLeaks(run, secretsOf(org));
+});

@@ -44,6 +44,21 @@ test('install: waits through the query errors, the refused create and the "not f
     assertNoLeaks(run, secretsOf(org));
   }));
 
+// Every form CI libraries retry an install on (CumulusCI RETRY_PACKAGE_ERRORS, docs/platform-notes.md §10), each as the
+// error an install request ends with after the version read as available: the run installs again and succeeds.
+for (const form of ['notYetAvailable', 'versionNumber', 'doesNotYetExist', 'rowLock', 'notFullyAvailable'] as const) {
+  test(`install: an install that ends in the "${form}" form is installed again`, () =>
+    withOrg(async (org) => {
+      org.ctx.timing.installNotYetTexts = [form];
+      const run = await runJwt(org, { 'install-target': org.scratchAuthUrl });
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.match(run.stdout, /is not fully available yet; installing again/);
+      assert.match(run.stdout, /Installed 04t\w+; the target org lists it\./);
+      assert.equal(creates(org), 2, 'one install that ended in ERROR, one that succeeded');
+      assertNoLeaks(run, secretsOf(org));
+    }));
+}
+
 test('install: the answer to the install POST is lost after the org started it: the run adopts that request, no second install', () =>
   withOrg(async (org) => {
     org.faults.lose('tooling.packageInstallRequest.create');
