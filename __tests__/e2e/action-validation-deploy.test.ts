@@ -57,7 +57,11 @@ test('package-validation: async: a validation that fails after the build is repo
   assert.match(run.outputs['package-version-id'] ?? '', /^04t/);
   assert.match(run.stdout, /::warning title=package-validation::The async validation of the package version failed/);
   assert.match(run.summary, /validations \*\*failed\*\* after the version was built/);
-  assert.match(run.summary, /- ExternalClientApplication MCP_Client_App: a validation the platform runs late failed\./);
+  // The org's message, escaped, under the outcome line that says so.
+  assert.match(
+    run.summary,
+    /\n {2}- ExternalClientApplication MCP\\_Client\\_App: a validation the platform runs late failed\./,
+  );
   const again = await runJwt(org);
   assert.equal(again.code, 0, again.stdout + again.stderr);
   assert.match(again.stdout, /its async validation failed: not reusing it/);
@@ -121,7 +125,10 @@ test('install-method: deploy: the app goes straight into the install target with
   assert.ok(!routes.some((r) => /package2|packageInstallRequest/i.test(r)), routes.join('\n'));
   assert.equal(run.outputs.usable, 'true');
   assert.match(run.stdout, /The install target knows the app/);
-  assert.match(run.summary, /deployed into it \(install-method: deploy\), with its own consumer key ending in `.{4}`/);
+  assert.match(
+    run.summary,
+    /\*\*Deployed\*\* the app straight into the install target .*\(`install-method: deploy`\), with its own consumer key ending in `….{4}`/,
+  );
   assertNoLeaks(run, targetSecrets(org), { outputSecrets: KEY_OUTPUTS });
 
   // A rerun converges: the same app is updated in place in both orgs, and keeps its keys.
