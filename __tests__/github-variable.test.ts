@@ -18,6 +18,25 @@ describe('storeVariable', () => {
   });
   after(() => gh.close());
 
+  it('with NODE_TLS_REJECT_UNAUTHORIZED=0 sends github-token to no host but this machine, as the secrets do', async () => {
+    const saved = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+    try {
+      await assert.rejects(
+        storeVariable({ token: TOKEN, variableName: 'TLS_KEY' }, 'KEY', {
+          ...opts(),
+          apiUrl: 'https://api.github.com',
+        }),
+        /NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the environment: .*github-token was not sent to api\.github\.com/,
+      );
+      await storeVariable({ token: TOKEN, variableName: 'TLS_KEY' }, 'KEY', opts());
+      assert.equal(gh.variables.get('TLS_KEY'), 'KEY', 'the GitHub API on this machine still works (local runs)');
+    } finally {
+      if (saved === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+      else process.env.NODE_TLS_REJECT_UNAUTHORIZED = saved;
+    }
+  });
+
   it('creates the variable, then updates it', async () => {
     const first = await storeVariable({ token: TOKEN, variableName: 'Mcp_Key' }, 'KEY-1', opts());
     assert.deepEqual(first, { name: 'Mcp_Key', scope: 'repository acme/mcp', created: true });

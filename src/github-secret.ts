@@ -71,31 +71,7 @@ export async function storeSecrets(
 
   // ---- check everything that needs no network first
   if (!settings.token) throw fail('github-token is empty: it is needed to store the consumer key as a secret.');
-  const repository = (opts.repository ?? process.env['GITHUB_REPOSITORY'] ?? '').trim();
-  const rm = /^([^/\s]+)\/([^/\s]+)$/.exec(repository);
-  if (!rm) {
-    throw fail(
-      repository
-        ? `GITHUB_REPOSITORY '${repository}' is not of the form owner/repo.`
-        : 'GITHUB_REPOSITORY is not set: cannot tell which repository to store the secret in.',
-    );
-  }
-  const owner = rm[1] as string;
-  const repo = rm[2] as string;
-  const apiUrl = (opts.apiUrl || process.env['GITHUB_API_URL'] || DEFAULT_API_URL).replace(/\/+$/, '');
-  let apiHost: string;
-  try {
-    const u = new URL(apiUrl);
-    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('not http(s)');
-    apiHost = u.hostname;
-  } catch {
-    throw fail(`GITHUB_API_URL '${apiUrl}' is not an http(s) URL.`);
-  }
-  // No certificate is checked with this variable: github-token would be readable on the way (docs/SECURITY.md).
-  if (tlsChecksOff() && !isLoopback(apiHost))
-    throw fail(
-      `NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the environment: TLS certificates are not checked, so github-token was not sent to ${apiHost}. Remove the variable from the workflow; for a proxy with its own certificate authority, use NODE_EXTRA_CA_CERTS.`,
-    );
+  const { owner, repo, apiUrl } = githubTarget(opts, 'secret', fail);
   if (values.length === 0) throw fail('No secrets to store.');
   const seen = new Set<string>();
   for (const { name, value } of values) {
@@ -111,27 +87,7 @@ export async function storeSecrets(
 
   // ---- talk to GitHub
   await sodium.ready;
-  const octokit = getOctokit(settings.token, {
-    baseUrl: apiUrl,
-    log: {
-      debug: () => {},
-      info: () => {},
-      warn: (m: string) => log(`GitHub API warning: ${m}`),
-      error: (m: string) => log(`GitHub API error: ${m}`),
-    },
-    // @actions/github's default fetch goes through the proxy chosen for the GITHUB_API_URL seen at load time.
-    // A loopback API (the fake in tests, a local GHES tunnel) never needs a proxy: use plain fetch for it.
-    ...(isLoopback(apiHost) ? { request: { fetch: globalThis.fetch } } : {}),
-  });
-  const timeoutMs = timing('github').requestTimeoutMs;
-  const call = <T>(what: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> =>
-    withRetry(() => fn(AbortSignal.timeout(timeoutMs)), {
-      what,
-      policy: 'github',
-      isTransient: isTransientGithubError,
-      onRetry: (e, attempt, total, delay) =>
-        log(`${what}: ${transientText(e)}; retrying in ${delay} ms (attempt ${attempt + 1} of ${total}).`),
-    });
+  const { octokit, call } = githubClient(settings.token, apiUrl, log);
 
   log(`Storing ${values.map((v) => v.name).join(', ')} as Actions secret(s) in ${where} via ${apiUrl}.`);
 
@@ -152,7 +108,7 @@ export async function storeSecrets(
         await octokit.rest.actions.getRepoPublicKey({
           owner,
           repo,
-          request: { signal: AbortSignal.timeout(timeoutMs) },
+          request: { signal: AbortSignal.timeout(timing('github').requestTimeoutMs) },
         });
         repoVisible = true;
       } catch (e2) {
@@ -322,3 +278,61 @@ function describeFailure(
 
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
+
+/** The repository and API a step writes to, checked before github-token goes anywhere (secrets and the variable). */
+export function githubTarget(
+  opts: { apiUrl?: string; repository?: string },
+  what: 'secret' | 'variable',
+  fail: (message: string) => Error,
+): { owner: string; repo: string; apiUrl: string } {
+  const repository = (opts.repository ?? process.env['GITHUB_REPOSITORY'] ?? '').trim();
+  const rm = /^([^/\s]+)\/([^/\s]+)$/.exec(repository);
+  if (!rm) {
+    throw fail(
+      repository
+        ? `GITHUB_REPOSITORY '${repository}' is not of the form owner/repo.`
+        : `GITHUB_REPOSITORY is not set: cannot tell which repository to store the ${what} in.`,
+    );
+  }
+  const apiUrl = (opts.apiUrl || process.env['GITHUB_API_URL'] || DEFAULT_API_URL).replace(/\/+$/, '');
+  let apiHost: string;
+  try {
+    const u = new URL(apiUrl);
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('not http(s)');
+    apiHost = u.hostname;
+  } catch {
+    throw fail(`GITHUB_API_URL '${apiUrl}' is not an http(s) URL.`);
+  }
+  // No certificate is checked with this variable: github-token would be readable on the way (docs/SECURITY.md).
+  if (tlsChecksOff() && !isLoopback(apiHost))
+    throw fail(
+      `NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the environment: TLS certificates are not checked, so github-token was not sent to ${apiHost}. Remove the variable from the workflow; for a proxy with its own certificate authority, use NODE_EXTRA_CA_CERTS.`,
+    );
+  return { owner: rm[1] as string, repo: rm[2] as string, apiUrl };
+}
+
+/** Octokit for that API, and its calls with the GitHub retry policy and a timeout each. */
+export function githubClient(token: string, apiUrl: string, log: (line: string) => void) {
+  const octokit = getOctokit(token, {
+    baseUrl: apiUrl,
+    log: {
+      debug: () => {},
+      info: () => {},
+      warn: (m: string) => log(`GitHub API warning: ${m}`),
+      error: (m: string) => log(`GitHub API error: ${m}`),
+    },
+    // @actions/github's default fetch goes through the proxy chosen for the GITHUB_API_URL seen at load time.
+    // A loopback API (the fake in tests, a local GHES tunnel) never needs a proxy: use plain fetch for it.
+    ...(isLoopback(new URL(apiUrl).hostname) ? { request: { fetch: globalThis.fetch } } : {}),
+  });
+  const timeoutMs = timing('github').requestTimeoutMs;
+  const call = <T>(what: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> =>
+    withRetry(() => fn(AbortSignal.timeout(timeoutMs)), {
+      what,
+      policy: 'github',
+      isTransient: isTransientGithubError,
+      onRetry: (e, attempt, total, delay) =>
+        log(`${what}: ${transientText(e)}; retrying in ${delay} ms (attempt ${attempt + 1} of ${total}).`),
+    });
+  return { octokit, call };
+}

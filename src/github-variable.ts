@@ -8,14 +8,10 @@
 //   then POST /repos/{owner}/{repo}/actions/variables {name, value} → 201.
 // PATCH first: a rerun (the common case) takes one call. A POST that meets a variable made meanwhile (409) is
 // followed by one more PATCH.
-import { getOctokit } from '@actions/github';
 import type { GithubVariableSettings } from './model.ts';
-import { isTransientGithubError, withRetry } from './retry.ts';
 import { secretNameProblem } from './secret-name.ts';
 import { redactValues } from './mask.ts';
-import { timing } from './timing.ts';
-import { githubMessage, statusOf, transientText } from './github-secret.ts';
-import { isLoopback } from './loopback.ts';
+import { githubClient, githubMessage, githubTarget, statusOf } from './github-secret.ts';
 
 export class GithubVariableError extends Error {
   status: number | undefined;
@@ -47,42 +43,9 @@ export async function storeVariable(
   const name = settings.variableName;
   if (secretNameProblem(name)) throw fail(`consumer-key-variable '${name}' is not a GitHub variable name.`);
   if (!value) throw fail('The consumer key is empty; refusing to store an empty variable.');
-  const repository = (opts.repository ?? process.env['GITHUB_REPOSITORY'] ?? '').trim();
-  const rm = /^([^/\s]+)\/([^/\s]+)$/.exec(repository);
-  if (!rm) {
-    throw fail(
-      repository
-        ? `GITHUB_REPOSITORY '${repository}' is not of the form owner/repo.`
-        : 'GITHUB_REPOSITORY is not set: cannot tell which repository to store the variable in.',
-    );
-  }
-  const owner = rm[1] as string;
-  const repo = rm[2] as string;
+  const { owner, repo, apiUrl } = githubTarget(opts, 'variable', fail);
   const full = `${owner}/${repo}`;
-  const apiUrl = (opts.apiUrl || process.env['GITHUB_API_URL'] || 'https://api.github.com').replace(/\/+$/, '');
-  let apiHost: string;
-  try {
-    const u = new URL(apiUrl);
-    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('not http(s)');
-    apiHost = u.hostname;
-  } catch {
-    throw fail(`GITHUB_API_URL '${apiUrl}' is not an http(s) URL.`);
-  }
-
-  const octokit = getOctokit(settings.token, {
-    baseUrl: apiUrl,
-    log: { debug: () => {}, info: () => {}, warn: (m: string) => log(m), error: (m: string) => log(m) },
-    ...(isLoopback(apiHost) ? { request: { fetch: globalThis.fetch } } : {}),
-  });
-  const timeoutMs = timing('github').requestTimeoutMs;
-  const call = <T>(what: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> =>
-    withRetry(() => fn(AbortSignal.timeout(timeoutMs)), {
-      what,
-      policy: 'github',
-      isTransient: isTransientGithubError,
-      onRetry: (e, attempt, total, delay) =>
-        log(`${what}: ${transientText(e)}; retrying in ${delay} ms (attempt ${attempt + 1} of ${total}).`),
-    });
+  const { octokit, call } = githubClient(settings.token, apiUrl, log);
   const update = (): Promise<unknown> =>
     call(`Updating variable ${name}`, (signal) =>
       octokit.rest.actions.updateRepoVariable({ owner, repo, name, value, request: { signal } }),
