@@ -277,7 +277,7 @@ async function waitForVersion(
   });
   // The library resolves, not rejects, when the platform refuses the version: the status says so.
   const built = report.Status === 'Success' || report.Status === VALIDATING;
-  if (!built || !checkId(report.SubscriberPackageVersionId, '04t')) {
+  if (!built || !report.SubscriberPackageVersionId) {
     const messages = (report.Error ?? []).map((m) => `  - ${redact(String(m))}`).join('\n');
     throw new PackagingError(
       `Package version request ${requestId} ended in ${report.Status}:\n${messages || '  (no message)'}`,
@@ -309,11 +309,6 @@ function expectedBuildMs(settings: PackageSettings): number {
   return settings.validation === 'full' ? 10 * 60_000 : 5 * 60_000;
 }
 
-/** An id from the org, of the documented shape (15 or 18 characters with that key prefix), else undefined. */
-function checkId(id: string | undefined | null, prefix: string): string | undefined {
-  return typeof id === 'string' && new RegExp(`^${prefix}[a-zA-Z0-9]{12}([a-zA-Z0-9]{3})?$`).test(id) ? id : undefined;
-}
-
 /**
  * The version's validations now, read once from its request (no wait): an async-validated version's validations go
  * on after the run has installed it, and the summary says where they stand. Undefined when the org does not say.
@@ -323,7 +318,8 @@ export async function validationState(
   requestId: string,
   log: (line: string) => void,
 ): Promise<{ state: ValidationState; messages: string[] } | undefined> {
-  if (!checkId(requestId, '08c')) return undefined;
+  // The request id came back through orgId already; a wrong one would be the org's fault, not a reason to stop here.
+  orgId(requestId, 'versionCreateRequest', 'the id of a package version request');
   const report = await withRetry(() => PackageVersion.getCreateStatus(requestId, connection), {
     what: `Package version request ${requestId}`,
     log,
