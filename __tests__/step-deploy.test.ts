@@ -25,7 +25,10 @@ test('a valid app: deployed over the Metadata API, every component stored, the d
   const result = await deployProject(hub.connection, appProject(org.ws.root, app), { timeoutMs: 60_000, log: org.log });
   assert.equal(result.components, 3);
   assert.match(result.id, /^0Af\w{15}$/);
-  assert.ok(routesSince(org.fake, mark).some((r) => /^200 (soap|rest)\.deploy/.test(r)), routesSince(org.fake, mark).join());
+  assert.ok(
+    routesSince(org.fake, mark).some((r) => /^200 (soap|rest)\.deploy/.test(r)),
+    routesSince(org.fake, mark).join(),
+  );
   assert.ok(stored('ExternalClientApplication').includes(app));
   assert.ok(stored('ExtlClntAppOauthSettings').includes(`${app}_oauth`));
   assert.ok(org.fake.ctx.devHub.consumers.get(app)?.oauthLink, 'the org made the OAuth consumer');
@@ -38,11 +41,17 @@ test('a component the org refuses: DeployError with the failure, its file, nothi
   const dir = appProject(org.ws.root, app, { oauth: bad });
   await assert.rejects(deployProject(hub.connection, dir, { timeoutMs: 60_000, log: org.log }), (error: Error) => {
     assert.ok(error instanceof DeployError, String(error));
-    assert.match(error.message, /^Deploy 0Af\w+ to the Dev Hub failed: ExtlClntAppOauthSettings Step_Deploy_Bad_oauth: There's a problem with your scope/);
+    assert.match(
+      error.message,
+      /^Deploy 0Af\w+ to the Dev Hub failed: ExtlClntAppOauthSettings Step_Deploy_Bad_oauth: There's a problem with your scope/,
+    );
     const failure = error.failures.find((f) => f.fullName === `${app}_oauth`);
     assert.ok(failure, JSON.stringify(error.failures));
     assert.equal(failure.type, 'ExtlClntAppOauthSettings');
-    assert.equal(failure.file, join('force-app', 'main', 'default', 'extlClntAppOauthSettings', `${app}_oauth.ecaOauth-meta.xml`));
+    assert.equal(
+      failure.file,
+      join('force-app', 'main', 'default', 'extlClntAppOauthSettings', `${app}_oauth.ecaOauth-meta.xml`),
+    );
     assert.match(failure.problem, /McpApi, RefreshToken/);
     return true;
   });
