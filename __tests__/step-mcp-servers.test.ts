@@ -62,7 +62,10 @@ test('a server this org does not offer: refused, naming mcp-servers and the serv
   try {
     await assert.rejects(activateMcpServers(target.connection, ['salesforce-api-context'], org.log), (error: Error) => {
       assert.ok(error instanceof McpServerError);
-      assert.match(error.message, /^mcp-servers: the install target does not offer the hosted MCP server salesforce-api-context/);
+      assert.match(
+        error.message,
+        /^mcp-servers: the install target does not offer the hosted MCP server salesforce-api-context/,
+      );
       return true;
     });
     assert.ok(!records().some((r) => r.DeveloperName === 'platform_salesforce_api_context'));
