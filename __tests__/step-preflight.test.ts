@@ -5,8 +5,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PackageSettings, Settings } from '../src/model.ts';
 import { connectDevHub, connectOrg, type OrgSession } from '../src/login.ts';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deployProject } from '../src/deploy.ts';
+import { createVersion, ensurePackage, installVersion } from '../src/packaging.ts';
 import { PreflightError, preflight } from '../src/preflight.ts';
-import { jwtAuth, startStepOrg, type StepOrg } from './helpers/step-org.ts';
+import { ecaXml, oauthXml } from './helpers/eca-xml.ts';
+import { appProject, jwtAuth, startStepOrg, type StepOrg } from './helpers/step-org.ts';
 
 let org: StepOrg;
 let hub: OrgSession;
@@ -39,11 +44,11 @@ function settingsWith(pkg: Partial<PackageSettings> = {}, extra: Partial<Setting
 }
 
 /** The problems preflight reported (none: it passed), and whether it wrote anything to an org. */
-async function problemsOf(settings: Settings): Promise<string[]> {
+async function problemsOf(settings: Settings, packageDir?: string): Promise<string[]> {
   const mark = org.fake.log.length;
   let problems: string[] = [];
   try {
-    await preflight(settings, hub, target, org.log);
+    await preflight(settings, hub, target, org.log, packageDir);
   } catch (error) {
     assert.ok(error instanceof PreflightError, String(error));
     assert.match(
@@ -155,4 +160,44 @@ test('every problem at once: one PreflightError listing each', async () => {
     org.fake.ctx.devHub.settings.userPermissions = undefined;
     org.fake.ctx.scratch.settings.hostedMcp = undefined;
   }
+});
+
+test('a beta of the package in the target: install-target, unless this run reuses that very version', async () => {
+  // What an earlier run leaves: the package, version 1.0.0.1 (a beta) built and installed, by the action's own steps.
+  const app = 'Step_Preflight_Beta';
+  const pkgName = 'Step Preflight Beta Pkg';
+  await deployProject(hub.connection, appProject(org.ws.root, app), { timeoutMs: 60_000, log: org.log });
+  const link = org.fake.ctx.devHub.consumers.get(app)!.oauthLink;
+  const dir = mkdtempSync(join(org.ws.root, 'package-'));
+  const base = join(dir, 'force-app', 'main', 'default');
+  mkdirSync(join(base, 'externalClientApps'), { recursive: true });
+  mkdirSync(join(base, 'extlClntAppOauthSettings'), { recursive: true });
+  writeFileSync(join(base, 'externalClientApps', `${app}.eca-meta.xml`), ecaXml(app));
+  writeFileSync(join(base, 'extlClntAppOauthSettings', `${app}_oauth.ecaOauth-meta.xml`), oauthXml(app, link));
+  writeFileSync(
+    join(dir, 'sfdx-project.json'),
+    JSON.stringify({
+      packageDirectories: [{ path: 'force-app', default: true }],
+      name: 'step-preflight',
+      namespace: org.fake.namespace,
+      sourceApiVersion: '66.0',
+    }),
+  );
+  const pkgSettings = settingsWith({ name: pkgName, waitMinutes: 1 }).package!;
+  const pkg = await ensurePackage(hub.connection, dir, pkgSettings, org.log);
+  const version = await createVersion(hub.connection, dir, pkg, pkgSettings, org.log);
+  await installVersion(target.connection, version.subscriberPackageVersionId, pkgSettings, org.log);
+
+  const always = settingsWith({ name: pkgName, newVersion: 'always' });
+  const problems = await problemsOf(always, dir);
+  assert.equal(problems.length, 1, problems.join('\n'));
+  assert.match(
+    problems[0]!,
+    new RegExp(
+      `^install-target: the org ${org.fake.scratchUsername} already has the beta version 1\\.0\\.0\\.1 \\(${version.subscriberPackageVersionId}\\) of package ${pkgName}`,
+    ),
+  );
+  const lines = org.lines.length;
+  assert.deepEqual(await problemsOf(settingsWith({ name: pkgName }), dir), [], 'an unchanged rerun reuses it');
+  assert.ok(org.lines.slice(lines).some((l) => l.includes('the version this run reuses (unchanged package content)')));
 });

@@ -21,6 +21,12 @@ export const FAST = {
   login: { baseMs: 1, maxMs: 5 },
   api: { baseMs: 1, maxMs: 5 },
   job: { initialMs: 5, maxMs: 20 },
+  versionBuild: { initialMs: 5, maxMs: 20, nearMs: 20 },
+  replication: { initialMs: 5, maxMs: 20 },
+  install: { initialMs: 5, maxMs: 20 },
+  installRequest: { baseMs: 1, maxMs: 5 },
+  installLookup: { baseMs: 1, maxMs: 5 },
+  reinstall: { baseMs: 1, maxMs: 5 },
 } as const;
 setTiming(FAST);
 
