@@ -4,11 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiVersionError, chooseApiVersion, useApiVersion } from '../src/api-version.ts';
 import { connectDevHub } from '../src/login.ts';
-import { selfSigned } from '../fake-org/certs.ts';
 import { jwtAuth, startStepOrg } from './helpers/step-org.ts';
-
-// One CI app key for this file's three orgs: a key pair is most of what starting a fake org costs.
-const jwtKey = selfSigned('eca-action CI');
 
 test('chooseApiVersion: the org’s newest, capped at the newest known, refused below 66.0, a non-version ignored', () => {
   assert.deepEqual(chooseApiVersion('67.0'), { version: '67.0', why: "the Dev Hub's newest" });
@@ -21,7 +17,7 @@ test('chooseApiVersion: the org’s newest, capped at the newest known, refused 
 
 /** The Dev Hub of an org whose newest API version is `max`: the version chosen, the log and the requests it made. */
 async function againstOrgOf(max: number | undefined) {
-  const org = await startStepOrg({ jwtKey: await jwtKey, ...(max === undefined ? {} : { maxApiVersion: max }) });
+  const org = await startStepOrg(max === undefined ? {} : { maxApiVersion: max });
   try {
     const hub = await connectDevHub(jwtAuth(org.fake), org.ws, org.log);
     const result = await useApiVersion(hub.connection, org.log).then(

@@ -5,6 +5,7 @@ import './sf-env.ts';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { selfSigned } from '../../fake-org/certs.ts';
 import { startFakeOrg, type FakeOrg, type FakeOrgOptions } from '../../fake-org/server.ts';
 import type { DevHubAuth } from '../../src/model.ts';
 import { setTiming } from '../../src/timing.ts';
@@ -39,8 +40,13 @@ export interface StepOrg {
   close(): Promise<void>;
 }
 
+// One CI app key pair for every org a test file starts (each org still has its own users and TLS key): a key pair is
+// much of what starting a fake org costs, and a step test never depends on the key being another org's.
+let ciKey: ReturnType<typeof selfSigned> | undefined;
+
 export async function startStepOrg(options: FakeOrgOptions = {}): Promise<StepOrg> {
-  const fake = await startFakeOrg(options);
+  ciKey ??= selfSigned('eca-action CI');
+  const fake = await startFakeOrg({ jwtKey: await ciKey, ...options });
   installLoopbackGuard({ ca: fake.caCertPem });
   const ws = Workspace.create();
   const lines: string[] = [];
