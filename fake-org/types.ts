@@ -197,7 +197,7 @@ export interface FakeOrgContext {
     installsNotAvailable?: number;
     /**
      * installs of a version that already reads as installable that end, one each in this order, with the "not yet"
-     * forms CI libraries retry (packaging.ts INSTALL_NOT_YET_TEXTS)
+     * forms CI libraries retry (packaging/installs.ts INSTALL_NOT_YET_TEXTS)
      */
     installNotYetTexts?: ('notYetAvailable' | 'versionNumber' | 'doesNotYetExist' | 'rowLock' | 'notFullyAvailable')[];
     /** polls of an install request before it finishes */
