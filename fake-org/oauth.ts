@@ -4,8 +4,7 @@
 // "client identifier invalid", "invalid assertion", "audience is invalid", "expired authorization code",
 // "user hasn't approved this consumer", "expired access/refresh token").
 import { createPublicKey, createHmac, randomBytes, verify, type KeyObject } from 'node:crypto';
-import type { FakeResponse, OrgState } from './types.ts';
-import type { FaultAction } from './faults.ts';
+import type { CallOutcome, FakeResponse, OrgState } from './types.ts';
 import { authorize } from './authorize.ts';
 import { newAccessToken, newRefreshToken } from './ids.ts';
 
@@ -243,22 +242,12 @@ export function createOAuth(opts: { orgs: () => readonly OrgState[]; appUsableMs
 
 export type OAuth = ReturnType<typeof createOAuth>;
 
-/** How the server answers one call: its route name (log, faults) and the answer, or a dropped connection. */
-export interface OAuthOutcome {
-  route: string;
-  response?: FakeResponse;
-  drop?: boolean;
-  org?: OrgState;
-  fault?: FaultAction['kind'];
-  lose?: boolean;
-}
-
 export interface OAuthDispatchDeps {
   oauth: OAuth;
   orgs: () => readonly OrgState[];
   appUsableMs: () => number;
   /** The server's armed faults for `route`: what replaces the answer, or undefined to answer. */
-  applyFaults: (route: string) => Promise<Omit<OAuthOutcome, 'route'> | undefined>;
+  applyFaults: (route: string) => Promise<Omit<CallOutcome, 'route'> | undefined>;
 }
 
 export interface OAuthCall {
@@ -278,7 +267,7 @@ export interface OAuthCall {
  * The /services/oauth2/* and /id/… endpoints: token, authorize (authorize.ts), userinfo and the identity URL.
  * Undefined when the call is none of them, so the server routes it on.
  */
-export async function oauthCall(deps: OAuthDispatchDeps, call: OAuthCall): Promise<OAuthOutcome | undefined> {
+export async function oauthCall(deps: OAuthDispatchDeps, call: OAuthCall): Promise<CallOutcome | undefined> {
   const { path, method, baseUrl } = call;
   if (path === '/services/oauth2/token') {
     if (method !== 'POST')

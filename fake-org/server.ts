@@ -16,7 +16,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ComponentSource, FakeOrgContext, FakeRequest, FakeResponse, OrgState, Route } from './types.ts';
+import type {
+  CallOutcome,
+  ComponentSource,
+  FakeOrgContext,
+  FakeRequest,
+  FakeResponse,
+  OrgState,
+  Route,
+} from './types.ts';
 import { assertPair, selfSigned, type KeyAndCert } from './certs.ts';
 import { createFaults, type FaultAction, type FaultApi } from './faults.ts';
 import { idFactory, newConsumerKey } from './ids.ts';
@@ -199,14 +207,7 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
   let routes: Route[] = [];
   const log: RequestLogEntry[] = [];
 
-  type Outcome = {
-    route: string;
-    response?: FakeResponse;
-    drop?: boolean;
-    org?: OrgState;
-    fault?: FaultAction['kind'];
-    lose?: boolean;
-  };
+  type Outcome = CallOutcome;
   type Channel = 'rest' | 'soap' | 'oauth';
 
   const faultResponse = (channel: Channel, action: Extract<FaultAction, { kind: 'error' }>): FakeResponse => {

@@ -2,6 +2,7 @@
 // Route modules get everything through FakeOrgContext so that they never import the server.
 
 import type { IncomingHttpHeaders } from 'node:http';
+import type { FaultAction } from './faults.ts';
 
 /** One simulated Salesforce org. The server hosts several (a Dev Hub and a scratch org) on one port. */
 export interface OrgState {
@@ -225,4 +226,14 @@ export interface FakeOrgContext {
      */
     asyncValidation?: string[];
   };
+}
+
+/** How the server answers one call: its route name (log, faults) and the answer, or a dropped connection. */
+export interface CallOutcome {
+  route: string;
+  response?: FakeResponse;
+  drop?: boolean;
+  org?: OrgState;
+  fault?: FaultAction['kind'];
+  lose?: boolean;
 }
