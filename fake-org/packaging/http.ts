@@ -16,7 +16,7 @@ export const notFound = (ctx: FakeOrgContext): FakeResponse => ctx.restError(404
 export const urlBase = (req: FakeRequest) => `/services/data/v${req.apiVersion}/tooling/sobjects`;
 export const apiNum = (req: FakeRequest) => Number(req.apiVersion);
 
-export type Parsed = { ok: true; body: Record<string, unknown> } | { ok: false; res: FakeResponse };
+type Parsed = { ok: true; body: Record<string, unknown> } | { ok: false; res: FakeResponse };
 export function parseJsonObject(ctx: FakeOrgContext, text: string): Parsed {
   let parsed: unknown;
   try {

@@ -53,7 +53,7 @@ const INSTALL_BLOCKED: Record<string, (v: VersionRec, pkg: Package2Rec, installe
 };
 
 /** Whether `older` is on `v`'s ancestor chain (AncestorId holds the ancestor's 04t). */
-export function descendsFrom(ctx: FakeOrgContext, v: VersionRec, older: VersionRec): boolean {
+function descendsFrom(ctx: FakeOrgContext, v: VersionRec, older: VersionRec): boolean {
   const seen = new Set<string>();
   let cur: VersionRec | undefined = v;
   while (cur?.AncestorId && !seen.has(cur.AncestorId)) {
@@ -93,7 +93,7 @@ export function advanceInstall(ctx: FakeOrgContext, org: OrgState, r: InstallReq
  * ids, associates the installed app with the Dev Hub's OAuth consumer through the oauthLink and generates the
  * subscriber's default OAuth policy.
  */
-export function install(ctx: FakeOrgContext, org: OrgState, v: VersionRec, pkg: Package2Rec, requestId: string): void {
+function install(ctx: FakeOrgContext, org: OrgState, v: VersionRec, pkg: Package2Rec, requestId: string): void {
   const st = stateOf(org);
   const ns = pkg.ContainerOptions === 'Managed' ? pkg.NamespacePrefix : null;
   const qualify = (name: string) => (ns && !name.startsWith(`${ns}__`) ? `${ns}__${name}` : name);

@@ -311,12 +311,7 @@ export function patchVersion(ctx: FakeOrgContext, req: FakeRequest, m: RegExpMat
 }
 
 /** Package2 names are unique in a Dev Hub, whatever their case (the record being renamed aside). */
-export function duplicateName(
-  ctx: FakeOrgContext,
-  org: OrgState,
-  name: string,
-  except?: unknown,
-): FakeResponse | undefined {
+function duplicateName(ctx: FakeOrgContext, org: OrgState, name: string, except?: unknown): FakeResponse | undefined {
   const dup = [...stateOf(org).packages.values()].find(
     (o) => o !== except && o.Name.toLowerCase() === name.toLowerCase(),
   );

@@ -36,7 +36,7 @@ const VERSION_QUERY_ERRORS: Record<string, string> = {
   PACKAGE_UNAVAILABLE: 'The package version is not available yet.',
 };
 
-export function idsFrom(q: ParsedQuery, field: string): string[] | undefined {
+function idsFrom(q: ParsedQuery, field: string): string[] | undefined {
   const eqs = requiredEqualities(q.where).filter((e) => e.path.toLowerCase() === field.toLowerCase());
   if (eqs.length === 0) return undefined;
   const out: string[] = [];
@@ -44,7 +44,7 @@ export function idsFrom(q: ParsedQuery, field: string): string[] | undefined {
   return out;
 }
 
-export function rowsFor(ctx: FakeOrgContext, req: FakeRequest, q: ParsedQuery, schema: ObjectSchema): Row[] {
+function rowsFor(ctx: FakeOrgContext, req: FakeRequest, q: ParsedQuery, schema: ObjectSchema): Row[] {
   const org = req.org;
   const api = apiNum(req);
   const st = stateOf(org);

@@ -41,13 +41,13 @@ export function advanceCreateRequest(ctx: FakeOrgContext, hub: OrgState, r: Vers
   finishCreateRequest(ctx, hub, r);
 }
 
-export function failCreateRequest(ctx: FakeOrgContext, r: VersionCreateRequestRec, messages: string[]): void {
+function failCreateRequest(ctx: FakeOrgContext, r: VersionCreateRequestRec, messages: string[]): void {
   r.Status = 'Error';
   r.LastModifiedDate = timestamp();
   r.errors = messages.map((Message) => ({ Id: ctx.newId('0Wv'), Message, CreatedDate: r.LastModifiedDate }));
 }
 
-export function finishCreateRequest(ctx: FakeOrgContext, hub: OrgState, r: VersionCreateRequestRec): void {
+function finishCreateRequest(ctx: FakeOrgContext, hub: OrgState, r: VersionCreateRequestRec): void {
   if (r.outcome.kind === 'error') {
     failCreateRequest(ctx, r, r.outcome.messages);
     return;
@@ -106,7 +106,7 @@ export function finishCreateRequest(ctx: FakeOrgContext, hub: OrgState, r: Versi
 }
 
 /** One status read while an async-validated version's validations run; they end after validationPolls reads and validationMs. */
-export function advanceValidation(ctx: FakeOrgContext, hub: OrgState, r: VersionCreateRequestRec): void {
+function advanceValidation(ctx: FakeOrgContext, hub: OrgState, r: VersionCreateRequestRec): void {
   r.validationReads = (r.validationReads ?? 0) + 1;
   const v = r.Package2VersionId ? stateOf(hub).versions.get(key15(r.Package2VersionId)) : undefined;
   if (
