@@ -207,7 +207,6 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
   let routes: Route[] = [];
   const log: RequestLogEntry[] = [];
 
-  type Outcome = CallOutcome;
   type Channel = 'rest' | 'soap' | 'oauth';
 
   const faultResponse = (channel: Channel, action: Extract<FaultAction, { kind: 'error' }>): FakeResponse => {
@@ -218,7 +217,7 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
   };
 
   /** Apply armed faults to a call of `route`: delays wait, then a drop or an error replaces the answer. */
-  const applyFaults = async (route: string, channel: Channel): Promise<Omit<Outcome, 'route'> | undefined> => {
+  const applyFaults = async (route: string, channel: Channel): Promise<Omit<CallOutcome, 'route'> | undefined> => {
     for (const action of faults.take(route)) {
       if (action.kind === 'delay') await sleep(action.ms);
       else if (action.kind === 'drop') return { drop: true, fault: 'drop' };
@@ -239,7 +238,7 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
     applyFaults: (route) => applyFaults(route, 'oauth'),
   };
 
-  async function dispatch(req: IncomingMessage, url: URL, body: Buffer, baseUrl: string): Promise<Outcome> {
+  async function dispatch(req: IncomingMessage, url: URL, body: Buffer, baseUrl: string): Promise<CallOutcome> {
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const method = req.method ?? 'GET';
 
@@ -264,7 +263,7 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
     return { route: 'notFound', response: ctx.restError(404, 'NOT_FOUND', 'The requested resource does not exist') };
   }
 
-  async function soapCall(req: IncomingMessage, body: Buffer, apiVersion: string): Promise<Outcome> {
+  async function soapCall(req: IncomingMessage, body: Buffer, apiVersion: string): Promise<CallOutcome> {
     const call = parseSoapCall(body.toString('utf8'), req.headers);
     if ('fault' in call) return { route: 'soap.invalid', response: call.fault };
     const route = `soap.${call.method}`;
@@ -293,7 +292,7 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
     body: Buffer,
     apiVersion: string,
     rest: string,
-  ): Promise<Outcome> {
+  ): Promise<CallOutcome> {
     const method = req.method ?? 'GET';
     const byPath = routes.filter((r) => r.pattern.test(rest));
     const candidates = byPath.filter((r) => r.method === method);
@@ -352,7 +351,7 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const scheme = (req.socket as Socket & { encrypted?: boolean }).encrypted ? 'https' : 'http';
     const baseUrl = `${scheme}://${req.headers.host ?? `127.0.0.1:${port}`}`;
-    let outcome: Outcome;
+    let outcome: CallOutcome;
     try {
       const body = await readBody(req);
       if (options.latencyMs) await sleep(options.latencyMs);
