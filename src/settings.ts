@@ -43,21 +43,16 @@ import { redactInputs } from './mask.ts';
 import { isVersionPart, MAX_VERSION_PART } from './org-answers.ts';
 import { MCP_SERVERS, mcpServerName } from './mcp-servers.ts';
 import { secretNameProblem } from './secret-name.ts';
+import { ActionError, type InputProblem, problemLine } from './errors.ts';
 
-export interface InputProblem {
-  /** the input's name as written in a workflow, e.g. `contact-email` */
-  input: string;
-  /** what is wrong and what would be right, without the input name */
-  message: string;
-}
+export type { InputProblem } from './errors.ts';
 
 /** All problems with the inputs; `message` has one line per problem, each starting with the input's name. */
-export class InputError extends Error {
+export class InputError extends ActionError {
   override name = 'InputError';
-  readonly problems: InputProblem[];
+  declare readonly problems: InputProblem[];
   constructor(problems: InputProblem[]) {
-    super(problems.map((p) => `${p.input}: ${p.message}`).join('\n'));
-    this.problems = problems;
+    super('input', problems.map(problemLine).join('\n'), { problems });
   }
 }
 

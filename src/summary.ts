@@ -9,6 +9,7 @@ import { SECRET_NAME } from './secret-name.ts';
 import type { DriftReport } from './drift.ts';
 import { driftSection } from './drift-summary.ts';
 import { isLoopback } from './loopback.ts';
+import { isActionError, problemLine } from './errors.ts';
 
 export type OrgType = 'production' | 'sandbox' | 'developer' | 'scratch';
 
@@ -348,7 +349,7 @@ const STEP_KIND: Record<string, { what: string; next: string }> = {
 
 /** The causes a failure carries: a deploy's component errors, the checks' problems; else the message. */
 function causesOf(failure: SummaryFailure): string[] {
-  const e = failure.error as { failures?: unknown; problems?: unknown } | undefined;
+  const e = failure.error as { failures?: unknown } | undefined;
   if (Array.isArray(e?.failures) && e.failures.length > 0) {
     // A component that fails because another one did ("no ExternalClientApplication named X found") is a
     // consequence: the cause comes first.
@@ -369,7 +370,8 @@ function causesOf(failure: SummaryFailure): string[] {
         `${code(`${String(f.type)} ${String(f.fullName)}`)}: ${escapeMarkdown(String(f.problem))}`,
     );
   }
-  if (Array.isArray(e?.problems) && e.problems.length > 0) return e.problems.map((p) => escapeMarkdown(String(p)));
+  if (isActionError(failure.error) && failure.error.problems?.length)
+    return failure.error.problems.map((p) => escapeMarkdown(problemLine(p)));
   return [escapeMarkdown(failure.message)];
 }
 
