@@ -13,7 +13,7 @@ import { reportDrift, verifyApp } from './verify.ts';
 import { useApiVersion } from './api-version.ts';
 import { type BackgroundStep, inBackground } from './background.ts';
 import { validationLines } from './validation-note.ts';
-import { ActionError } from './errors.ts';
+import { ActionError, isActionError } from './errors.ts';
 import { setOutputs, type SummaryOutputs } from './outputs.ts';
 
 export type Login = typeof import('./load-login.ts');
@@ -22,6 +22,8 @@ type Session = Awaited<ReturnType<Login['connectDevHub']>>;
 type AppState = Awaited<ReturnType<Steps['readAppState']>>;
 type Version = Awaited<ReturnType<Steps['createVersion']>>;
 type Log = (line: string) => void;
+// Thrown in the org bundle: known by its brand (errors.ts), not by `instanceof` of this bundle's class.
+type DeployError = InstanceType<Steps['DeployError']>;
 
 export const log: Log = (line) => say.info(line);
 
@@ -213,7 +215,7 @@ export async function deploy(
       log(`Deploy ${result.id} succeeded: ${result.components} components.`);
       run.outputs.deployed = true;
     } catch (error) {
-      if (error instanceof steps.DeployError) steps.annotateFailures(error, metadataDir);
+      if (isActionError(error, 'deploy')) steps.annotateFailures(error as DeployError, metadataDir);
       throw error;
     }
   });
@@ -246,7 +248,7 @@ async function deployIntoTarget(
     .deployProject(connection, dir, { timeoutMs, log, where: 'the install target' })
     .catch((error: unknown) => {
       // The same files as the Dev Hub's (output-dir): the annotations point there.
-      if (error instanceof steps.DeployError) steps.annotateFailures(error, run.metadataDir);
+      if (isActionError(error, 'deploy')) steps.annotateFailures(error as DeployError, run.metadataDir);
       throw error;
     });
   log(`Deploy ${result.id} into the install target succeeded: ${result.components} components.`);

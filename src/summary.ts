@@ -347,6 +347,12 @@ const STEP_KIND: Record<string, { what: string; next: string }> = {
   },
 };
 
+/** What the thrower said to do next (errors.ts `next`), when it knows better than the failed step's general advice. */
+function thrownNext(failure: SummaryFailure): string | undefined {
+  const next = isActionError(failure.error) ? failure.error.next : undefined;
+  return next?.length ? next.map(escapeMarkdown).join(' ') : undefined;
+}
+
 /** The causes a failure carries: a deploy's component errors, the checks' problems; else the message. */
 function causesOf(failure: SummaryFailure): string[] {
   const e = failure.error as { failures?: unknown } | undefined;
@@ -431,7 +437,7 @@ function failureOutcome(
   add(
     `- **Changed:** ${changed.length ? `${changed.join('; ')}.` : 'nothing in any org or in GitHub.'}`,
     ...(unchanged.length ? [`- **Not changed:** ${unchanged.join('; ')}.`] : []),
-    `- **Next step:** ${kind?.next ?? 'fix the cause above, then run again (a rerun converges: it changes only what differs).'}`,
+    `- **Next step:** ${thrownNext(failure) ?? kind?.next ?? 'fix the cause above, then run again (a rerun converges: it changes only what differs).'}`,
   );
   if (outputs.consumerKeySet) add(keyLine(outputs));
   add('');
