@@ -668,9 +668,11 @@ async function submitInstall(
       isTransient: (error) => isTransientError(error) || isVersionNotYetInstallable(error),
     },
   ).catch((error: unknown) => {
+    // A refused installation key is the input's fault, said as such; anything else is the install target's (main.ts).
+    const input = installKeyRefused(error) ? 'installation-key' : undefined;
     throw new PackagingError(
-      `Could not start the install of ${subscriberPackageVersionId}: ${redact((error as Error).message)}`,
-      { cause: error, input: installKeyRefused(error) ? 'installation-key' : undefined },
+      `${input ? `${input}: ` : ''}Could not start the install of ${subscriberPackageVersionId}: ${redact((error as Error).message)}`,
+      { cause: error, input },
     );
   });
   orgId(request.Id, 'installRequest', 'the id of the install request');
