@@ -452,9 +452,15 @@ describe('buildSummary: the outcome first', () => {
   });
 
   it('preflight failure: each problem in the first lines', () => {
+    // As a PreflightError of another bundle arrives: the brand and the fields, not the class.
     const error = Object.assign(new Error('2 problem(s) found before any change was made'), {
       name: 'PreflightError',
-      problems: ['dev-hub-username: lacks Modify Metadata', 'package-namespace: acme is not linked to this Dev Hub'],
+      isActionError: true,
+      kind: 'preflight',
+      problems: [
+        { input: 'dev-hub-username', message: 'lacks Modify Metadata' },
+        { input: 'package-namespace', message: 'acme is not linked to this Dev Hub' },
+      ],
     });
     const top = head(failed('Check before any change', error, { appExisted: false }));
     assert.match(top, /The checks before any change found a problem\./);

@@ -1,9 +1,11 @@
-// OAuth: the token endpoint (JWT bearer and refresh token grants), sessions, userinfo and the identity URL.
+// OAuth: the token endpoint (JWT bearer and refresh token grants), sessions, userinfo and the identity URL, and the
+// dispatch of /services/oauth2/* and /id/… (oauthCall; the authorize page itself is authorize.ts).
 // Error bodies use Salesforce's {error, error_description} pairs (docs/platform-notes.md §8; real wordings:
 // "client identifier invalid", "invalid assertion", "audience is invalid", "expired authorization code",
 // "user hasn't approved this consumer", "expired access/refresh token").
 import { createPublicKey, createHmac, randomBytes, verify, type KeyObject } from 'node:crypto';
-import type { FakeResponse, OrgState } from './types.ts';
+import type { CallOutcome, FakeResponse, OrgState } from './types.ts';
+import { authorize } from './authorize.ts';
 import { newAccessToken, newRefreshToken } from './ids.ts';
 
 export const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -239,6 +241,77 @@ export function createOAuth(opts: { orgs: () => readonly OrgState[]; appUsableMs
 }
 
 export type OAuth = ReturnType<typeof createOAuth>;
+
+export interface OAuthDispatchDeps {
+  oauth: OAuth;
+  orgs: () => readonly OrgState[];
+  appUsableMs: () => number;
+  /** The server's armed faults for `route`: what replaces the answer, or undefined to answer. */
+  applyFaults: (route: string) => Promise<Omit<CallOutcome, 'route'> | undefined>;
+}
+
+export interface OAuthCall {
+  /** the path without the query string and trailing slashes */
+  path: string;
+  method: string;
+  query: URLSearchParams;
+  body: Buffer;
+  contentType: string;
+  /** the access token of an Authorization: Bearer (or OAuth) header */
+  bearer: string | undefined;
+  /** how the client reached us: its JWT audience and the base of the URLs we answer with */
+  baseUrl: string;
+}
+
+/**
+ * The /services/oauth2/* and /id/… endpoints: token, authorize (authorize.ts), userinfo and the identity URL.
+ * Undefined when the call is none of them, so the server routes it on.
+ */
+export async function oauthCall(deps: OAuthDispatchDeps, call: OAuthCall): Promise<CallOutcome | undefined> {
+  const { path, method, baseUrl } = call;
+  if (path === '/services/oauth2/token') {
+    if (method !== 'POST')
+      return { route: 'oauth.token', response: oauthError(400, 'invalid_request', 'must use HTTP POST') };
+    const faulted = await deps.applyFaults('oauth.token');
+    if (faulted && !faulted.lose) return { route: 'oauth.token', ...faulted };
+    const response = deps.oauth.token(call.body.toString('utf8'), call.contentType, baseUrl);
+    return faulted?.lose ? { route: 'oauth.token', drop: true, fault: 'lose' } : { route: 'oauth.token', response };
+  }
+  if (path === '/services/oauth2/authorize' && method === 'GET') {
+    const faulted = await deps.applyFaults('oauth.authorize');
+    if (faulted) return { route: 'oauth.authorize', ...faulted };
+    return {
+      route: 'oauth.authorize',
+      response: authorize(call.query, baseUrl, {
+        orgs: deps.orgs,
+        appUsableMs: deps.appUsableMs,
+        isConnectedApp: deps.oauth.isRegistered,
+      }),
+    };
+  }
+  if (path === '/services/oauth2/userinfo' || path.startsWith('/id/')) {
+    const route = path.startsWith('/id/') ? 'oauth.identity' : 'oauth.userinfo';
+    const faulted = await deps.applyFaults(route);
+    if (faulted) return { route, ...faulted };
+    const session = deps.oauth.session(call.bearer);
+    // Salesforce's identity endpoints answer a bad token with 403 and this plain text.
+    if (!session)
+      return { route, response: { status: 403, headers: { 'content-type': 'text/plain' }, body: 'Bad_OAuth_Token' } };
+    if (route === 'oauth.identity' && path !== `/id/${session.org.orgId}/${session.org.userId}`) {
+      return {
+        route,
+        org: session.org,
+        response: { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Bad_Id' },
+      };
+    }
+    return {
+      route,
+      org: session.org,
+      response: route === 'oauth.userinfo' ? userInfo(session.org, baseUrl) : identity(session.org, baseUrl),
+    };
+  }
+  return undefined;
+}
 
 /** GET /services/oauth2/userinfo (OpenID Connect; core reads user_id, organization_id, preferred_username). */
 export function userInfo(org: OrgState, baseUrl: string): FakeResponse {

@@ -1,11 +1,12 @@
 // The fake org's server: one loopback port that hosts a Dev Hub and a scratch org (the bearer token or SOAP
 // session says which), speaks http and https on the same port (SFDX auth URLs always mean https), and routes:
-//   POST /services/oauth2/token           oauth.ts
-//   GET  /services/oauth2/authorize      authorize.ts
+//   POST /services/oauth2/token           oauth.ts (oauthCall dispatches every OAuth path)
+//   GET  /services/oauth2/authorize      oauth.ts → authorize.ts
 //   GET  /services/oauth2/userinfo, /id/… oauth.ts
 //   POST /services/Soap/m/NN.0            soap.ts → metadata-api.ts
 //   GET  /services/data                   version list
-//   *    /services/data/vNN.0/…           the Route table: rest.ts, metadata-api.ts, packaging.ts, fallbacks
+//   *    /services/data/vNN.0/…           the Route table: rest.ts, connect.ts, scratch-signup.ts, metadata-api.ts,
+//                                         packaging.ts, mcp.ts, fallbacks
 // Every request is logged (RequestLogEntry) and passes the fault engine (faults.ts) once its route is known.
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -15,17 +16,25 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ComponentSource, FakeOrgContext, FakeRequest, FakeResponse, OrgState, Route } from './types.ts';
+import type {
+  CallOutcome,
+  ComponentSource,
+  FakeOrgContext,
+  FakeRequest,
+  FakeResponse,
+  OrgState,
+  Route,
+} from './types.ts';
 import { assertPair, selfSigned, type KeyAndCert } from './certs.ts';
 import { createFaults, type FaultAction, type FaultApi } from './faults.ts';
 import { idFactory, newConsumerKey } from './ids.ts';
 import { createMetadataApi } from './metadata-api.ts';
 import { parseMultipart } from './multipart.ts';
-import { createOAuth, identity, oauthError, userInfo } from './oauth.ts';
+import { createOAuth, oauthCall, oauthError, type OAuthDispatchDeps } from './oauth.ts';
 import { packagingRoutes } from './packaging.ts';
 import { mcpRoutes } from './mcp.ts';
 import { coreRoutes, fallbackRoutes } from './rest.ts';
-import { authorize } from './authorize.ts';
+import { connectRoutes } from './connect.ts';
 import { scratchSignupRoutes } from './scratch-signup.ts';
 import { createValidator } from './rules.ts';
 import { createSoapHandler, INVALID_SESSION_FAULT, parseSoapCall, soapFault } from './soap.ts';
@@ -198,14 +207,6 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
   let routes: Route[] = [];
   const log: RequestLogEntry[] = [];
 
-  type Outcome = {
-    route: string;
-    response?: FakeResponse;
-    drop?: boolean;
-    org?: OrgState;
-    fault?: FaultAction['kind'];
-    lose?: boolean;
-  };
   type Channel = 'rest' | 'soap' | 'oauth';
 
   const faultResponse = (channel: Channel, action: Extract<FaultAction, { kind: 'error' }>): FakeResponse => {
@@ -216,7 +217,7 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
   };
 
   /** Apply armed faults to a call of `route`: delays wait, then a drop or an error replaces the answer. */
-  const applyFaults = async (route: string, channel: Channel): Promise<Omit<Outcome, 'route'> | undefined> => {
+  const applyFaults = async (route: string, channel: Channel): Promise<Omit<CallOutcome, 'route'> | undefined> => {
     for (const action of faults.take(route)) {
       if (action.kind === 'delay') await sleep(action.ms);
       else if (action.kind === 'drop') return { drop: true, fault: 'drop' };
@@ -230,51 +231,27 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
     /^(?:Bearer|OAuth)\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
   const invalidSession = (): FakeResponse => ctx.restError(401, 'INVALID_SESSION_ID', 'Session expired or invalid');
 
-  async function dispatch(req: IncomingMessage, url: URL, body: Buffer, baseUrl: string): Promise<Outcome> {
+  const oauthDeps: OAuthDispatchDeps = {
+    oauth,
+    orgs: listOrgs,
+    appUsableMs: () => ctx.timing.appUsableMs ?? 0,
+    applyFaults: (route) => applyFaults(route, 'oauth'),
+  };
+
+  async function dispatch(req: IncomingMessage, url: URL, body: Buffer, baseUrl: string): Promise<CallOutcome> {
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const method = req.method ?? 'GET';
 
-    if (path === '/services/oauth2/token') {
-      if (method !== 'POST')
-        return { route: 'oauth.token', response: oauthError(400, 'invalid_request', 'must use HTTP POST') };
-      const faulted = await applyFaults('oauth.token', 'oauth');
-      if (faulted && !faulted.lose) return { route: 'oauth.token', ...faulted };
-      const response = oauth.token(body.toString('utf8'), req.headers['content-type'] ?? '', baseUrl);
-      return faulted?.lose ? { route: 'oauth.token', drop: true, fault: 'lose' } : { route: 'oauth.token', response };
-    }
-    if (path === '/services/oauth2/authorize' && method === 'GET') {
-      const faulted = await applyFaults('oauth.authorize', 'oauth');
-      if (faulted) return { route: 'oauth.authorize', ...faulted };
-      return {
-        route: 'oauth.authorize',
-        response: authorize(url.searchParams, baseUrl, {
-          orgs: listOrgs,
-          appUsableMs: () => ctx.timing.appUsableMs ?? 0,
-          isConnectedApp: oauth.isRegistered,
-        }),
-      };
-    }
-    if (path === '/services/oauth2/userinfo' || path.startsWith('/id/')) {
-      const route = path.startsWith('/id/') ? 'oauth.identity' : 'oauth.userinfo';
-      const faulted = await applyFaults(route, 'oauth');
-      if (faulted) return { route, ...faulted };
-      const session = oauth.session(bearer(req));
-      // Salesforce's identity endpoints answer a bad token with 403 and this plain text.
-      if (!session)
-        return { route, response: { status: 403, headers: { 'content-type': 'text/plain' }, body: 'Bad_OAuth_Token' } };
-      if (route === 'oauth.identity' && path !== `/id/${session.org.orgId}/${session.org.userId}`) {
-        return {
-          route,
-          org: session.org,
-          response: { status: 404, headers: { 'content-type': 'text/plain' }, body: 'Bad_Id' },
-        };
-      }
-      return {
-        route,
-        org: session.org,
-        response: route === 'oauth.userinfo' ? userInfo(session.org, baseUrl) : identity(session.org, baseUrl),
-      };
-    }
+    const oauthOutcome = await oauthCall(oauthDeps, {
+      path,
+      method,
+      query: url.searchParams,
+      body,
+      contentType: req.headers['content-type'] ?? '',
+      bearer: bearer(req),
+      baseUrl,
+    });
+    if (oauthOutcome) return oauthOutcome;
     const soapPath = /^\/services\/Soap\/m\/(\d+\.\d)(?:\/[0-9A-Za-z]{15,18})?$/.exec(path);
     if (soapPath && method === 'POST') return soapCall(req, body, soapPath[1]!);
     if (path === '/services/data' && method === 'GET') {
@@ -286,7 +263,7 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
     return { route: 'notFound', response: ctx.restError(404, 'NOT_FOUND', 'The requested resource does not exist') };
   }
 
-  async function soapCall(req: IncomingMessage, body: Buffer, apiVersion: string): Promise<Outcome> {
+  async function soapCall(req: IncomingMessage, body: Buffer, apiVersion: string): Promise<CallOutcome> {
     const call = parseSoapCall(body.toString('utf8'), req.headers);
     if ('fault' in call) return { route: 'soap.invalid', response: call.fault };
     const route = `soap.${call.method}`;
@@ -315,7 +292,7 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
     body: Buffer,
     apiVersion: string,
     rest: string,
-  ): Promise<Outcome> {
+  ): Promise<CallOutcome> {
     const method = req.method ?? 'GET';
     const byPath = routes.filter((r) => r.pattern.test(rest));
     const candidates = byPath.filter((r) => r.method === method);
@@ -374,7 +351,7 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const scheme = (req.socket as Socket & { encrypted?: boolean }).encrypted ? 'https' : 'http';
     const baseUrl = `${scheme}://${req.headers.host ?? `127.0.0.1:${port}`}`;
-    let outcome: Outcome;
+    let outcome: CallOutcome;
     try {
       const body = await readBody(req);
       if (options.latencyMs) await sleep(options.latencyMs);
@@ -443,6 +420,7 @@ export async function startFakeOrg(options: FakeOrgOptions = {}): Promise<FakeOr
   const scratchExpires = new Date(startedAt.getTime() + 30 * 86_400_000);
   routes = [
     ...coreRoutes({ ctx, startedAt, scratchExpires }),
+    ...connectRoutes(ctx),
     ...scratchSignupRoutes({ ctx, oauth, startedAt, scratchExpires }),
     ...metadataApi.routes,
     ...packagingRoutes(ctx),

@@ -2,6 +2,7 @@
 // Route modules get everything through FakeOrgContext so that they never import the server.
 
 import type { IncomingHttpHeaders } from 'node:http';
+import type { FaultAction } from './faults.ts';
 
 /** One simulated Salesforce org. The server hosts several (a Dev Hub and a scratch org) on one port. */
 export interface OrgState {
@@ -197,7 +198,7 @@ export interface FakeOrgContext {
     installsNotAvailable?: number;
     /**
      * installs of a version that already reads as installable that end, one each in this order, with the "not yet"
-     * forms CI libraries retry (packaging.ts INSTALL_NOT_YET_TEXTS)
+     * forms CI libraries retry (packaging/installs.ts INSTALL_NOT_YET_TEXTS)
      */
     installNotYetTexts?: ('notYetAvailable' | 'versionNumber' | 'doesNotYetExist' | 'rowLock' | 'notFullyAvailable')[];
     /** polls of an install request before it finishes */
@@ -225,4 +226,14 @@ export interface FakeOrgContext {
      */
     asyncValidation?: string[];
   };
+}
+
+/** How the server answers one call: its route name (log, faults) and the answer, or a dropped connection. */
+export interface CallOutcome {
+  route: string;
+  response?: FakeResponse;
+  drop?: boolean;
+  org?: OrgState;
+  fault?: FaultAction['kind'];
+  lose?: boolean;
 }

@@ -6,6 +6,7 @@ import { pollMetadataJob, progressReporter } from './poll.ts';
 import { withRetry } from './retry.ts';
 import { redact } from './mask.ts';
 import * as say from './log.ts';
+import { ActionError } from './errors.ts';
 
 export interface DeployFailure {
   type: string;
@@ -17,11 +18,11 @@ export interface DeployFailure {
   column?: number;
 }
 
-export class DeployError extends Error {
+export class DeployError extends ActionError {
   override name = 'DeployError';
   readonly failures: DeployFailure[];
   constructor(message: string, failures: DeployFailure[]) {
-    super(message);
+    super('deploy', message);
     this.failures = failures;
   }
 }

@@ -18,6 +18,7 @@ import { redactValues } from './mask.ts';
 import { tlsChecksOff } from './login-hosts.ts';
 import { isLoopback } from './loopback.ts';
 import { timing } from './timing.ts';
+import { ActionError } from './errors.ts';
 
 // One bundle (dist/github.js) for everything that talks to GitHub: load-steps.ts reaches the variable through here.
 export { storeVariable } from './github-variable.ts';
@@ -38,10 +39,10 @@ export interface StoreSecretsResult {
 }
 
 /** An error whose message says what to fix. `status` is GitHub's HTTP status, when there was one. */
-export class GithubSecretError extends Error {
+export class GithubSecretError extends ActionError {
   status: number | undefined;
-  constructor(message: string, status?: number) {
-    super(message);
+  constructor(message: string, status?: number, input?: string) {
+    super('github', message, { input });
     this.name = 'GithubSecretError';
     this.status = status;
   }
@@ -67,16 +68,18 @@ export async function storeSecrets(
   const secretsToHide = [settings.token, ...values.map((v) => v.value)];
   const redact = (text: string): string => redactValues(text, secretsToHide);
   const log = (line: string): void => opts.log?.(redact(line));
-  const fail = (message: string, status?: number): GithubSecretError => new GithubSecretError(redact(message), status);
+  const fail = (message: string, status?: number, input?: string): GithubSecretError =>
+    new GithubSecretError(redact(message), status, input);
 
   // ---- check everything that needs no network first
-  if (!settings.token) throw fail('github-token is empty: it is needed to store the consumer key as a secret.');
+  if (!settings.token)
+    throw fail('github-token is empty: it is needed to store the consumer key as a secret.', undefined, 'github-token');
   const { owner, repo, apiUrl } = githubTarget(opts, 'secret', fail);
   if (values.length === 0) throw fail('No secrets to store.');
   const seen = new Set<string>();
   for (const { name, value } of values) {
     const problem = checkSecretName(name);
-    if (problem) throw fail(`${problem} (secret-name)`);
+    if (problem) throw fail(`${problem} (secret-name)`, undefined, 'secret-name');
     if (seen.has(name.toUpperCase())) throw fail(`Secret '${name}' is given twice (names are case-insensitive).`);
     seen.add(name.toUpperCase());
     if (value === '') throw fail(`The value for secret '${name}' is empty; refusing to store an empty secret.`);

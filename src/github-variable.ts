@@ -10,13 +10,14 @@
 // followed by one more PATCH.
 import type { GithubVariableSettings } from './model.ts';
 import { secretNameProblem } from './secret-name.ts';
+import { ActionError } from './errors.ts';
 import { redactValues } from './mask.ts';
 import { githubClient, githubMessage, githubTarget, statusOf } from './github-secret.ts';
 
-export class GithubVariableError extends Error {
+export class GithubVariableError extends ActionError {
   status: number | undefined;
-  constructor(message: string, status?: number) {
-    super(message);
+  constructor(message: string, status?: number, input?: string) {
+    super('github', message, { input });
     this.name = 'GithubVariableError';
     this.status = status;
   }
@@ -37,11 +38,12 @@ export async function storeVariable(
   // The key itself is a variable's value by design; the token is what must never show.
   const redact = (text: string): string => redactValues(text, [settings.token]);
   const log = (line: string): void => opts.log?.(redact(line));
-  const fail = (message: string, status?: number): GithubVariableError =>
-    new GithubVariableError(redact(message), status);
+  const fail = (message: string, status?: number, input?: string): GithubVariableError =>
+    new GithubVariableError(redact(message), status, input);
 
   const name = settings.variableName;
-  if (secretNameProblem(name)) throw fail(`consumer-key-variable '${name}' is not a GitHub variable name.`);
+  if (secretNameProblem(name))
+    throw fail(`consumer-key-variable '${name}' is not a GitHub variable name.`, undefined, 'consumer-key-variable');
   if (!value) throw fail('The consumer key is empty; refusing to store an empty variable.');
   const { owner, repo, apiUrl } = githubTarget(opts, 'variable', fail);
   const full = `${owner}/${repo}`;

@@ -8,6 +8,7 @@ import { guardLoginHosts, installNetworkGuard, isUnreachable, tlsChecksOff } fro
 import { isLoopback } from './loopback.ts';
 import { checkLoginOrigin } from './login-hosts.ts';
 import { orgId, orgInstanceUrl } from './org-answers.ts';
+import { ActionError, type ActionErrorFields, isActionError } from './errors.ts';
 import { isCredentialRefusal, isRetryableLogin, isTransientError, withRetry, type RetryOptions } from './retry.ts';
 
 export interface OrgSession {
@@ -21,12 +22,14 @@ export interface OrgSession {
 }
 
 /**
- * A login or org problem a user can fix, said in their words and, where known, naming the input at fault, so that
- * its message is the whole report. Nothing catches it by type: main fails the step with the message of any error.
- * preflight.ts's PreflightError extends it.
+ * A login or org problem a user can fix, said in their words and, where known, naming the input at fault (`input`),
+ * so that its message is the whole report.
  */
-export class OrgError extends Error {
+export class OrgError extends ActionError {
   override name = 'OrgError';
+  constructor(message: string, fields: ActionErrorFields = {}) {
+    super('org', message, fields);
+  }
 }
 
 /** The input a Dev Hub login came from, for errors that name it. */
@@ -34,14 +37,12 @@ export function devHubInput(auth: DevHubAuth): string {
   return auth.kind === 'jwt' ? 'dev-hub-username' : auth.kind === 'authUrl' ? 'dev-hub-auth-url' : 'dev-hub';
 }
 
-/** An org's refusal, said as a problem with the input that chose the org (unless the message names one already). */
+/** An org's refusal, said as a problem with the input that chose the org (unless the thrower named one already). */
 export function withInput(error: unknown, input: string): Error {
-  const text = error instanceof Error ? error.message : String(error);
   // An org's answer of the wrong shape is the org's fault, not the input's.
-  if (error instanceof Error && error.name === 'OrgAnswerError') return error;
-  if (/^[a-z-]+: /.test(text) || /\b(dev-hub[a-z-]*|install-target|package-namespace)\b/.test(text))
-    return error as Error;
-  return new OrgError(`${input}: ${redact(text)}`, { cause: error });
+  if (isActionError(error) && (error.input || error.problems || error.kind === 'org-answer')) return error;
+  const text = error instanceof Error ? error.message : String(error);
+  return new OrgError(`${input}: ${redact(text)}`, { input, cause: error });
 }
 
 let warningsHooked = false;
@@ -127,7 +128,7 @@ async function connect(
   installNetworkGuard();
   switch (auth.kind) {
     case 'jwt': {
-      refuseWithoutTls(auth.loginUrl, 'dev-hub-login-url');
+      refuseWithoutTls(auth.loginUrl, 'dev-hub-login-url', 'dev-hub-login-url');
       guardLoginHosts(auth.loginUrl);
       const keyPath = ws.secretFile(`jwt-${Date.now()}.key`, auth.jwtKey);
       try {
@@ -140,7 +141,8 @@ async function connect(
           loginRetry(`JWT login of ${auth.username}`, auth.loginUrl, log),
         );
       } catch (error) {
-        throw new OrgError(explainJwtError(error, auth));
+        const explained = explainJwtError(error, auth);
+        throw new OrgError(explained.message, { input: explained.input, cause: error });
       }
       break;
     }
@@ -225,7 +227,7 @@ async function connect(
  * With NODE_TLS_REJECT_UNAUTHORIZED=0 no certificate is checked: a proxy on the way could read a signed assertion,
  * a refresh token or a session. Refused for any host but this machine, before anything is sent (docs/SECURITY.md).
  */
-function refuseWithoutTls(url: string, what: string): void {
+function refuseWithoutTls(url: string, what: string, input?: string): void {
   if (!tlsChecksOff()) return;
   let host: string;
   try {
@@ -237,37 +239,69 @@ function refuseWithoutTls(url: string, what: string): void {
   throw new OrgError(
     `NODE_TLS_REJECT_UNAUTHORIZED=0 is set in the environment: TLS certificates are not checked, so anyone on the network path to ${what} could read the credentials sent there. ` +
       'Nothing was sent. Remove NODE_TLS_REJECT_UNAUTHORIZED from the workflow (env: of the job or step); for a proxy with its own certificate authority, give its certificate in NODE_EXTRA_CA_CERTS instead.',
+    { input },
   );
 }
 
-/** Turn JwtAuthError's list of attempts into the cause a user can fix. */
-function explainJwtError(error: unknown, auth: Extract<DevHubAuth, { kind: 'jwt' }>): string {
+/** Turn JwtAuthError's list of attempts into the cause a user can fix, and the input it names (if it names one). */
+function explainJwtError(
+  error: unknown,
+  auth: Extract<DevHubAuth, { kind: 'jwt' }>,
+): { message: string; input?: string } {
+  const named = (input: string, message: string) => ({ input, message });
   const text = redact(error instanceof Error ? error.message : String(error));
   const where = `JWT login of ${auth.username} at ${auth.loginUrl} was refused`;
   if (isUnreachable(auth.loginUrl))
-    return `JWT login of ${auth.username} failed: ${auth.loginUrl} could not be reached. Check dev-hub-login-url.`;
+    return named(
+      'dev-hub-login-url',
+      `JWT login of ${auth.username} failed: ${auth.loginUrl} could not be reached. Check dev-hub-login-url.`,
+    );
   // The token endpoint's answers, not the attempts that never reached it (the fallback hosts network.ts blocks).
   const answers = attempts(text).filter((line) => !NETWORK_FAILURE.test(line));
   const answer = answers.join('\n');
   if (/user hasn't approved this consumer/i.test(answer))
     // Salesforce answers the same for an unknown username and for a user the app does not admit.
-    return `${where}: "user hasn't approved this consumer". Either dev-hub-username is not a user of that org, or the user is not pre-authorized for the CI app: in the CI app's policies set "Admin approved users are pre-authorized" and add the user's profile or a permission set of theirs.`;
+    return named(
+      'dev-hub-username',
+      `${where}: "user hasn't approved this consumer". Either dev-hub-username is not a user of that org, or the user is not pre-authorized for the CI app: in the CI app's policies set "Admin approved users are pre-authorized" and add the user's profile or a permission set of theirs.`,
+    );
   if (/not admin approved/i.test(answer))
-    return `${where}: "user is not admin approved to access this app". The CI app admits only pre-authorized users: add dev-hub-username's profile, or a permission set of theirs, to the CI app's policies.`;
+    return named(
+      'dev-hub-username',
+      `${where}: "user is not admin approved to access this app". The CI app admits only pre-authorized users: add dev-hub-username's profile, or a permission set of theirs, to the CI app's policies.`,
+    );
   if (/inactive user|user.*(inactive|frozen|locked)/i.test(answer))
-    return `${where}: "inactive user". dev-hub-username is deactivated, frozen or locked in that org; use an active user.`;
-  if (/inactive.?org|organization.*(inactive|locked)/i.test(answer)) return `${where}: the org is inactive or locked.`;
+    return named(
+      'dev-hub-username',
+      `${where}: "inactive user". dev-hub-username is deactivated, frozen or locked in that org; use an active user.`,
+    );
+  if (/inactive.?org|organization.*(inactive|locked)/i.test(answer))
+    return { message: `${where}: the org is inactive or locked.` };
   if (/authentication failure/i.test(answer))
-    return `${where}: "authentication failure". The org refused the user at login (for example login IP ranges or login hours of the user's profile, or a frozen user); check the user's login history in that org.`;
+    return {
+      message: `${where}: "authentication failure". The org refused the user at login (for example login IP ranges or login hours of the user's profile, or a frozen user); check the user's login history in that org.`,
+    };
   if (/invalid_client_id|client identifier invalid/i.test(answer))
-    return `${where}: dev-hub-client-id is not the consumer key of an app in that org (or the app is not yet available, which can take up to 30 minutes after it is created).`;
+    return named(
+      'dev-hub-client-id',
+      `${where}: dev-hub-client-id is not the consumer key of an app in that org (or the app is not yet available, which can take up to 30 minutes after it is created).`,
+    );
   if (/invalid assertion|invalid signature|JWT.*signature/i.test(answer))
-    return `${where}: the signature does not verify. dev-hub-jwt-key must be the private key whose certificate is uploaded to the CI app (Use digital signatures / JWT bearer certificate).`;
+    return named(
+      'dev-hub-jwt-key',
+      `${where}: the signature does not verify. dev-hub-jwt-key must be the private key whose certificate is uploaded to the CI app (Use digital signatures / JWT bearer certificate).`,
+    );
   if (/audience/i.test(answer))
-    return `${where}: wrong audience. Use dev-hub-login-url https://login.salesforce.com for production and Developer Edition orgs, https://test.salesforce.com for sandboxes, or the org's My Domain URL.`;
+    return named(
+      'dev-hub-login-url',
+      `${where}: wrong audience. Use dev-hub-login-url https://login.salesforce.com for production and Developer Edition orgs, https://test.salesforce.com for sandboxes, or the org's My Domain URL.`,
+    );
   if (answers.length === 0)
-    return `JWT login of ${auth.username} failed: ${auth.loginUrl} could not be reached. Check dev-hub-login-url (${firstAttempt(text)}).`;
-  return `${where}: ${answers[0]!.trim()}`;
+    return named(
+      'dev-hub-login-url',
+      `JWT login of ${auth.username} failed: ${auth.loginUrl} could not be reached. Check dev-hub-login-url (${firstAttempt(text)}).`,
+    );
+  return { message: `${where}: ${answers[0]!.trim()}` };
 }
 
 // What an attempt that never got an answer from a token endpoint says (jsforce over undici).

@@ -5,9 +5,13 @@
 // input's, and the value itself is not repeated (it may carry text meant for a shell, a log or a query).
 import { isOrgHost } from './login-hosts.ts';
 import { isLoopback } from './loopback.ts';
+import { ActionError } from './errors.ts';
 
-export class OrgAnswerError extends Error {
+export class OrgAnswerError extends ActionError {
   override name = 'OrgAnswerError';
+  constructor(message: string) {
+    super('org-answer', message);
+  }
 }
 
 /** Key prefixes of the records whose ids the action uses (docs/platform-notes.md §26). */

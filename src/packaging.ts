@@ -15,9 +15,13 @@ import { timing } from './timing.ts';
 import { redact } from './mask.ts';
 import { someCause } from './causes.ts';
 import { orgId, orgVersionNumber } from './org-answers.ts';
+import { ActionError, type ActionErrorFields } from './errors.ts';
 
-export class PackagingError extends Error {
+export class PackagingError extends ActionError {
   override name = 'PackagingError';
+  constructor(message: string, fields: ActionErrorFields = {}) {
+    super('packaging', message, fields);
+  }
 }
 
 export interface PackageRef {
@@ -90,6 +94,7 @@ async function findOrCreatePackage(
     if (settings.namespace && found.NamespacePrefix && found.NamespacePrefix !== settings.namespace) {
       throw new PackagingError(
         `Package ${settings.name} (${found.Id}) belongs to namespace ${found.NamespacePrefix}, not ${settings.namespace}. Set package-namespace to ${found.NamespacePrefix} or choose another package-name.`,
+        { input: 'package-namespace' },
       );
     }
     log(`Reusing package ${settings.name} (${found.Id}).`);
@@ -601,6 +606,11 @@ export async function installVersion(
   log(`Installed ${subscriberPackageVersionId}; the target org lists it.`);
 }
 
+/** INSTALL_KEY_REQUIRED, INSTALL_KEY_INVALID: the platform's codes for a missing or wrong installation key. */
+function installKeyRefused(error: unknown): boolean {
+  return errorName(error).startsWith('INSTALL_KEY_');
+}
+
 /** Codes the SubscriberPackageVersion query failed with, read as "not yet available" (retry.ts). */
 const VERSION_QUERY_NOT_YET = new Set(['UNKNOWN_EXCEPTION', 'PACKAGE_UNAVAILABLE_QUERY']);
 
@@ -658,9 +668,11 @@ async function submitInstall(
       isTransient: (error) => isTransientError(error) || isVersionNotYetInstallable(error),
     },
   ).catch((error: unknown) => {
+    // A refused installation key is the input's fault, said as such; anything else is the install target's (main.ts).
+    const input = installKeyRefused(error) ? 'installation-key' : undefined;
     throw new PackagingError(
-      `Could not start the install of ${subscriberPackageVersionId}: ${redact((error as Error).message)}`,
-      { cause: error },
+      `${input ? `${input}: ` : ''}Could not start the install of ${subscriberPackageVersionId}: ${redact((error as Error).message)}`,
+      { cause: error, input },
     );
   });
   orgId(request.Id, 'installRequest', 'the id of the install request');

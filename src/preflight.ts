@@ -5,7 +5,8 @@
 import type { Connection } from '@salesforce/core';
 import { Package } from '@salesforce/packaging';
 import type { PackageSettings, Settings } from './model.ts';
-import { OrgError, devHubInput, type OrgSession } from './login.ts';
+import { devHubInput, type OrgSession } from './login.ts';
+import { ActionError, type InputProblem, problemLine } from './errors.ts';
 import { reusableVersionId } from './packaging.ts';
 import { withRetry } from './retry.ts';
 import { redact } from './mask.ts';
@@ -18,15 +19,16 @@ import {
   missingPermissions,
 } from './permissions.ts';
 
-/** Every problem found, each `<input>: <what is wrong and what to do>`; main annotates them one by one. */
-export class PreflightError extends OrgError {
+/** Every problem found, each against its input; main annotates them one by one. */
+export class PreflightError extends ActionError {
   override name = 'PreflightError';
-  readonly problems: string[];
-  constructor(problems: string[]) {
+  declare readonly problems: InputProblem[];
+  constructor(problems: InputProblem[]) {
     super(
-      `${problems.length} problem(s) found before any change was made:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      'preflight',
+      `${problems.length} problem(s) found before any change was made:\n${problems.map((p) => `  - ${problemLine(p)}`).join('\n')}`,
+      { problems },
     );
-    this.problems = problems;
   }
 }
 
@@ -38,9 +40,9 @@ export async function preflight(
   /** the package project as this run would build it (new-version: when-changed asks which version it would reuse) */
   packageDir?: string,
 ): Promise<void> {
-  const problems: string[] = [];
+  const problems: InputProblem[] = [];
   const hubInput = devHubInput(settings.devHub!);
-  const check = async (what: string, fn: () => Promise<string | undefined>): Promise<void> => {
+  const check = async (what: string, fn: () => Promise<InputProblem | undefined>): Promise<void> => {
     try {
       const problem = await withRetry(fn, { what, log });
       if (problem) problems.push(problem);
@@ -91,7 +93,7 @@ async function deployPermission(
   input: string,
   requireSecret: boolean,
   where = 'the Dev Hub',
-): Promise<string | undefined> {
+): Promise<InputProblem | undefined> {
   const fields = CHECKED_PERMISSIONS.map((p) => p.field);
   const read = async (names: string[]): Promise<Granted> =>
     (await hub.connection.query<Granted>(`SELECT ${names.join(', ')} FROM UserPermissionAccess`)).records[0] ?? {};
@@ -104,36 +106,42 @@ async function deployPermission(
   }
   const missing = missingPermissions(granted, { requireSecret });
   if (!missing.length) return undefined;
-  return (
-    `${input}: the ${where === 'the Dev Hub' ? 'Dev Hub' : 'install target'} user ${hub.username} lacks permissions this run needs, so the External Client App cannot be created: ` +
-    `${missing.join('; ')}. Grant them in ${where} under Setup → Permission Sets (a permission set assigned to that user: System Permissions), ` +
-    `or log in as an admin of ${where}. ("Modify Metadata Through Metadata API Functions" alone is not enough.)`
-  );
+  return {
+    input,
+    message:
+      `the ${where === 'the Dev Hub' ? 'Dev Hub' : 'install target'} user ${hub.username} lacks permissions this run needs, so the External Client App cannot be created: ` +
+      `${missing.join('; ')}. Grant them in ${where} under Setup → Permission Sets (a permission set assigned to that user: System Permissions), ` +
+      `or log in as an admin of ${where}. ("Modify Metadata Through Metadata API Functions" alone is not enough.)`,
+  };
 }
 
-async function namespaceLinked(hub: Connection, namespace: string): Promise<string | undefined> {
+async function namespaceLinked(hub: Connection, namespace: string): Promise<InputProblem | undefined> {
   const result = await hub.query<{ NamespacePrefix: string }>('SELECT Id, NamespacePrefix FROM NamespaceRegistry');
   const linked = result.records.map((r) => r.NamespacePrefix).filter(Boolean);
   if (linked.some((ns) => ns.toLowerCase() === namespace.toLowerCase())) return undefined;
-  return (
-    `package-namespace: ${namespace} is not linked to this Dev Hub (${linked.length ? `linked: ${linked.join(', ')}` : 'no namespace is linked'}). ` +
-    'Link it in the Dev Hub under Setup → Namespace Registries → Link Namespace, or give the namespace that is linked.'
-  );
+  return {
+    input: 'package-namespace',
+    message:
+      `${namespace} is not linked to this Dev Hub (${linked.length ? `linked: ${linked.join(', ')}` : 'no namespace is linked'}). ` +
+      'Link it in the Dev Hub under Setup → Namespace Registries → Link Namespace, or give the namespace that is linked.',
+  };
 }
 
 /** A scratch org created with the project's namespace owns that namespace: a package in it cannot be installed there. */
-async function targetNamespace(target: OrgSession, namespace: string | undefined): Promise<string | undefined> {
+async function targetNamespace(target: OrgSession, namespace: string | undefined): Promise<InputProblem | undefined> {
   if (!namespace) return undefined;
   const result = await target.connection.query<{ NamespacePrefix: string | null }>(
     'SELECT NamespacePrefix FROM Organization',
   );
   const own = result.records[0]?.NamespacePrefix;
   if (!own || own.toLowerCase() !== namespace.toLowerCase()) return undefined;
-  return (
-    `install-target: the org ${target.username} has the namespace ${own} itself (it was created from a project whose sfdx-project.json names ` +
-    `"namespace": "${own}"), so a package in that namespace cannot be installed into it. Create the scratch org without the namespace ` +
-    '(sf org create scratch --no-namespace …), or use another scratch org.'
-  );
+  return {
+    input: 'install-target',
+    message:
+      `the org ${target.username} has the namespace ${own} itself (it was created from a project whose sfdx-project.json names ` +
+      `"namespace": "${own}"), so a package in that namespace cannot be installed into it. Create the scratch org without the namespace ` +
+      '(sf org create scratch --no-namespace …), or use another scratch org.',
+  };
 }
 
 /** A beta of a managed package cannot be upgraded in place: the install of any other version would fail. */
@@ -143,7 +151,7 @@ async function installedBeta(
   settings: PackageSettings,
   packageDir: string | undefined,
   log: (line: string) => void,
-): Promise<string | undefined> {
+): Promise<InputProblem | undefined> {
   const packageName = settings.name;
   const pkg = (await Package.list(hub)).find((p) => p.Name === packageName && !p.IsDeprecated);
   if (!pkg?.SubscriberPackageId) return undefined; // a new package: nothing of it can be installed yet
@@ -178,14 +186,16 @@ async function installedBeta(
     log(`The install target has ${number} (${installed.Id}), the version this run reuses (unchanged package content).`);
     return undefined;
   }
-  return (
-    `install-target: the org ${target.username} already has the beta version ${number} (${installed.Id}) of package ${packageName}; a beta of a managed ` +
-    `package cannot be upgraded, and this run would install another version (a new build, or new-version: always). Uninstall it first (sf package uninstall --package ${installed.Id} --target-org <install-target>), or use a fresh scratch org.`
-  );
+  return {
+    input: 'install-target',
+    message:
+      `the org ${target.username} already has the beta version ${number} (${installed.Id}) of package ${packageName}; a beta of a managed ` +
+      `package cannot be upgraded, and this run would install another version (a new build, or new-version: always). Uninstall it first (sf package uninstall --package ${installed.Id} --target-org <install-target>), or use a fresh scratch org.`,
+  };
 }
 
 /** McpServerAccess exists only where hosted MCP is on; a scratch org gets it from the feature SalesforceHostedMCP. */
-async function hostedMcp(target: OrgSession): Promise<string | undefined> {
+async function hostedMcp(target: OrgSession): Promise<InputProblem | undefined> {
   try {
     await target.connection.tooling.query('SELECT Id FROM McpServerAccess LIMIT 1');
     return undefined;
@@ -193,10 +203,12 @@ async function hostedMcp(target: OrgSession): Promise<string | undefined> {
     const e = error as { errorCode?: string; name?: string; message?: string };
     if (!/INVALID_TYPE/.test(`${e.errorCode ?? ''} ${e.name ?? ''}`) && !/is not supported/.test(e.message ?? ''))
       throw error;
-    return (
-      `mcp-servers: the install target ${target.username} has no hosted MCP servers (McpServerAccess is not supported there). Create the scratch org ` +
-      'with the feature SalesforceHostedMCP in its definition file ("features": ["SalesforceHostedMCP"]), or remove mcp-servers.'
-    );
+    return {
+      input: 'mcp-servers',
+      message:
+        `the install target ${target.username} has no hosted MCP servers (McpServerAccess is not supported there). Create the scratch org ` +
+        'with the feature SalesforceHostedMCP in its definition file ("features": ["SalesforceHostedMCP"]), or remove mcp-servers.',
+    };
   }
 }
 

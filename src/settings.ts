@@ -7,85 +7,32 @@ import { COMPONENT_SUFFIX_MAX } from './component-names.ts';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { CLIENT_IDS, CLIENTS, desktopClients, isClientId } from './clients.ts';
-import type {
-  ClientId,
-  DevHubAuth,
-  GithubSecretSettings,
-  FailOnDrift,
-  GithubVariableSettings,
-  Hardening,
-  IpRange,
-  InstallMethod,
-  Mode,
-  NewVersion,
-  OrgRef,
-  PackageSettings,
-  Settings,
-} from './model.ts';
-import { FAIL_ON_DRIFT, INSTALL_METHODS, MODES, NEW_VERSION_MODES, PACKAGE_VALIDATIONS } from './model.ts';
-import {
-  checkApiName,
-  checkAuthUrl,
-  checkEmail,
-  checkNamespace,
-  checkPermissionSetName,
-  checkText,
-  checkUrl,
-  checkUsername,
-  EMAIL_MAX,
-  show,
-  URL_MAX,
-} from './checks.ts';
+import type { ClientId, FailOnDrift, Hardening, IpRange, Mode, Settings } from './model.ts';
+import { FAIL_ON_DRIFT, MODES } from './model.ts';
+import { checkApiName, checkEmail, checkPermissionSetName, checkText, checkUrl, show } from './checks.ts';
 import { parseIpRange } from './ip-ranges.ts';
-import { normalizeJwtKey } from './jwt-key.ts';
-import { checkLoginOrigin, LOGIN_HOST_RULE } from './login-hosts.ts';
 import { redactInputs } from './mask.ts';
-import { isVersionPart, MAX_VERSION_PART } from './org-answers.ts';
-import { MCP_SERVERS, mcpServerName } from './mcp-servers.ts';
-import { secretNameProblem } from './secret-name.ts';
+import { ActionError, type InputProblem, problemLine } from './errors.ts';
+import { DEFAULTS, LIMITS, parseBool, parseInteger, Problems, splitList } from './settings-parse.ts';
+import { parseDevHub } from './settings-devhub.ts';
+import { parsePackage } from './settings-package.ts';
+import { parseGithub, parseKeyVariable } from './settings-publish.ts';
 
-export interface InputProblem {
-  /** the input's name as written in a workflow, e.g. `contact-email` */
-  input: string;
-  /** what is wrong and what would be right, without the input name */
-  message: string;
-}
+export { DEFAULTS, LIMITS, splitList };
+
+export type { InputProblem } from './errors.ts';
 
 /** All problems with the inputs; `message` has one line per problem, each starting with the input's name. */
-export class InputError extends Error {
+export class InputError extends ActionError {
   override name = 'InputError';
-  readonly problems: InputProblem[];
+  declare readonly problems: InputProblem[];
   constructor(problems: InputProblem[]) {
-    super(problems.map((p) => `${p.input}: ${p.message}`).join('\n'));
-    this.problems = problems;
+    super('input', problems.map(problemLine).join('\n'), { problems });
   }
 }
 
 /** Inputs whose values are secrets: never echoed, in errors or anywhere else. */
 export const SECRET_INPUTS = ['dev-hub-jwt-key', 'dev-hub-auth-url', 'installation-key', 'github-token'] as const;
-
-export const DEFAULTS = {
-  appName: 'MCP_Client_App',
-  hardening: 'baseline' as Hardening,
-  loginUrl: 'https://login.salesforce.com',
-  packageVersionNumber: '1.0.0.NEXT',
-  waitMinutes: 30,
-} as const;
-
-export const LIMITS = {
-  // Every ECA component's DeveloperName "must be 40 characters or fewer" (Object Reference), and the app's parts
-  // add their suffix to the app's name (component-names.ts: `_glbloauth`, `_oauthPlcy`, 10 characters).
-  appName: 40 - COMPONENT_SUFFIX_MAX,
-  appLabel: 80,
-  description: 256,
-  email: EMAIL_MAX,
-  packageName: 255,
-  ipRanges: 128,
-  refreshTokenDays: [1, 3650],
-  waitMinutes: [1, 720],
-  waitUntilUsable: [0, 120],
-  url: URL_MAX,
-} as const;
 
 /** Read the inputs the way @actions/core does: INPUT_<NAME>, name upper-cased, spaces → '_', hyphens kept. */
 export function readSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings {
@@ -284,20 +231,6 @@ export function readSettings(read: (name: string) => string, env: NodeJS.Process
 // ===========================================================================================================
 // Collecting problems
 
-class Problems {
-  readonly list: InputProblem[] = [];
-  add(input: string, message: string): void {
-    this.list.push({ input, message });
-  }
-  /** Adds what a check in checks.ts found wrong, if anything. */
-  check(input: string, found: string | string[] | undefined): void {
-    for (const message of typeof found === 'string' ? [found] : (found ?? [])) this.add(input, message);
-  }
-  has(input: string): boolean {
-    return this.list.some((p) => p.input === input);
-  }
-}
-
 /** Last line of defence: if a secret's text slipped into a message anyway, blank it out. */
 function scrub(problems: InputProblem[], secrets: string[]): InputProblem[] {
   return problems.map(({ input, message }) => ({ input, message: redactInputs(message, secrets) }));
@@ -306,45 +239,6 @@ function scrub(problems: InputProblem[], secrets: string[]): InputProblem[] {
 function secretInstallTarget(read: (name: string) => string): string[] {
   const v = (read('install-target') ?? '').trim();
   return v.toLowerCase().startsWith('force://') ? [v] : [];
-}
-
-// ===========================================================================================================
-// Primitive parsers
-
-/** Lists accept commas or newlines; blanks are dropped. */
-export function splitList(value: string): string[] {
-  return value
-    .split(/[,\r\n]+/)
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-}
-
-/** YAML 1.2 core-schema booleans, as core.getBooleanInput; '' → undefined (not given). */
-function parseBool(p: Problems, input: string, value: string): boolean | undefined {
-  if (value === '') return undefined;
-  if (['true', 'True', 'TRUE'].includes(value)) return true;
-  if (['false', 'False', 'FALSE'].includes(value)) return false;
-  p.add(input, `${show(value)} is not a boolean. Use true or false (also True/TRUE, False/FALSE).`);
-  return undefined;
-}
-
-function parseInteger(
-  p: Problems,
-  input: string,
-  value: string,
-  [min, max]: readonly [number, number],
-): number | undefined {
-  if (value === '') return undefined;
-  if (!/^\d+$/.test(value)) {
-    p.add(input, `${show(value)} is not a whole number. Use a whole number from ${min} to ${max}.`);
-    return undefined;
-  }
-  const n = Number(value);
-  if (n < min || n > max) {
-    p.add(input, `${show(value)} is out of range. Use a whole number from ${min} to ${max}.`);
-    return undefined;
-  }
-  return n;
 }
 
 // ===========================================================================================================
@@ -400,51 +294,6 @@ function parseClients(p: Problems, value: string): ClientId[] {
 }
 
 // ===========================================================================================================
-// Logins: the login URL, and orgs given by name or auth URL
-
-function parseLoginUrl(p: Problems, value: string): string | undefined {
-  // Only Salesforce's login domains (and loopback) receive a signed assertion: src/login-hosts.ts says why.
-  const error = checkLoginOrigin(value);
-  if (error) {
-    p.add(
-      'dev-hub-login-url',
-      `${show(value)} is not accepted: ${error}. A signed login assertion goes only to Salesforce's own login domains. ${LOGIN_HOST_RULE}`,
-    );
-    return undefined;
-  }
-  return new URL(value).origin;
-}
-
-const ALIAS = /^[A-Za-z0-9_.@+:-]{1,255}$/;
-
-function parseOrgRef(p: Problems, input: string, value: string, allowAuthUrl: boolean): OrgRef | undefined {
-  if (value.toLowerCase().startsWith('force://')) {
-    if (!allowAuthUrl) {
-      // Do not echo it: an SFDX auth URL is a credential.
-      p.add(
-        input,
-        'looks like an SFDX auth URL (force://…), which is a secret. Pass it in dev-hub-auth-url (from a secret) instead; dev-hub takes a username or alias of an earlier sf CLI login.',
-      );
-      return undefined;
-    }
-    const error = checkAuthUrl(value);
-    if (error) {
-      p.add(input, error);
-      return undefined;
-    }
-    return { kind: 'authUrl', authUrl: value };
-  }
-  if (!ALIAS.test(value)) {
-    p.add(
-      input,
-      `${show(value)} is not a username or alias of an sf CLI login (letters, digits and . _ @ + - : only)${allowAuthUrl ? ', nor an SFDX auth URL (force://…)' : ''}.`,
-    );
-    return undefined;
-  }
-  return { kind: 'cli', usernameOrAlias: value };
-}
-
-// ===========================================================================================================
 // IP ranges
 
 function parseIpRanges(p: Problems, value: string): IpRange[] {
@@ -462,285 +311,4 @@ function parseIpRanges(p: Problems, value: string): IpRange[] {
     );
   }
   return ranges;
-}
-
-// ===========================================================================================================
-// The Dev Hub
-
-function parseDevHub(p: Problems, get: (name: string) => string, dryRun: boolean): DevHubAuth | undefined {
-  const username = get('dev-hub-username');
-  const clientId = get('dev-hub-client-id');
-  const jwtKey = get('dev-hub-jwt-key');
-  const authUrl = get('dev-hub-auth-url');
-  const cli = get('dev-hub');
-  const loginUrl = parseLoginUrl(p, get('dev-hub-login-url') || DEFAULTS.loginUrl);
-
-  const methods: string[] = [];
-  if (username || clientId || jwtKey) methods.push('dev-hub-username + dev-hub-client-id + dev-hub-jwt-key');
-  if (authUrl) methods.push('dev-hub-auth-url');
-  if (cli) methods.push('dev-hub');
-  const how =
-    'Give exactly one of: dev-hub-username + dev-hub-client-id + dev-hub-jwt-key (JWT bearer), dev-hub-auth-url (an SFDX auth URL), or dev-hub (an sf CLI login from an earlier step)';
-  if (methods.length > 1) {
-    p.add(
-      methods.map((m) => m.split(' + ')[0]).join(', '),
-      `several Dev Hub logins are given (${methods.join('; ')}). ${how}.`,
-    );
-  }
-  if (methods.length === 0) {
-    if (!dryRun)
-      p.add('dev-hub', `no Dev Hub login is given. ${how}; or set dry-run: true to only generate the metadata.`);
-    return undefined;
-  }
-
-  let result: DevHubAuth | undefined;
-  if (username || clientId || jwtKey) {
-    const missing = [
-      ['dev-hub-username', username],
-      ['dev-hub-client-id', clientId],
-      ['dev-hub-jwt-key', jwtKey],
-    ].filter(([, v]) => !v);
-    for (const [name] of missing) {
-      p.add(
-        name!,
-        'is missing: the JWT bearer login needs dev-hub-username, dev-hub-client-id and dev-hub-jwt-key together.',
-      );
-    }
-    if (username) p.check('dev-hub-username', checkUsername(username));
-    if (clientId && !/^[A-Za-z0-9._~+/=-]{8,255}$/.test(clientId)) {
-      // Not echoed: a consumer key is not a secret, but it is nobody's business in a log either.
-      p.add(
-        'dev-hub-client-id',
-        'is not a consumer key (one line of letters, digits and . _, like 3MVG9…). Copy the Consumer Key of the app used for CI login.',
-      );
-    }
-    let pem: string | undefined;
-    if (jwtKey) {
-      const key = normalizeJwtKey(jwtKey);
-      if (key.ok) pem = key.pem;
-      else p.add('dev-hub-jwt-key', key.message);
-    }
-    if (username && clientId && pem && loginUrl) result = { kind: 'jwt', username, clientId, jwtKey: pem, loginUrl };
-  }
-  if (authUrl) {
-    const error = checkAuthUrl(authUrl);
-    if (error) p.add('dev-hub-auth-url', error);
-    else result = { kind: 'authUrl', authUrl };
-  }
-  if (cli) {
-    const ref = parseOrgRef(p, 'dev-hub', cli, false);
-    if (ref) result = ref;
-  }
-  return result;
-}
-
-// ===========================================================================================================
-// Packaging
-
-function parsePackage(
-  p: Problems,
-  get: (name: string) => string,
-  packageOn: boolean,
-  appName: string,
-  dryRun: boolean,
-): PackageSettings | undefined {
-  const name = get('package-name') || appName;
-  if (get('package-name')) p.check('package-name', checkText(name, LIMITS.packageName));
-  const namespace = get('package-namespace') || undefined;
-  if (namespace !== undefined) p.check('package-namespace', checkNamespace(namespace));
-  const installMethod = parseInstallMethod(p, get);
-  // install-method: deploy builds no package: the app goes straight into install-target.
-  const deploy = installMethod === 'deploy';
-  if (namespace === undefined && packageOn && !deploy && !dryRun) {
-    // External Client Apps can only be packaged in managed 2GP packages, and those live in a namespace.
-    p.add(
-      'package-namespace',
-      'is required when package is true: External Client Apps can only be packaged in a managed 2GP package, which needs the namespace prefix linked to your Dev Hub (Setup → Namespace Registries). Give it, or set package: false.',
-    );
-  }
-  const versionNumber = get('package-version-number') || DEFAULTS.packageVersionNumber;
-  if (!/^\d+\.\d+\.\d+\.(\d+|NEXT)$/.test(versionNumber)) {
-    p.add(
-      'package-version-number',
-      `${show(versionNumber)} is not a version number. Use MAJOR.MINOR.PATCH.BUILD, where BUILD is a number or NEXT (e.g. 1.0.0.NEXT).`,
-    );
-  } else if (!versionNumber.split('.').every((part) => part === 'NEXT' || isVersionPart(part))) {
-    // Each part is an int field of the version (MajorVersion … BuildNumber): larger numbers, or leading zeros that
-    // make two spellings of one version, fail only after the app was deployed (docs/platform-notes.md §26).
-    p.add(
-      'package-version-number',
-      `${show(versionNumber)} has a part that is not a whole number from 0 to ${MAX_VERSION_PART} without leading zeros. Use MAJOR.MINOR.PATCH.BUILD with each part in that range (e.g. 1.0.0.NEXT).`,
-    );
-  }
-  const installationKey = get('installation-key') || undefined;
-  if (installationKey !== undefined && /[\p{Cc}\p{Cf}]/u.test(installationKey)) {
-    p.add(
-      'installation-key',
-      'contains a line break or control character (the value is not shown because it is a secret). Use a single-line key.',
-    );
-  }
-  const waitMinutes = parseInteger(p, 'wait-minutes', get('wait-minutes'), LIMITS.waitMinutes) ?? DEFAULTS.waitMinutes;
-  const targetRaw = get('install-target');
-  const installTarget = targetRaw ? parseOrgRef(p, 'install-target', targetRaw, true) : undefined;
-  if (targetRaw && !packageOn && !deploy) {
-    p.add(
-      'install-target',
-      'is given but package is false: only a package version can be installed into another org. Set package: true, or install-method: deploy to deploy the app into it, or remove install-target.',
-    );
-  }
-  if (deploy && !targetRaw) {
-    p.add(
-      'install-method',
-      'is deploy but install-target is empty: deploy puts the app straight into the install target. Give install-target (a scratch org), or use install-method: package.',
-    );
-  }
-  const validation = parseChoice(p, 'package-validation', get('package-validation') || 'async', PACKAGE_VALIDATIONS, {
-    async: 'the version installs at once, its validations finish afterwards',
-    full: 'wait for every validation',
-    skip: 'no validation; such a version can never be promoted',
-  });
-  const mcpServers = parseMcpServers(p, get('mcp-servers'), packageOn || deploy, targetRaw !== '');
-  const newVersionRaw = get('new-version') || 'when-changed';
-  if (!(NEW_VERSION_MODES as readonly string[]).includes(newVersionRaw)) {
-    p.add(
-      'new-version',
-      `${show(newVersionRaw)} is not a mode. Use when-changed (reuse a version built from the same package content) or always (build one on every run).`,
-    );
-  }
-  const newVersion: NewVersion = newVersionRaw === 'always' ? 'always' : 'when-changed';
-  if (!packageOn && !deploy) return undefined;
-  return {
-    name,
-    ...(namespace !== undefined ? { namespace } : {}),
-    versionNumber,
-    ...(installationKey !== undefined ? { installationKey } : {}),
-    waitMinutes,
-    ...(installTarget ? { installTarget } : {}),
-    ...(mcpServers.length ? { mcpServers } : {}),
-    newVersion,
-    validation,
-    installMethod,
-  };
-}
-
-function parseInstallMethod(p: Problems, get: (name: string) => string): InstallMethod {
-  return parseChoice(p, 'install-method', get('install-method') || 'package', INSTALL_METHODS, {
-    package: "install the Dev Hub app's package version into install-target",
-    deploy: 'deploy the app straight into install-target, no package version',
-  });
-}
-
-/** One of a fixed set of words; a wrong one is refused with each allowed word and what it does. */
-function parseChoice<T extends string>(
-  p: Problems,
-  input: string,
-  value: string,
-  allowed: readonly T[],
-  meaning: Record<T, string>,
-): T {
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  p.add(input, `${show(value)} is not allowed. Use ${allowed.map((a) => `${a} (${meaning[a]})`).join(', or ')}.`);
-  return allowed[0]!;
-}
-
-/** Hosted MCP servers are activated per org (Tooling McpServerAccess), so they need the org: the install target. */
-function parseMcpServers(p: Problems, value: string, packageOn: boolean, hasTarget: boolean): string[] {
-  const names: string[] = [];
-  for (const item of splitList(value)) {
-    const name = mcpServerName(item);
-    if (!name) {
-      p.add(
-        'mcp-servers',
-        `${show(item)} is not a hosted MCP server this action can activate. Use one or more of: ${Object.keys(MCP_SERVERS).join(', ')} (with or without the platform/ prefix).`,
-      );
-    } else if (!names.includes(name)) names.push(name);
-  }
-  if (names.length && (!packageOn || !hasTarget)) {
-    p.add(
-      'mcp-servers',
-      'needs install-target: the servers are activated in the scratch org the package is installed into. For the Dev Hub itself, activate them once in Setup → API Catalog → MCP Servers (a production change this action does not make).',
-    );
-  }
-  return names;
-}
-
-// ===========================================================================================================
-// Publishing the key
-
-function parseGithub(p: Problems, get: (name: string) => string): GithubSecretSettings | undefined {
-  const token = get('github-token');
-  const secretName = get('secret-name');
-  const environment = get('secret-environment');
-  if (secretName) {
-    const problem = secretNameProblem(secretName);
-    if (problem === 'characters') {
-      p.add(
-        'secret-name',
-        `${show(secretName)} is not a GitHub secret name: letters, digits and underscores only, not starting with a digit (e.g. SALESFORCE_MCP_CLIENT_ID).`,
-      );
-    } else if (problem === 'reserved') {
-      p.add(
-        'secret-name',
-        `${show(secretName)} starts with GITHUB_, which GitHub reserves for its own secrets. Choose another name (e.g. SALESFORCE_MCP_CLIENT_ID).`,
-      );
-    }
-    if (!token)
-      p.add(
-        'secret-name',
-        'needs github-token: a token allowed to write Actions secrets (a fine-grained token with "Secrets: write"; GITHUB_TOKEN cannot).',
-      );
-  }
-  if (token) {
-    if (/\s/.test(token))
-      p.add(
-        'github-token',
-        'contains whitespace (the value is not shown because it is a secret). Pass the token alone.',
-      );
-    if (!secretName && !get('consumer-key-variable'))
-      p.add(
-        'github-token',
-        'is given but secret-name and consumer-key-variable are empty: name the secret (or variable) to store the consumer key in, or remove github-token.',
-      );
-  }
-  if (environment) {
-    if (!secretName) p.add('secret-environment', 'needs secret-name: name the secret to store in that environment.');
-    if (/[\p{Cc}\p{Cf}]/u.test(environment) || environment.length > 255) {
-      p.add(
-        'secret-environment',
-        `${show(environment)} is not an environment name (one line, at most 255 characters).`,
-      );
-    }
-  }
-  if (!token || !secretName) return undefined;
-  return { token, secretName, ...(environment ? { environment } : {}) };
-}
-
-/**
- * `consumer-key-variable`: opt-in, the key only (a client id is public in OAuth; the secret never goes into a
- * variable). GitHub names variables by the same rule as secrets (docs/platform-notes.md §25).
- */
-function parseKeyVariable(p: Problems, get: (name: string) => string): GithubVariableSettings | undefined {
-  const variableName = get('consumer-key-variable');
-  if (!variableName) return undefined;
-  const token = get('github-token');
-  const problem = secretNameProblem(variableName);
-  if (problem === 'characters') {
-    p.add(
-      'consumer-key-variable',
-      `${show(variableName)} is not a GitHub variable name: letters, digits and underscores only, not starting with a digit (e.g. SALESFORCE_MCP_CLIENT_ID).`,
-    );
-  } else if (problem === 'reserved') {
-    p.add(
-      'consumer-key-variable',
-      `${show(variableName)} starts with GITHUB_, which GitHub reserves for its own variables. Choose another name (e.g. SALESFORCE_MCP_CLIENT_ID).`,
-    );
-  }
-  if (!token) {
-    p.add(
-      'consumer-key-variable',
-      'needs github-token: a token allowed to write Actions variables (a fine-grained token with "Variables: Read and write"; GITHUB_TOKEN cannot).',
-    );
-    return undefined;
-  }
-  return { token, variableName };
 }

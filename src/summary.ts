@@ -9,6 +9,7 @@ import { SECRET_NAME } from './secret-name.ts';
 import type { DriftReport } from './drift.ts';
 import { driftSection } from './drift-summary.ts';
 import { isLoopback } from './loopback.ts';
+import { isActionError, problemLine } from './errors.ts';
 
 export type OrgType = 'production' | 'sandbox' | 'developer' | 'scratch';
 
@@ -346,9 +347,15 @@ const STEP_KIND: Record<string, { what: string; next: string }> = {
   },
 };
 
+/** What the thrower said to do next (errors.ts `next`), when it knows better than the failed step's general advice. */
+function thrownNext(failure: SummaryFailure): string | undefined {
+  const next = isActionError(failure.error) ? failure.error.next : undefined;
+  return next?.length ? next.map(escapeMarkdown).join(' ') : undefined;
+}
+
 /** The causes a failure carries: a deploy's component errors, the checks' problems; else the message. */
 function causesOf(failure: SummaryFailure): string[] {
-  const e = failure.error as { failures?: unknown; problems?: unknown } | undefined;
+  const e = failure.error as { failures?: unknown } | undefined;
   if (Array.isArray(e?.failures) && e.failures.length > 0) {
     // A component that fails because another one did ("no ExternalClientApplication named X found") is a
     // consequence: the cause comes first.
@@ -369,7 +376,8 @@ function causesOf(failure: SummaryFailure): string[] {
         `${code(`${String(f.type)} ${String(f.fullName)}`)}: ${escapeMarkdown(String(f.problem))}`,
     );
   }
-  if (Array.isArray(e?.problems) && e.problems.length > 0) return e.problems.map((p) => escapeMarkdown(String(p)));
+  if (isActionError(failure.error) && failure.error.problems?.length)
+    return failure.error.problems.map((p) => escapeMarkdown(problemLine(p)));
   return [escapeMarkdown(failure.message)];
 }
 
@@ -429,7 +437,7 @@ function failureOutcome(
   add(
     `- **Changed:** ${changed.length ? `${changed.join('; ')}.` : 'nothing in any org or in GitHub.'}`,
     ...(unchanged.length ? [`- **Not changed:** ${unchanged.join('; ')}.`] : []),
-    `- **Next step:** ${kind?.next ?? 'fix the cause above, then run again (a rerun converges: it changes only what differs).'}`,
+    `- **Next step:** ${thrownNext(failure) ?? kind?.next ?? 'fix the cause above, then run again (a rerun converges: it changes only what differs).'}`,
   );
   if (outputs.consumerKeySet) add(keyLine(outputs));
   add('');
