@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { DeployError, deployProject } from '../src/deploy.ts';
+import { isActionError } from '../src/errors.ts';
 import { connectDevHub, type OrgSession } from '../src/login.ts';
 import { oauthXml } from './helpers/eca-xml.ts';
 import { appProject, jwtAuth, routesSince, startStepOrg, type StepOrg } from './helpers/step-org.ts';
@@ -41,6 +42,7 @@ test('a component the org refuses: DeployError with the failure, its file, nothi
   const dir = appProject(org.ws.root, app, { oauth: bad });
   await assert.rejects(deployProject(hub.connection, dir, { timeoutMs: 60_000, log: org.log }), (error: Error) => {
     assert.ok(error instanceof DeployError, String(error));
+    assert.ok(isActionError(error, 'deploy'), 'known as a deploy failure in any bundle, by its brand');
     assert.match(
       error.message,
       /^Deploy 0Af\w+ to the Dev Hub failed: ExtlClntAppOauthSettings Step_Deploy_Bad_oauth: There's a problem with your scope/,

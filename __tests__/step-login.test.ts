@@ -67,11 +67,12 @@ describe('refusals, said as the input to fix', () => {
       .filter((e) => e.route === 'oauth.token')
       .map((e) => `${e.status}`);
 
-  const refused = async (change: Parameters<typeof jwtAuth>[1], expected: RegExp): Promise<void> => {
+  const refused = async (change: Parameters<typeof jwtAuth>[1], input: string, expected: RegExp): Promise<void> => {
     const mark = refusing.fake.log.length;
     const lines = refusing.lines.length;
     await assert.rejects(connectDevHub(jwtAuth(refusing.fake, change), refusing.ws, refusing.log), (error: Error) => {
       assert.ok(error instanceof OrgError, String(error));
+      assert.equal(error.input, input, 'the input to fix, on the error itself');
       assert.match(error.message, expected);
       return true;
     });
@@ -85,15 +86,24 @@ describe('refusals, said as the input to fix', () => {
   test('a username the org does not know', () =>
     refused(
       { username: `nobody-${Date.now()}@example.com` },
+      'dev-hub-username',
       /"user hasn't approved this consumer"\. Either dev-hub-username/,
     ));
 
   test('a consumer key the org does not know', () =>
-    refused({ clientId: `3MVG9${'x'.repeat(80)}` }, /dev-hub-client-id is not the consumer key of an app/));
+    refused(
+      { clientId: `3MVG9${'x'.repeat(80)}` },
+      'dev-hub-client-id',
+      /dev-hub-client-id is not the consumer key of an app/,
+    ));
 
   test('a private key that is not the CI app certificate’s', async () => {
     const other = await selfSigned('someone else');
-    await refused({ jwtKey: other.privateKeyPem }, /the signature does not verify\. dev-hub-jwt-key must be/);
+    await refused(
+      { jwtKey: other.privateKeyPem },
+      'dev-hub-jwt-key',
+      /the signature does not verify\. dev-hub-jwt-key must be/,
+    );
   });
 
   test('a revoked refresh token in the auth URL', async () => {

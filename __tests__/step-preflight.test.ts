@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deployProject } from '../src/deploy.ts';
 import { createVersion, ensurePackage, installVersion } from '../src/packaging.ts';
+import { type InputProblem, isActionError, problemLine } from '../src/errors.ts';
 import { PreflightError, preflight } from '../src/preflight.ts';
 import { ecaXml, oauthXml } from './helpers/eca-xml.ts';
 import { appProject, jwtAuth, startStepOrg, type StepOrg } from './helpers/step-org.ts';
@@ -43,14 +44,19 @@ function settingsWith(pkg: Partial<PackageSettings> = {}, extra: Partial<Setting
   } as Settings;
 }
 
-/** The problems preflight reported (none: it passed), and whether it wrote anything to an org. */
+/** The problems preflight reported, each `<input>: <message>` (none: it passed); it must write nothing to an org. */
 async function problemsOf(settings: Settings, packageDir?: string): Promise<string[]> {
+  return (await inputProblemsOf(settings, packageDir)).map(problemLine);
+}
+
+async function inputProblemsOf(settings: Settings, packageDir?: string): Promise<InputProblem[]> {
   const mark = org.fake.log.length;
-  let problems: string[] = [];
+  let problems: InputProblem[] = [];
   try {
     await preflight(settings, hub, target, org.log, packageDir);
   } catch (error) {
     assert.ok(error instanceof PreflightError, String(error));
+    assert.ok(isActionError(error, 'preflight'));
     assert.match(
       error.message,
       new RegExp(`^${error.problems.length} problem\\(s\\) found before any change was made:`),
@@ -151,9 +157,9 @@ test('every problem at once: one PreflightError listing each', async () => {
   };
   org.fake.ctx.scratch.settings.hostedMcp = false;
   try {
-    const problems = await problemsOf(settingsWith({ namespace: 'othernsx', mcpServers: ['sobject-all'] }));
+    const problems = await inputProblemsOf(settingsWith({ namespace: 'othernsx', mcpServers: ['sobject-all'] }));
     assert.deepEqual(
-      problems.map((p) => p.split(':')[0]),
+      problems.map((p) => p.input),
       ['dev-hub-username', 'package-namespace', 'mcp-servers'],
     );
   } finally {
