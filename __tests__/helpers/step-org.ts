@@ -1,5 +1,6 @@
-// For the in-process step tests (__tests__/step-*.test.ts): a fake org of the test's own, a Workspace as the action
-// makes one, the Dev Hub login exactly as login.ts makes it, fast retries and polls, and the lines a step logged.
+// For the in-process step tests (__tests__/steps/step-*.test.ts, run together by __tests__/step-orgs.test.ts): a
+// fake org of the test's own, a Workspace as the action makes one, the Dev Hub login exactly as login.ts makes it,
+// fast retries and polls, and the lines a step logged.
 // The first import sets HOME and the SF_* variables before @salesforce/core loads (it reads them then).
 import './sf-env.ts';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';

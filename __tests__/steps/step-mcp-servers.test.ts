@@ -3,9 +3,9 @@
 // and an org without hosted MCP, each refused naming mcp-servers.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { activateMcpServers, McpServerError, mcpServerName } from '../src/mcp-servers.ts';
-import { connectOrg, type OrgSession } from '../src/login.ts';
-import { startStepOrg, type StepOrg } from './helpers/step-org.ts';
+import { activateMcpServers, McpServerError, mcpServerName } from '../../src/mcp-servers.ts';
+import { connectOrg, type OrgSession } from '../../src/login.ts';
+import { startStepOrg, type StepOrg } from '../helpers/step-org.ts';
 
 let org: StepOrg;
 let target: OrgSession;

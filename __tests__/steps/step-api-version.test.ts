@@ -2,9 +2,9 @@
 // version every later call uses; an org older than the fields the action writes is refused with the reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiVersionError, chooseApiVersion, useApiVersion } from '../src/api-version.ts';
-import { connectDevHub } from '../src/login.ts';
-import { jwtAuth, startStepOrg } from './helpers/step-org.ts';
+import { ApiVersionError, chooseApiVersion, useApiVersion } from '../../src/api-version.ts';
+import { connectDevHub } from '../../src/login.ts';
+import { jwtAuth, startStepOrg } from '../helpers/step-org.ts';
 
 test('chooseApiVersion: the org’s newest, capped at the newest known, refused below 66.0, a non-version ignored', () => {
   assert.deepEqual(chooseApiVersion('67.0'), { version: '67.0', why: "the Dev Hub's newest" });

@@ -3,16 +3,16 @@
 // line naming the input at fault; nothing is written to either org.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PackageSettings, Settings } from '../src/model.ts';
-import { connectDevHub, connectOrg, type OrgSession } from '../src/login.ts';
+import type { PackageSettings, Settings } from '../../src/model.ts';
+import { connectDevHub, connectOrg, type OrgSession } from '../../src/login.ts';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deployProject } from '../src/deploy.ts';
-import { createVersion, ensurePackage, installVersion } from '../src/packaging.ts';
-import { type InputProblem, isActionError, problemLine } from '../src/errors.ts';
-import { PreflightError, preflight } from '../src/preflight.ts';
-import { ecaXml, oauthXml } from './helpers/eca-xml.ts';
-import { appProject, jwtAuth, startStepOrg, type StepOrg } from './helpers/step-org.ts';
+import { deployProject } from '../../src/deploy.ts';
+import { createVersion, ensurePackage, installVersion } from '../../src/packaging.ts';
+import { type InputProblem, isActionError, problemLine } from '../../src/errors.ts';
+import { PreflightError, preflight } from '../../src/preflight.ts';
+import { ecaXml, oauthXml } from '../helpers/eca-xml.ts';
+import { appProject, jwtAuth, startStepOrg, type StepOrg } from '../helpers/step-org.ts';
 
 let org: StepOrg;
 let hub: OrgSession;

@@ -4,11 +4,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { DeployError, deployProject } from '../src/deploy.ts';
-import { isActionError } from '../src/errors.ts';
-import { connectDevHub, type OrgSession } from '../src/login.ts';
-import { oauthXml } from './helpers/eca-xml.ts';
-import { appProject, jwtAuth, routesSince, startStepOrg, type StepOrg } from './helpers/step-org.ts';
+import { DeployError, deployProject } from '../../src/deploy.ts';
+import { isActionError } from '../../src/errors.ts';
+import { connectDevHub, type OrgSession } from '../../src/login.ts';
+import { oauthXml } from '../helpers/eca-xml.ts';
+import { appProject, jwtAuth, routesSince, startStepOrg, type StepOrg } from '../helpers/step-org.ts';
 
 let org: StepOrg;
 let hub: OrgSession;

@@ -3,11 +3,11 @@
 // reads the secret over Connect REST, and publishes none when those resources answer for a look-alike app.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appExists, readAppState } from '../src/credentials.ts';
-import { deployProject } from '../src/deploy.ts';
-import { connectDevHub, type OrgSession } from '../src/login.ts';
-import { startHostileProxy } from './helpers/hostile.ts';
-import { appProject, jwtAuth, startStepOrg, type StepOrg } from './helpers/step-org.ts';
+import { appExists, readAppState } from '../../src/credentials.ts';
+import { deployProject } from '../../src/deploy.ts';
+import { connectDevHub, type OrgSession } from '../../src/login.ts';
+import { startHostileProxy } from '../helpers/hostile.ts';
+import { appProject, jwtAuth, startStepOrg, type StepOrg } from '../helpers/step-org.ts';
 
 const read = { timeoutMs: 60_000 };
 

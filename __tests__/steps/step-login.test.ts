@@ -3,9 +3,9 @@
 // user's words, naming the input to fix. Each test checks what reached the fake's token endpoint.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { selfSigned } from '../fake-org/certs.ts';
-import { connectDevHub, connectOrg, OrgError } from '../src/login.ts';
-import { jwtAuth, routesSince, startStepOrg, type StepOrg } from './helpers/step-org.ts';
+import { selfSigned } from '../../fake-org/certs.ts';
+import { connectDevHub, connectOrg, OrgError } from '../../src/login.ts';
+import { jwtAuth, routesSince, startStepOrg, type StepOrg } from '../helpers/step-org.ts';
 
 let org: StepOrg;
 before(async () => {
