@@ -1,6 +1,7 @@
 // What the one retry policy (src/retry.ts) repeats and what it does not, on the error shapes the libraries produce.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import {
   isRetryableLogin,
   isSessionRefused,
@@ -197,4 +198,18 @@ test('withRetry asks again while the answer says "not yet", and hands back the l
     sleep: async () => {},
   });
   assert.equal(never, undefined);
+});
+
+test('every wait in src/ goes through withRetry or pollUntil: no timer, sleep or hand-written retry loop elsewhere', () => {
+  const dir = new URL('../src/', import.meta.url);
+  const waits = /\bsetTimeout\b|\bsetInterval\b|node:timers|\bsleep\(|for \(let attempt/;
+  const found = readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && f !== 'retry.ts' && f !== 'poll.ts')
+    .flatMap((f) =>
+      readFileSync(new URL(f, dir), 'utf8')
+        .split('\n')
+        .map((line, i) => ({ at: `src/${f}:${i + 1}`, line }))
+        .filter(({ line }) => waits.test(line.replace(/\/\/.*$/, ''))),
+    );
+  assert.deepEqual(found, []);
 });
