@@ -102,3 +102,24 @@ test('workspace files are private and removed', () => {
     process.env.RUNNER_TEMP = saved;
   }
 });
+
+test('polling from a status the caller holds: no read for it, the first read after the first wait', async () => {
+  let reads = 0;
+  const result = await pollUntil(
+    async () => ++reads,
+    (v) => v >= 2,
+    { what: 'job', timeoutMs: 5000, initialMs: 1, maxMs: 4, first: 0 },
+  );
+  assert.equal(result, 2);
+  assert.equal(reads, 2);
+  let never = 0;
+  assert.equal(
+    await pollUntil(
+      async () => ++never,
+      () => true,
+      { what: 'done', timeoutMs: 5000, first: 7 },
+    ),
+    7,
+  );
+  assert.equal(never, 0, 'a finished status is not read again');
+});

@@ -2,8 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nextDelay, plannedReads } from '../src/poll.ts';
+import { timing } from '../src/timing.ts';
 
-const build = { initialMs: 100, maxMs: 15_000, share: 0.1, nearMs: 5_000 };
+// The real policies (timing.ts): a version build, 100 ms to 15 s, a tenth of the time waited, every 5 s from half to
+// one and a half times the expected end; replication, 100 ms to 5 s, a tenth.
+const build = timing('versionBuild');
 
 test('the wait grows with the time waited (a share of it), between initialMs and maxMs', () => {
   assert.equal(nextDelay(build, 0), 100);
@@ -25,6 +28,6 @@ test('the request budget: a job is seen at most a share of its time late, at a s
   assert.ok(fiveMinutes.lateMs <= 5_000);
   const scaled = plannedReads(build, 30_000);
   assert.ok(scaled.lateMs <= 3_000, `${scaled.lateMs} ms late`);
-  const replication = plannedReads({ initialMs: 100, maxMs: 5_000, share: 0.1 }, 120_000);
+  const replication = plannedReads(timing('replication'), 120_000);
   assert.ok(replication.reads <= 70 && replication.lateMs <= 5_000);
 });

@@ -1,6 +1,7 @@
 // What the one retry policy (src/retry.ts) repeats and what it does not, on the error shapes the libraries produce.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import {
   isRetryableLogin,
   isSessionRefused,
@@ -161,6 +162,7 @@ test('withRetry with a deadline keeps trying until it, then gives up with the la
       },
       {
         what: 'x',
+        policy: 'installRequest',
         baseMs: 100,
         maxMs: 100,
         deadline,
@@ -172,4 +174,42 @@ test('withRetry with a deadline keeps trying until it, then gives up with the la
   );
   // the test's sleep does not pass time: the calls' time alone reaches the deadline, so the clock is what ends it
   assert.ok(calls > 5, `${calls} calls`);
+});
+
+test('withRetry asks again while the answer says "not yet", and hands back the last answer when the attempts run out', async () => {
+  const slept: number[] = [];
+  const lines: string[] = [];
+  let reads = 0;
+  const found = await withRetry(async () => (++reads >= 3 ? 'request' : undefined), {
+    what: 'list',
+    policy: 'installLookup',
+    notYet: (r) => r === undefined,
+    sleep: async (ms) => void slept.push(ms),
+    log: (l) => lines.push(l),
+  });
+  assert.equal(found, 'request');
+  // installLookup has no jitter: the waits are the policy's, doubling from baseMs
+  assert.deepEqual(slept, [1000, 2000]);
+  assert.equal(lines.length, 2);
+  const never = await withRetry(async () => undefined, {
+    what: 'list',
+    policy: 'installLookup',
+    notYet: (r) => r === undefined,
+    sleep: async () => {},
+  });
+  assert.equal(never, undefined);
+});
+
+test('every wait in src/ goes through withRetry or pollUntil: no timer, sleep or hand-written retry loop elsewhere', () => {
+  const dir = new URL('../src/', import.meta.url);
+  const waits = /\bsetTimeout\b|\bsetInterval\b|node:timers|\bsleep\(|for \(let attempt/;
+  const found = readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && f !== 'retry.ts' && f !== 'poll.ts')
+    .flatMap((f) =>
+      readFileSync(new URL(f, dir), 'utf8')
+        .split('\n')
+        .map((line, i) => ({ at: `src/${f}:${i + 1}`, line }))
+        .filter(({ line }) => waits.test(line.replace(/\/\/.*$/, ''))),
+    );
+  assert.deepEqual(found, []);
 });

@@ -163,3 +163,20 @@ test('waitUntilUsable reads the authorize answer: a callback the app lacks is re
   assert.match(lines.join('\n'), /does not accept the callback URL yet \(redirect_uri_mismatch\)/);
   assert.ok(!lines.join('\n').includes(key), 'the key is never logged');
 });
+
+test('an authorize answer the check cannot read (HTTP 503) is read again, not taken for an answer', async () => {
+  lines.length = 0;
+  const reads = (): number => org.log.filter((e) => e.route === 'oauth.authorize').length;
+  const before = reads();
+  org.faults.fail('oauth.authorize', { status: 503 });
+  await waitUntilUsable(
+    [{ role: 'the Dev Hub', instanceUrl: org.url }],
+    { consumerKey: org.clientId, callbackUrl: 'http://localhost:8787/callback' },
+    1,
+    log,
+  );
+  const text = lines.join('\n');
+  assert.match(text, /status check failed \(authorize endpoint answered HTTP 503\); looking again/);
+  assert.match(text, /The Dev Hub knows the app/);
+  assert.equal(reads() - before, 2, 'the 503, then the answer');
+});

@@ -4,6 +4,7 @@
 // refresh-token IP allowlist), and the settings the procedure names that no metadata field sets. Pure; the summary
 // prints it. Sources: docs/platform-notes.md §22.
 import type { AppPlan } from './model.ts';
+import { howToSet } from './hardening.ts';
 
 export type ControlStatus = 'met' | 'not met' | 'not applicable' | 'set in Setup';
 
@@ -31,14 +32,12 @@ export function securityControls(plan: AppPlan): ControlRow[] {
   add(
     'Enable Refresh Token Rotation (partner requirement)',
     g.isRefreshTokenRotationEnabled ? 'met' : 'not met',
-    g.isRefreshTokenRotationEnabled
-      ? 'isRefreshTokenRotationEnabled'
-      : 'hardening: recommended or strict, or refresh-token-rotation: true',
+    g.isRefreshTokenRotationEnabled ? 'isRefreshTokenRotationEnabled' : howToSet('refreshTokenRotation', true),
   );
   add(
     'Limit the Idle Refresh Token TTL to 30 days (partner requirement)',
     g.isEnforceRefreshTokenTTL ? 'met' : 'not met',
-    g.isEnforceRefreshTokenTTL ? 'isEnforceRefreshTokenTTL' : 'hardening: recommended or strict',
+    g.isEnforceRefreshTokenTTL ? 'isEnforceRefreshTokenTTL' : howToSet('enforceRefreshTokenTtl', true),
   );
   add(
     'Refresh Token IP Allowlist (partner requirement)',
@@ -88,7 +87,7 @@ export function securityControls(plan: AppPlan): ControlRow[] {
     pol.requiredSessionLevel === 'HIGH_ASSURANCE' ? 'met' : 'not met',
     pol.requiredSessionLevel === 'HIGH_ASSURANCE'
       ? 'requiredSessionLevel HIGH_ASSURANCE, raised at sign-in'
-      : 'hardening: strict',
+      : howToSet('requiredSessionLevel', 'HIGH_ASSURANCE'),
   );
   add(
     'Metadata Secrets Protection (org setting)',

@@ -20,6 +20,8 @@ import { copyCliLogins } from './cli-home.ts';
 import { isActionError, problemLine } from './errors.ts';
 import type { SummaryOutputs } from './outputs.ts';
 import * as step from './steps.ts';
+import { minutesMs } from './timing.ts';
+import { DEFAULTS } from './settings-parse.ts';
 
 export async function run(): Promise<void> {
   let workspace: Workspace | undefined;
@@ -42,7 +44,7 @@ export async function run(): Promise<void> {
     const groups = step.stepGroups(outputs);
     // 4. The logins.
     const orgs = await step.logIn({ settings, workspace, outputs, ...groups }, login);
-    const timeoutMs = (settings.package?.waitMinutes ?? 30) * 60_000;
+    const timeoutMs = minutesMs(settings.package?.waitMinutes ?? DEFAULTS.waitMinutes);
     const steps = await login.orgSteps();
     const ctx: step.Run = { settings, plan, outputs, metadataDir, workspace, timeoutMs, login, steps, ...groups };
     if (settings.mode === 'verify') return await writeSummary(await step.verify(ctx, orgs));

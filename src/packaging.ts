@@ -3,15 +3,14 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection } from '@salesforce/core';
 import { SfProject } from '@salesforce/core';
 import { Duration } from '@salesforce/kit';
 import { Package, PackageVersion, SubscriberPackageVersion } from '@salesforce/packaging';
 import type { PackageSettings } from './model.ts';
-import { pollUntil, PollTimeoutError, progressReporter } from './poll.ts';
+import { formatDuration, pollUntil, PollTimeoutError, progressReporter } from './poll.ts';
 import { isTransientError, isVersionNotYetInstallable, retryLine, withRetry } from './retry.ts';
-import { timing } from './timing.ts';
+import { CLOCK_SKEW_MS, EXPECTED_BUILD_MS, LAST_WAIT_MS, minutesMs } from './timing.ts';
 import { redact } from './mask.ts';
 import { someCause } from './causes.ts';
 import { orgId, orgVersionNumber } from './org-answers.ts';
@@ -21,6 +20,15 @@ export class PackagingError extends ActionError {
   override name = 'PackagingError';
   constructor(message: string, fields: ActionErrorFields = {}) {
     super('packaging', message, fields);
+  }
+}
+
+/** An install that ended in one of the platform's "not yet" texts (retry.ts isVersionNotYetInstallable): installed again. */
+class InstallNotYet extends PackagingError {
+  readonly requestId: string;
+  constructor(message: string, requestId: string) {
+    super(message);
+    this.requestId = requestId;
   }
 }
 
@@ -126,7 +134,7 @@ export async function createVersion(
   settings: PackageSettings,
   log: (line: string) => void,
 ): Promise<VersionResult> {
-  const timeoutMs = settings.waitMinutes * 60_000;
+  const timeoutMs = minutesMs(settings.waitMinutes);
   // The content hash goes into the request's Tag, which the platform copies to the version: the next run finds
   // the version by it. Equal tags mean equal content, so a retry after a lost answer adopts a request it did not
   // see before (a blind repeat would build a second version).
@@ -267,7 +275,7 @@ async function waitForVersion(
       what: `Package version request ${requestId}`,
       timeoutMs,
       policy: 'versionBuild',
-      expectedMs: expectedBuildMs(settings),
+      expectedMs: EXPECTED_BUILD_MS[settings.validation],
       log,
       onProgress: (r, ms) => progress(`Package version ${requestId}: ${r.Status}`, ms),
     },
@@ -305,14 +313,6 @@ async function waitForVersion(
 
 /** Package2VersionCreateRequest.Status while an async-validated version installs and its validations go on. */
 const VALIDATING = 'PerformingValidations';
-
-/**
- * Where a version's build is expected to end, on a real org (docs/platform-notes.md §19, §30): the poll reads most
- * often around it. Async and skipped validation hand the version back after the build, full after the validations.
- */
-function expectedBuildMs(settings: PackageSettings): number {
-  return settings.validation === 'full' ? 10 * 60_000 : 5 * 60_000;
-}
 
 /**
  * The version's validations now, read once from its request (no wait): an async-validated version's validations go
@@ -529,8 +529,8 @@ export async function installVersion(
   log: (line: string) => void,
 ): Promise<void> {
   const started = Date.now();
-  const deadline = started + settings.waitMinutes * 60_000;
-  const remaining = (): number => Math.max(1000, deadline - Date.now());
+  const deadline = started + minutesMs(settings.waitMinutes);
+  const remaining = (): number => Math.max(LAST_WAIT_MS, deadline - Date.now());
 
   await pollUntil(
     async () => {
@@ -553,7 +553,7 @@ export async function installVersion(
       log,
       onProgress: (status, ms) =>
         log(
-          `${subscriberPackageVersionId} is not yet available in the target org (${status}, ${Math.round(ms / 1000)} s); the platform is replicating it.`,
+          `${subscriberPackageVersionId} is not yet available in the target org (${status}, ${formatDuration(ms)}); the platform is replicating it.`,
         ),
     },
   );
@@ -565,35 +565,37 @@ export async function installVersion(
   });
   // Install requests of this run that ended, so that a look-up after a lost answer adopts only a new one.
   const ended = new Set<string>();
-  const again = timing('reinstall');
-  let delay = again.baseMs;
-  for (;;) {
-    const request = await submitInstall(target, version, subscriberPackageVersionId, settings, {
-      since: started,
-      ended,
+  await withRetry(
+    async () => {
+      const request = await submitInstall(target, version, subscriberPackageVersionId, settings, {
+        since: started,
+        ended,
+        deadline,
+        log,
+      });
+      const final = await waitForInstall(target, request, remaining, log);
+      orgId(final.Id, 'installRequest', 'the id of the install request');
+      if (final.Status === 'SUCCESS') return;
+      ended.add(final.Id.slice(0, 15));
+      const errors = (final.Errors as { errors?: { message: string }[] } | null)?.errors ?? [];
+      const text = errors.map((e) => `  - ${redact(e.message)}`).join('\n');
+      const message = `Install ${final.Id} of ${subscriberPackageVersionId} ended in ${final.Status}:\n${text || '  (no message)'}`;
+      if (errors.some((e) => isVersionNotYetInstallable({ message: e.message })))
+        throw new InstallNotYet(message, final.Id);
+      throw new PackagingError(message);
+    },
+    {
+      what: `Install of ${subscriberPackageVersionId}`,
+      policy: 'reinstall',
       deadline,
-      log,
-    });
-    const final = await waitForInstall(target, request, remaining, log);
-    orgId(final.Id, 'installRequest', 'the id of the install request');
-    if (final.Status === 'SUCCESS') break;
-    ended.add(final.Id.slice(0, 15));
-    const errors = (final.Errors as { errors?: { message: string }[] } | null)?.errors ?? [];
-    const text = errors.map((e) => `  - ${redact(e.message)}`).join('\n');
-    const notYet = errors.some((e) => isVersionNotYetInstallable({ message: e.message }));
-    if (notYet && Date.now() + delay < deadline) {
       // "Available", then "unable to install" (forcedotcom/cli#2770): the request failed, so a new one is no double install.
-      log(
-        `Install ${final.Id}: the platform says ${subscriberPackageVersionId} is not fully available yet; installing again in ${Math.round(delay / 1000)} s.`,
-      );
-      await sleep(delay);
-      delay = Math.min(again.maxMs, delay * 2);
-      continue;
-    }
-    throw new PackagingError(
-      `Install ${final.Id} of ${subscriberPackageVersionId} ended in ${final.Status}:\n${text || '  (no message)'}`,
-    );
-  }
+      isTransient: (error) => error instanceof InstallNotYet,
+      onRetry: (error, _attempt, _attempts, delayMs) =>
+        log(
+          `Install ${(error as InstallNotYet).requestId}: the platform says ${subscriberPackageVersionId} is not fully available yet; installing again in ${formatDuration(delayMs)}.`,
+        ),
+    },
+  );
   const installed = await withRetry(() => SubscriberPackageVersion.installedList(target), {
     what: 'Installed packages',
     log,
@@ -691,18 +693,21 @@ async function lookUpLostInstall(
   ctx: { since: number; ended: Set<string>; deadline: number; log: (line: string) => void },
   mayHaveLanded: boolean,
 ): Promise<InstallRequest | undefined> {
-  const policy = timing('installLookup');
-  const reads = mayHaveLanded ? policy.attempts : 1;
-  let delay = policy.baseMs;
-  for (let read = 1; ; read++) {
-    const found = await findInstallRequest(target, subscriberPackageVersionId, ctx.since, ctx.ended);
-    if (found || read >= reads || Date.now() + delay >= ctx.deadline) return found;
-    ctx.log(
-      `The install request list does not show a request of this run yet; reading it again in ${delay} ms before installing again (${read}/${reads - 1}).`,
-    );
-    await sleep(delay);
-    delay = Math.min(policy.maxMs, delay * 2);
-  }
+  const lookUp = (): Promise<InstallRequest | undefined> =>
+    findInstallRequest(target, subscriberPackageVersionId, ctx.since, ctx.ended);
+  if (!mayHaveLanded) return lookUp();
+  return withRetry(lookUp, {
+    what: 'The install request list',
+    policy: 'installLookup',
+    deadline: ctx.deadline,
+    notYet: (found) => found === undefined,
+    // A failed read is the caller's to retry (the install request policy), as a failed POST is.
+    isTransient: () => false,
+    onRetry: (_found, read, reads, delayMs) =>
+      ctx.log(
+        `The install request list does not show a request of this run yet; reading it again in ${delayMs} ms before installing again (${read}/${reads - 1}).`,
+      ),
+  });
 }
 
 /** The newest install request of this version made since `since` that has not already ended for this run. */
@@ -718,10 +723,10 @@ async function findInstallRequest(
     `SELECT Id, Status, CreatedDate, SubscriberPackageVersionKey FROM PackageInstallRequest WHERE SubscriberPackageVersionKey = '${subscriberPackageVersionId}'`,
   );
   for (const r of result.records) orgId(r.Id, 'installRequest', 'the id of an install request');
-  // Clocks differ: a minute of slack, since a request of another run for the same version would do as well.
+  // Clocks differ (CLOCK_SKEW_MS): a request of another run for the same version would do as well.
   return result.records
     .filter((r) => r.SubscriberPackageVersionKey.slice(0, 15) === subscriberPackageVersionId.slice(0, 15))
-    .filter((r) => Date.parse(r.CreatedDate) >= since - 60_000 && !ended.has(r.Id.slice(0, 15)))
+    .filter((r) => Date.parse(r.CreatedDate) >= since - CLOCK_SKEW_MS && !ended.has(r.Id.slice(0, 15)))
     .sort((a, b) => Date.parse(b.CreatedDate) - Date.parse(a.CreatedDate))[0];
 }
 
@@ -732,10 +737,7 @@ async function waitForInstall(
   log: (line: string) => void,
 ): Promise<InstallRequest> {
   // install() returns the request as it read it just now: a finished one is not read again, and an unfinished one
-  // is looked at again only after the first delay.
-  if (request.Status !== 'IN_PROGRESS') return request;
-  const installFirstMs = timing('install').initialMs;
-  await sleep(installFirstMs);
+  // is looked at again only after the policy's first wait.
   return pollUntil(
     () => SubscriberPackageVersion.getInstallRequest(request.Id, target) as Promise<InstallRequest>,
     (r) => r.Status !== 'IN_PROGRESS',
@@ -743,9 +745,9 @@ async function waitForInstall(
       what: `Install request ${request.Id}`,
       timeoutMs: remaining(),
       policy: 'install',
-      initialMs: Math.round(installFirstMs * 1.5),
+      first: request,
       log,
-      onProgress: (r, ms) => log(`Install ${request.Id}: ${r.Status} (${Math.round(ms / 1000)} s)`),
+      onProgress: (r, ms) => log(`Install ${request.Id}: ${r.Status} (${formatDuration(ms)})`),
     },
   );
 }

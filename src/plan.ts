@@ -2,43 +2,16 @@
 // and explicit inputs on top. Pure: the renderer and the summary both read the plan, never the raw settings, so
 // what is deployed and what is reported cannot drift apart.
 import { CLIENTS, cloudClients } from './clients.ts';
-import type { AppPlan, ClientPlan, Hardening, Level, SettingReport, Settings } from './model.ts';
+import type { AppPlan, ClientPlan, Level, SettingReport, Settings } from './model.ts';
 import { coversEverything } from './ip-ranges.ts';
+import { HARDENING, presetValue } from './hardening.ts';
 
 /** Metadata tokens of the two scopes the procedure requires (UI: mcp_api, refresh_token). */
 export const SCOPES = ['MCP', 'RefreshToken'] as const;
 
-/** The `recommended` preset, from the procedure's "Refresh Token Validity: 30 days or less … Enable rotation". */
-export const RECOMMENDED = { refreshTokenValidityDays: 30, refreshTokenRotation: true } as const;
-
 type Origin = 'baseline' | 'preset' | 'input';
 
-/** The settings an input can set and a hardening preset can choose; each is undefined in Settings when not given. */
-interface Tunable {
-  refreshTokenValidityDays: number | undefined;
-  refreshTokenRotation: boolean;
-}
-
-/** The procedure's baseline: refresh tokens never expire (undefined) and are not rotated. */
-const BASELINE: Tunable = { refreshTokenValidityDays: undefined, refreshTokenRotation: false };
-
-/** What each preset sets on top of the baseline. */
-const PRESETS: Record<Hardening, Partial<Tunable>> = { baseline: {}, recommended: RECOMMENDED, strict: RECOMMENDED };
-
-/** Explicit input > hardening preset > baseline, and which of the three decided (the report says so). */
-function resolve<K extends keyof Tunable>(settings: Settings, key: K): { value: Tunable[K]; origin: Origin } {
-  const input = settings[key] as Tunable[K] | undefined;
-  if (input !== undefined) return { value: input, origin: 'input' };
-  const preset = PRESETS[settings.hardening][key];
-  if (preset !== undefined) return { value: preset as Tunable[K], origin: 'preset' };
-  return { value: BASELINE[key], origin: 'baseline' };
-}
-
 export function planApp(settings: Settings): AppPlan {
-  // strict is recommended plus what Salesforce requires of partner apps (docs/platform-notes.md §22).
-  const strict = settings.hardening === 'strict';
-  const recommended = settings.hardening === 'recommended' || strict;
-
   const clients: ClientPlan[] = settings.clients.map((id) => ({
     id,
     label: CLIENTS[id].label,
@@ -50,13 +23,24 @@ export function planApp(settings: Settings): AppPlan {
     if (!callbackUrls.includes(url)) callbackUrls.push(url);
   }
 
-  const { value: days, origin: daysOrigin } = resolve(settings, 'refreshTokenValidityDays');
-  const { value: rotation, origin: rotationOrigin } = resolve(settings, 'refreshTokenRotation');
-  // There is no single-logout boolean in the metadata: the URL is the switch (docs/platform-notes.md §11).
-  const singleLogoutUrl =
-    settings.singleLogoutUrl !== undefined && (settings.singleLogout || recommended)
-      ? settings.singleLogoutUrl
-      : undefined;
+  // Every value a preset decides comes from the one table (hardening.ts), an input's value first.
+  const h = settings.hardening;
+  const { value: days, origin: daysOrigin } = presetValue(
+    'refreshTokenValidityDays',
+    h,
+    settings.refreshTokenValidityDays,
+  );
+  const { value: rotation, origin: rotationOrigin } = presetValue(
+    'refreshTokenRotation',
+    h,
+    settings.refreshTokenRotation,
+  );
+  const idleLimit = presetValue('enforceRefreshTokenTtl', h).value;
+  const sessionLevel = presetValue('requiredSessionLevel', h).value;
+  const sessionAction = presetValue('sessionLevelAction', h).value;
+  // There is no single-logout boolean in the metadata: the URL is the switch (docs/platform-notes.md §11), in every
+  // preset (settings.ts refuses single-logout: false beside a URL).
+  const singleLogoutUrl = settings.singleLogout ? settings.singleLogoutUrl : undefined;
 
   const plan: AppPlan = {
     appName: settings.appName,
@@ -81,8 +65,8 @@ export function planApp(settings: Settings): AppPlan {
       isIntrospectAllTokens: false,
       isCodeCredPostOnly: false,
       isSecretRequiredForTokenExchange: false,
-      // Salesforce's "Limit the Idle Refresh Token TTL" control; with baseline the org's default stays.
-      ...(recommended ? { isEnforceRefreshTokenTTL: true } : {}),
+      // Salesforce's "Limit the Idle Refresh Token TTL" control; where no preset sets it, the org's default stays.
+      ...(idleLimit !== undefined ? { isEnforceRefreshTokenTTL: idleLimit } : {}),
     },
     oauth: {
       trustedIpRanges: settings.ipRanges.map((r) => ({ ...r })),
@@ -95,9 +79,9 @@ export function planApp(settings: Settings): AppPlan {
       refreshTokenPolicyType: days !== undefined ? 'SpecificLifetime' : 'Infinite',
       ...(days !== undefined ? { refreshTokenValidityPeriod: days, refreshTokenValidityUnit: 'Days' as const } : {}),
       ...(singleLogoutUrl !== undefined ? { singleLogoutUrl } : {}),
-      // strict: sign-in needs a high-assurance session (MFA); MCP clients sign in in a browser, where the step-up runs.
-      requiredSessionLevel: strict ? 'HIGH_ASSURANCE' : 'STANDARD',
-      ...(strict ? { policyAction: 'RaiseSessionLevel' as const } : {}),
+      // HIGH_ASSURANCE: sign-in needs an MFA session; MCP clients sign in in a browser, where the step-up runs.
+      requiredSessionLevel: sessionLevel,
+      ...(sessionAction !== undefined ? { policyAction: sessionAction } : {}),
     },
     ...(settings.createPermissionSet && settings.permissionSet
       ? { createPermissionSet: { name: settings.permissionSet, label: settings.permissionSet.replace(/_/g, ' ') } }
@@ -237,8 +221,8 @@ export function reportPlan(plan: Omit<AppPlan, 'report' | 'warnings'>, ctx: Repo
     judge(g.isRefreshTokenRotationEnabled, false),
     g.isRefreshTokenRotationEnabled
       ? from(ctx.rotation)
-      : ctx.rotation === 'input' && ctx.hardening === 'recommended'
-        ? 'turned off by refresh-token-rotation: false (recommended would turn it on)'
+      : ctx.rotation === 'input' && ctx.hardening && HARDENING.refreshTokenRotation[ctx.hardening]
+        ? `turned off by refresh-token-rotation: false (${ctx.hardening} would turn it on)`
         : undefined,
   );
   const slo = plan.oauth.singleLogoutUrl ?? pol.singleLogoutUrl;
@@ -316,7 +300,7 @@ function warningsFor(plan: AppPlan, settings: Settings, notes: string[]): string
     if (plan.policy.refreshTokenPolicyType !== 'Infinite') policyOnly.push('the refresh-token validity');
     if (policyOnly.length > 0) {
       notes.push(
-        `${capitalise(policyOnly.join(' and '))} ${policyOnly.length === 1 ? 'is an OAuth policy' : 'are OAuth policies'}, which apply only in the org where they are set: ` +
+        `${capitalise(policyOnly.join(' and '))} ${policyOnly.length === 1 ? 'is an OAuth policy, which applies' : 'are OAuth policies, which apply'} only in the org where they are set: ` +
           'a package does not carry them, and an org that installs it gets the platform defaults. Set them there too (Setup → External Client App Manager → Edit Policies).',
       );
     }

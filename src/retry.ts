@@ -1,25 +1,32 @@
-// The one place for retries. Transient faults (5xx, dropped connections, timeouts, row locks) are retried
-// with bounded, jittered exponential backoff; everything else fails at once so a user sees the real cause.
-// How often and how long: the named policies of timing.ts.
-import { timing, type RetryPolicyName } from './timing.ts';
+// The one place for retries. Transient faults (5xx, dropped connections, timeouts, row locks), and answers a caller
+// reads as "not yet", are tried again with bounded exponential backoff; everything else fails at once so a user sees
+// the real cause. How often, how long and with what jitter: the named policies of timing.ts (waiting on a job's
+// status is poll.ts, on the same policies).
+import { timing, type RetryPolicy, type RetryPolicyName } from './timing.ts';
 import { someCause } from './causes.ts';
 
-export interface RetryOptions {
+export interface RetryOptions<T = unknown> {
   /** what is being tried, for the log */
   what: string;
   /** the timing (timing.ts); default 'api' */
   policy?: RetryPolicyName;
-  /** attempts in all, including the first; by default the policy's */
+  /** for tests: attempts in all, including the first; by default the policy's */
   attempts?: number;
+  /** for tests: by default the policy's */
   baseMs?: number;
   maxMs?: number;
   log?: (line: string) => void;
-  /** instead of the standard log line, e.g. to word it for the caller's audience */
-  onRetry?: (error: unknown, attempt: number, attempts: number, delayMs: number) => void;
+  /** instead of the standard log line, e.g. to word it for the caller's audience (`reason`: the error, or the result) */
+  onRetry?: (reason: unknown, attempt: number, attempts: number, delayMs: number) => void;
   isTransient?: (error: unknown) => boolean;
   /**
-   * Keep trying until this time (epoch ms) instead of a number of attempts: for waits the user bounds with
-   * `wait-minutes`, such as a package version that is not yet installable.
+   * An answer that says "not yet" (a list that does not show a record yet): asked again like a transient failure,
+   * and returned as it is when the attempts or the deadline run out.
+   */
+  notYet?: (result: T) => boolean;
+  /**
+   * Stop trying at this time (epoch ms) even where attempts remain: for waits the user bounds with `wait-minutes`
+   * (a policy with unbounded attempts, such as a package version that is not yet installable).
    */
   deadline?: number;
   /** for tests */
@@ -141,33 +148,74 @@ export function isTransientGithubError(e: unknown): boolean {
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: RetryOptions): Promise<T> {
-  const policy = timing(opts.policy ?? 'api');
-  const attempts = opts.attempts ?? (opts.deadline !== undefined ? Infinity : policy.attempts);
-  const baseMs = opts.baseMs ?? policy.baseMs;
-  const maxMs = opts.maxMs ?? policy.maxMs;
+export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: RetryOptions<T>): Promise<T> {
+  const named = timing(opts.policy ?? 'api');
+  const policy = { ...named, baseMs: opts.baseMs ?? named.baseMs, maxMs: opts.maxMs ?? named.maxMs };
+  const attempts = opts.attempts ?? policy.attempts;
   const transient = opts.isTransient ?? isTransientError;
-  const sleep = opts.sleep ?? defaultSleep;
   for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn(attempt);
-    } catch (error) {
-      if (attempt >= attempts || !transient(error)) throw error;
-      // Equal jitter (half the backoff fixed, half random): spreads reruns of many workflows hitting the same org at once.
-      const ceiling = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
-      const delay = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
-      if (opts.deadline !== undefined && Date.now() + delay > opts.deadline) throw error;
-      if (opts.onRetry) opts.onRetry(error, attempt, attempts, delay);
-      else opts.log?.(retryLine(opts.what, error, attempt, attempts, delay));
-      await sleep(delay);
-    }
+    const outcome = await tryOnce(fn, attempt, transient, opts.notYet);
+    if (outcome.kind === 'done') return outcome.value;
+    const delay = backoff(policy, attempt);
+    const spent = attempt >= attempts || (opts.deadline !== undefined && Date.now() + delay > opts.deadline);
+    if (spent) return lastOutcome(outcome);
+    reportRetry(opts, outcome, attempt, attempts, delay);
+    await (opts.sleep ?? defaultSleep)(delay);
   }
+}
+
+/** When the attempts or the deadline run out: the last "not yet" answer as it is, or the last failure thrown. */
+function lastOutcome<T>(outcome: Exclude<Outcome<T>, { kind: 'done' }>): T {
+  if (outcome.kind === 'failed') throw outcome.error;
+  return outcome.value;
+}
+
+function reportRetry<T>(
+  opts: RetryOptions<T>,
+  outcome: Outcome<T>,
+  attempt: number,
+  attempts: number,
+  delay: number,
+): void {
+  const reason = outcome.kind === 'failed' ? outcome.error : outcome.value;
+  if (opts.onRetry) opts.onRetry(reason, attempt, attempts, delay);
+  else if (outcome.kind === 'failed') opts.log?.(retryLine(opts.what, reason, attempt, attempts, delay));
+  else opts.log?.(`${opts.what}: not yet; ${again(attempt, attempts, delay)}`);
+}
+
+type Outcome<T> = { kind: 'done'; value: T } | { kind: 'not yet'; value: T } | { kind: 'failed'; error: unknown };
+
+/** One attempt: its answer, an answer that says "not yet", or a transient failure (any other failure is thrown). */
+async function tryOnce<T>(
+  fn: (attempt: number) => Promise<T>,
+  attempt: number,
+  transient: (error: unknown) => boolean,
+  notYet: ((result: T) => boolean) | undefined,
+): Promise<Outcome<T>> {
+  try {
+    const value = await fn(attempt);
+    return notYet?.(value) ? { kind: 'not yet', value } : { kind: 'done', value };
+  } catch (error) {
+    if (!transient(error)) throw error;
+    return { kind: 'failed', error };
+  }
+}
+
+/** The wait after that attempt: the policy's exponential backoff, with its jitter. */
+function backoff(policy: RetryPolicy, attempt: number): number {
+  const ceiling = Math.min(policy.maxMs, policy.baseMs * policy.factor ** (attempt - 1));
+  // Equal jitter: half the wait fixed, half random (timing.ts RetryPolicy.jitter says where and why).
+  return policy.jitter === 'equal' ? Math.round(ceiling / 2 + Math.random() * (ceiling / 2)) : ceiling;
+}
+
+function again(attempt: number, attempts: number, delayMs: number): string {
+  const count = Number.isFinite(attempts) ? `${attempt}/${attempts - 1}` : `${attempt}`;
+  return `retry ${count} in ${delayMs} ms`;
 }
 
 /** The standard log line of a retry. */
 export function retryLine(what: string, error: unknown, attempt: number, attempts: number, delayMs: number): string {
-  const count = Number.isFinite(attempts) ? `${attempt}/${attempts - 1}` : `${attempt}`;
-  return `${what}: transient failure (${describe(error)}); retry ${count} in ${delayMs} ms`;
+  return `${what}: transient failure (${describe(error)}); ${again(attempt, attempts, delayMs)}`;
 }
 
 function describe(error: unknown): string {

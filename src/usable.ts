@@ -6,7 +6,8 @@
 // docs/platform-notes.md §17.
 import { createHash, randomBytes } from 'node:crypto';
 import { formatDuration, pollUntil, PollTimeoutError } from './poll.ts';
-import { timing } from './timing.ts';
+import { isTransientError } from './retry.ts';
+import { minutesMs, timing } from './timing.ts';
 
 export interface UsableTarget {
   /** how the org is named in messages, e.g. 'the Dev Hub' */
@@ -19,6 +20,16 @@ export interface UsableTarget {
 export class NotUsableError extends Error {
   override name = 'NotUsableError';
 }
+
+/**
+ * An answer the check cannot read (a 5xx, a token error without an OAuth code): it says nothing about the app, so
+ * the poll reads again (the usable policy's errorBudget in a row at most), as after a dropped connection.
+ */
+class UnreadableAnswer extends Error {
+  override name = 'UnreadableAnswer';
+}
+
+const readAgain = (error: unknown): boolean => error instanceof UnreadableAnswer || isTransientError(error);
 
 /** The answers that mean "this org does not know the client": not yet propagated, or not installed there. */
 const UNKNOWN_CLIENT = new Set(['invalid_client_id', 'app_not_found', 'OAUTH_EC_APP_NOT_FOUND']);
@@ -40,7 +51,7 @@ export async function waitUntilUsable(
   minutes: number,
   log: (line: string) => void,
 ): Promise<void> {
-  const timeoutMs = minutes * 60_000;
+  const timeoutMs = minutesMs(minutes);
   const started = Date.now();
   for (const org of orgs) {
     let last = '';
@@ -53,10 +64,11 @@ export async function waitUntilUsable(
           what: `The app in ${org.role}`,
           timeoutMs: Math.max(1, timeoutMs - (Date.now() - started)),
           policy: 'usable',
+          isTransient: readAgain,
           log,
           onProgress: (p) => {
             lastWhy = p.known ? '' : p.why;
-            const line = `${cap(org.role)} ${describe(lastWhy)} (${lastWhy}), ${Math.floor((Date.now() - started) / 60_000)} min of ${minutes}`;
+            const line = `${cap(org.role)} ${describe(lastWhy)} (${lastWhy}), ${Math.floor((Date.now() - started) / minutesMs(1))} min of ${minutes}`;
             if (line !== last) log(line);
             last = line;
           },
@@ -101,8 +113,7 @@ async function probe(
     headers: { accept: 'text/html' },
     signal: AbortSignal.timeout(timing('usable').requestTimeoutMs),
   });
-  if (response.status >= 500)
-    throw Object.assign(new Error(`authorize endpoint answered HTTP ${response.status}`), { code: 'ECONNRESET' });
+  if (response.status >= 500) throw new UnreadableAnswer(`authorize endpoint answered HTTP ${response.status}`);
   const answer = readAuthorize(response.status, response.headers.get('location'), await response.text(), base);
   if (answer === 'sign-in') return { known: true };
   if (answer) {
@@ -154,8 +165,7 @@ async function tokenProbe(base: string, app: { consumerKey: string; callbackUrl:
     signal: AbortSignal.timeout(timing('usable').requestTimeoutMs),
   });
   const text = await response.text();
-  if (response.status >= 500)
-    throw Object.assign(new Error(`token endpoint answered HTTP ${response.status}`), { code: 'ECONNRESET' });
+  if (response.status >= 500) throw new UnreadableAnswer(`token endpoint answered HTTP ${response.status}`);
   let error: string | undefined;
   try {
     error = (JSON.parse(text) as { error?: string }).error;
@@ -163,10 +173,7 @@ async function tokenProbe(base: string, app: { consumerKey: string; callbackUrl:
     error = undefined;
   }
   if (response.ok) return { known: true }; // cannot happen with a made-up code; if it does, the client is known
-  if (!error)
-    throw Object.assign(new Error(`token endpoint answered HTTP ${response.status} without an OAuth error`), {
-      code: 'ECONNRESET',
-    });
+  if (!error) throw new UnreadableAnswer(`token endpoint answered HTTP ${response.status} without an OAuth error`);
   return UNKNOWN_CLIENT.has(error) ? { known: false, why: error } : { known: true };
 }
 
