@@ -12,18 +12,7 @@ export function parseGithub(p: Problems, get: (name: string) => string): GithubS
   const secretName = get('secret-name');
   const environment = get('secret-environment');
   if (secretName) {
-    const problem = secretNameProblem(secretName);
-    if (problem === 'characters') {
-      p.add(
-        'secret-name',
-        `${show(secretName)} is not a GitHub secret name: letters, digits and underscores only, not starting with a digit (e.g. SALESFORCE_MCP_CLIENT_ID).`,
-      );
-    } else if (problem === 'reserved') {
-      p.add(
-        'secret-name',
-        `${show(secretName)} starts with GITHUB_, which GitHub reserves for its own secrets. Choose another name (e.g. SALESFORCE_MCP_CLIENT_ID).`,
-      );
-    }
+    checkGithubName(p, 'secret-name', secretName, 'secret');
     if (!token)
       p.add(
         'secret-name',
@@ -63,18 +52,7 @@ export function parseKeyVariable(p: Problems, get: (name: string) => string): Gi
   const variableName = get('consumer-key-variable');
   if (!variableName) return undefined;
   const token = get('github-token');
-  const problem = secretNameProblem(variableName);
-  if (problem === 'characters') {
-    p.add(
-      'consumer-key-variable',
-      `${show(variableName)} is not a GitHub variable name: letters, digits and underscores only, not starting with a digit (e.g. SALESFORCE_MCP_CLIENT_ID).`,
-    );
-  } else if (problem === 'reserved') {
-    p.add(
-      'consumer-key-variable',
-      `${show(variableName)} starts with GITHUB_, which GitHub reserves for its own variables. Choose another name (e.g. SALESFORCE_MCP_CLIENT_ID).`,
-    );
-  }
+  checkGithubName(p, 'consumer-key-variable', variableName, 'variable');
   if (!token) {
     p.add(
       'consumer-key-variable',
@@ -83,4 +61,20 @@ export function parseKeyVariable(p: Problems, get: (name: string) => string): Gi
     return undefined;
   }
   return { token, variableName };
+}
+
+/** GitHub's one naming rule for secrets and variables (secret-name.ts), worded for the input that names one. */
+function checkGithubName(p: Problems, input: string, name: string, kind: 'secret' | 'variable'): void {
+  const problem = secretNameProblem(name);
+  if (problem === 'characters') {
+    p.add(
+      input,
+      `${show(name)} is not a GitHub ${kind} name: letters, digits and underscores only, not starting with a digit (e.g. SALESFORCE_MCP_CLIENT_ID).`,
+    );
+  } else if (problem === 'reserved') {
+    p.add(
+      input,
+      `${show(name)} starts with GITHUB_, which GitHub reserves for its own ${kind}s. Choose another name (e.g. SALESFORCE_MCP_CLIENT_ID).`,
+    );
+  }
 }
